@@ -1,0 +1,42 @@
+package desk
+
+import (
+	"context"
+	"strings"
+)
+
+// Location is a site of an organization.
+type Location struct {
+	ID      int64  `json:"id"`
+	Name    string `json:"name"`
+	OrgID   int64  `json:"org_id"`
+	OrgName string `json:"org_name"` // derived
+	Address string `json:"address"`
+}
+
+// Validate checks the location's attributes.
+func (l *Location) Validate() error {
+	l.Name = strings.TrimSpace(l.Name)
+	if l.Name == "" {
+		return FieldErrorf("name", "Name is required.")
+	}
+	if l.OrgID == 0 {
+		return FieldErrorf("org_id", "Organization is required.")
+	}
+	return nil
+}
+
+// LocationFilter selects locations.
+type LocationFilter struct {
+	ID     *int64
+	OrgID  *int64
+	Offset int
+	Limit  int
+}
+
+// LocationService manages locations, within the organization scope of ctx.
+type LocationService interface {
+	FindLocationByID(ctx context.Context, id int64) (*Location, error)
+	FindLocations(ctx context.Context, filter LocationFilter) ([]*Location, int, error)
+	CreateLocation(ctx context.Context, loc *Location) error
+}

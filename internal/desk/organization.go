@@ -1,0 +1,72 @@
+package desk
+
+import (
+	"context"
+	"strings"
+)
+
+// Organization statuses.
+const (
+	StatusActive   = "active"
+	StatusInactive = "inactive"
+)
+
+// Organization is a customer or internal organization; persons and tickets
+// belong to one.
+type Organization struct {
+	ID        int64  `json:"id"`
+	Name      string `json:"name"`
+	Code      string `json:"code"`
+	Status    string `json:"status"`
+	SupportID string `json:"support_id"`
+}
+
+// Validate checks the organization's attributes and fills defaults.
+func (o *Organization) Validate() error {
+	o.Name = strings.TrimSpace(o.Name)
+	o.Code = strings.TrimSpace(o.Code)
+	o.SupportID = strings.TrimSpace(o.SupportID)
+	if o.Name == "" {
+		return FieldErrorf("name", "Name is required.")
+	}
+	if len(o.Name) > 255 {
+		return FieldErrorf("name", "Name is longer than 255 characters.")
+	}
+	if o.Status == "" {
+		o.Status = StatusActive
+	}
+	return validateStatus(o.Status)
+}
+
+func validateStatus(status string) error {
+	if status != StatusActive && status != StatusInactive {
+		return FieldErrorf("status", "Status must be active or inactive.")
+	}
+	return nil
+}
+
+// OrganizationFilter selects organizations. Zero fields do not filter.
+type OrganizationFilter struct {
+	ID     *int64
+	Name   *string // exact name
+	Query  string  // substring of name or code
+	Offset int
+	Limit  int
+}
+
+// OrganizationUpdate holds the attributes to change; nil leaves one as it is.
+type OrganizationUpdate struct {
+	Name      *string
+	Code      *string
+	Status    *string
+	SupportID *string
+}
+
+// OrganizationService manages organizations. Every method applies the
+// organization scope of the user in ctx.
+type OrganizationService interface {
+	FindOrganizationByID(ctx context.Context, id int64) (*Organization, error)
+	FindOrganizations(ctx context.Context, filter OrganizationFilter) ([]*Organization, int, error)
+	CreateOrganization(ctx context.Context, org *Organization) error
+	UpdateOrganization(ctx context.Context, id int64, upd OrganizationUpdate) (*Organization, error)
+}

@@ -1,0 +1,79 @@
+package desk
+
+import (
+	"context"
+	"strings"
+	"time"
+)
+
+// Phone call flows.
+const (
+	FlowInbound  = "inbound"
+	FlowOutbound = "outbound"
+)
+
+// PhoneCall records a call with a contact, usually tied to a ticket.
+type PhoneCall struct {
+	ID          int64     `json:"id"`
+	ContactID   int64     `json:"contact_id,omitempty"` // 0: unknown contact
+	ContactName string    `json:"contact_name,omitempty"`
+	AgentID     int64     `json:"agent_id"`
+	AgentName   string    `json:"agent_name,omitempty"`
+	TicketID    int64     `json:"ticket_id,omitempty"` // 0: not yet tied to a ticket
+	TicketRef   string    `json:"ticket_ref,omitempty"`
+	Date        time.Time `json:"date"`
+	Flow        string    `json:"flow"`
+	Note        string    `json:"note"`
+	Number      string    `json:"number"`
+	Duration    int       `json:"duration"` // seconds
+}
+
+// Validate checks the phone call's attributes.
+func (c *PhoneCall) Validate() error {
+	if c.AgentID == 0 {
+		return FieldErrorf("agent_id", "Agent is required.")
+	}
+	if c.Flow != FlowInbound && c.Flow != FlowOutbound {
+		return FieldErrorf("flow", "Flow must be inbound or outbound.")
+	}
+	c.Number = strings.TrimSpace(c.Number)
+	if len(c.Number) > 64 {
+		return FieldErrorf("number", "Number is longer than 64 characters.")
+	}
+	if len(c.Note) > 65535 {
+		return FieldErrorf("note", "Note is longer than 65,535 characters.")
+	}
+	if c.Duration < 0 {
+		return FieldErrorf("duration", "Duration cannot be negative.")
+	}
+	return nil
+}
+
+// PhoneCallFilter selects phone calls.
+type PhoneCallFilter struct {
+	ID        *int64
+	TicketID  *int64
+	ContactID *int64
+	AgentID   *int64
+	Flow      string
+	From, To  *time.Time
+	Offset    int
+	Limit     int
+}
+
+// PhoneCallUpdate holds the attributes to change; flow and ticket stay fixed
+// once the call is tied to a ticket.
+type PhoneCallUpdate struct {
+	Note     *string
+	TicketID *int64
+	Duration *int
+}
+
+// PhoneCallService manages phone calls. A call is visible to a user who may
+// see its ticket, or its contact when it has no ticket.
+type PhoneCallService interface {
+	FindPhoneCallByID(ctx context.Context, id int64) (*PhoneCall, error)
+	FindPhoneCalls(ctx context.Context, filter PhoneCallFilter) ([]*PhoneCall, int, error)
+	CreatePhoneCall(ctx context.Context, c *PhoneCall) error
+	UpdatePhoneCall(ctx context.Context, id int64, upd PhoneCallUpdate) (*PhoneCall, error)
+}

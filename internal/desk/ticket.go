@@ -1,0 +1,250 @@
+package desk
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Ticket kinds: the concrete classes of the abstract class Ticket.
+const (
+	KindUserRequest = "UserRequest"
+	KindIncident    = "Incident"
+	KindProblem     = "Problem"
+	KindChange      = "Change"
+)
+
+// TicketKinds lists every kind of Ticket, in display order.
+var TicketKinds = []string{KindUserRequest, KindIncident, KindProblem, KindChange}
+
+// Ticket statuses. "Ongoing" means any status but closed.
+const (
+	TicketNew      = "new"
+	TicketAssigned = "assigned"
+	TicketPending  = "pending"
+	TicketResolved = "resolved"
+	TicketClosed   = "closed"
+)
+
+// TicketStatuses lists every ticket status in lifecycle order.
+var TicketStatuses = []string{TicketNew, TicketAssigned, TicketPending, TicketResolved, TicketClosed}
+
+// TicketOrigins lists how a ticket may have reached the desk.
+var TicketOrigins = []string{"phone", "mail", "portal", "monitoring"}
+
+// TicketLevels are the values of priority, urgency and impact (1 = highest).
+var TicketLevels = []int{1, 2, 3, 4}
+
+// Log names.
+const (
+	PublicLog  = "public_log"
+	PrivateLog = "private_log"
+)
+
+// LogEntry is one entry of a ticket's append-only public or private log.
+type LogEntry struct {
+	Date   time.Time `json:"date"`
+	Author string    `json:"author"`
+	Text   string    `json:"text"`
+}
+
+// Ticket is a UserRequest, Incident, Problem or Change.
+type Ticket struct {
+	ID          int64      `json:"id"`
+	Kind        string     `json:"kind"`
+	Ref         string     `json:"ref"`
+	Title       string     `json:"title"`
+	Description string     `json:"description"`
+	OrgID       int64      `json:"org_id"`
+	OrgName     string     `json:"org_name"` // derived
+	CallerID    int64      `json:"caller_id,omitempty"`
+	CallerName  string     `json:"caller_name,omitempty"` // derived
+	AgentID     int64      `json:"agent_id,omitempty"`
+	AgentName   string     `json:"agent_name,omitempty"` // derived
+	Status      string     `json:"status"`
+	Origin      string     `json:"origin"`
+	Priority    int        `json:"priority,omitempty"` // UserRequest and Incident only
+	Urgency     int        `json:"urgency,omitempty"`
+	Impact      int        `json:"impact,omitempty"`
+	StartDate   time.Time  `json:"start_date"`
+	LastUpdate  time.Time  `json:"last_update"`
+	CloseDate   *time.Time `json:"close_date,omitempty"`
+	PublicLog   []LogEntry `json:"public_log"`
+	PrivateLog  []LogEntry `json:"private_log"`
+}
+
+// HasLevels reports whether the kind carries priority, urgency and impact.
+func HasLevels(kind string) bool {
+	return kind == KindUserRequest || kind == KindIncident
+}
+
+// IsTicketKind reports whether kind names a concrete ticket class.
+func IsTicketKind(kind string) bool { return slices.Contains(TicketKinds, kind) }
+
+// TicketRef returns the reference shown for a ticket: a letter for the kind and
+// the id on six digits (R-000123).
+func TicketRef(kind string, id int64) string {
+	prefix := "T"
+	switch kind {
+	case KindUserRequest:
+		prefix = "R"
+	case KindIncident:
+		prefix = "I"
+	case KindProblem:
+		prefix = "P"
+	case KindChange:
+		prefix = "C"
+	}
+	return fmt.Sprintf("%s-%06d", prefix, id)
+}
+
+// ParseTicketRef returns the id in a reference such as R-000123, r-123 or
+// plain 123, and false when s is not one.
+func ParseTicketRef(s string) (int64, bool) {
+	s = strings.TrimSpace(s)
+	if len(s) > 2 && s[1] == '-' && strings.ContainsRune("RIPCTripct", rune(s[0])) {
+		s = s[2:]
+	}
+	if s == "" || len(s) > 18 {
+		return 0, false
+	}
+	var id int64
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		id = id*10 + int64(c-'0')
+	}
+	return id, id > 0
+}
+
+// IsOngoing reports whether the ticket is not closed.
+func (t *Ticket) IsOngoing() bool { return t.Status != TicketClosed }
+
+// Validate checks the ticket's attributes and fills defaults.
+func (t *Ticket) Validate() error {
+	t.Title = strings.TrimSpace(t.Title)
+	if !IsTicketKind(t.Kind) {
+		return FieldErrorf("kind", "Kind must be one of %s.", strings.Join(TicketKinds, ", "))
+	}
+	if t.Title == "" {
+		return FieldErrorf("title", "Title is required.")
+	}
+	if len(t.Title) > 255 {
+		return FieldErrorf("title", "Title is longer than 255 characters.")
+	}
+	if len(t.Description) > 65535 {
+		return FieldErrorf("description", "Description is longer than 65,535 characters.")
+	}
+	if t.OrgID == 0 {
+		return FieldErrorf("org_id", "Organization is required.")
+	}
+	if t.Status == "" {
+		t.Status = TicketNew
+	}
+	if !slices.Contains(TicketStatuses, t.Status) {
+		return FieldErrorf("status", "Status must be one of %s.", strings.Join(TicketStatuses, ", "))
+	}
+	if t.Origin == "" {
+		t.Origin = "phone"
+	}
+	if !slices.Contains(TicketOrigins, t.Origin) {
+		return FieldErrorf("origin", "Origin must be one of %s.", strings.Join(TicketOrigins, ", "))
+	}
+	if HasLevels(t.Kind) {
+		for _, l := range []struct {
+			field string
+			v     *int
+		}{{"priority", &t.Priority}, {"urgency", &t.Urgency}, {"impact", &t.Impact}} {
+			if *l.v == 0 {
+				*l.v = 3
+			}
+			if !slices.Contains(TicketLevels, *l.v) {
+				return FieldErrorf(l.field, "%s must be between 1 and 4.", l.field)
+			}
+		}
+	} else {
+		t.Priority, t.Urgency, t.Impact = 0, 0, 0
+	}
+	for _, e := range append(slices.Clone(t.PublicLog), t.PrivateLog...) {
+		if err := ValidateLogText(e.Text); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ValidateLogText checks the text of a new log entry.
+func ValidateLogText(text string) error {
+	if strings.TrimSpace(text) == "" {
+		return FieldErrorf("text", "The log entry is empty.")
+	}
+	if len(text) > 65535 {
+		return FieldErrorf("text", "The log entry is longer than 65,535 characters.")
+	}
+	return nil
+}
+
+// TicketFilter selects tickets. Zero fields do not filter.
+type TicketFilter struct {
+	ID       *int64
+	IDs      []int64
+	Kind     string
+	Status   string
+	Ongoing  bool // status != closed
+	OrgID    *int64
+	CallerID *int64
+	// CallerIDs selects tickets of any of these callers.
+	CallerIDs []int64
+	// Query matches the reference or a substring of the title.
+	Query  string
+	Offset int
+	Limit  int
+}
+
+// TicketUpdate holds the attributes to change; nil leaves one as it is.
+type TicketUpdate struct {
+	Title       *string
+	Description *string
+	OrgID       *int64
+	CallerID    *int64
+	AgentID     *int64
+	Status      *string
+	Origin      *string
+	Priority    *int
+	Urgency     *int
+	Impact      *int
+}
+
+// Apply copies the set fields of upd onto t.
+func (upd TicketUpdate) Apply(t *Ticket) {
+	setString(&t.Title, upd.Title)
+	setString(&t.Description, upd.Description)
+	setInt(&t.OrgID, upd.OrgID)
+	setInt(&t.CallerID, upd.CallerID)
+	setInt(&t.AgentID, upd.AgentID)
+	setString(&t.Status, upd.Status)
+	setString(&t.Origin, upd.Origin)
+	for _, l := range []struct{ dst, v *int }{{&t.Priority, upd.Priority}, {&t.Urgency, upd.Urgency}, {&t.Impact, upd.Impact}} {
+		if l.v != nil {
+			*l.dst = *l.v
+		}
+	}
+}
+
+// TicketService manages tickets, within the organization scope of ctx.
+type TicketService interface {
+	FindTicketByID(ctx context.Context, id int64) (*Ticket, error)
+	// FindTickets returns tickets without their logs, newest first, and the
+	// total count matching the filter.
+	FindTickets(ctx context.Context, filter TicketFilter) ([]*Ticket, int, error)
+	// CreateTicket sets ID, Ref, StartDate and LastUpdate. Log entries given
+	// without a date or author get the current time and user.
+	CreateTicket(ctx context.Context, t *Ticket) error
+	UpdateTicket(ctx context.Context, id int64, upd TicketUpdate) (*Ticket, error)
+	// AddLogEntry appends an entry to the public or private log, dated now and
+	// signed by the current user.
+	AddLogEntry(ctx context.Context, id int64, log string, text string) (*Ticket, error)
+}

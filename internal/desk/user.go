@@ -1,0 +1,202 @@
+package desk
+
+import (
+	"context"
+	"errors"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+)
+
+// Built-in roles.
+const (
+	RoleAdmin  = "admin"
+	RoleAgent  = "agent"
+	RoleViewer = "viewer"
+)
+
+// Roles lists the built-in roles.
+var Roles = []string{RoleAdmin, RoleAgent, RoleViewer}
+
+// Languages a user may choose; the first is the default.
+var Languages = []string{"EN US", "FR FR"}
+
+// Actions a role grants on a class.
+const (
+	ActionRead   = "read"
+	ActionCreate = "create"
+	ActionModify = "modify"
+)
+
+// Classes subject to rights.
+const (
+	ClassOrganization = "Organization"
+	ClassLocation     = "Location"
+	ClassPerson       = "Person"
+	ClassTicket       = "Ticket"
+	ClassPhoneCall    = "PhoneCall"
+	ClassUser         = "User"
+)
+
+// User is a login of ctidesk.
+type User struct {
+	ID           int64    `json:"id"`
+	Login        string   `json:"login"`
+	PasswordHash string   `json:"-"`
+	ContactID    int64    `json:"contact_id,omitempty"` // the Person behind the agent
+	ContactName  string   `json:"contact_name,omitempty"`
+	Language     string   `json:"language"`
+	Roles        []string `json:"roles"`
+	// AllowedOrgIDs limits what the user sees to these organizations; empty
+	// means every organization.
+	AllowedOrgIDs []int64   `json:"allowed_org_ids,omitempty"`
+	CreatedAt     time.Time `json:"created_at"`
+}
+
+var loginPattern = regexp.MustCompile(`^[A-Za-z0-9._@-]{1,64}$`)
+
+// Validate checks the user's attributes and fills defaults.
+func (u *User) Validate() error {
+	if !loginPattern.MatchString(u.Login) {
+		return FieldErrorf("login", "Login must be 1 to 64 letters, digits or . _ @ -.")
+	}
+	if u.Language == "" {
+		u.Language = Languages[0]
+	}
+	if !slices.Contains(Languages, u.Language) {
+		return FieldErrorf("language", "Language must be one of %s.", strings.Join(Languages, ", "))
+	}
+	if len(u.Roles) == 0 {
+		return FieldErrorf("roles", "A user needs a role.")
+	}
+	for _, r := range u.Roles {
+		if !slices.Contains(Roles, r) {
+			return FieldErrorf("roles", "Unknown role %q; roles are %s.", r, strings.Join(Roles, ", "))
+		}
+	}
+	return nil
+}
+
+// HasRole reports whether the user holds role.
+func (u *User) HasRole(role string) bool { return slices.Contains(u.Roles, role) }
+
+// Can reports whether the user's roles grant action on class. The ticket kinds
+// count as class Ticket.
+func (u *User) Can(action, class string) bool {
+	if IsTicketKind(class) {
+		class = ClassTicket
+	}
+	for _, r := range u.Roles {
+		switch r {
+		case RoleAdmin:
+			return true
+		case RoleAgent:
+			if action == ActionRead && class != ClassUser {
+				return true
+			}
+			if class == ClassTicket || class == ClassPerson || class == ClassPhoneCall {
+				return true
+			}
+		case RoleViewer:
+			if action == ActionRead && class != ClassUser {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Authorize returns EFORBIDDEN unless the user in ctx may do action on class.
+func Authorize(ctx context.Context, action, class string) error {
+	u := UserFromContext(ctx)
+	if u == nil {
+		return Errorf(EUNAUTHORIZED, "You must log in.")
+	}
+	if !u.Can(action, class) {
+		return Errorf(EFORBIDDEN, "You are not allowed to %s %s objects.", action, class)
+	}
+	return nil
+}
+
+// OrgScope returns the organizations the user may see, or nil for all.
+func (u *User) OrgScope() []int64 {
+	if len(u.AllowedOrgIDs) == 0 {
+		return nil
+	}
+	return u.AllowedOrgIDs
+}
+
+// SeesOrg reports whether an object of organization orgID is visible to u.
+func (u *User) SeesOrg(orgID int64) bool {
+	return len(u.AllowedOrgIDs) == 0 || slices.Contains(u.AllowedOrgIDs, orgID)
+}
+
+// HashPassword returns the bcrypt hash of a password, refusing short ones.
+func HashPassword(password string) (string, error) {
+	if len(password) < 8 {
+		return "", FieldErrorf("password", "The password must have at least 8 characters.")
+	}
+	if len(password) > 72 {
+		return "", FieldErrorf("password", "The password must have at most 72 bytes.")
+	}
+	h, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
+	if err != nil {
+		return "", err
+	}
+	return string(h), nil
+}
+
+// CheckPassword reports whether password matches the user's hash.
+func (u *User) CheckPassword(password string) bool {
+	err := bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(password))
+	return err == nil && !errors.Is(err, bcrypt.ErrMismatchedHashAndPassword)
+}
+
+// UserFilter selects users.
+type UserFilter struct {
+	ID     *int64
+	Login  *string
+	Offset int
+	Limit  int
+}
+
+// UserUpdate holds the attributes to change.
+type UserUpdate struct {
+	PasswordHash  *string
+	ContactID     *int64
+	Language      *string
+	Roles         []string // nil: unchanged
+	AllowedOrgIDs []int64  // nil: unchanged; empty non-nil: all organizations
+}
+
+// UserService manages users. Reading other users and any write needs the
+// admin role; a user may read himself and change his own language.
+type UserService interface {
+	FindUserByID(ctx context.Context, id int64) (*User, error)
+	FindUserByLogin(ctx context.Context, login string) (*User, error)
+	FindUsers(ctx context.Context, filter UserFilter) ([]*User, int, error)
+	CreateUser(ctx context.Context, u *User) error
+	UpdateUser(ctx context.Context, id int64, upd UserUpdate) (*User, error)
+}
+
+// Session is a logged-in browser. The token itself is only given to the
+// browser; the store keeps its hash.
+type Session struct {
+	ID        int64
+	UserID    int64
+	CreatedAt time.Time
+	ExpiresAt time.Time
+}
+
+// SessionService keeps login sessions in the database so that any instance
+// can serve any request.
+type SessionService interface {
+	// CreateSession returns a new random token for the user, valid for ttl.
+	CreateSession(ctx context.Context, userID int64, ttl time.Duration) (token string, s *Session, err error)
+	// FindSession returns the unexpired session of token and its user.
+	FindSession(ctx context.Context, token string) (*Session, *User, error)
+	DeleteSession(ctx context.Context, token string) error
+}
