@@ -240,9 +240,13 @@ type TicketService interface {
 	// FindTickets returns tickets without their logs, newest first, and the
 	// total count matching the filter.
 	FindTickets(ctx context.Context, filter TicketFilter) ([]*Ticket, int, error)
-	// CreateTicket sets ID, Ref, StartDate and LastUpdate. Log entries given
-	// without a date or author get the current time and user.
+	// CreateTicket sets ID and Ref; a zero StartDate or LastUpdate becomes
+	// now. Log entries given without a date or author get the current time and
+	// user (imports and demo data keep theirs).
 	CreateTicket(ctx context.Context, t *Ticket) error
+	// CreateTickets creates many tickets in few transactions, as CreateTicket
+	// would one by one; progress, when not nil, gets the count done so far.
+	CreateTickets(ctx context.Context, tickets []*Ticket, progress func(done int)) error
 	UpdateTicket(ctx context.Context, id int64, upd TicketUpdate) (*Ticket, error)
 	// AddLogEntry appends an entry to the public or private log, dated now and
 	// signed by the current user.
