@@ -1,0 +1,187 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/ctidesk/ctidesk/internal/store"
+)
+
+const usage = `ctidesk — a service desk with computer telephony integration
+
+Usage:
+  ctidesk serve [--addr :8080] [--demo]     serve the web application
+  ctidesk migrate                           create or upgrade the database schema
+  ctidesk demo [--persons N] [--tickets N]  load demo data into an empty database
+  ctidesk user add LOGIN --role admin|agent|viewer [--contact PERSON_ID] [--org ORG_ID]... [--language "FR FR"]
+                                            add a user; the password is read from stdin
+
+Every subcommand takes --db (sqlite:PATH, default sqlite:ctidesk.db).
+Every flag can also be set by the environment: --db by CTIDESK_DB, --addr by CTIDESK_ADDR, and so on.
+`
+
+// Main is the program: it parses the command line, wires the packages and
+// runs one subcommand. Tests run it in-process on :0 with a temporary database.
+type Main struct {
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+	Getenv func(string) string
+	Logger *slog.Logger
+
+	run func(ctx context.Context) error // the parsed subcommand
+
+	DSN string
+	DB  *store.DB
+
+	serving    bool
+	listener   net.Listener
+	httpServer *http.Server
+}
+
+// NewMain returns a Main on the process's standard streams and environment.
+func NewMain() *Main {
+	return &Main{
+		Stdin:  os.Stdin,
+		Stdout: os.Stdout,
+		Stderr: os.Stderr,
+		Getenv: os.Getenv,
+		Logger: slog.New(slog.NewTextHandler(os.Stderr, nil)),
+	}
+}
+
+// ParseFlags reads the subcommand and its flags from args.
+func (m *Main) ParseFlags(ctx context.Context, args []string) error {
+	if len(args) == 0 {
+		fmt.Fprint(m.Stderr, usage)
+		return flag.ErrHelp
+	}
+	cmd, args := args[0], args[1:]
+	switch cmd {
+	case "serve":
+		return m.parseServe(args)
+	case "migrate":
+		return m.parseMigrate(args)
+	case "demo":
+		return m.parseDemo(args)
+	case "user":
+		if len(args) == 0 || args[0] != "add" {
+			return fmt.Errorf("usage: ctidesk user add LOGIN --role admin|agent|viewer")
+		}
+		return m.parseUserAdd(args[1:])
+	case "help", "-h", "--help":
+		fmt.Fprint(m.Stdout, usage)
+		return flag.ErrHelp
+	default:
+		fmt.Fprint(m.Stderr, usage)
+		return fmt.Errorf("unknown command %q", cmd)
+	}
+}
+
+// newFlagSet returns a flag set with the flags every subcommand shares.
+func (m *Main) newFlagSet(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet("ctidesk "+name, flag.ContinueOnError)
+	fs.SetOutput(m.Stderr)
+	fs.StringVar(&m.DSN, "db", "sqlite:ctidesk.db", "database: sqlite:PATH or a postgres:// URL")
+	return fs
+}
+
+// Run runs the parsed subcommand. For serve it returns once the server
+// listens; Close stops it.
+func (m *Main) Run(ctx context.Context) error {
+	if m.run == nil {
+		return errors.New("no command parsed")
+	}
+	return m.run(ctx)
+}
+
+// Serving reports whether Run started a server that runs until Close.
+func (m *Main) Serving() bool { return m.serving }
+
+// Addr returns the address the server listens on, once serving.
+func (m *Main) Addr() string {
+	if m.listener == nil {
+		return ""
+	}
+	return m.listener.Addr().String()
+}
+
+// Close stops the server, waiting briefly for requests in flight, and closes
+// the database.
+func (m *Main) Close() error {
+	var errs []error
+	if m.httpServer != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := m.httpServer.Shutdown(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("shutdown: %w", err))
+		}
+		m.httpServer = nil
+	}
+	if m.DB != nil {
+		if err := m.DB.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("close database: %w", err))
+		}
+		m.DB = nil
+	}
+	return errors.Join(errs...)
+}
+
+// openDB opens and migrates the database named by --db.
+func (m *Main) openDB(ctx context.Context) error {
+	db, err := store.Open(ctx, m.DSN)
+	if err != nil {
+		return fmt.Errorf("open %s: %w", m.DSN, err)
+	}
+	m.DB = db
+	if err := db.Migrate(ctx); err != nil {
+		return fmt.Errorf("migrate %s: %w", m.DSN, err)
+	}
+	return nil
+}
+
+func (m *Main) parseMigrate(args []string) error {
+	fs := m.newFlagSet("migrate")
+	if _, err := parseFlags(fs, args, m.Getenv); err != nil {
+		return err
+	}
+	m.run = func(ctx context.Context) error {
+		if err := m.openDB(ctx); err != nil {
+			return err
+		}
+		fmt.Fprintln(m.Stdout, "database is up to date:", m.DSN)
+		return nil
+	}
+	return nil
+}
+
+// readPassword reads the first line of stdin, so that a password never
+// appears in the process list or the shell history.
+func readPassword(r io.Reader) (string, error) {
+	var b strings.Builder
+	buf := make([]byte, 1)
+	for b.Len() < 1024 {
+		n, err := r.Read(buf)
+		if n == 1 {
+			if buf[0] == '\n' {
+				break
+			}
+			b.WriteByte(buf[0])
+		}
+		if err == io.EOF {
+			break
+		} else if err != nil {
+			return "", err
+		}
+	}
+	return strings.TrimRight(b.String(), "\r"), nil
+}

@@ -1,0 +1,114 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/ctidesk/ctidesk/internal/demo"
+	"github.com/ctidesk/ctidesk/internal/desk"
+	"github.com/ctidesk/ctidesk/internal/web"
+)
+
+func (m *Main) parseServe(args []string) error {
+	fs := m.newFlagSet("serve")
+	addr := fs.String("addr", ":8080", "address to listen on (host:port; :0 picks a free port)")
+	loadDemo := fs.Bool("demo", false, "load demo data into an empty database first and print the demo logins")
+	secure := fs.Bool("secure-cookies", false, "mark cookies Secure (set when ctidesk is served over HTTPS)")
+	if rest, err := parseFlags(fs, args, m.Getenv); err != nil {
+		return err
+	} else if len(rest) > 0 {
+		return fmt.Errorf("serve: unexpected argument %q", rest[0])
+	}
+	m.run = func(ctx context.Context) error {
+		if err := m.openDB(ctx); err != nil {
+			return err
+		}
+		if *loadDemo {
+			if err := m.ensureDemo(ctx); err != nil {
+				return err
+			}
+		}
+		handler, err := web.New(web.Options{
+			Services:      m.DB.Services(),
+			Logger:        m.Logger,
+			SecureCookies: *secure,
+		})
+		if err != nil {
+			return fmt.Errorf("web: %w", err)
+		}
+		ln, err := net.Listen("tcp", *addr)
+		if err != nil {
+			return fmt.Errorf("listen %s: %w", *addr, err)
+		}
+		m.listener = ln
+		m.httpServer = &http.Server{
+			Handler:           handler,
+			ReadHeaderTimeout: 10 * time.Second,
+			ReadTimeout:       60 * time.Second,
+			IdleTimeout:       120 * time.Second,
+			MaxHeaderBytes:    64 << 10,
+		}
+		go func() {
+			if err := m.httpServer.Serve(ln); err != nil && err != http.ErrServerClosed {
+				m.Logger.Error("serve", "err", err)
+			}
+		}()
+		m.serving = true
+		fmt.Fprintf(m.Stdout, "ctidesk is serving on %s\n", displayURL(ln.Addr()))
+		return nil
+	}
+	return nil
+}
+
+// ensureDemo loads demo data into an empty database; on a database that has
+// data already it gives the demo logins new passwords, so that the newcomer
+// always sees passwords that work.
+func (m *Main) ensureDemo(ctx context.Context) error {
+	ctx = desk.NewSystemContext(ctx)
+	empty, err := m.DB.IsEmpty(ctx)
+	if err != nil {
+		return err
+	}
+	var logins []demo.Login
+	if empty {
+		start := time.Now()
+		logins, err = demo.Load(ctx, m.DB.Services(), demo.Options{Progress: m.progress()})
+		if err != nil {
+			return fmt.Errorf("demo data: %w", err)
+		}
+		fmt.Fprintf(m.Stderr, "demo data loaded in %s\n", time.Since(start).Round(time.Millisecond))
+	} else {
+		logins, err = demo.ResetPasswords(ctx, m.DB.Services())
+		if err != nil {
+			return fmt.Errorf("demo logins: %w", err)
+		}
+		if len(logins) == 0 {
+			fmt.Fprintln(m.Stderr, "the database holds data but no demo logins; --demo loads demo data only into an empty database")
+			return nil
+		}
+	}
+	m.printLogins(logins)
+	return nil
+}
+
+func (m *Main) printLogins(logins []demo.Login) {
+	fmt.Fprintln(m.Stdout, "demo logins:")
+	for _, l := range logins {
+		fmt.Fprintf(m.Stdout, "  %-8s password %-20s %s\n", l.Login, l.Password, l.Description)
+	}
+}
+
+// displayURL turns a listen address into a URL a person can open.
+func displayURL(a net.Addr) string {
+	host, port, err := net.SplitHostPort(a.String())
+	if err != nil {
+		return a.String()
+	}
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port) + "/"
+}

@@ -1,0 +1,53 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/ctidesk/ctidesk/internal/desk"
+)
+
+func (m *Main) parseUserAdd(args []string) error {
+	fs := m.newFlagSet("user add")
+	role := fs.String("role", "", "role: admin, agent or viewer")
+	contact := fs.Int64("contact", 0, "id of the Person behind this user (the agent of the phone calls he logs)")
+	language := fs.String("language", desk.Languages[0], `language: "EN US" or "FR FR"`)
+	var orgs int64List
+	fs.Var(&orgs, "org", "id of an organization the user may see (repeat; none: every organization)")
+	rest, err := parseFlags(fs, args, m.Getenv)
+	if err != nil {
+		return err
+	}
+	if len(rest) != 1 {
+		return fmt.Errorf("usage: ctidesk user add LOGIN --role admin|agent|viewer (password on stdin)")
+	}
+	login := rest[0]
+	if *role == "" {
+		return fmt.Errorf("user add: --role is required (%s)", strings.Join(desk.Roles, ", "))
+	}
+	m.run = func(ctx context.Context) error {
+		password, err := readPassword(m.Stdin)
+		if err != nil {
+			return fmt.Errorf("read password: %w", err)
+		}
+		hash, err := desk.HashPassword(password)
+		if err != nil {
+			return fmt.Errorf("password: %s", desk.ErrorMessage(err))
+		}
+		if err := m.openDB(ctx); err != nil {
+			return err
+		}
+		u := &desk.User{Login: login, PasswordHash: hash, ContactID: *contact, Language: *language,
+			Roles: []string{*role}, AllowedOrgIDs: orgs}
+		if err := m.DB.Services().Users.CreateUser(desk.NewSystemContext(ctx), u); err != nil {
+			if desk.ErrorCode(err) == desk.EINTERNAL {
+				return err
+			}
+			return fmt.Errorf("user add: %s", desk.ErrorMessage(err))
+		}
+		fmt.Fprintf(m.Stdout, "user %s added (id %d, role %s)\n", u.Login, u.ID, *role)
+		return nil
+	}
+	return nil
+}
