@@ -46,7 +46,7 @@ func MustBrowser(tb testing.TB) context.Context {
 	ctx, cancelCtx := chromedp.NewContext(allocCtx)
 	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
 	tb.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
-	if err := chromedp.Run(ctx); err != nil {
+	if err := chromedp.Do(ctx); err != nil {
 		tb.Fatalf("start chromium: %v", err)
 	}
 	return ctx
@@ -54,13 +54,13 @@ func MustBrowser(tb testing.TB) context.Context {
 
 // browserLogin logs in through the login form.
 func browserLogin(ctx context.Context, base, login, password string) error {
-	return chromedp.Run(ctx,
+	return chromedp.Do(ctx,
 		chromedp.Navigate(base+"/login"),
-		chromedp.WaitVisible(`input[name="login"]`, chromedp.ByQuery),
-		chromedp.SendKeys(`input[name="login"]`, login, chromedp.ByQuery),
-		chromedp.SendKeys(`input[name="password"]`, password, chromedp.ByQuery),
-		chromedp.Submit(`input[name="password"]`, chromedp.ByQuery),
-		chromedp.WaitVisible(`form[action="/logout"]`, chromedp.ByQuery),
+		chromedp.WaitVisible(chromedp.CSS(`input[name="login"]`)),
+		chromedp.SendKeys(chromedp.CSS(`input[name="login"]`), login),
+		chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), password),
+		chromedp.Submit(chromedp.CSS(`input[name="password"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`form[action="/logout"]`)),
 	)
 }
 
@@ -79,46 +79,52 @@ func TestBrowserCreateRequestForPerson(t *testing.T) {
 	}
 
 	// Open the first person of the list.
-	var personURL, personName string
-	err := chromedp.Run(ctx,
-		chromedp.Navigate(base+"/persons"),
-		chromedp.WaitVisible(`a[href^="/persons/"][data-person]`, chromedp.ByQuery),
-		chromedp.Text(`a[href^="/persons/"][data-person]`, &personName, chromedp.ByQuery),
-		chromedp.Click(`a[href^="/persons/"][data-person]`, chromedp.ByQuery),
-		chromedp.WaitVisible(`#new-user-request`, chromedp.ByQuery),
-		chromedp.Location(&personURL),
-	)
+	personLink := chromedp.CSS(`a[href^="/persons/"][data-person]`)
+	err := chromedp.Do(ctx, chromedp.Navigate(base+"/persons"), chromedp.WaitVisible(personLink))
 	if err != nil {
+		t.Fatalf("list persons: %v", err)
+	}
+	personName, err := chromedp.Run(ctx, chromedp.Text(personLink))
+	if err != nil {
+		t.Fatalf("read the first person: %v", err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(personLink), chromedp.WaitVisible(chromedp.ID("new-user-request"))); err != nil {
 		t.Fatalf("open a person: %v", err)
+	}
+	personURL, err := chromedp.Run(ctx, chromedp.Location())
+	if err != nil {
+		t.Fatal(err)
 	}
 
 	// Create a user request for that person from their page.
 	title := "Headset crackles on every call " + time.Now().Format("150405")
-	var ticketText string
-	err = chromedp.Run(ctx,
-		chromedp.Click(`#new-user-request`, chromedp.ByQuery),
-		chromedp.WaitVisible(`input[name="title"]`, chromedp.ByQuery),
-		chromedp.SendKeys(`input[name="title"]`, title, chromedp.ByQuery),
-		chromedp.Submit(`input[name="title"]`, chromedp.ByQuery),
-		chromedp.WaitVisible(`#ticket`, chromedp.ByQuery),
-		chromedp.Text(`#ticket`, &ticketText, chromedp.ByQuery),
+	titleInput := chromedp.CSS(`input[name="title"]`)
+	err = chromedp.Do(ctx,
+		chromedp.Click(chromedp.ID("new-user-request")),
+		chromedp.WaitVisible(titleInput),
+		chromedp.SendKeys(titleInput, title),
+		chromedp.Submit(titleInput),
+		chromedp.WaitVisible(chromedp.ID("ticket")),
 	)
 	if err != nil {
 		t.Fatalf("create a user request: %v", err)
+	}
+	ticketText, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("ticket")))
+	if err != nil {
+		t.Fatal(err)
 	}
 	if !strings.Contains(ticketText, title) || !strings.Contains(ticketText, strings.TrimSpace(personName)) {
 		t.Errorf("new ticket page shows %q, want title %q and caller %q", ticketText, title, personName)
 	}
 
 	// The request is among the person's tickets.
-	var tickets string
-	err = chromedp.Run(ctx,
-		chromedp.Navigate(personURL),
-		chromedp.WaitVisible(`#person-tickets`, chromedp.ByQuery),
-		chromedp.Text(`#person-tickets`, &tickets, chromedp.ByQuery),
-	)
+	err = chromedp.Do(ctx, chromedp.Navigate(personURL), chromedp.WaitVisible(chromedp.ID("person-tickets")))
 	if err != nil {
 		t.Fatalf("back to the person: %v", err)
+	}
+	tickets, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("person-tickets")))
+	if err != nil {
+		t.Fatal(err)
 	}
 	if !strings.Contains(tickets, title) {
 		t.Errorf("person's tickets do not list %q:\n%s", title, tickets)

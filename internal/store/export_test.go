@@ -1,0 +1,38 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/ctidesk/ctidesk/internal/desk"
+)
+
+// ExplainFindPersons returns the SQLite query plans (count, then select) of
+// FindPersons for filter, as seen by a user limited to the organizations of
+// scope (nil: all).
+func (db *DB) ExplainFindPersons(ctx context.Context, scope []int64, filter desk.PersonFilter) (count, query []string, err error) {
+	countSQL, querySQL, args := personQuery(scope, filter)
+	if count, err = db.explain(ctx, countSQL, args); err != nil {
+		return nil, nil, err
+	}
+	query, err = db.explain(ctx, querySQL, append(args, 50, 0))
+	return count, query, err
+}
+
+func (db *DB) explain(ctx context.Context, query string, args []any) ([]string, error) {
+	rows, err := db.read.QueryContext(ctx, "EXPLAIN QUERY PLAN "+query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("explain: %w", err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			return nil, err
+		}
+		plan = append(plan, detail)
+	}
+	return plan, rows.Err()
+}

@@ -1,0 +1,171 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/ctidesk/ctidesk/internal/desk"
+	"github.com/ctidesk/ctidesk/internal/store"
+	"github.com/ctidesk/ctidesk/internal/store/storetest"
+)
+
+// openTemp opens and migrates a new SQLite database in a temporary directory.
+func openTemp(tb testing.TB) *store.DB {
+	tb.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, "sqlite:"+filepath.Join(tb.TempDir(), "ctidesk.db"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		if err := db.Close(); err != nil {
+			tb.Error(err)
+		}
+	})
+	if err := db.Migrate(ctx); err != nil {
+		tb.Fatal(err)
+	}
+	return db
+}
+
+func TestSQLite(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) *store.DB { return openTemp(t) })
+}
+
+// TestNumberSearchPlan checks that a phone number search probes the rdigits
+// index and scans no table, whatever the size of the directory.
+func TestNumberSearchPlan(t *testing.T) {
+	db := openTemp(t)
+	ctx := context.Background()
+	for _, tt := range []struct {
+		scope  []int64
+		filter desk.PersonFilter
+	}{
+		{nil, desk.PersonFilter{Query: "+1 (212) 555-0100"}},
+		{nil, desk.PersonFilter{Query: "0100", OrgID: ptr(int64(1))}},
+		{[]int64{1, 2, 3}, desk.PersonFilter{Query: "555 0100"}},
+	} {
+		filter := tt.filter
+		count, query, err := db.ExplainFindPersons(ctx, tt.scope, filter)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, plan := range [][]string{count, query} {
+			text := strings.Join(plan, "\n")
+			if !strings.Contains(text, "person_number_rdigits") {
+				t.Errorf("query %q: plan does not use the rdigits index:\n%s", filter.Query, text)
+			}
+			for _, step := range plan {
+				if strings.HasPrefix(step, "SCAN ") {
+					t.Errorf("query %q: plan scans (%s):\n%s", filter.Query, step, text)
+				}
+			}
+		}
+		t.Logf("plan of %q:\n%s", filter.Query, strings.Join(query, "\n"))
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// BenchmarkCreatePersons inserts persons 10,000 at a time into a growing
+// database.
+func BenchmarkCreatePersons(b *testing.B) {
+	db := openTemp(b)
+	ctx := desk.NewSystemContext(context.Background())
+	org := &desk.Organization{Name: "Bench"}
+	if err := db.CreateOrganization(ctx, org); err != nil {
+		b.Fatal(err)
+	}
+	persons := storetest.Persons(10000, org.ID)
+	n := 0
+	for b.Loop() {
+		if err := db.CreatePersons(ctx, persons, nil); err != nil {
+			b.Fatal(err)
+		}
+		n += len(persons)
+	}
+	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "persons/s")
+}
+
+// BenchmarkFindPersonsByNumber looks a number up among 100,000 persons
+// (200,000 number keys and more), as the screen pop does.
+func BenchmarkFindPersonsByNumber(b *testing.B) {
+	const n = 100000
+	db := openTemp(b)
+	ctx := desk.NewSystemContext(context.Background())
+	org := &desk.Organization{Name: "Bench"}
+	if err := db.CreateOrganization(ctx, org); err != nil {
+		b.Fatal(err)
+	}
+	if err := db.CreatePersons(ctx, storetest.Persons(n, org.ID), nil); err != nil {
+		b.Fatal(err)
+	}
+	i := 0
+	for b.Loop() {
+		k := (i * 7919) % n
+		i++
+		persons, total, err := db.FindPersons(ctx, desk.PersonFilter{Query: fmt.Sprintf("646 %03d %04d", k/10000%1000, k%10000)})
+		if err != nil || total != 1 || len(persons) != 1 {
+			b.Fatalf("person %d: %d found, %v", k, total, err)
+		}
+	}
+}
+
+// TestCreatePersons1M measures the import of a million persons; it runs only
+// with CTIDESK_TEST_1M=1 set.
+func TestCreatePersons1M(t *testing.T) {
+	if os.Getenv("CTIDESK_TEST_1M") == "" {
+		t.Skip("set CTIDESK_TEST_1M=1 to insert a million persons")
+	}
+	n := 1000000
+	if v, err := strconv.Atoi(os.Getenv("CTIDESK_TEST_1M")); err == nil && v > 1 {
+		n = v // another count, to experiment
+	}
+	db := openTemp(t)
+	ctx := desk.NewSystemContext(context.Background())
+	org := &desk.Organization{Name: "Million"}
+	if err := db.CreateOrganization(ctx, org); err != nil {
+		t.Fatal(err)
+	}
+	persons := storetest.Persons(n, org.ID)
+	start, cpu := time.Now(), cpuTime()
+	if err := db.CreatePersons(ctx, persons, nil); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("CreatePersons: %d persons in %v, %v of CPU (%.0f persons/s)", n, time.Since(start).Round(time.Millisecond),
+		(cpuTime() - cpu).Round(time.Millisecond), float64(n)/time.Since(start).Seconds())
+
+	start = time.Now()
+	const lookups = 1000
+	for i := range lookups {
+		k := (i * 7919) % n
+		_, total, err := db.FindPersons(ctx, desk.PersonFilter{Query: fmt.Sprintf("646 %03d %04d", k/10000%1000, k%10000)})
+		if err != nil || total != 1 {
+			t.Fatalf("person %d: %d found, %v", k, total, err)
+		}
+	}
+	t.Logf("FindPersons by number: %v per lookup", time.Since(start)/lookups)
+	start = time.Now()
+	_, total, err := db.FindPersons(ctx, desk.PersonFilter{})
+	if err != nil || total != n {
+		t.Fatalf("%d persons, %v", total, err)
+	}
+	t.Logf("FindPersons, first page and count of all: %v", time.Since(start))
+}
+
+// cpuTime returns the user and system CPU time of the process so far: the
+// machines measured on are shared, and wall time alone misleads.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}

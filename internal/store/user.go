@@ -1,0 +1,323 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/ctidesk/ctidesk/internal/desk"
+)
+
+// FindUserByID returns the user of id. A user who may not read users (not an
+// admin) finds only himself; others are ENOTFOUND.
+func (db *DB) FindUserByID(ctx context.Context, id int64) (*desk.User, error) {
+	tx, err := db.beginRead(ctx, "")
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	return findUser(ctx, tx, desk.UserFilter{ID: &id})
+}
+
+// FindUserByLogin returns the user of login, whatever its case; login calls
+// it under desk.NewSystemContext.
+func (db *DB) FindUserByLogin(ctx context.Context, login string) (*desk.User, error) {
+	tx, err := db.beginRead(ctx, "")
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	return findUser(ctx, tx, desk.UserFilter{Login: &login})
+}
+
+// FindUsers returns the users matching filter, by login, and their total
+// count; only himself for a user who may not read users.
+func (db *DB) FindUsers(ctx context.Context, filter desk.UserFilter) ([]*desk.User, int, error) {
+	tx, err := db.beginRead(ctx, "")
+	if err != nil {
+		return nil, 0, err
+	}
+	defer tx.Rollback()
+	return findUsers(ctx, tx, filter)
+}
+
+// CreateUser validates u, checks its contact and organizations, inserts it and
+// sets its ID and creation time. A login already used, in any case, is
+// ECONFLICT.
+func (db *DB) CreateUser(ctx context.Context, u *desk.User) error {
+	tx, err := db.beginWrite(ctx, desk.ActionCreate, desk.ClassUser)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := createUser(ctx, tx, u); err != nil {
+		return err
+	}
+	return tx.commit()
+}
+
+// UpdateUser changes the attributes set in upd and returns the user. Without
+// the right to modify users, a user may only change his own language.
+func (db *DB) UpdateUser(ctx context.Context, id int64, upd desk.UserUpdate) (*desk.User, error) {
+	me := desk.UserFromContext(ctx)
+	class := desk.ClassUser
+	if me != nil && !me.Can(desk.ActionModify, desk.ClassUser) && me.ID == id && upd.PasswordHash == nil &&
+		upd.ContactID == nil && upd.Roles == nil && upd.AllowedOrgIDs == nil {
+		class = "" // his own language
+	}
+	tx, err := db.beginWrite(ctx, desk.ActionModify, class)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	u, err := updateUser(ctx, tx, id, upd)
+	if err != nil {
+		return nil, err
+	}
+	return u, tx.commit()
+}
+
+func findUser(ctx context.Context, tx *Tx, filter desk.UserFilter) (*desk.User, error) {
+	filter.Limit = 1
+	users, _, err := findUsers(ctx, tx, filter)
+	if err != nil {
+		return nil, err
+	} else if len(users) == 0 {
+		return nil, desk.Errorf(desk.ENOTFOUND, "User not found.")
+	}
+	return users[0], nil
+}
+
+func findUsers(ctx context.Context, tx *Tx, filter desk.UserFilter) ([]*desk.User, int, error) {
+	var c conds
+	if !tx.user.Can(desk.ActionRead, desk.ClassUser) {
+		c.add("u.id = ?", tx.user.ID)
+	}
+	if filter.ID != nil {
+		c.add("u.id = ?", *filter.ID)
+	}
+	if filter.Login != nil {
+		c.add("lower(u.login) = lower(?)", *filter.Login)
+	}
+	var total int
+	if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM users u"+c.where(), c.args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("count users: %w", err)
+	}
+	offset, limit := page(filter.Offset, filter.Limit)
+	rows, err := tx.QueryContext(ctx, `SELECT u.id, u.login, u.password_hash, COALESCE(u.contact_id, 0),
+		COALESCE(p.first_name, ''), COALESCE(p.name, ''), u.language, u.created_at
+		FROM users u LEFT JOIN person p ON p.id = u.contact_id`+c.where()+
+		" ORDER BY lower(u.login), u.id LIMIT ? OFFSET ?", append(c.args, limit, offset)...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("find users: %w", err)
+	}
+	defer rows.Close()
+	var users []*desk.User
+	byID := map[int64]*desk.User{}
+	for rows.Next() {
+		var u desk.User
+		var contact desk.Person
+		if err := rows.Scan(&u.ID, &u.Login, &u.PasswordHash, &u.ContactID, &contact.FirstName, &contact.Name,
+			&u.Language, &u.CreatedAt); err != nil {
+			return nil, 0, fmt.Errorf("find users: %w", err)
+		}
+		u.ContactName, u.CreatedAt = contact.FriendlyName(), u.CreatedAt.UTC()
+		users = append(users, &u)
+		byID[u.ID] = &u
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("find users: %w", err)
+	}
+	if err := loadUserGrants(ctx, tx, byID); err != nil {
+		return nil, 0, err
+	}
+	return users, total, nil
+}
+
+// loadUserGrants loads the roles and allowed organizations of users.
+func loadUserGrants(ctx context.Context, tx *Tx, users map[int64]*desk.User) error {
+	if len(users) == 0 {
+		return nil
+	}
+	ids := make([]int64, 0, len(users))
+	for id := range users {
+		ids = append(ids, id)
+	}
+	in := "(" + placeholders(len(ids)) + ")"
+	rows, err := tx.QueryContext(ctx, "SELECT user_id, role FROM user_role WHERE user_id IN "+in, int64Args(ids)...)
+	if err != nil {
+		return fmt.Errorf("load user roles: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var role string
+		if err := rows.Scan(&id, &role); err != nil {
+			return fmt.Errorf("load user roles: %w", err)
+		}
+		users[id].Roles = append(users[id].Roles, role)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("load user roles: %w", err)
+	}
+	orgs, err := tx.QueryContext(ctx, "SELECT user_id, org_id FROM user_org WHERE user_id IN "+in+" ORDER BY org_id", int64Args(ids)...)
+	if err != nil {
+		return fmt.Errorf("load user organizations: %w", err)
+	}
+	defer orgs.Close()
+	for orgs.Next() {
+		var id, org int64
+		if err := orgs.Scan(&id, &org); err != nil {
+			return fmt.Errorf("load user organizations: %w", err)
+		}
+		users[id].AllowedOrgIDs = append(users[id].AllowedOrgIDs, org)
+	}
+	if err := orgs.Err(); err != nil {
+		return fmt.Errorf("load user organizations: %w", err)
+	}
+	for _, u := range users {
+		sortRoles(u.Roles)
+	}
+	return nil
+}
+
+// sortRoles orders roles as desk.Roles lists them.
+func sortRoles(roles []string) {
+	slices.SortFunc(roles, func(a, b string) int { return slices.Index(desk.Roles, a) - slices.Index(desk.Roles, b) })
+}
+
+// checkUserRefs checks the contact and the allowed organizations of u.
+func checkUserRefs(ctx context.Context, tx *Tx, u *desk.User) error {
+	if u.ContactID != 0 {
+		if _, err := checkPerson(ctx, tx, u.ContactID, "contact_id"); err != nil {
+			return err
+		}
+	}
+	return checkOrgs(ctx, tx, u.AllowedOrgIDs, "allowed_org_ids")
+}
+
+func createUser(ctx context.Context, tx *Tx, u *desk.User) error {
+	if err := u.Validate(); err != nil {
+		return err
+	}
+	u.Roles = distinctStrings(u.Roles)
+	u.AllowedOrgIDs = distinct(u.AllowedOrgIDs)
+	if err := checkUserRefs(ctx, tx, u); err != nil {
+		return err
+	}
+	u.CreatedAt = tx.now
+	err := tx.QueryRowContext(ctx, `INSERT INTO users (login, password_hash, contact_id, language, created_at)
+		VALUES (?, ?, ?, ?, ?) RETURNING id`, u.Login, u.PasswordHash, nullID(u.ContactID), u.Language, u.CreatedAt).Scan(&u.ID)
+	if isUnique(err) {
+		return loginTaken(u.Login)
+	} else if err != nil {
+		return fmt.Errorf("insert user: %w", err)
+	}
+	if err := writeUserGrants(ctx, tx, u, true, true); err != nil {
+		return err
+	}
+	sortRoles(u.Roles)
+	slices.Sort(u.AllowedOrgIDs)
+	return fillUserContactName(ctx, tx, u)
+}
+
+func loginTaken(login string) error {
+	return &desk.Error{Code: desk.ECONFLICT, Field: "login", Message: fmt.Sprintf("The login %q is already taken.", login)}
+}
+
+// writeUserGrants replaces the roles and/or the allowed organizations of u.
+func writeUserGrants(ctx context.Context, tx *Tx, u *desk.User, roles, orgs bool) error {
+	if roles {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM user_role WHERE user_id = ?", u.ID); err != nil {
+			return fmt.Errorf("write user roles: %w", err)
+		}
+		for _, r := range u.Roles {
+			if _, err := tx.ExecContext(ctx, "INSERT INTO user_role (user_id, role) VALUES (?, ?)", u.ID, r); err != nil {
+				return fmt.Errorf("write user roles: %w", err)
+			}
+		}
+	}
+	if orgs {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM user_org WHERE user_id = ?", u.ID); err != nil {
+			return fmt.Errorf("write user organizations: %w", err)
+		}
+		for _, o := range u.AllowedOrgIDs {
+			if _, err := tx.ExecContext(ctx, "INSERT INTO user_org (user_id, org_id) VALUES (?, ?)", u.ID, o); err != nil {
+				return fmt.Errorf("write user organizations: %w", err)
+			}
+		}
+	}
+	return nil
+}
+
+func fillUserContactName(ctx context.Context, tx *Tx, u *desk.User) error {
+	u.ContactName = ""
+	if u.ContactID == 0 {
+		return nil
+	}
+	var p desk.Person
+	if err := tx.QueryRowContext(ctx, "SELECT first_name, name FROM person WHERE id = ?", u.ContactID).Scan(&p.FirstName, &p.Name); err != nil {
+		return fmt.Errorf("user contact name: %w", err)
+	}
+	u.ContactName = p.FriendlyName()
+	return nil
+}
+
+func updateUser(ctx context.Context, tx *Tx, id int64, upd desk.UserUpdate) (*desk.User, error) {
+	u, err := findUser(ctx, tx, desk.UserFilter{ID: &id})
+	if err != nil {
+		return nil, err
+	}
+	if upd.PasswordHash != nil {
+		u.PasswordHash = *upd.PasswordHash
+	}
+	if upd.ContactID != nil {
+		u.ContactID = *upd.ContactID
+	}
+	if upd.Language != nil {
+		u.Language = *upd.Language
+	}
+	if upd.Roles != nil {
+		u.Roles = distinctStrings(upd.Roles)
+	}
+	if upd.AllowedOrgIDs != nil {
+		u.AllowedOrgIDs = distinct(upd.AllowedOrgIDs)
+	}
+	if err := u.Validate(); err != nil {
+		return nil, err
+	}
+	if upd.ContactID != nil && u.ContactID != 0 {
+		if _, err := checkPerson(ctx, tx, u.ContactID, "contact_id"); err != nil {
+			return nil, err
+		}
+	}
+	if upd.AllowedOrgIDs != nil {
+		if err := checkOrgs(ctx, tx, u.AllowedOrgIDs, "allowed_org_ids"); err != nil {
+			return nil, err
+		}
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE users SET password_hash = ?, contact_id = ?, language = ? WHERE id = ?",
+		u.PasswordHash, nullID(u.ContactID), u.Language, id); err != nil {
+		return nil, fmt.Errorf("update user: %w", err)
+	}
+	if err := writeUserGrants(ctx, tx, u, upd.Roles != nil, upd.AllowedOrgIDs != nil); err != nil {
+		return nil, err
+	}
+	sortRoles(u.Roles)
+	slices.Sort(u.AllowedOrgIDs)
+	if err := fillUserContactName(ctx, tx, u); err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+// distinctStrings returns the distinct values of s, in first-seen order.
+func distinctStrings(s []string) []string {
+	var out []string
+	for _, v := range s {
+		if !slices.Contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	return out
+}

@@ -1,0 +1,89 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/ctidesk/ctidesk/internal/desk"
+)
+
+// httpStatus maps a desk error code to the HTTP status of its page.
+func httpStatus(code string) int {
+	switch code {
+	case desk.EINVALID:
+		return http.StatusBadRequest
+	case desk.EUNAUTHORIZED:
+		return http.StatusUnauthorized
+	case desk.EFORBIDDEN:
+		return http.StatusForbidden
+	case desk.ENOTFOUND:
+		return http.StatusNotFound
+	case desk.ECONFLICT:
+		return http.StatusConflict
+	default:
+		return http.StatusInternalServerError
+	}
+}
+
+// errorView is the data of the error page.
+type errorView struct {
+	Layout
+	Status  int
+	Code    string
+	Message string
+}
+
+// Error answers a request that failed with a page that says what happened in
+// the user's language: the status follows the desk error code, and an internal
+// error is logged with its detail and shown without it. Forms handle their
+// validation errors themselves (see formErrors) and call Error for the rest.
+func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
+	code := desk.ErrorCode(err)
+	status := httpStatus(code)
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		status = http.StatusRequestEntityTooLarge
+	}
+	if code == desk.EUNAUTHORIZED && desk.UserFromContext(r.Context()) == nil {
+		s.redirectToLogin(w, r)
+		return
+	}
+	if status >= 500 {
+		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	view := &errorView{Status: status, Code: code, Message: s.i18n.errorMessage(s.lang(r), err)}
+	if code == "" || !s.i18n.has("error."+code+".title") {
+		view.Code = desk.EINTERNAL
+	}
+	if rerr := s.render(w, r, status, "error", view); rerr != nil {
+		s.log.Error("render error page", "err", rerr)
+		http.Error(w, http.StatusText(status), status)
+	}
+}
+
+// formErrors turns a validation error (or a conflict on one field) into messages by field, in the
+// language of the request: a field the form shows gets its message next to
+// it; any other goes to the top of the form under the key "". It returns nil
+// for an error that is not a validation error, which the caller passes to
+// Error.
+func (s *Server) formErrors(r *http.Request, err error, fields ...string) map[string]string {
+	switch desk.ErrorCode(err) {
+	case desk.EINVALID:
+	case desk.ECONFLICT:
+		// A value already taken (an organization's name) is the field's
+		// fault too; another conflict is not the form's.
+		if desk.ErrorField(err) == "" {
+			return nil
+		}
+	default:
+		return nil
+	}
+	msg := s.i18n.errorMessage(s.lang(r), err)
+	field := desk.ErrorField(err)
+	for _, f := range fields {
+		if f == field {
+			return map[string]string{field: msg}
+		}
+	}
+	return map[string]string{"": msg}
+}

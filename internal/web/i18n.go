@@ -1,0 +1,479 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"text/template/parse"
+
+	"html/template"
+
+	"github.com/ctidesk/ctidesk/internal/desk"
+)
+
+// catalog holds the messages of every language and the translations of the
+// domain's error messages.
+type catalog struct {
+	messages map[string][2]string // key -> English, French
+	errors   []errorTranslation
+}
+
+// errorTranslation translates a domain error message: the English format
+// string of desk (or of the store, or of this package) becomes a pattern,
+// whose captured arguments fill the French format.
+type errorTranslation struct {
+	pattern *regexp.Regexp
+	fr      string
+}
+
+// langIndex returns the column of a language in the messages.
+func langIndex(lang string) int {
+	if lang == "FR FR" {
+		return 1
+	}
+	return 0
+}
+
+func newCatalog() (*catalog, error) {
+	c := &catalog{messages: messages}
+	for key, m := range messages {
+		if m[0] == "" || m[1] == "" {
+			return nil, fmt.Errorf("web: message %q lacks a language", key)
+		}
+	}
+	for _, e := range errorMessages {
+		re, err := formatPattern(e[0])
+		if err != nil {
+			return nil, fmt.Errorf("web: error message %q: %w", e[0], err)
+		}
+		c.errors = append(c.errors, errorTranslation{pattern: re, fr: e[1]})
+	}
+	return c, nil
+}
+
+// formatPattern turns a fmt format with %s, %q and %d verbs into an anchored
+// regular expression that captures each argument.
+func formatPattern(format string) (*regexp.Regexp, error) {
+	var b strings.Builder
+	b.WriteString("^")
+	for i := 0; i < len(format); i++ {
+		if format[i] != '%' || i+1 == len(format) {
+			b.WriteString(regexp.QuoteMeta(format[i : i+1]))
+			continue
+		}
+		i++
+		switch format[i] {
+		case 's', 'q', 'v':
+			b.WriteString("(.*?)")
+		case 'd':
+			b.WriteString(`(-?\d+)`)
+		case '%':
+			b.WriteString("%")
+		default:
+			return nil, fmt.Errorf("verb %%%c not supported", format[i])
+		}
+	}
+	b.WriteString("$")
+	return regexp.Compile(b.String())
+}
+
+// has reports whether key is a message.
+func (c *catalog) has(key string) bool {
+	_, ok := c.messages[key]
+	return ok
+}
+
+// t returns the message of key in lang, formatted with args; an unknown key
+// shows as itself, which a test prevents.
+func (c *catalog) t(lang, key string, args ...any) string {
+	m, ok := c.messages[key]
+	if !ok {
+		return key
+	}
+	msg := m[langIndex(lang)]
+	if len(args) > 0 {
+		return fmt.Sprintf(msg, args...)
+	}
+	return msg
+}
+
+// errorMessage returns the user-facing message of err in lang. Domain
+// messages are English; in French a known one is translated and an unknown
+// one gives way to the generic message of its code, so that a French page
+// never shows English.
+func (c *catalog) errorMessage(lang string, err error) string {
+	msg := desk.ErrorMessage(err)
+	code := desk.ErrorCode(err)
+	if code == desk.EINTERNAL {
+		return c.t(lang, "error.internal.message")
+	}
+	if langIndex(lang) == 0 {
+		return msg
+	}
+	for _, e := range c.errors {
+		if m := e.pattern.FindStringSubmatch(msg); m != nil {
+			args := make([]any, len(m)-1)
+			for i, a := range m[1:] {
+				args[i] = a
+			}
+			return fmt.Sprintf(e.fr, args...)
+		}
+	}
+	return c.t(lang, "error."+code+".message")
+}
+
+// lang returns the language of the request: the user's, or for a visitor
+// not logged in the best of Accept-Language, or English.
+func (s *Server) lang(r *http.Request) string {
+	if u := desk.UserFromContext(r.Context()); u != nil && slices.Contains(desk.Languages, u.Language) {
+		return u.Language
+	}
+	return acceptLanguage(r.Header.Get("Accept-Language"))
+}
+
+// acceptLanguage picks the supported language the browser prefers.
+func acceptLanguage(header string) string {
+	best, bestQ := desk.Languages[0], 0.0
+	for _, part := range strings.Split(header, ",") {
+		tag, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		q := 1.0
+		if v, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				continue
+			}
+			q = f
+		}
+		primary, _, _ := strings.Cut(strings.ToLower(strings.TrimSpace(tag)), "-")
+		for _, l := range desk.Languages {
+			if strings.ToLower(l[:2]) == primary && q > bestQ {
+				best, bestQ = l, q
+			}
+		}
+	}
+	return best
+}
+
+// templateKeys returns the literal keys of every `t "key"` call in the
+// templates of t.
+func templateKeys(t *template.Template) []string {
+	var keys []string
+	var walk func(n parse.Node)
+	walk = func(n parse.Node) {
+		switch n := n.(type) {
+		case *parse.ListNode:
+			if n == nil {
+				return
+			}
+			for _, c := range n.Nodes {
+				walk(c)
+			}
+		case *parse.ActionNode:
+			walk(n.Pipe)
+		case *parse.PipeNode:
+			if n == nil {
+				return
+			}
+			for _, c := range n.Cmds {
+				walk(c)
+			}
+		case *parse.CommandNode:
+			if len(n.Args) >= 2 {
+				if id, ok := n.Args[0].(*parse.IdentifierNode); ok && id.Ident == "t" {
+					if s, ok := n.Args[1].(*parse.StringNode); ok {
+						keys = append(keys, s.Text)
+					}
+				}
+			}
+			for _, a := range n.Args {
+				walk(a)
+			}
+		case *parse.IfNode:
+			walk(n.Pipe)
+			walk(n.List)
+			walk(n.ElseList)
+		case *parse.RangeNode:
+			walk(n.Pipe)
+			walk(n.List)
+			walk(n.ElseList)
+		case *parse.WithNode:
+			walk(n.Pipe)
+			walk(n.List)
+			walk(n.ElseList)
+		case *parse.TemplateNode:
+			walk(n.Pipe)
+		}
+	}
+	for _, tt := range t.Templates() {
+		if tt.Tree != nil {
+			walk(tt.Tree.Root)
+		}
+	}
+	return keys
+}
+
+// messages holds every label and message of the pages: key -> {English,
+// French}. Enumerations use a prefix and the value ("status.new",
+// "kind.Incident") through the template function label.
+var messages = map[string][2]string{
+	"format.datetime": {"Jan 2, 2006 3:04 PM", "02/01/2006 15:04"},
+
+	"layout.skip":       {"Skip to content", "Aller au contenu"},
+	"nav.label":         {"Main", "Principal"},
+	"nav.home":          {"Home", "Accueil"},
+	"nav.tickets":       {"Tickets", "Tickets"},
+	"nav.persons":       {"Persons", "Personnes"},
+	"nav.organizations": {"Organizations", "Organisations"},
+	"nav.logout":        {"Log out", "Se déconnecter"},
+	"nav.language":      {"Change the language", "Changer la langue"},
+	"lang.EN US":        {"English", "English"},
+	"lang.FR FR":        {"Français", "Français"},
+	"langtag.EN US":     {"en", "en"},
+	"langtag.FR FR":     {"fr", "fr"},
+
+	"search.label":       {"Search persons and tickets", "Rechercher des personnes et des tickets"},
+	"search.placeholder": {"Name, email, number, R-000123…", "Nom, e-mail, numéro, R-000123…"},
+	"search.shortcut":    {"Press / to search", "Appuyez sur / pour rechercher"},
+	"search.button":      {"Search", "Rechercher"},
+	"search.title":       {"Search", "Recherche"},
+	"search.hint": {"Type a name, an email, a phone number, a ticket reference or words of a title.",
+		"Saisissez un nom, un e-mail, un numéro de téléphone, une référence de ticket ou des mots d'un titre."},
+	"search.more": {"See all results", "Voir tous les résultats"},
+
+	"login.title":    {"Log in", "Connexion"},
+	"login.login":    {"Login", "Identifiant"},
+	"login.password": {"Password", "Mot de passe"},
+	"login.submit":   {"Log in", "Se connecter"},
+	"login.failed":   {"Unknown login or wrong password.", "Identifiant inconnu ou mot de passe incorrect."},
+
+	"home.title":   {"Service desk", "Centre de services"},
+	"home.ongoing": {"ongoing tickets", "tickets en cours"},
+	"home.new":     {"new tickets", "nouveaux tickets"},
+	"home.recent":  {"Latest ongoing tickets", "Derniers tickets en cours"},
+
+	"action.edit":   {"Edit", "Modifier"},
+	"action.save":   {"Save", "Enregistrer"},
+	"action.create": {"Create", "Créer"},
+	"action.cancel": {"Cancel", "Annuler"},
+
+	"form.choose":     {"— Choose —", "— Choisir —"},
+	"form.none":       {"— None —", "— Aucun —"},
+	"form.has_errors": {"Please correct the fields marked below.", "Veuillez corriger les champs signalés ci-dessous."},
+
+	"filter.all":   {"All", "Tous"},
+	"filter.apply": {"Filter", "Filtrer"},
+	"filter.clear": {"Clear filters", "Effacer les filtres"},
+
+	"pager.label": {"Pages", "Pages"},
+	"pager.prev":  {"← Previous", "← Précédente"},
+	"pager.next":  {"Next →", "Suivante →"},
+	"pager.page":  {"Page %d of %d", "Page %d sur %d"},
+
+	"field.name":            {"Name", "Nom"},
+	"field.first_name":      {"First name", "Prénom"},
+	"field.org_id":          {"Organization", "Organisation"},
+	"field.location_id":     {"Location", "Site"},
+	"field.email":           {"Email", "E-mail"},
+	"field.phone":           {"Phone", "Téléphone"},
+	"field.mobile_phone":    {"Mobile phone", "Téléphone mobile"},
+	"field.home_phone":      {"Home phone", "Téléphone personnel"},
+	"field.employee_number": {"Employee number", "Matricule"},
+	"field.support_id":      {"Support ID", "Identifiant support"},
+	"field.function":        {"Function", "Fonction"},
+	"field.status":          {"Status", "Statut"},
+	"field.code":            {"Code", "Code"},
+	"field.ref":             {"Reference", "Référence"},
+	"field.kind":            {"Type", "Type"},
+	"field.title":           {"Title", "Titre"},
+	"field.description":     {"Description", "Description"},
+	"field.caller_id":       {"Caller", "Demandeur"},
+	"field.agent_id":        {"Agent", "Agent"},
+	"field.origin":          {"Origin", "Origine"},
+	"field.priority":        {"Priority", "Priorité"},
+	"field.urgency":         {"Urgency", "Urgence"},
+	"field.impact":          {"Impact", "Impact"},
+	"field.start_date":      {"Start date", "Date de début"},
+	"field.last_update":     {"Last update", "Dernière mise à jour"},
+	"field.close_date":      {"Close date", "Date de clôture"},
+	"field.public_log":      {"Public log", "Journal public"},
+	"field.private_log":     {"Private log", "Journal privé"},
+
+	"personstatus.active":   {"Active", "Actif"},
+	"personstatus.inactive": {"Inactive", "Inactif"},
+
+	"persons.search": {"Name, email or number", "Nom, e-mail ou numéro"},
+	"persons.count":  {"%d persons", "%d personnes"},
+	"persons.none":   {"No person found.", "Aucune personne trouvée."},
+	"person.new":     {"New person", "Nouvelle personne"},
+	"person.edit":    {"Edit person", "Modifier la personne"},
+	"person.phones":  {"Phones", "Téléphones"},
+	"person.tickets": {"Tickets of this person", "Tickets de cette personne"},
+	"person.all_tickets": {"All tickets of this person",
+		"Tous les tickets de cette personne"},
+	"person.load_locations": {"Load the locations", "Charger les sites"},
+
+	"organizations.search":  {"Name or code", "Nom ou code"},
+	"organizations.count":   {"%d organizations", "%d organisations"},
+	"organizations.none":    {"No organization found.", "Aucune organisation trouvée."},
+	"organization.new":      {"New organization", "Nouvelle organisation"},
+	"organization.edit":     {"Edit organization", "Modifier l'organisation"},
+	"organization.contacts": {"Contacts", "Contacts"},
+	"organization.all_contacts": {"All contacts of this organization",
+		"Tous les contacts de cette organisation"},
+	"organization.all_tickets": {"All tickets of this organization",
+		"Tous les tickets de cette organisation"},
+
+	"tickets.search":  {"Reference or title", "Référence ou titre"},
+	"tickets.ongoing": {"Ongoing only", "En cours seulement"},
+	"tickets.count":   {"%d tickets", "%d tickets"},
+	"tickets.none":    {"No ticket.", "Aucun ticket."},
+
+	"kind.UserRequest": {"User request", "Demande utilisateur"},
+	"kind.Incident":    {"Incident", "Incident"},
+	"kind.Problem":     {"Problem", "Problème"},
+	"kind.Change":      {"Change", "Changement"},
+
+	"ticket.new.UserRequest": {"New user request", "Nouvelle demande utilisateur"},
+	"ticket.new.Incident":    {"New incident", "Nouvel incident"},
+	"ticket.new.Problem":     {"New problem", "Nouveau problème"},
+	"ticket.new.Change":      {"New change", "Nouveau changement"},
+	"ticket.edit":            {"Edit", "Modifier"},
+	"ticket.change_status":   {"Change the status", "Changer le statut"},
+	"ticket.no_description":  {"No description.", "Aucune description."},
+	"ticket.load_callers":    {"Load the contacts", "Charger les contacts"},
+	"ticket.choose_org_first": {"— Choose an organization, then load its contacts —",
+		"— Choisissez une organisation, puis chargez ses contacts —"},
+	"ticket.me": {"%s (me)", "%s (moi)"},
+
+	"status.new":      {"New", "Nouveau"},
+	"status.assigned": {"Assigned", "Assigné"},
+	"status.pending":  {"Pending", "En attente"},
+	"status.resolved": {"Resolved", "Résolu"},
+	"status.closed":   {"Closed", "Fermé"},
+
+	"origin.phone":      {"Phone", "Téléphone"},
+	"origin.mail":       {"Email", "E-mail"},
+	"origin.portal":     {"Portal", "Portail"},
+	"origin.monitoring": {"Monitoring", "Supervision"},
+
+	"level.0": {"—", "—"},
+	"level.1": {"1 – Critical", "1 – Critique"},
+	"level.2": {"2 – High", "2 – Haute"},
+	"level.3": {"3 – Medium", "3 – Moyenne"},
+	"level.4": {"4 – Low", "4 – Basse"},
+
+	"log.add":    {"Add a log entry", "Ajouter une entrée au journal"},
+	"log.which":  {"Log", "Journal"},
+	"log.text":   {"Text", "Texte"},
+	"log.submit": {"Add", "Ajouter"},
+	"log.empty":  {"No entry.", "Aucune entrée."},
+
+	"phonecall.title":    {"Phone calls", "Appels téléphoniques"},
+	"phonecall.date":     {"Date", "Date"},
+	"phonecall.flow":     {"Direction", "Sens"},
+	"phonecall.contact":  {"Contact", "Contact"},
+	"phonecall.number":   {"Number", "Numéro"},
+	"phonecall.duration": {"Duration", "Durée"},
+	"phonecall.note":     {"Note", "Note"},
+	"phonecall.seconds":  {"%d s", "%d s"},
+	"phonecall.unknown":  {"Unknown contact", "Contact inconnu"},
+	"phonecall.none":     {"No phone call.", "Aucun appel téléphonique."},
+	"flow.inbound":       {"Inbound", "Entrant"},
+	"flow.outbound":      {"Outbound", "Sortant"},
+
+	"error.home":                 {"Back to the home page", "Retour à l'accueil"},
+	"error.invalid.title":        {"Bad request", "Requête incorrecte"},
+	"error.invalid.message":      {"The request is not valid.", "La requête n'est pas valide."},
+	"error.unauthorized.title":   {"Login required", "Connexion requise"},
+	"error.unauthorized.message": {"You must log in.", "Vous devez vous connecter."},
+	"error.forbidden.title":      {"Forbidden", "Interdit"},
+	"error.forbidden.message":    {"You are not allowed to do this.", "Vous n'avez pas le droit de faire cela."},
+	"error.not_found.title":      {"Not found", "Introuvable"},
+	"error.not_found.message": {"This page or object does not exist, or you may not see it.",
+		"Cette page ou cet objet n'existe pas, ou vous ne pouvez pas le voir."},
+	"error.conflict.title":   {"Conflict", "Conflit"},
+	"error.conflict.message": {"This conflicts with existing data.", "Cela entre en conflit avec des données existantes."},
+	"error.internal.title":   {"Internal error", "Erreur interne"},
+	"error.internal.message": {"Something went wrong on our side. Please try again later.",
+		"Une erreur s'est produite de notre côté. Veuillez réessayer plus tard."},
+}
+
+// errorMessages translates the English messages of domain errors into French:
+// {English format, French format}. The English format is the one given to
+// desk.FieldErrorf or desk.Errorf; the French format takes the captured
+// arguments, as strings, in the same order (use %[2]s to reorder).
+var errorMessages = [][2]string{
+	// internal/desk
+	{"Name is required.", "Le nom est obligatoire."},
+	{"Name is longer than 255 characters.", "Le nom dépasse 255 caractères."},
+	{"Organization is required.", "L'organisation est obligatoire."},
+	{"Status must be active or inactive.", "Le statut doit être actif ou inactif."},
+	{"Last name is required.", "Le nom est obligatoire."},
+	{"%s is longer than 255 characters.", "Ce champ (%s) dépasse 255 caractères."},
+	{"%q is not an email address.", "%s n'est pas une adresse e-mail."},
+	{"%q contains no digit.", "%s ne contient aucun chiffre."},
+	{"Agent is required.", "L'agent est obligatoire."},
+	{"Flow must be inbound or outbound.", "Le sens doit être entrant ou sortant."},
+	{"Number is longer than 64 characters.", "Le numéro dépasse 64 caractères."},
+	{"Note is longer than 65,535 characters.", "La note dépasse 65 535 caractères."},
+	{"Duration cannot be negative.", "La durée ne peut pas être négative."},
+	{"Kind must be one of %s.", "Le type doit être l'un de %s."},
+	{"Title is required.", "Le titre est obligatoire."},
+	{"Title is longer than 255 characters.", "Le titre dépasse 255 caractères."},
+	{"Description is longer than 65,535 characters.", "La description dépasse 65 535 caractères."},
+	{"Status must be one of %s.", "Le statut doit être l'un de %s."},
+	{"Origin must be one of %s.", "L'origine doit être l'une de %s."},
+	{"%s must be between 1 and 4.", "La valeur (%s) doit être comprise entre 1 et 4."},
+	{"The log entry is empty.", "L'entrée du journal est vide."},
+	{"The log entry is longer than 65,535 characters.", "L'entrée du journal dépasse 65 535 caractères."},
+	{"Login must be 1 to 64 letters, digits or . _ @ -.", "L'identifiant doit compter de 1 à 64 lettres, chiffres ou . _ @ -."},
+	{"Language must be one of %s.", "La langue doit être l'une de %s."},
+	{"A user needs a role.", "Un utilisateur a besoin d'un rôle."},
+	{"Unknown role %q; roles are %s.", "Rôle %s inconnu ; les rôles sont %s."},
+	{"You must log in.", "Vous devez vous connecter."},
+	{"You are not allowed to %s %s objects.", "Vous n'avez pas le droit de faire cela (%s, %s)."},
+	{"The password must have at least 8 characters.", "Le mot de passe doit compter au moins 8 caractères."},
+	{"The password must have at most 72 bytes.", "Le mot de passe doit compter au plus 72 octets."},
+	{"Internal error.", "Erreur interne."},
+
+	// internal/store
+	{"This value is already used by another object.", "Cette valeur est déjà utilisée par un autre objet."},
+	{"The object is referenced by, or refers to, an object that does not exist or is still in use.",
+		"L'objet est référencé par un objet encore utilisé, ou fait référence à un objet qui n'existe pas."},
+	{"Location not found.", "Site introuvable."},
+	{"Unknown location.", "Site inconnu."},
+	{"The location belongs to another organization.", "Le site appartient à une autre organisation."},
+	{"Organization not found.", "Organisation introuvable."},
+	{"An organization named %q already exists.", "Une organisation nommée %s existe déjà."},
+	{"Unknown organization.", "Organisation inconnue."},
+	{"Unknown organization %d.", "Organisation %s inconnue."},
+	{"Person not found.", "Personne introuvable."},
+	{"Unknown person.", "Personne inconnue."},
+	{"The person cannot be deleted: %d tickets, %d phone calls and %d users refer to it.",
+		"La personne ne peut pas être supprimée : %s tickets, %s appels et %s utilisateurs y font référence."},
+	{"Phone call not found.", "Appel introuvable."},
+	{"The phone call is already tied to ticket %s.", "L'appel est déjà lié au ticket %s."},
+	{"You may not open a session for another user.", "Vous ne pouvez pas ouvrir de session pour un autre utilisateur."},
+	{"A session must last at least a second.", "Une session doit durer au moins une seconde."},
+	{"User not found.", "Utilisateur introuvable."},
+	{"Session not found.", "Session introuvable."},
+	{"Session expired.", "Session expirée."},
+	{"Ticket not found.", "Ticket introuvable."},
+	{"Unknown ticket.", "Ticket inconnu."},
+	{"The caller belongs to another organization than the ticket.",
+		"Le demandeur appartient à une autre organisation que le ticket."},
+	{"The log must be %s or %s.", "Le journal doit être %s ou %s."},
+	{"The login %q is already taken.", "L'identifiant %s est déjà pris."},
+
+	// internal/web
+	{"Page not found.", "Page introuvable."},
+	{"%q is not a valid identifier.", "%s n'est pas un identifiant valide."},
+	{"The form is too large.", "Le formulaire est trop volumineux."},
+	{"The form could not be read.", "Le formulaire n'a pas pu être lu."},
+	{"The form has expired or did not come from this page. Reload the page and try again.",
+		"Le formulaire a expiré ou ne vient pas de cette page. Rechargez la page et réessayez."},
+	{"Choose the public or the private log.", "Choisissez le journal public ou le journal privé."},
+}

@@ -1,0 +1,232 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/ctidesk/ctidesk/internal/desk"
+)
+
+func (s *Server) registerPersonRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /persons", s.page(s.handlePersons))
+	mux.HandleFunc("GET /persons/new", s.page(s.handlePersonNew))
+	mux.HandleFunc("POST /persons", s.action(s.handlePersonCreate))
+	mux.HandleFunc("GET /persons/{id}", s.page(s.handlePerson))
+	mux.HandleFunc("GET /persons/{id}/edit", s.page(s.handlePersonEdit))
+	mux.HandleFunc("POST /persons/{id}", s.action(s.handlePersonUpdate))
+}
+
+// personsView is the data of the person list.
+type personsView struct {
+	Layout
+	Query   string
+	OrgID   int64
+	Org     *desk.Organization
+	Persons []*desk.Person
+	Total   int
+	Pager   *Pager
+}
+
+// handlePersons lists persons, filtered by a search and an organization.
+func (s *Server) handlePersons(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	orgID, err := queryID(r, "org_id")
+	if err != nil {
+		return err
+	}
+	page := pageNumber(r)
+	v := &personsView{Layout: Layout{Nav: "persons"}, Query: strings.TrimSpace(r.URL.Query().Get("q"))}
+	if orgID != nil {
+		v.OrgID = *orgID
+		if v.Org, err = s.svc.Organizations.FindOrganizationByID(ctx, *orgID); err != nil {
+			return err
+		}
+	}
+	v.Persons, v.Total, err = s.svc.Persons.FindPersons(ctx, desk.PersonFilter{
+		OrgID: orgID, Query: v.Query, Offset: (page - 1) * pageSize, Limit: pageSize,
+	})
+	if err != nil {
+		return err
+	}
+	v.Pager = newPager(r, page, v.Total)
+	return s.render(w, r, http.StatusOK, "persons", v)
+}
+
+// personView is the data of a person's page.
+type personView struct {
+	Layout
+	Person      *desk.Person
+	Tickets     []*desk.Ticket
+	TicketTotal int
+}
+
+// handlePerson shows a person with every attribute and their tickets.
+func (s *Server) handlePerson(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	ctx := r.Context()
+	v := &personView{Layout: Layout{Nav: "persons"}}
+	if v.Person, err = s.svc.Persons.FindPersonByID(ctx, id); err != nil {
+		return err
+	}
+	if v.Tickets, v.TicketTotal, err = s.svc.Tickets.FindTickets(ctx, desk.TicketFilter{CallerID: &id, Limit: pageSize}); err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, "person", v)
+}
+
+// personFormView is the data of the person form, for a new person or an edit.
+type personFormView struct {
+	Layout
+	New       bool
+	Action    string
+	Cancel    string
+	Person    *desk.Person
+	Orgs      []*desk.Organization
+	Locations []*desk.Location
+	Statuses  []string
+	Errors    map[string]string
+}
+
+// personFields are the attributes the person form shows.
+var personFields = []string{"first_name", "name", "org_id", "location_id", "email", "phone", "mobile_phone",
+	"home_phone", "employee_number", "support_id", "function", "status"}
+
+func (s *Server) renderPersonForm(w http.ResponseWriter, r *http.Request, status int, v *personFormView) error {
+	var err error
+	v.Nav = "persons"
+	v.Statuses = []string{desk.StatusActive, desk.StatusInactive}
+	if v.Orgs, err = s.orgOptions(r, v.Person.OrgID); err != nil {
+		return err
+	}
+	if v.Person.OrgID != 0 {
+		orgID := v.Person.OrgID
+		v.Locations, _, err = s.svc.Locations.FindLocations(r.Context(), desk.LocationFilter{OrgID: &orgID, Limit: selectLimit})
+		if err != nil {
+			return err
+		}
+	}
+	if v.New {
+		v.Action, v.Cancel = "/persons", "/persons"
+	} else {
+		v.Action = fmt.Sprintf("/persons/%d", v.Person.ID)
+		v.Cancel = v.Action
+	}
+	return s.render(w, r, status, "person_form", v)
+}
+
+// personFromForm reads the person form as typed; the error is about a field
+// that is not even a number, the person holds what could be read.
+func personFromForm(r *http.Request) (*desk.Person, error) {
+	f := r.PostForm
+	p := &desk.Person{
+		FirstName:      f.Get("first_name"),
+		Name:           f.Get("name"),
+		Email:          f.Get("email"),
+		Phone:          f.Get("phone"),
+		MobilePhone:    f.Get("mobile_phone"),
+		HomePhone:      f.Get("home_phone"),
+		EmployeeNumber: f.Get("employee_number"),
+		SupportID:      f.Get("support_id"),
+		Function:       f.Get("function"),
+		Status:         f.Get("status"),
+	}
+	var err, lerr error
+	p.OrgID, err = formID(r, "org_id")
+	p.LocationID, lerr = formID(r, "location_id")
+	if err == nil {
+		err = lerr
+	}
+	return p, err
+}
+
+func (s *Server) handlePersonNew(w http.ResponseWriter, r *http.Request) error {
+	if err := desk.Authorize(r.Context(), desk.ActionCreate, desk.ClassPerson); err != nil {
+		return err
+	}
+	orgID, err := queryID(r, "org_id")
+	if err != nil {
+		return err
+	}
+	p := &desk.Person{Status: desk.StatusActive}
+	if orgID != nil {
+		p.OrgID = *orgID
+	}
+	return s.renderPersonForm(w, r, http.StatusOK, &personFormView{New: true, Person: p})
+}
+
+func (s *Server) handlePersonCreate(w http.ResponseWriter, r *http.Request) error {
+	if err := desk.Authorize(r.Context(), desk.ActionCreate, desk.ClassPerson); err != nil {
+		return err
+	}
+	p, err := personFromForm(r)
+	v := &personFormView{New: true, Person: p}
+	if err == nil && r.PostForm.Has("reload") {
+		return s.renderPersonForm(w, r, http.StatusOK, v)
+	}
+	if err == nil {
+		err = s.svc.Persons.CreatePerson(r.Context(), p)
+	}
+	if err != nil {
+		if v.Errors = s.formErrors(r, err, personFields...); v.Errors == nil {
+			return err
+		}
+		return s.renderPersonForm(w, r, http.StatusUnprocessableEntity, v)
+	}
+	redirect(w, r, fmt.Sprintf("/persons/%d", p.ID))
+	return nil
+}
+
+func (s *Server) handlePersonEdit(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	p, err := s.svc.Persons.FindPersonByID(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	if err := desk.Authorize(r.Context(), desk.ActionModify, desk.ClassPerson); err != nil {
+		return err
+	}
+	return s.renderPersonForm(w, r, http.StatusOK, &personFormView{Person: p})
+}
+
+func (s *Server) handlePersonUpdate(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	old, err := s.svc.Persons.FindPersonByID(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	if err := desk.Authorize(r.Context(), desk.ActionModify, desk.ClassPerson); err != nil {
+		return err
+	}
+	p, err := personFromForm(r)
+	p.ID = old.ID
+	v := &personFormView{Person: p}
+	if err == nil && r.PostForm.Has("reload") {
+		return s.renderPersonForm(w, r, http.StatusOK, v)
+	}
+	if err == nil {
+		_, err = s.svc.Persons.UpdatePerson(r.Context(), id, desk.PersonUpdate{
+			FirstName: &p.FirstName, Name: &p.Name, OrgID: &p.OrgID, LocationID: &p.LocationID,
+			Email: &p.Email, Phone: &p.Phone, MobilePhone: &p.MobilePhone, HomePhone: &p.HomePhone,
+			EmployeeNumber: &p.EmployeeNumber, SupportID: &p.SupportID, Function: &p.Function,
+			Status: &p.Status,
+		})
+	}
+	if err != nil {
+		if v.Errors = s.formErrors(r, err, personFields...); v.Errors == nil {
+			return err
+		}
+		return s.renderPersonForm(w, r, http.StatusUnprocessableEntity, v)
+	}
+	redirect(w, r, fmt.Sprintf("/persons/%d", id))
+	return nil
+}

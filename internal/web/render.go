@@ -1,0 +1,251 @@
+package web
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/ctidesk/ctidesk/internal/desk"
+)
+
+//go:embed templates
+var templateFS embed.FS
+
+// Layout is what the layout template needs on every page; each view's data
+// embeds it.
+type Layout struct {
+	Lang      string // "EN US" or "FR FR"
+	HTMLLang  string // "en" or "fr"
+	Nav       string // the current section, for aria-current
+	User      *desk.User
+	CSRF      string // token for the forms of the page
+	Path      string // the current path and query, where the language switch returns
+	Q         string // the global search box
+	Languages []string
+}
+
+func (l *Layout) layout() *Layout { return l }
+
+// viewData is the data of a view: anything that embeds Layout.
+type viewData interface{ layout() *Layout }
+
+// parseTemplates parses the layout, the partials and each view once per
+// language, with a `t` function bound to that language, and checks that every
+// message key the templates name exists.
+func (s *Server) parseTemplates() (map[string]map[string]*template.Template, error) {
+	viewFiles, err := fs.Glob(templateFS, "templates/views/*.html")
+	if err != nil {
+		return nil, err
+	}
+	if len(viewFiles) == 0 {
+		return nil, fmt.Errorf("web: no view template")
+	}
+	out := make(map[string]map[string]*template.Template)
+	for _, lang := range desk.Languages {
+		base, err := template.New("base").Funcs(s.funcs(lang)).ParseFS(templateFS,
+			"templates/layout/*.html", "templates/partials/*.html")
+		if err != nil {
+			return nil, fmt.Errorf("web: parse templates: %w", err)
+		}
+		out[lang] = make(map[string]*template.Template)
+		for _, f := range viewFiles {
+			name := strings.TrimSuffix(path.Base(f), ".html")
+			t, err := base.Clone()
+			if err == nil {
+				t, err = t.ParseFS(templateFS, f)
+			}
+			if err != nil {
+				return nil, fmt.Errorf("web: parse template %s: %w", f, err)
+			}
+			for _, required := range []string{"layout", "title", "content"} {
+				if t.Lookup(required) == nil {
+					return nil, fmt.Errorf("web: template %s: no %q template", f, required)
+				}
+			}
+			out[lang][name] = t
+		}
+	}
+	// The keys are the same for every language: check them once.
+	for name, t := range out[desk.Languages[0]] {
+		for _, key := range templateKeys(t) {
+			if !s.i18n.has(key) {
+				return nil, fmt.Errorf("web: template %s: unknown message key %q", name, key)
+			}
+		}
+	}
+	return out, nil
+}
+
+// fieldData is one labeled input of a form, for the "field" partial.
+type fieldData struct {
+	Name, Label, Value, Error, Type string
+	Required, Autofocus             bool
+	Rows                            int // a textarea when > 0
+}
+
+// levelData is a select of priority, urgency or impact, for the "level"
+// partial.
+type levelData struct {
+	Name, Label, Error string
+	Value              int
+	Levels             []int
+}
+
+// funcs returns the template functions for one language.
+func (s *Server) funcs(lang string) template.FuncMap {
+	return template.FuncMap{
+		// t returns the message of key, formatted with args.
+		"t": func(key string, args ...any) string { return s.i18n.t(lang, key, args...) },
+		// label returns the message of prefix.value, for enumerations
+		// (statuses, kinds, attribute names).
+		"label": func(prefix string, value any) string {
+			return s.i18n.t(lang, prefix+"."+fmt.Sprint(value))
+		},
+		"date": func(t time.Time) string {
+			if t.IsZero() {
+				return ""
+			}
+			return t.Local().Format(s.i18n.t(lang, "format.datetime"))
+		},
+		"iso": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"tel": telURL,
+		"static": func(name string) (string, error) {
+			u, ok := s.static.url[name]
+			if !ok {
+				return "", fmt.Errorf("no static file %q", name)
+			}
+			return u, nil
+		},
+		"hasLevels": desk.HasLevels,
+		"levelField": func(name, label string, value int, levels []int, errs map[string]string) levelData {
+			return levelData{Name: name, Label: label, Value: value, Levels: levels, Error: errs[name]}
+		},
+		// field builds the data of the "field" partial; opts are "email",
+		// "tel", "required", "autofocus" or "textarea".
+		"field": func(name, label string, value any, errs map[string]string, opts ...string) fieldData {
+			f := fieldData{Name: name, Label: label, Type: "text", Error: errs[name]}
+			switch v := value.(type) {
+			case string:
+				f.Value = v
+			case int, int64:
+				if fmt.Sprint(v) != "0" {
+					f.Value = fmt.Sprint(v)
+				}
+			default:
+				f.Value = fmt.Sprint(v)
+			}
+			for _, o := range opts {
+				switch o {
+				case "required":
+					f.Required = true
+				case "autofocus":
+					f.Autofocus = true
+				case "textarea":
+					f.Rows = 6
+				default:
+					f.Type = o
+				}
+			}
+			return f
+		},
+	}
+}
+
+// render executes a view in the language of the request and writes it with
+// status. The page is rendered to a buffer first, so that a template error
+// becomes a clean 500 and not half a page.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, view string, data viewData) error {
+	l := data.layout()
+	l.Lang = s.lang(r)
+	l.HTMLLang = strings.ToLower(l.Lang[:2])
+	l.User = desk.UserFromContext(r.Context())
+	if l.CSRF == "" {
+		l.CSRF = sessionCSRF(sessionToken(r))
+	}
+	if l.Path == "" {
+		l.Path = currentPage(r)
+	}
+	l.Languages = desk.Languages
+	t := s.views[l.Lang][view]
+	if t == nil {
+		return fmt.Errorf("render: no view %q", view)
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", data); err != nil {
+		return fmt.Errorf("render %s: %w", view, err)
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	// Pages show private data: no shared or stale copies.
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, err := buf.WriteTo(w)
+	if err != nil {
+		s.log.Debug("write response", "err", err)
+	}
+	return nil
+}
+
+// currentPage returns the page the browser shows, for the language switch to
+// return to: the URL of a GET, or for a form shown again after a POST the
+// page the form was on (a POST URL cannot be opened with GET).
+func currentPage(r *http.Request) string {
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		return r.URL.RequestURI()
+	}
+	if ref, err := url.Parse(r.Referer()); err == nil && ref.Host == r.Host {
+		return localPath(ref.RequestURI())
+	}
+	return "/"
+}
+
+// telURL returns the tel: URL of a phone number as written by a person: only
+// its digits and a leading +, and the extension (ext, x, #, ;ext=) as ;ext=.
+// Built from digits alone, it is safe to mark as a URL.
+func telURL(number string) template.URL {
+	main, ext := splitExtension(number)
+	var b strings.Builder
+	b.WriteString("tel:")
+	for i, c := range strings.TrimSpace(main) {
+		if c == '+' && i == 0 {
+			b.WriteRune(c)
+		} else if c >= '0' && c <= '9' {
+			b.WriteRune(c)
+		}
+	}
+	if ext = digitsOnly(ext); ext != "" {
+		b.WriteString(";ext=" + ext)
+	}
+	return template.URL(b.String())
+}
+
+// splitExtension cuts an extension off a number: "+1 555 0100 ext. 12",
+// "555-0100 x12", "5550100#12", "tel:+1-555-0100;ext=12".
+func splitExtension(number string) (main, ext string) {
+	lower := strings.ToLower(number)
+	lower = strings.TrimPrefix(lower, "tel:")
+	cut := len(lower)
+	for _, marker := range []string{";ext=", "ext", "x", "#"} {
+		if i := strings.Index(lower, marker); i >= 0 && i < cut {
+			cut = i
+		}
+	}
+	return lower[:cut], lower[cut:]
+}
+
+func digitsOnly(s string) string {
+	var b strings.Builder
+	for _, c := range s {
+		if c >= '0' && c <= '9' {
+			b.WriteRune(c)
+		}
+	}
+	return b.String()
+}

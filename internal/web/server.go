@@ -1,0 +1,272 @@
+// Package web is ctidesk's HTTP layer for people: server-rendered pages with
+// html/template, sessions in HttpOnly cookies, CSRF tokens on every form, and
+// the static files the pages use, all embedded in the binary.
+//
+// Handlers never apply rights or organization scope themselves beyond hiding
+// buttons and refusing early: every service call runs with the logged-in user
+// in its context and the store enforces both.
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"strconv"
+	"time"
+
+	"github.com/ctidesk/ctidesk/internal/desk"
+)
+
+// maxBodyBytes limits the body of every request: forms are small.
+const maxBodyBytes = 1 << 20
+
+// pageSize is the number of rows of a list page.
+const pageSize = 50
+
+// selectLimit bounds the options of a select filled from the database
+// (organizations, the contacts of one organization).
+const selectLimit = 1000
+
+// Options configures a Server.
+type Options struct {
+	Services desk.Services
+	Logger   *slog.Logger
+	// SecureCookies sets the Secure flag on cookies, for a server behind TLS.
+	SecureCookies bool
+	// SessionTTL is how long a login lasts; default 12h.
+	SessionTTL time.Duration
+	// Now returns the current time; default time.Now.
+	Now func() time.Time
+}
+
+// Server serves ctidesk's pages. It holds no mutable state of its own: the
+// sessions live in the store, so that any instance can serve any request.
+type Server struct {
+	svc    desk.Services
+	log    *slog.Logger
+	secure bool
+	ttl    time.Duration
+	now    func() time.Time
+	i18n   *catalog
+	static *staticFiles
+	views  map[string]map[string]*template.Template // language -> view -> template
+	// dummyUser is checked against when a login does not exist.
+	dummyUser func() *desk.User
+	handler   http.Handler
+}
+
+// New returns a Server with every template parsed; a template that does not
+// parse, or uses a message key that does not exist, is an error here rather
+// than on the first request.
+func New(opt Options) (*Server, error) {
+	svc := opt.Services
+	if svc.Organizations == nil || svc.Locations == nil || svc.Persons == nil || svc.Tickets == nil ||
+		svc.PhoneCalls == nil || svc.Users == nil || svc.Sessions == nil {
+		return nil, errors.New("web: every service is required")
+	}
+	s := &Server{
+		svc:    svc,
+		log:    opt.Logger,
+		secure: opt.SecureCookies,
+		ttl:    opt.SessionTTL,
+		now:    opt.Now,
+
+		dummyUser: newDummyUser(),
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.ttl <= 0 {
+		s.ttl = 12 * time.Hour
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	var err error
+	if s.i18n, err = newCatalog(); err != nil {
+		return nil, err
+	}
+	if s.static, err = loadStatic(); err != nil {
+		return nil, err
+	}
+	if s.views, err = s.parseTemplates(); err != nil {
+		return nil, err
+	}
+
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /static/{file}", s.serveStatic)
+	s.registerAuthRoutes(mux)
+	s.registerHomeRoutes(mux)
+	s.registerSearchRoutes(mux)
+	s.registerPersonRoutes(mux)
+	s.registerOrganizationRoutes(mux)
+	s.registerTicketRoutes(mux)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		s.Error(w, r, desk.Errorf(desk.ENOTFOUND, "Page not found."))
+	})
+
+	s.handler = s.logRequests(s.recoverPanics(s.secureHeaders(s.limitBody(s.loadSession(mux)))))
+	return s, nil
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.handler.ServeHTTP(w, r)
+}
+
+// appHandler is a handler that returns its error for Error to show.
+type appHandler func(w http.ResponseWriter, r *http.Request) error
+
+// page wraps a handler that needs a logged-in user: without one the browser
+// goes to the login page, and comes back after.
+func (s *Server) page(h appHandler) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if desk.UserFromContext(r.Context()) == nil {
+			s.redirectToLogin(w, r)
+			return
+		}
+		if err := h(w, r); err != nil {
+			s.Error(w, r, err)
+		}
+	}
+}
+
+// action wraps a handler that changes state: it needs a logged-in user and
+// the CSRF token of the session in the form.
+func (s *Server) action(h appHandler) http.HandlerFunc {
+	return s.page(func(w http.ResponseWriter, r *http.Request) error {
+		if err := r.ParseForm(); err != nil {
+			return formParseError(err)
+		}
+		if !s.validCSRF(r) {
+			return errCSRF
+		}
+		return h(w, r)
+	})
+}
+
+// formParseError turns a body that could not be read into a desk error.
+func formParseError(err error) error {
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		// Error answers 413 when it finds the MaxBytesError in the chain.
+		return errors.Join(&desk.Error{Code: desk.EINVALID, Message: "The form is too large."}, tooLarge)
+	}
+	return &desk.Error{Code: desk.EINVALID, Message: "The form could not be read."}
+}
+
+// redirect sends the browser to url after a POST, as a GET (303).
+func redirect(w http.ResponseWriter, r *http.Request, url string) {
+	http.Redirect(w, r, url, http.StatusSeeOther)
+}
+
+// pathID returns the numeric {id} of the path; anything else is not found.
+func pathID(r *http.Request) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, desk.Errorf(desk.ENOTFOUND, "Page not found.")
+	}
+	return id, nil
+}
+
+// statusWriter records the status a handler wrote, for the request log.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(status int) {
+	if w.status == 0 {
+		w.status = status
+	}
+	w.ResponseWriter.WriteHeader(status)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// requestInfo is filled as the request goes down the middleware, for the log.
+type requestInfo struct {
+	login string
+}
+
+type ctxKey int
+
+const (
+	infoKey ctxKey = iota
+	sessionTokenKey
+)
+
+// logRequests logs every request: method, path (never the query string, which
+// may hold a phone number or a search), status, duration and login.
+func (s *Server) logRequests(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := s.now()
+		info := &requestInfo{}
+		sw := &statusWriter{ResponseWriter: w}
+		next.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), infoKey, info)))
+		if sw.status == 0 {
+			sw.status = http.StatusOK
+		}
+		attrs := []any{"method", r.Method, "path", r.URL.Path, "status", sw.status,
+			"duration", s.now().Sub(start)}
+		if info.login != "" {
+			attrs = append(attrs, "login", info.login)
+		}
+		s.log.Info("http request", attrs...)
+	})
+}
+
+// recoverPanics turns a panic in a handler into a 500 page and a log entry.
+func (s *Server) recoverPanics(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.log.Error("panic in handler", "method", r.Method, "path", r.URL.Path,
+					"panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+				s.Error(w, r, errors.New("panic"))
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// contentSecurityPolicy allows nothing but this origin's own files: no inline
+// script or style, no framing.
+const contentSecurityPolicy = "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+
+// secureHeaders sets the security headers of every response.
+func (s *Server) secureHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", contentSecurityPolicy)
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("X-Frame-Options", "DENY")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// limitBody caps the body of every request.
+func (s *Server) limitBody(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Body != nil {
+			r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
+		}
+		next.ServeHTTP(w, r)
+	})
+}

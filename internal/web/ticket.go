@@ -1,0 +1,455 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/ctidesk/ctidesk/internal/desk"
+)
+
+func (s *Server) registerTicketRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /tickets", s.page(s.handleTickets))
+	mux.HandleFunc("GET /tickets/new", s.page(s.handleTicketNew))
+	mux.HandleFunc("POST /tickets", s.action(s.handleTicketCreate))
+	mux.HandleFunc("GET /tickets/{id}", s.page(s.handleTicket))
+	mux.HandleFunc("GET /tickets/{id}/edit", s.page(s.handleTicketEdit))
+	mux.HandleFunc("POST /tickets/{id}", s.action(s.handleTicketUpdate))
+	mux.HandleFunc("POST /tickets/{id}/log", s.action(s.handleTicketLog))
+	mux.HandleFunc("POST /tickets/{id}/status", s.action(s.handleTicketStatus))
+}
+
+// ticketsView is the data of the ticket list.
+type ticketsView struct {
+	Layout
+	Kinds, Statuses []string
+	Kind, Status    string
+	Query           string
+	OrgID           int64
+	Orgs            []*desk.Organization
+	CallerID        int64
+	Caller          *desk.Person
+	Ongoing         bool
+	Tickets         []*desk.Ticket
+	Total           int
+	Pager           *Pager
+}
+
+// handleTickets lists tickets, filtered by kind, status, organization,
+// caller, a search and the ongoing toggle.
+func (s *Server) handleTickets(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	q := r.URL.Query()
+	v := &ticketsView{
+		Layout: Layout{Nav: "tickets"}, Kinds: desk.TicketKinds, Statuses: desk.TicketStatuses,
+		Kind: q.Get("kind"), Status: q.Get("status"), Query: strings.TrimSpace(q.Get("q")),
+		Ongoing: q.Get("ongoing") != "",
+	}
+	if v.Kind != "" && !desk.IsTicketKind(v.Kind) {
+		return desk.FieldErrorf("kind", "Kind must be one of %s.", strings.Join(desk.TicketKinds, ", "))
+	}
+	if v.Status != "" && !slices.Contains(desk.TicketStatuses, v.Status) {
+		return desk.FieldErrorf("status", "Status must be one of %s.", strings.Join(desk.TicketStatuses, ", "))
+	}
+	orgID, err := queryID(r, "org_id")
+	if err != nil {
+		return err
+	}
+	callerID, err := queryID(r, "caller_id")
+	if err != nil {
+		return err
+	}
+	if orgID != nil {
+		v.OrgID = *orgID
+	}
+	if callerID != nil {
+		v.CallerID = *callerID
+		if v.Caller, err = s.svc.Persons.FindPersonByID(ctx, *callerID); err != nil {
+			return err
+		}
+	}
+	if v.Orgs, err = s.orgOptions(r, v.OrgID); err != nil {
+		return err
+	}
+	page := pageNumber(r)
+	v.Tickets, v.Total, err = s.svc.Tickets.FindTickets(ctx, desk.TicketFilter{
+		Kind: v.Kind, Status: v.Status, Ongoing: v.Ongoing, OrgID: orgID, CallerID: callerID, Query: v.Query,
+		Offset: (page - 1) * pageSize, Limit: pageSize,
+	})
+	if err != nil {
+		return err
+	}
+	v.Pager = newPager(r, page, v.Total)
+	return s.render(w, r, http.StatusOK, "tickets", v)
+}
+
+// ticketView is the data of a ticket's page.
+type ticketView struct {
+	Layout
+	Ticket     *desk.Ticket
+	Caller     *desk.Person
+	PublicLog  []desk.LogEntry // newest first
+	PrivateLog []desk.LogEntry
+	Calls      []*desk.PhoneCall
+	Statuses   []string
+	LogNames   []string
+	// The log and status forms, as typed when they failed.
+	LogName, LogText string
+	LogError         string
+	StatusError      string
+}
+
+// ticketView loads what a ticket's page shows.
+func (s *Server) ticketView(r *http.Request, id int64) (*ticketView, error) {
+	ctx := r.Context()
+	t, err := s.svc.Tickets.FindTicketByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	v := &ticketView{
+		Layout: Layout{Nav: "tickets"}, Ticket: t, Statuses: desk.TicketStatuses,
+		LogNames: []string{desk.PrivateLog, desk.PublicLog}, LogName: desk.PrivateLog,
+		PublicLog: newestFirst(t.PublicLog), PrivateLog: newestFirst(t.PrivateLog),
+	}
+	if t.CallerID != 0 {
+		// The caller's numbers, to call back; a caller the user may not see
+		// leaves just the name.
+		if v.Caller, err = s.svc.Persons.FindPersonByID(ctx, t.CallerID); err != nil {
+			if c := desk.ErrorCode(err); c != desk.ENOTFOUND && c != desk.EFORBIDDEN {
+				return nil, err
+			}
+			v.Caller = nil
+		}
+	}
+	if desk.UserFromContext(ctx).Can(desk.ActionRead, desk.ClassPhoneCall) {
+		if v.Calls, _, err = s.svc.PhoneCalls.FindPhoneCalls(ctx, desk.PhoneCallFilter{TicketID: &id, Limit: 100}); err != nil {
+			return nil, err
+		}
+	}
+	return v, nil
+}
+
+func newestFirst(entries []desk.LogEntry) []desk.LogEntry {
+	out := slices.Clone(entries)
+	slices.Reverse(out)
+	return out
+}
+
+func (s *Server) handleTicket(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	v, err := s.ticketView(r, id)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, "ticket", v)
+}
+
+// handleTicketLog appends an entry to the public or private log.
+func (s *Server) handleTicketLog(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	if _, err := s.svc.Tickets.FindTicketByID(r.Context(), id); err != nil {
+		return err
+	}
+	if err := desk.Authorize(r.Context(), desk.ActionModify, desk.ClassTicket); err != nil {
+		return err
+	}
+	name, text := r.PostForm.Get("log"), r.PostForm.Get("text")
+	if name != desk.PublicLog && name != desk.PrivateLog {
+		err = desk.FieldErrorf("log", "Choose the public or the private log.")
+	} else {
+		_, err = s.svc.Tickets.AddLogEntry(r.Context(), id, name, text)
+	}
+	if err != nil {
+		errs := s.formErrors(r, err, "text", "log")
+		if errs == nil {
+			return err
+		}
+		v, verr := s.ticketView(r, id)
+		if verr != nil {
+			return verr
+		}
+		v.LogName, v.LogText = name, text
+		for _, msg := range errs {
+			v.LogError = msg
+		}
+		return s.render(w, r, http.StatusUnprocessableEntity, "ticket", v)
+	}
+	redirect(w, r, fmt.Sprintf("/tickets/%d", id))
+	return nil
+}
+
+// handleTicketStatus changes a ticket's status.
+func (s *Server) handleTicketStatus(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	if _, err := s.svc.Tickets.FindTicketByID(r.Context(), id); err != nil {
+		return err
+	}
+	if err := desk.Authorize(r.Context(), desk.ActionModify, desk.ClassTicket); err != nil {
+		return err
+	}
+	status := r.PostForm.Get("status")
+	if !slices.Contains(desk.TicketStatuses, status) {
+		err = desk.FieldErrorf("status", "Status must be one of %s.", strings.Join(desk.TicketStatuses, ", "))
+	} else {
+		_, err = s.svc.Tickets.UpdateTicket(r.Context(), id, desk.TicketUpdate{Status: &status})
+	}
+	if err != nil {
+		errs := s.formErrors(r, err, "status")
+		if errs == nil {
+			return err
+		}
+		v, verr := s.ticketView(r, id)
+		if verr != nil {
+			return verr
+		}
+		for _, msg := range errs {
+			v.StatusError = msg
+		}
+		return s.render(w, r, http.StatusUnprocessableEntity, "ticket", v)
+	}
+	redirect(w, r, fmt.Sprintf("/tickets/%d", id))
+	return nil
+}
+
+// ticketFormView is the data of the ticket form, for a new ticket or an edit.
+type ticketFormView struct {
+	Layout
+	New     bool
+	Action  string
+	Cancel  string
+	Ticket  *desk.Ticket
+	Orgs    []*desk.Organization
+	Callers []*desk.Person // the persons of the ticket's organization
+	Agents  []option
+	Origins []string
+	Levels  []int
+	Errors  map[string]string
+}
+
+// option is one choice of a select.
+type option struct {
+	ID   int64
+	Name string
+	Me   bool
+}
+
+var ticketFields = []string{"title", "description", "org_id", "caller_id", "agent_id", "origin",
+	"priority", "urgency", "impact"}
+
+// renderTicketForm fills the choices of the ticket form: the organizations,
+// the persons of the chosen organization as callers, the agents.
+func (s *Server) renderTicketForm(w http.ResponseWriter, r *http.Request, status int, v *ticketFormView) error {
+	ctx := r.Context()
+	t := v.Ticket
+	var err error
+	v.Nav = "tickets"
+	v.Origins = desk.TicketOrigins
+	v.Levels = desk.TicketLevels
+	if v.Orgs, err = s.orgOptions(r, t.OrgID); err != nil {
+		return err
+	}
+	if t.OrgID != 0 {
+		orgID := t.OrgID
+		if v.Callers, _, err = s.svc.Persons.FindPersons(ctx, desk.PersonFilter{OrgID: &orgID, Limit: selectLimit}); err != nil {
+			return err
+		}
+		if t.CallerID != 0 && !containsID(v.Callers, t.CallerID, func(p *desk.Person) int64 { return p.ID }) {
+			if p, err := s.svc.Persons.FindPersonByID(ctx, t.CallerID); err == nil && p.OrgID == t.OrgID {
+				v.Callers = append([]*desk.Person{p}, v.Callers...)
+			}
+		}
+	}
+	if t.CallerID != 0 && !containsID(v.Callers, t.CallerID, func(p *desk.Person) int64 { return p.ID }) {
+		t.CallerID = 0 // not a person of the chosen organization
+	}
+	user := desk.UserFromContext(ctx)
+	if t.AgentID != 0 && t.AgentID != user.ContactID {
+		name := t.AgentName
+		if name == "" {
+			name = fmt.Sprintf("#%d", t.AgentID)
+		}
+		v.Agents = append(v.Agents, option{ID: t.AgentID, Name: name})
+	}
+	if user.ContactID != 0 {
+		v.Agents = append(v.Agents, option{ID: user.ContactID, Name: user.ContactName, Me: true})
+	}
+	if v.New {
+		v.Action = "/tickets"
+		v.Cancel = "/tickets"
+		if t.CallerID != 0 {
+			v.Cancel = fmt.Sprintf("/persons/%d", t.CallerID)
+		}
+	} else {
+		v.Action = fmt.Sprintf("/tickets/%d", t.ID)
+		v.Cancel = v.Action
+	}
+	return s.render(w, r, status, "ticket_form", v)
+}
+
+// ticketFromForm reads the ticket form as typed.
+func ticketFromForm(r *http.Request, kind string) (*desk.Ticket, error) {
+	f := r.PostForm
+	t := &desk.Ticket{
+		Kind: kind, Title: f.Get("title"), Description: f.Get("description"), Origin: f.Get("origin"),
+	}
+	var errs []error
+	var err error
+	t.OrgID, err = formID(r, "org_id")
+	errs = append(errs, err)
+	t.CallerID, err = formID(r, "caller_id")
+	errs = append(errs, err)
+	t.AgentID, err = formID(r, "agent_id")
+	errs = append(errs, err)
+	if desk.HasLevels(kind) {
+		for _, l := range []struct {
+			name string
+			dst  *int
+		}{{"priority", &t.Priority}, {"urgency", &t.Urgency}, {"impact", &t.Impact}} {
+			v := f.Get(l.name)
+			if v == "" {
+				continue
+			}
+			n, err := strconv.Atoi(v)
+			if err != nil || !slices.Contains(desk.TicketLevels, n) {
+				errs = append(errs, desk.FieldErrorf(l.name, "%s must be between 1 and 4.", l.name))
+				continue
+			}
+			*l.dst = n
+		}
+	}
+	for _, err := range errs {
+		if err != nil {
+			return t, err
+		}
+	}
+	return t, nil
+}
+
+// handleTicketNew shows the creation form of a kind, with the organization
+// and the caller preset from the query (the person page's "New user request").
+func (s *Server) handleTicketNew(w http.ResponseWriter, r *http.Request) error {
+	if err := desk.Authorize(r.Context(), desk.ActionCreate, desk.ClassTicket); err != nil {
+		return err
+	}
+	kind := r.URL.Query().Get("kind")
+	if kind == "" {
+		kind = desk.KindUserRequest
+	}
+	if !desk.IsTicketKind(kind) {
+		return desk.FieldErrorf("kind", "Kind must be one of %s.", strings.Join(desk.TicketKinds, ", "))
+	}
+	t := &desk.Ticket{Kind: kind, Origin: "phone", Status: desk.TicketNew}
+	if desk.HasLevels(kind) {
+		t.Priority, t.Urgency, t.Impact = 3, 3, 3
+	}
+	orgID, err := queryID(r, "org_id")
+	if err != nil {
+		return err
+	}
+	callerID, err := queryID(r, "caller_id")
+	if err != nil {
+		return err
+	}
+	if callerID != nil {
+		caller, err := s.svc.Persons.FindPersonByID(r.Context(), *callerID)
+		if err != nil {
+			return err
+		}
+		t.CallerID, t.OrgID = caller.ID, caller.OrgID
+	}
+	if orgID != nil {
+		t.OrgID = *orgID
+	}
+	return s.renderTicketForm(w, r, http.StatusOK, &ticketFormView{New: true, Ticket: t})
+}
+
+// handleTicketCreate creates a ticket from the form, or shows the form again
+// with the contacts of the chosen organization ("reload") or the error.
+func (s *Server) handleTicketCreate(w http.ResponseWriter, r *http.Request) error {
+	if err := desk.Authorize(r.Context(), desk.ActionCreate, desk.ClassTicket); err != nil {
+		return err
+	}
+	t, err := ticketFromForm(r, r.PostForm.Get("kind"))
+	v := &ticketFormView{New: true, Ticket: t}
+	if err == nil && r.PostForm.Has("reload") {
+		return s.renderTicketForm(w, r, http.StatusOK, v)
+	}
+	if err == nil {
+		err = s.svc.Tickets.CreateTicket(r.Context(), t)
+	}
+	if err != nil {
+		if v.Errors = s.formErrors(r, err, ticketFields...); v.Errors == nil {
+			return err
+		}
+		if !desk.IsTicketKind(t.Kind) {
+			return err // no form to show again: a kind was never offered
+		}
+		return s.renderTicketForm(w, r, http.StatusUnprocessableEntity, v)
+	}
+	redirect(w, r, fmt.Sprintf("/tickets/%d", t.ID))
+	return nil
+}
+
+func (s *Server) handleTicketEdit(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	t, err := s.svc.Tickets.FindTicketByID(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	if err := desk.Authorize(r.Context(), desk.ActionModify, desk.ClassTicket); err != nil {
+		return err
+	}
+	return s.renderTicketForm(w, r, http.StatusOK, &ticketFormView{Ticket: t})
+}
+
+func (s *Server) handleTicketUpdate(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	old, err := s.svc.Tickets.FindTicketByID(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	if err := desk.Authorize(r.Context(), desk.ActionModify, desk.ClassTicket); err != nil {
+		return err
+	}
+	t, err := ticketFromForm(r, old.Kind)
+	t.ID, t.Ref, t.Status, t.AgentName = old.ID, old.Ref, old.Status, old.AgentName
+	v := &ticketFormView{Ticket: t}
+	if err == nil && r.PostForm.Has("reload") {
+		return s.renderTicketForm(w, r, http.StatusOK, v)
+	}
+	if err == nil {
+		upd := desk.TicketUpdate{
+			Title: &t.Title, Description: &t.Description, OrgID: &t.OrgID, CallerID: &t.CallerID,
+			AgentID: &t.AgentID, Origin: &t.Origin,
+		}
+		if desk.HasLevels(t.Kind) {
+			upd.Priority, upd.Urgency, upd.Impact = &t.Priority, &t.Urgency, &t.Impact
+		}
+		_, err = s.svc.Tickets.UpdateTicket(r.Context(), id, upd)
+	}
+	if err != nil {
+		if v.Errors = s.formErrors(r, err, ticketFields...); v.Errors == nil {
+			return err
+		}
+		return s.renderTicketForm(w, r, http.StatusUnprocessableEntity, v)
+	}
+	redirect(w, r, fmt.Sprintf("/tickets/%d", id))
+	return nil
+}
