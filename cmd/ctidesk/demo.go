@@ -47,8 +47,9 @@ func (m *Main) parseDemo(args []string) error {
 // rewritten in place at most a few times a second.
 func (m *Main) progress() func(stage string, done, total int) {
 	var last time.Time
+	var finished string // the last stage whose final line was printed
 	return func(stage string, done, total int) {
-		if done < total && time.Since(last) < 200*time.Millisecond {
+		if stage == finished || (done < total && time.Since(last) < 200*time.Millisecond) {
 			return
 		}
 		last = time.Now()
@@ -58,6 +59,7 @@ func (m *Main) progress() func(stage string, done, total int) {
 		}
 		fmt.Fprintf(m.Stderr, "\r%-14s %9d / %-9d %3d%%", stage, done, total, pct)
 		if done >= total {
+			finished = stage
 			fmt.Fprintln(m.Stderr)
 		}
 	}
