@@ -27,7 +27,7 @@ const (
 	maxLimit     = 1000
 	// batchSize is the number of rows CreatePersons and CreateTickets insert per
 	// transaction.
-	batchSize = 5000
+	batchSize = 10000
 )
 
 // DB is a ctidesk database: one writer connection, so that writes never wait
@@ -36,6 +36,8 @@ const (
 type DB struct {
 	write *sql.DB
 	read  *sql.DB
+	path  string
+	stmts *stmtCache
 
 	// Now returns the current time; tests replace it to fix the clock. The
 	// store keeps times in UTC, to the second.
@@ -109,25 +111,18 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		read.Close()
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
-	return &DB{write: write, read: read, Now: time.Now}, nil
+	return &DB{write: write, read: read, path: path, stmts: newStmtCache(), Now: time.Now}, nil
 }
+
+// Path returns the file of the database.
+func (db *DB) Path() string { return db.path }
 
 // Close closes every connection.
 func (db *DB) Close() error {
-	return errors.Join(db.read.Close(), db.write.Close())
-}
-
-// Services returns every service of the store.
-func (db *DB) Services() desk.Services {
-	return desk.Services{
-		Organizations: db,
-		Locations:     db,
-		Persons:       db,
-		Tickets:       db,
-		PhoneCalls:    db,
-		Users:         db,
-		Sessions:      db,
-	}
+	db.stmts.close()
+	err := errors.Join(db.read.Close(), db.write.Close())
+	db.stmts.wait()
+	return err
 }
 
 // IsEmpty reports whether the database holds no organization, person, ticket
@@ -147,11 +142,14 @@ func (db *DB) IsEmpty(ctx context.Context) (bool, error) {
 }
 
 // Tx is a transaction of the store; it carries the acting user and the time,
-// so every row written by one call is dated alike.
+// so every row written by one call is dated alike. Its QueryContext,
+// QueryRowContext and ExecContext use the statement cache of the DB.
 type Tx struct {
 	*sql.Tx
-	user *desk.User
-	now  time.Time
+	pool  *sql.DB
+	stmts *stmtCache
+	user  *desk.User
+	now   time.Time
 	// authorName caches the name signing log entries, see author.
 	authorName string
 }
@@ -192,7 +190,7 @@ func (db *DB) begin(ctx context.Context, pool *sql.DB, action, class string) (*T
 	if err != nil {
 		return nil, fmt.Errorf("begin transaction: %w", err)
 	}
-	return &Tx{Tx: tx, user: user, now: db.now()}, nil
+	return &Tx{Tx: tx, pool: pool, stmts: db.stmts, user: user, now: db.now()}, nil
 }
 
 // commit commits tx, wrapping the error.
@@ -256,6 +254,12 @@ func page(offset, limit int) (int, int) {
 	}
 	limit = min(limit, maxLimit)
 	return max(offset, 0), limit
+}
+
+// needCount reports whether a page of n rows leaves the total count unknown,
+// so that the count query must run: a short page ends the list.
+func needCount(offset, limit, n int) bool {
+	return n == limit || (n == 0 && offset > 0)
 }
 
 // likePattern returns a LIKE pattern (ESCAPE '\') matching s anywhere.

@@ -39,13 +39,13 @@ func (db *DB) CreateLocation(ctx context.Context, loc *desk.Location) error {
 	}
 	defer tx.Rollback()
 	if err := createLocation(ctx, tx, loc); err != nil {
-		return err
+		return edgeError(err)
 	}
 	return tx.commit()
 }
 
 func findLocationByID(ctx context.Context, tx *Tx, id int64) (*desk.Location, error) {
-	locs, _, err := findLocations(ctx, tx, desk.LocationFilter{ID: &id, Limit: 1})
+	locs, _, err := findLocations(ctx, tx, desk.LocationFilter{ID: &id, Limit: 2}) // one at most; 2 spares the count
 	if err != nil {
 		return nil, err
 	} else if len(locs) == 0 {
@@ -65,10 +65,6 @@ func findLocations(ctx context.Context, tx *Tx, filter desk.LocationFilter) ([]*
 	if filter.OrgID != nil {
 		c.add("l.org_id = ?", *filter.OrgID)
 	}
-	var total int
-	if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM location l"+c.where(), c.args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("count locations: %w", err)
-	}
 	offset, limit := page(filter.Offset, filter.Limit)
 	rows, err := tx.QueryContext(ctx, `SELECT l.id, l.name, l.org_id, o.name, l.address
 		FROM location l JOIN organization o ON o.id = l.org_id`+c.where()+
@@ -87,6 +83,12 @@ func findLocations(ctx context.Context, tx *Tx, filter desk.LocationFilter) ([]*
 	}
 	if err := rows.Err(); err != nil {
 		return nil, 0, fmt.Errorf("find locations: %w", err)
+	}
+	total := offset + len(locs)
+	if needCount(offset, limit, len(locs)) {
+		if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM location l"+c.where(), c.args...).Scan(&total); err != nil {
+			return nil, 0, fmt.Errorf("count locations: %w", err)
+		}
 	}
 	return locs, total, nil
 }

@@ -39,7 +39,7 @@ func (db *DB) CreateOrganization(ctx context.Context, org *desk.Organization) er
 	}
 	defer tx.Rollback()
 	if err := createOrganization(ctx, tx, org); err != nil {
-		return err
+		return edgeError(err)
 	}
 	return tx.commit()
 }
@@ -54,13 +54,13 @@ func (db *DB) UpdateOrganization(ctx context.Context, id int64, upd desk.Organiz
 	defer tx.Rollback()
 	org, err := updateOrganization(ctx, tx, id, upd)
 	if err != nil {
-		return nil, err
+		return nil, edgeError(err)
 	}
 	return org, tx.commit()
 }
 
 func findOrganizationByID(ctx context.Context, tx *Tx, id int64) (*desk.Organization, error) {
-	orgs, _, err := findOrganizations(ctx, tx, desk.OrganizationFilter{ID: &id, Limit: 1})
+	orgs, _, err := findOrganizations(ctx, tx, desk.OrganizationFilter{ID: &id, Limit: 2}) // one at most; 2 spares the count
 	if err != nil {
 		return nil, err
 	} else if len(orgs) == 0 {
@@ -84,10 +84,6 @@ func findOrganizations(ctx context.Context, tx *Tx, filter desk.OrganizationFilt
 		p := likePattern(filter.Query)
 		c.add(`(name `+likeOp+` ? ESCAPE '\' OR code `+likeOp+` ? ESCAPE '\')`, p, p)
 	}
-	var total int
-	if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM organization"+c.where(), c.args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("count organizations: %w", err)
-	}
 	offset, limit := page(filter.Offset, filter.Limit)
 	rows, err := tx.QueryContext(ctx, "SELECT id, name, code, status, support_id FROM organization"+c.where()+
 		" ORDER BY name, id LIMIT ? OFFSET ?", append(c.args, limit, offset)...)
@@ -105,6 +101,12 @@ func findOrganizations(ctx context.Context, tx *Tx, filter desk.OrganizationFilt
 	}
 	if err := rows.Err(); err != nil {
 		return nil, 0, fmt.Errorf("find organizations: %w", err)
+	}
+	total := offset + len(orgs)
+	if needCount(offset, limit, len(orgs)) {
+		if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM organization"+c.where(), c.args...).Scan(&total); err != nil {
+			return nil, 0, fmt.Errorf("count organizations: %w", err)
+		}
 	}
 	return orgs, total, nil
 }

@@ -99,7 +99,7 @@ func (db *DB) CreatePerson(ctx context.Context, p *desk.Person) error {
 	}
 	defer tx.Rollback()
 	if err := createPerson(ctx, tx, p); err != nil {
-		return err
+		return edgeError(err)
 	}
 	return tx.commit()
 }
@@ -119,7 +119,7 @@ func (db *DB) CreatePersons(ctx context.Context, persons []*desk.Person, progres
 	for done := 0; done < len(persons); {
 		part := persons[done:min(done+batchSize, len(persons))]
 		if err := db.createPersonBatch(ctx, part, done == 0, persons); err != nil {
-			return err
+			return edgeError(err)
 		}
 		done += len(part)
 		if progress != nil {
@@ -224,7 +224,7 @@ func (db *DB) UpdatePerson(ctx context.Context, id int64, upd desk.PersonUpdate)
 	defer tx.Rollback()
 	p, err := updatePerson(ctx, tx, id, upd)
 	if err != nil {
-		return nil, err
+		return nil, edgeError(err)
 	}
 	return p, tx.commit()
 }
@@ -238,13 +238,13 @@ func (db *DB) DeletePerson(ctx context.Context, id int64) error {
 	}
 	defer tx.Rollback()
 	if err := deletePerson(ctx, tx, id); err != nil {
-		return err
+		return edgeError(err)
 	}
 	return tx.commit()
 }
 
 func findPersonByID(ctx context.Context, tx *Tx, id int64) (*desk.Person, error) {
-	persons, _, err := findPersons(ctx, tx, desk.PersonFilter{ID: &id, Limit: 1})
+	persons, _, err := findPersons(ctx, tx, desk.PersonFilter{ID: &id, Limit: 2}) // one at most; 2 spares the count
 	if err != nil {
 		return nil, err
 	} else if len(persons) == 0 {
@@ -310,10 +310,6 @@ func personQuery(scope []int64, filter desk.PersonFilter) (count, query string, 
 
 func findPersons(ctx context.Context, tx *Tx, filter desk.PersonFilter) ([]*desk.Person, int, error) {
 	count, query, args := personQuery(tx.scope(), filter)
-	var total int
-	if err := tx.QueryRowContext(ctx, count, args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("count persons: %w", err)
-	}
 	offset, limit := page(filter.Offset, filter.Limit)
 	rows, err := tx.QueryContext(ctx, query, append(args, limit, offset)...)
 	if err != nil {
@@ -331,6 +327,12 @@ func findPersons(ctx context.Context, tx *Tx, filter desk.PersonFilter) ([]*desk
 	}
 	if err := rows.Err(); err != nil {
 		return nil, 0, fmt.Errorf("find persons: %w", err)
+	}
+	total := offset + len(persons)
+	if needCount(offset, limit, len(persons)) {
+		if err := tx.QueryRowContext(ctx, count, args...).Scan(&total); err != nil {
+			return nil, 0, fmt.Errorf("count persons: %w", err)
+		}
 	}
 	return persons, total, nil
 }
@@ -382,11 +384,6 @@ func fillPersonNames(ctx context.Context, tx *Tx, p *desk.Person) error {
 	return nil
 }
 
-// execer is a *sql.Stmt prepared for insertNumberSQL, or a function running it.
-type execer interface {
-	ExecContext(ctx context.Context, args ...any) (sql.Result, error)
-}
-
 // numberKeys returns the digits of each phone number of p, by attribute;
 // numbers made only of an extension have none.
 func numberKeys(p *desk.Person) []desk.AttributeValue {
@@ -399,32 +396,17 @@ func numberKeys(p *desk.Person) []desk.AttributeValue {
 	return keys
 }
 
-// insertNumbers inserts the number keys of p with the prepared insertNumberSQL.
-func insertNumbers(ctx context.Context, stmt execer, p *desk.Person) error {
-	for _, n := range numberKeys(p) {
-		if _, err := stmt.ExecContext(ctx, p.ID, n.Attribute, n.Value, reverse(n.Value)); err != nil {
-			return fmt.Errorf("insert number keys: %w", err)
-		}
-	}
-	return nil
-}
-
-// txStmt runs one statement on a transaction, as an execer.
-type txStmt struct {
-	tx    *Tx
-	query string
-}
-
-func (s txStmt) ExecContext(ctx context.Context, args ...any) (sql.Result, error) {
-	return s.tx.ExecContext(ctx, s.query, args...)
-}
-
 // writeNumbers replaces the number keys of p.
 func writeNumbers(ctx context.Context, tx *Tx, p *desk.Person) error {
 	if _, err := tx.ExecContext(ctx, "DELETE FROM person_number WHERE person_id = ?", p.ID); err != nil {
 		return fmt.Errorf("delete number keys: %w", err)
 	}
-	return insertNumbers(ctx, txStmt{tx, insertNumberSQL}, p)
+	for _, n := range numberKeys(p) {
+		if _, err := tx.ExecContext(ctx, insertNumberSQL, p.ID, n.Attribute, n.Value, reverse(n.Value)); err != nil {
+			return fmt.Errorf("insert number keys: %w", err)
+		}
+	}
+	return nil
 }
 
 func updatePerson(ctx context.Context, tx *Tx, id int64, upd desk.PersonUpdate) (*desk.Person, error) {

@@ -41,7 +41,7 @@ func (db *DB) CreatePhoneCall(ctx context.Context, c *desk.PhoneCall) error {
 	}
 	defer tx.Rollback()
 	if err := createPhoneCall(ctx, tx, c); err != nil {
-		return err
+		return edgeError(err)
 	}
 	return tx.commit()
 }
@@ -56,13 +56,13 @@ func (db *DB) UpdatePhoneCall(ctx context.Context, id int64, upd desk.PhoneCallU
 	defer tx.Rollback()
 	c, err := updatePhoneCall(ctx, tx, id, upd)
 	if err != nil {
-		return nil, err
+		return nil, edgeError(err)
 	}
 	return c, tx.commit()
 }
 
 func findPhoneCallByID(ctx context.Context, tx *Tx, id int64) (*desk.PhoneCall, error) {
-	calls, _, err := findPhoneCalls(ctx, tx, desk.PhoneCallFilter{ID: &id, Limit: 1})
+	calls, _, err := findPhoneCalls(ctx, tx, desk.PhoneCallFilter{ID: &id, Limit: 2}) // one at most; 2 spares the count
 	if err != nil {
 		return nil, err
 	} else if len(calls) == 0 {
@@ -108,10 +108,6 @@ func findPhoneCalls(ctx context.Context, tx *Tx, filter desk.PhoneCallFilter) ([
 	if filter.To != nil {
 		c.add("c.date < ?", dbTime(*filter.To))
 	}
-	var total int
-	if err := tx.QueryRowContext(ctx, "SELECT COUNT(*)"+phoneCallFrom+c.where(), c.args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("count phone calls: %w", err)
-	}
 	offset, limit := page(filter.Offset, filter.Limit)
 	rows, err := tx.QueryContext(ctx, `SELECT c.id, COALESCE(c.contact_id, 0), COALESCE(ct.first_name, ''), COALESCE(ct.name, ''),
 		c.agent_id, ag.first_name, ag.name, COALESCE(c.ticket_id, 0), COALESCE(t.ref, ''),
@@ -134,6 +130,12 @@ func findPhoneCalls(ctx context.Context, tx *Tx, filter desk.PhoneCallFilter) ([
 	}
 	if err := rows.Err(); err != nil {
 		return nil, 0, fmt.Errorf("find phone calls: %w", err)
+	}
+	total := offset + len(calls)
+	if needCount(offset, limit, len(calls)) {
+		if err := tx.QueryRowContext(ctx, "SELECT COUNT(*)"+phoneCallFrom+c.where(), c.args...).Scan(&total); err != nil {
+			return nil, 0, fmt.Errorf("count phone calls: %w", err)
+		}
 	}
 	return calls, total, nil
 }

@@ -43,10 +43,10 @@ func (db *DB) CreateTicket(ctx context.Context, t *desk.Ticket) error {
 		return err
 	}
 	if err := checkTicketRefs(ctx, tx, t); err != nil {
-		return err
+		return edgeError(err)
 	}
-	if err := insertTicket(ctx, tx, ticketStmts{tx: tx}, t); err != nil {
-		return err
+	if err := insertTicket(ctx, tx, t); err != nil {
+		return edgeError(err)
 	}
 	if err := fillTicketNames(ctx, tx, t); err != nil {
 		return err
@@ -70,7 +70,7 @@ func (db *DB) CreateTickets(ctx context.Context, tickets []*desk.Ticket, progres
 	for done := 0; done < len(tickets); {
 		part := tickets[done:min(done+batchSize, len(tickets))]
 		if err := db.createTicketBatch(ctx, part, done == 0, tickets); err != nil {
-			return err
+			return edgeError(err)
 		}
 		done += len(part)
 		if progress != nil {
@@ -80,6 +80,9 @@ func (db *DB) CreateTickets(ctx context.Context, tickets []*desk.Ticket, progres
 	return nil
 }
 
+// createTicketBatch inserts part in one transaction; the first one checks
+// the references of all the tickets. As for persons, the ids follow the
+// largest one and the rows go in multi-row INSERTs.
 func (db *DB) createTicketBatch(ctx context.Context, part []*desk.Ticket, first bool, all []*desk.Ticket) error {
 	tx, err := db.beginWrite(ctx, desk.ActionCreate, desk.ClassTicket)
 	if err != nil {
@@ -91,20 +94,31 @@ func (db *DB) createTicketBatch(ctx context.Context, part []*desk.Ticket, first 
 			return err
 		}
 	}
-	stmts := ticketStmts{tx: tx}
-	for _, s := range []struct {
-		dst   **sql.Stmt
-		query string
-	}{{&stmts.insert, insertTicketSQL}, {&stmts.ref, setTicketRefSQL}, {&stmts.log, insertLogSQL}} {
-		if *s.dst, err = tx.PrepareContext(ctx, s.query); err != nil {
-			return fmt.Errorf("insert tickets: %w", err)
-		}
-		defer (*s.dst).Close()
+	var last int64
+	if err := tx.QueryRowContext(ctx, "SELECT COALESCE(MAX(id), 0) FROM ticket").Scan(&last); err != nil {
+		return fmt.Errorf("insert tickets: %w", err)
 	}
+	tickets := newBulkInsert(tx, "ticket", append([]string{"id", "ref"}, ticketInsertColumns...), 50, nil)
+	defer tickets.close()
+	logs := newBulkInsert(tx, "ticket_log", logInsertColumns, 200, tickets)
+	defer logs.close()
 	for _, t := range part {
-		if err := insertTicket(ctx, tx, stmts, t); err != nil {
+		if err := prepareTicket(ctx, tx, t); err != nil {
 			return err
 		}
+		last++
+		t.ID, t.Ref = last, desk.TicketRef(t.Kind, last)
+		if err := tickets.add(ctx, append([]any{t.ID, t.Ref}, ticketArgs(t)...)...); err != nil {
+			return fmt.Errorf("insert tickets: %w", err)
+		}
+		for _, row := range logRows(t) {
+			if err := logs.add(ctx, row...); err != nil {
+				return fmt.Errorf("insert ticket logs: %w", err)
+			}
+		}
+	}
+	if err := logs.flush(ctx); err != nil {
+		return fmt.Errorf("insert tickets: %w", err)
 	}
 	return tx.commit()
 }
@@ -119,7 +133,7 @@ func (db *DB) UpdateTicket(ctx context.Context, id int64, upd desk.TicketUpdate)
 	defer tx.Rollback()
 	t, err := updateTicket(ctx, tx, id, upd)
 	if err != nil {
-		return nil, err
+		return nil, edgeError(err)
 	}
 	return t, tx.commit()
 }
@@ -134,13 +148,13 @@ func (db *DB) AddLogEntry(ctx context.Context, id int64, log string, text string
 	defer tx.Rollback()
 	t, err := addLogEntry(ctx, tx, id, log, text)
 	if err != nil {
-		return nil, err
+		return nil, edgeError(err)
 	}
 	return t, tx.commit()
 }
 
 func findTicketByID(ctx context.Context, tx *Tx, id int64) (*desk.Ticket, error) {
-	tickets, _, err := findTickets(ctx, tx, desk.TicketFilter{ID: &id, Limit: 1})
+	tickets, _, err := findTickets(ctx, tx, desk.TicketFilter{ID: &id, Limit: 2}) // one at most; 2 spares the count
 	if err != nil {
 		return nil, err
 	} else if len(tickets) == 0 {
@@ -190,10 +204,6 @@ func findTickets(ctx context.Context, tx *Tx, filter desk.TicketFilter) ([]*desk
 			c.add(`(t.ref `+likeOp+` ? ESCAPE '\' OR t.title `+likeOp+` ? ESCAPE '\')`, pat, pat)
 		}
 	}
-	var total int
-	if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM ticket t"+c.where(), c.args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("count tickets: %w", err)
-	}
 	offset, limit := page(filter.Offset, filter.Limit)
 	rows, err := tx.QueryContext(ctx, `SELECT t.id, t.kind, t.ref, t.title, t.description, t.org_id, o.name,
 		COALESCE(t.caller_id, 0), COALESCE(c.first_name, ''), COALESCE(c.name, ''),
@@ -224,6 +234,12 @@ func findTickets(ctx context.Context, tx *Tx, filter desk.TicketFilter) ([]*desk
 	}
 	if err := rows.Err(); err != nil {
 		return nil, 0, fmt.Errorf("find tickets: %w", err)
+	}
+	total := offset + len(tickets)
+	if needCount(offset, limit, len(tickets)) {
+		if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM ticket t"+c.where(), c.args...).Scan(&total); err != nil {
+			return nil, 0, fmt.Errorf("count tickets: %w", err)
+		}
 	}
 	return tickets, total, nil
 }
@@ -316,41 +332,24 @@ func checkTicketsRefs(ctx context.Context, tx *Tx, tickets []*desk.Ticket) error
 	return nil
 }
 
-const (
-	insertTicketSQL = `INSERT INTO ticket (kind, title, description, org_id, caller_id, agent_id, status, origin,
-		priority, urgency, impact, start_date, last_update, close_date)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
-	setTicketRefSQL = "UPDATE ticket SET ref = ? WHERE id = ?"
-	insertLogSQL    = "INSERT INTO ticket_log (ticket_id, log, position, date, author, text) VALUES (?, ?, ?, ?, ?, ?)"
+var (
+	ticketInsertColumns = []string{"kind", "title", "description", "org_id", "caller_id", "agent_id", "status", "origin",
+		"priority", "urgency", "impact", "start_date", "last_update", "close_date"}
+	logInsertColumns = []string{"ticket_id", "log", "position", "date", "author", "text"}
+	insertTicketSQL  = "INSERT INTO ticket (" + strings.Join(ticketInsertColumns, ", ") + ") VALUES (" +
+		placeholders(len(ticketInsertColumns)) + ") RETURNING id"
+	insertLogSQL = "INSERT INTO ticket_log (" + strings.Join(logInsertColumns, ", ") + ") VALUES (" +
+		placeholders(len(logInsertColumns)) + ")"
 )
 
-// ticketStmts holds the statements insertTicket runs: prepared ones in a
-// batch, else nil and run on tx.
-type ticketStmts struct {
-	tx               *Tx
-	insert, ref, log *sql.Stmt
+func ticketArgs(t *desk.Ticket) []any {
+	return []any{t.Kind, t.Title, t.Description, t.OrgID, nullID(t.CallerID), nullID(t.AgentID), t.Status, t.Origin,
+		t.Priority, t.Urgency, t.Impact, t.StartDate, t.LastUpdate, nullTime(t.CloseDate)}
 }
 
-func (s ticketStmts) queryRow(ctx context.Context, stmt *sql.Stmt, query string, args ...any) *sql.Row {
-	if stmt != nil {
-		return stmt.QueryRowContext(ctx, args...)
-	}
-	return s.tx.QueryRowContext(ctx, query, args...)
-}
-
-func (s ticketStmts) exec(ctx context.Context, stmt *sql.Stmt, query string, args ...any) error {
-	var err error
-	if stmt != nil {
-		_, err = stmt.ExecContext(ctx, args...)
-	} else {
-		_, err = s.tx.ExecContext(ctx, query, args...)
-	}
-	return err
-}
-
-// insertTicket inserts a validated and checked ticket with its logs, filling
-// the dates, ID and Ref.
-func insertTicket(ctx context.Context, tx *Tx, s ticketStmts, t *desk.Ticket) error {
+// prepareTicket fills what a validated ticket about to be inserted lacks: the
+// dates, and the date and author of its log entries.
+func prepareTicket(ctx context.Context, tx *Tx, t *desk.Ticket) error {
 	if t.StartDate.IsZero() {
 		t.StartDate = tx.now
 	}
@@ -368,21 +367,9 @@ func insertTicket(ctx context.Context, tx *Tx, s ticketStmts, t *desk.Ticket) er
 		closed := dbTime(*t.CloseDate)
 		t.CloseDate = &closed
 	}
-	if err := s.queryRow(ctx, s.insert, insertTicketSQL, t.Kind, t.Title, t.Description, t.OrgID,
-		nullID(t.CallerID), nullID(t.AgentID), t.Status, t.Origin, t.Priority, t.Urgency, t.Impact,
-		t.StartDate, t.LastUpdate, nullTime(t.CloseDate)).Scan(&t.ID); err != nil {
-		return fmt.Errorf("insert ticket: %w", err)
-	}
-	t.Ref = desk.TicketRef(t.Kind, t.ID)
-	if err := s.exec(ctx, s.ref, setTicketRefSQL, t.Ref, t.ID); err != nil {
-		return fmt.Errorf("insert ticket: %w", err)
-	}
-	for _, l := range []struct {
-		name    string
-		entries []desk.LogEntry
-	}{{desk.PublicLog, t.PublicLog}, {desk.PrivateLog, t.PrivateLog}} {
-		for i := range l.entries {
-			e := &l.entries[i]
+	for _, entries := range [][]desk.LogEntry{t.PublicLog, t.PrivateLog} {
+		for i := range entries {
+			e := &entries[i]
 			if e.Date.IsZero() {
 				e.Date = tx.now
 			}
@@ -394,9 +381,41 @@ func insertTicket(ctx context.Context, tx *Tx, s ticketStmts, t *desk.Ticket) er
 				}
 				e.Author = author
 			}
-			if err := s.exec(ctx, s.log, insertLogSQL, t.ID, l.name, i, e.Date, e.Author, e.Text); err != nil {
-				return fmt.Errorf("insert ticket log: %w", err)
-			}
+		}
+	}
+	return nil
+}
+
+// logRows returns the ticket_log rows of t.
+func logRows(t *desk.Ticket) [][]any {
+	var rows [][]any
+	for _, l := range []struct {
+		name    string
+		entries []desk.LogEntry
+	}{{desk.PublicLog, t.PublicLog}, {desk.PrivateLog, t.PrivateLog}} {
+		for i, e := range l.entries {
+			rows = append(rows, []any{t.ID, l.name, i, e.Date, e.Author, e.Text})
+		}
+	}
+	return rows
+}
+
+// insertTicket inserts a validated and checked ticket with its logs, filling
+// the dates, ID and Ref.
+func insertTicket(ctx context.Context, tx *Tx, t *desk.Ticket) error {
+	if err := prepareTicket(ctx, tx, t); err != nil {
+		return err
+	}
+	if err := tx.QueryRowContext(ctx, insertTicketSQL, ticketArgs(t)...).Scan(&t.ID); err != nil {
+		return fmt.Errorf("insert ticket: %w", err)
+	}
+	t.Ref = desk.TicketRef(t.Kind, t.ID)
+	if _, err := tx.ExecContext(ctx, "UPDATE ticket SET ref = ? WHERE id = ?", t.Ref, t.ID); err != nil {
+		return fmt.Errorf("insert ticket: %w", err)
+	}
+	for _, row := range logRows(t) {
+		if _, err := tx.ExecContext(ctx, insertLogSQL, row...); err != nil {
+			return fmt.Errorf("insert ticket log: %w", err)
 		}
 	}
 	return nil
@@ -521,7 +540,7 @@ func addLogEntry(ctx context.Context, tx *Tx, id int64, log, text string) (*desk
 // checkTicket returns EINVALID on field unless ticket id exists and the user
 // may see it.
 func checkTicket(ctx context.Context, tx *Tx, id int64, field string) (*desk.Ticket, error) {
-	tickets, _, err := findTickets(ctx, tx, desk.TicketFilter{ID: &id, Limit: 1})
+	tickets, _, err := findTickets(ctx, tx, desk.TicketFilter{ID: &id, Limit: 2}) // one at most; 2 spares the count
 	if err != nil {
 		return nil, err
 	} else if len(tickets) == 0 {

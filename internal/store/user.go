@@ -51,7 +51,7 @@ func (db *DB) CreateUser(ctx context.Context, u *desk.User) error {
 	}
 	defer tx.Rollback()
 	if err := createUser(ctx, tx, u); err != nil {
-		return err
+		return edgeError(err)
 	}
 	return tx.commit()
 }
@@ -72,13 +72,13 @@ func (db *DB) UpdateUser(ctx context.Context, id int64, upd desk.UserUpdate) (*d
 	defer tx.Rollback()
 	u, err := updateUser(ctx, tx, id, upd)
 	if err != nil {
-		return nil, err
+		return nil, edgeError(err)
 	}
 	return u, tx.commit()
 }
 
 func findUser(ctx context.Context, tx *Tx, filter desk.UserFilter) (*desk.User, error) {
-	filter.Limit = 1
+	filter.Limit = 2 // one at most; 2 spares the count
 	users, _, err := findUsers(ctx, tx, filter)
 	if err != nil {
 		return nil, err
@@ -98,10 +98,6 @@ func findUsers(ctx context.Context, tx *Tx, filter desk.UserFilter) ([]*desk.Use
 	}
 	if filter.Login != nil {
 		c.add("lower(u.login) = lower(?)", *filter.Login)
-	}
-	var total int
-	if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM users u"+c.where(), c.args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("count users: %w", err)
 	}
 	offset, limit := page(filter.Offset, filter.Limit)
 	rows, err := tx.QueryContext(ctx, `SELECT u.id, u.login, u.password_hash, COALESCE(u.contact_id, 0),
@@ -130,6 +126,12 @@ func findUsers(ctx context.Context, tx *Tx, filter desk.UserFilter) ([]*desk.Use
 	}
 	if err := loadUserGrants(ctx, tx, byID); err != nil {
 		return nil, 0, err
+	}
+	total := offset + len(users)
+	if needCount(offset, limit, len(users)) {
+		if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM users u"+c.where(), c.args...).Scan(&total); err != nil {
+			return nil, 0, fmt.Errorf("count users: %w", err)
+		}
 	}
 	return users, total, nil
 }
