@@ -4,6 +4,22 @@
 //
 // Exported methods open the transaction and apply rights and the organization
 // scope of the user in the context; unexported helpers take the *Tx.
+//
+// Choices the callers can see:
+//   - Times are kept in UTC, to the second.
+//   - An object outside the user's organizations is ENOTFOUND when asked for,
+//     and EINVALID on the field that names it when written. A user always
+//     sees his own contact (as a ticket's or a call's agent).
+//   - A phone call is visible with its ticket; without a ticket, with its
+//     contact; with neither, to its agent only (and unscoped users).
+//   - A nil ID list in a filter does not filter; an empty one matches nothing.
+//   - PersonFilter.Query with at least minNumberDigits digits and no letter
+//     (before an extension) searches the ends of phone numbers, and equal
+//     employee numbers or support ids; otherwise it is a case-insensitive
+//     substring of name, first name, full name, email or employee number.
+//   - A person still referred to by a ticket, phone call or user cannot be
+//     deleted (ECONFLICT).
+//   - Organization names and logins (whatever their case) are unique.
 package store
 
 import (
@@ -123,6 +139,19 @@ func (db *DB) Close() error {
 	err := errors.Join(db.read.Close(), db.write.Close())
 	db.stmts.wait()
 	return err
+}
+
+// Services returns every service of the store.
+func (db *DB) Services() desk.Services {
+	return desk.Services{
+		Organizations: db,
+		Locations:     db,
+		Persons:       db,
+		Tickets:       db,
+		PhoneCalls:    db,
+		Users:         db,
+		Sessions:      db,
+	}
 }
 
 // IsEmpty reports whether the database holds no organization, person, ticket

@@ -152,10 +152,11 @@ func testPersonNumberSearch(t *testing.T, open func(t *testing.T) *store.DB) {
 		HomePhone: "(720) 555-0188 x 7", MobilePhone: "720 555 0166 #9"})
 	digitsEmployee := f.person(t, &desk.Person{Name: "Digits", OrgID: f.orgA.ID, EmployeeNumber: "20240117"})
 
-	find := func(t *testing.T, ctx_ string, q string, want ...int64) {
+	// find searches as the agent, or as the scoped user when who is "scoped".
+	find := func(t *testing.T, who string, q string, want ...int64) {
 		t.Helper()
 		ctx := f.agent
-		if ctx_ == "scoped" {
+		if who == "scoped" {
 			ctx = f.scoped
 		}
 		persons, total, err := db.FindPersons(ctx, desk.PersonFilter{Query: q})

@@ -222,6 +222,11 @@ func testMigrate(t *testing.T, open func(t *testing.T) *store.DB) {
 		t.Fatal("IsEmpty of a new database = false")
 	}
 	must(t, db.Migrate(ctx)) // again: nothing to do
+	s := db.Services()
+	if s.Organizations == nil || s.Locations == nil || s.Persons == nil || s.Tickets == nil || s.PhoneCalls == nil ||
+		s.Users == nil || s.Sessions == nil {
+		t.Fatalf("Services() = %+v, want every service", s)
+	}
 	must(t, db.CreateOrganization(desk.NewSystemContext(ctx), &desk.Organization{Name: "One"}))
 	must(t, db.Migrate(ctx))
 	if empty, err := db.IsEmpty(ctx); err != nil || empty {
