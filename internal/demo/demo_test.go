@@ -14,8 +14,8 @@ import (
 	"github.com/ctidesk/ctidesk/internal/desk"
 )
 
-// dataset is what a load left behind, read back from the memory stand-in or
-// from a real store.
+// dataset is what a load left behind, read back from the store, or what Load
+// asked the store to create.
 type dataset struct {
 	orgs    []*desk.Organization
 	locs    []*desk.Location
@@ -24,58 +24,59 @@ type dataset struct {
 	calls   []*desk.PhoneCall
 }
 
-func (m *memory) dataset() dataset {
-	return dataset{orgs: m.orgs, locs: m.locs, persons: m.persons, tickets: m.tickets, calls: m.calls}
-}
+// digestParts are the parts of a dataset that digest hashes.
+var digestParts = []string{"organizations", "persons", "tickets", "phone calls"}
 
-// MustLoadMemory loads the demo into a new memory stand-in.
-func MustLoadMemory(tb testing.TB, opt demo.Options) (*memory, []demo.Login) {
-	tb.Helper()
-	m := &memory{}
-	opt.Progress = func(stage string, done, total int) {
-		if done > total {
-			tb.Errorf("progress %s: done %d > total %d", stage, done, total)
-		}
-		if len(m.progress) == 0 || m.progress[len(m.progress)-1] != stage {
-			m.progress = append(m.progress, stage)
-		}
-	}
-	logins, err := demo.Load(desk.NewSystemContext(context.Background()), m.services(), opt)
-	if err != nil {
-		tb.Fatalf("Load: %v", err)
-	}
-	return m, logins
-}
-
-func TestLoadMemory(t *testing.T) {
+// TestLoad loads the default demo three times side by side, each in its own
+// database: a, which the read-only subtests share; b, its twin, to compare
+// with and to reset the passwords of; c, with fewer tickets.
+func TestLoad(t *testing.T) {
 	t.Parallel()
-	m, logins := MustLoadMemory(t, demo.Options{})
-	d := m.dataset()
+	ctx := desk.NewSystemContext(context.Background())
+	loads := loadAll(t, demo.Options{}, demo.Options{}, demo.Options{Tickets: 100})
+	a, b, c := loads[0], loads[1], loads[2]
+	d := readDataset(t, ctx, a.db.Services())
 	checkDataset(t, d, demo.DefaultPersons, demo.DefaultTickets)
 
 	t.Run("Progress", func(t *testing.T) {
+		t.Parallel()
 		want := []string{"organizations", "persons", "tickets", "phone calls", "users"}
-		if !slices.Equal(m.progress, want) {
-			t.Errorf("stages = %q, want %q", m.progress, want)
+		if !slices.Equal(a.stages, want) {
+			t.Errorf("stages = %q, want %q", a.stages, want)
 		}
 	})
+
+	t.Run("SameAsTheGenerators", func(t *testing.T) {
+		t.Parallel()
+		sent := a.rec.dataset()
+		for _, part := range digestParts {
+			if got, want := d.digest(part), sent.digest(part); got != want {
+				t.Errorf("%s in the store differ from those generated: digest %s, want %s", part, got, want)
+			}
+		}
+	})
+
 	t.Run("Logins", func(t *testing.T) {
-		checkLogins(t, logins)
-		for _, l := range logins {
-			u, err := m.services().Users.FindUserByLogin(context.Background(), l.Login)
+		t.Parallel()
+		checkLogins(t, a.logins)
+		persons, deskID := d.personByID(), d.deskOrg().ID
+		for _, l := range a.logins {
+			u, err := a.db.FindUserByLogin(ctx, l.Login)
 			if err != nil {
-				t.Fatal(err)
+				t.Fatalf("FindUserByLogin(%s): %v", l.Login, err)
 			}
 			if !u.CheckPassword(l.Password) {
 				t.Errorf("%s: password %q does not match the stored hash", l.Login, l.Password)
 			}
-			contact := m.persons[u.ContactID-1]
-			if contact.OrgID != d.deskOrg().ID {
-				t.Errorf("%s: contact %s is not of the service desk", l.Login, contact.FriendlyName())
+			if !u.HasRole(l.Role) {
+				t.Errorf("%s: roles %v, want %s", l.Login, u.Roles, l.Role)
+			}
+			if contact := persons[u.ContactID]; contact == nil || contact.OrgID != deskID {
+				t.Errorf("%s: contact %d is not of the service desk", l.Login, u.ContactID)
 			}
 			switch l.Login {
 			case "scoped":
-				if len(u.AllowedOrgIDs) != 1 || u.AllowedOrgIDs[0] == d.deskOrg().ID {
+				if len(u.AllowedOrgIDs) != 1 || u.AllowedOrgIDs[0] == deskID {
 					t.Errorf("scoped: allowed organizations %v, want one customer", u.AllowedOrgIDs)
 				}
 			default:
@@ -85,35 +86,117 @@ func TestLoadMemory(t *testing.T) {
 			}
 		}
 	})
+
+	t.Run("Scoped", func(t *testing.T) {
+		t.Parallel()
+		u, err := a.db.FindUserByLogin(ctx, "scoped")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(u.AllowedOrgIDs) != 1 {
+			t.Fatalf("scoped: allowed organizations %v, want one", u.AllowedOrgIDs)
+		}
+		org := u.AllowedOrgIDs[0]
+		sctx := desk.NewContextWithUser(context.Background(), u)
+		persons := page(t, func(o, l int) ([]*desk.Person, int, error) {
+			return a.db.FindPersons(sctx, desk.PersonFilter{Offset: o, Limit: l})
+		})
+		tickets := page(t, func(o, l int) ([]*desk.Ticket, int, error) {
+			return a.db.FindTickets(sctx, desk.TicketFilter{Offset: o, Limit: l})
+		})
+		var wantPersons, wantTickets int
+		var other *desk.Person
+		for _, p := range d.persons {
+			if p.OrgID == org {
+				wantPersons++
+			} else if other == nil {
+				other = p
+			}
+		}
+		for _, tk := range d.tickets {
+			if tk.OrgID == org {
+				wantTickets++
+			}
+		}
+		if len(persons) != wantPersons || len(tickets) != wantTickets || wantPersons == 0 || wantTickets == 0 {
+			t.Errorf("scoped sees %d persons and %d tickets, want %d and %d", len(persons), len(tickets), wantPersons, wantTickets)
+		}
+		for _, p := range persons {
+			if p.OrgID != org {
+				t.Errorf("scoped sees person %s of organization %d", p.FriendlyName(), p.OrgID)
+			}
+		}
+		for _, tk := range tickets {
+			if tk.OrgID != org {
+				t.Errorf("scoped sees ticket %s of organization %d", tk.Ref, tk.OrgID)
+			}
+		}
+		if p, err := a.db.FindPersonByID(sctx, other.ID); err == nil {
+			t.Errorf("scoped reads person %s of organization %d", p.FriendlyName(), p.OrgID)
+		}
+	})
+
 	t.Run("LoadTwice", func(t *testing.T) {
-		_, err := demo.Load(desk.NewSystemContext(context.Background()), m.services(), demo.Options{})
+		t.Parallel()
+		_, err := demo.Load(ctx, a.db.Services(), demo.Options{})
 		if got := desk.ErrorCode(err); got != desk.ECONFLICT {
 			t.Errorf("second Load: code %q (%v), want %q", got, err, desk.ECONFLICT)
 		}
-		if len(m.orgs) != len(d.orgs) {
-			t.Errorf("second Load wrote organizations: %d, want %d", len(m.orgs), len(d.orgs))
+		want := [5]int{len(d.orgs), len(d.locs), len(d.persons), len(d.tickets), len(d.calls)}
+		if got := counts(t, ctx, a.db.Services()); got != want {
+			t.Errorf("second Load wrote: organizations, locations, persons, tickets, phone calls = %v, want %v", got, want)
 		}
 	})
+
+	t.Run("Deterministic", func(t *testing.T) {
+		t.Parallel()
+		other := readDataset(t, ctx, b.db.Services())
+		for _, part := range digestParts {
+			if got, want := other.digest(part), d.digest(part); got != want {
+				t.Errorf("%s differ between two loads: digest %s, want %s", part, got, want)
+			}
+		}
+		if a.logins[0].Password == b.logins[0].Password {
+			t.Errorf("two loads gave the same password %q", a.logins[0].Password)
+		}
+	})
+
+	t.Run("TicketCountKeepsPersons", func(t *testing.T) {
+		t.Parallel()
+		fewer := readDataset(t, ctx, c.db.Services())
+		if got, want := fewer.digest("persons"), d.digest("persons"); got != want {
+			t.Errorf("persons depend on the ticket count")
+		}
+		if got := len(fewer.tickets); got != 100 {
+			t.Errorf("tickets = %d, want 100", got)
+		}
+	})
+
+	// ResetPasswords changes the users of b, which Deterministic does not read.
 	t.Run("ResetPasswords", func(t *testing.T) {
-		ctx := desk.NewSystemContext(context.Background())
-		again, err := demo.ResetPasswords(ctx, m.services())
+		t.Parallel()
+		again, err := demo.ResetPasswords(ctx, b.db.Services())
 		if err != nil {
 			t.Fatal(err)
 		}
 		checkLogins(t, again)
 		for i, l := range again {
-			if l.Password == logins[i].Password {
+			if l.Password == b.logins[i].Password {
 				t.Errorf("%s: password unchanged", l.Login)
 			}
-			u, _ := m.services().Users.FindUserByLogin(ctx, l.Login)
-			if !u.CheckPassword(l.Password) || u.CheckPassword(logins[i].Password) {
-				t.Errorf("%s: the new password %q is not the only one that works", l.Login, l.Password)
+			u, err := b.db.FindUserByLogin(ctx, l.Login)
+			if err != nil {
+				t.Fatalf("FindUserByLogin(%s): %v", l.Login, err)
+			}
+			if !u.CheckPassword(l.Password) || u.CheckPassword(b.logins[i].Password) {
+				t.Errorf("%s: after ResetPasswords, the new password works %v, the old one %v", l.Login,
+					u.CheckPassword(l.Password), u.CheckPassword(b.logins[i].Password))
 			}
 		}
-		if !strings.Contains(again[2].Description, "Northwind Traders") {
+		if len(again) == 3 && !strings.Contains(again[2].Description, "Northwind Traders") {
 			t.Errorf("scoped description = %q, want its organization named", again[2].Description)
 		}
-		none, err := demo.ResetPasswords(ctx, (&memory{}).services())
+		none, err := demo.ResetPasswords(ctx, MustOpenStore(t).Services())
 		if err != nil || len(none) != 0 {
 			t.Errorf("ResetPasswords on an empty database = %v, %v; want none", none, err)
 		}
@@ -140,70 +223,57 @@ func checkLogins(t *testing.T, logins []demo.Login) {
 	}
 }
 
-func TestDeterministic(t *testing.T) {
-	t.Parallel()
-	a, la := MustLoadMemory(t, demo.Options{})
-	b, lb := MustLoadMemory(t, demo.Options{})
-	da, db := a.dataset(), b.dataset()
-	for _, part := range []string{"organizations", "persons", "tickets", "phone calls"} {
-		if ga, gb := da.digest(part), db.digest(part); ga != gb {
-			t.Errorf("%s differ between two loads: %s != %s", part, ga, gb)
-		}
-	}
-	if la[0].Password == lb[0].Password {
-		t.Errorf("two loads gave the same password %q", la[0].Password)
-	}
-	// The ticket count does not change the persons.
-	c, _ := MustLoadMemory(t, demo.Options{Tickets: 100})
-	if ga, gc := da.digest("persons"), c.dataset().digest("persons"); ga != gc {
-		t.Errorf("persons depend on the ticket count")
-	}
-	if got := len(c.tickets); got != 100 {
-		t.Errorf("tickets = %d, want 100", got)
-	}
-}
-
 func TestOptions(t *testing.T) {
 	t.Parallel()
 	ctx := desk.NewSystemContext(context.Background())
+	// The three loads run side by side; the subtests check them.
+	loads := loadAll(t, demo.Options{Persons: 25_000, Tickets: 20},
+		demo.Options{Organizations: 250, Persons: 2000, Tickets: 500},
+		demo.Options{Organizations: 5, Persons: 60, Tickets: 40})
+	chunks, many, few := loads[0], loads[1], loads[2]
 	t.Run("TooFewPersons", func(t *testing.T) {
-		m := &memory{}
-		_, err := demo.Load(ctx, m.services(), demo.Options{Persons: 10})
-		if desk.ErrorCode(err) != desk.EINVALID || len(m.orgs) != 0 {
-			t.Errorf("Load with 10 persons: %v, %d organizations; want EINVALID and nothing written", err, len(m.orgs))
+		t.Parallel()
+		db := MustOpenStore(t)
+		_, err := demo.Load(ctx, db.Services(), demo.Options{Persons: 10})
+		if desk.ErrorCode(err) != desk.EINVALID {
+			t.Errorf("Load with 10 persons: %v, want EINVALID", err)
+		}
+		if got := counts(t, ctx, db.Services()); got != [5]int{} {
+			t.Errorf("Load with 10 persons wrote: organizations, locations, persons, tickets, phone calls = %v, want nothing", got)
 		}
 	})
 	t.Run("AtLeast20Organizations", func(t *testing.T) {
-		m, _ := MustLoadMemory(t, demo.Options{Organizations: 5, Persons: 60, Tickets: 40})
-		if got := len(m.orgs); got != 20 {
+		t.Parallel()
+		if got := counts(t, ctx, few.db.Services())[0]; got != 20 {
 			t.Errorf("organizations = %d, want 20", got)
 		}
 	})
 	t.Run("ManyOrganizations", func(t *testing.T) {
-		m, _ := MustLoadMemory(t, demo.Options{Organizations: 250, Persons: 2000, Tickets: 500})
-		d := m.dataset()
-		if got := len(m.orgs); got != 250 {
+		t.Parallel()
+		d := readDataset(t, ctx, many.db.Services())
+		if got := len(d.orgs); got != 250 {
 			t.Errorf("organizations = %d, want 250", got)
 		}
 		checkOrganizations(t, d)
 		checkPersons(t, d, 2000)
 	})
 	t.Run("Chunks", func(t *testing.T) {
-		m, _ := MustLoadMemory(t, demo.Options{Persons: 25_000, Tickets: 20})
-		if m.batches != 3 {
-			t.Errorf("CreatePersons calls = %d, want 3 chunks", m.batches)
+		t.Parallel()
+		if got := chunks.rec.createPersons; got != 3 {
+			t.Errorf("CreatePersons calls = %d, want 3 chunks", got)
 		}
-		checkPersons(t, m.dataset(), 25_000)
+		checkPersons(t, readDataset(t, ctx, chunks.db.Services()), 25_000)
 	})
 }
 
 // checkDataset checks everything the demo promises about its data.
+// The checks only read d, so they run in parallel.
 func checkDataset(t *testing.T, d dataset, persons, tickets int) {
-	t.Run("Organizations", func(t *testing.T) { checkOrganizations(t, d) })
-	t.Run("Persons", func(t *testing.T) { checkPersons(t, d, persons) })
-	t.Run("PhoneFormats", func(t *testing.T) { checkPhoneFormats(t, d) })
-	t.Run("Tickets", func(t *testing.T) { checkTickets(t, d, tickets) })
-	t.Run("PhoneCalls", func(t *testing.T) { checkCalls(t, d) })
+	t.Run("Organizations", func(t *testing.T) { t.Parallel(); checkOrganizations(t, d) })
+	t.Run("Persons", func(t *testing.T) { t.Parallel(); checkPersons(t, d, persons) })
+	t.Run("PhoneFormats", func(t *testing.T) { t.Parallel(); checkPhoneFormats(t, d) })
+	t.Run("Tickets", func(t *testing.T) { t.Parallel(); checkTickets(t, d, tickets) })
+	t.Run("PhoneCalls", func(t *testing.T) { t.Parallel(); checkCalls(t, d) })
 }
 
 func (d dataset) deskOrg() *desk.Organization {
@@ -353,6 +423,9 @@ func checkNumbers(t *testing.T, d dataset) {
 	}
 }
 
+// employeeNumber is how every employee number is written.
+var employeeNumber = regexp.MustCompile(`^E\d{5,}$`)
+
 func checkPersons(t *testing.T, d dataset, want int) {
 	t.Helper()
 	if len(d.persons) != want {
@@ -375,7 +448,7 @@ func checkPersons(t *testing.T, d dataset, want int) {
 		if locOrg[p.LocationID] != p.OrgID {
 			t.Errorf("person %s: location %d is not of organization %d", p.FriendlyName(), p.LocationID, p.OrgID)
 		}
-		if !regexp.MustCompile(`^E\d{5,}$`).MatchString(p.EmployeeNumber) || employee[p.EmployeeNumber] {
+		if !employeeNumber.MatchString(p.EmployeeNumber) || employee[p.EmployeeNumber] {
 			t.Errorf("person %s: employee number %q bad or repeated", p.FriendlyName(), p.EmployeeNumber)
 		}
 		employee[p.EmployeeNumber] = true

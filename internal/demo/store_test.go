@@ -2,6 +2,8 @@ package demo_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -31,12 +33,203 @@ func MustOpenStore(tb testing.TB) *store.DB {
 	return db
 }
 
-// page reads every page of a Find method.
+// loaded is a database the demo is loaded into, with what Load said and did
+// on the way.
+type loaded struct {
+	db     *store.DB
+	rec    *recorder
+	logins []demo.Login
+	stages []string // progress stages, in the order they came
+}
+
+// run loads the demo with opt into l.db, through l.rec. It may run on any
+// goroutine: it reports through Errorf and its result only.
+func (l *loaded) run(tb testing.TB, opt demo.Options) error {
+	var mu sync.Mutex
+	opt.Progress = func(stage string, done, total int) {
+		if done > total {
+			tb.Errorf("progress %s: done %d > total %d", stage, done, total)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if len(l.stages) == 0 || l.stages[len(l.stages)-1] != stage {
+			l.stages = append(l.stages, stage)
+		}
+	}
+	var err error
+	l.logins, err = demo.Load(desk.NewSystemContext(context.Background()), l.rec.services(l.db.Services()), opt)
+	return err
+}
+
+// loadAll loads the demo with each of opts into a new database, all side by
+// side.
+func loadAll(tb testing.TB, opts ...demo.Options) []*loaded {
+	tb.Helper()
+	loads := make([]*loaded, len(opts))
+	for i := range opts {
+		loads[i] = &loaded{db: MustOpenStore(tb), rec: &recorder{}}
+	}
+	errs := make([]error, len(opts))
+	var wg sync.WaitGroup
+	start := time.Now()
+	for i, l := range loads {
+		wg.Go(func() {
+			if err := l.run(tb, opts[i]); err != nil {
+				o := opts[i]
+				errs[i] = fmt.Errorf("Load(persons %d, tickets %d, organizations %d): %w", o.Persons, o.Tickets, o.Organizations, err)
+			}
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Logf("%d loads side by side in %v", len(opts), time.Since(start).Round(time.Millisecond))
+	return loads
+}
+
+// recorder passes every call on to the real services of the store, keeping
+// a copy of what Load asks them to create, as Load generated it (with the
+// defaults Validate fills in) and numbered by the store, to compare with what
+// the store gives back. It also counts the CreatePersons calls.
+type recorder struct {
+	mu            sync.Mutex
+	sent          dataset
+	createPersons int
+}
+
+// services returns svc with its Create methods recorded.
+func (r *recorder) services(svc desk.Services) desk.Services {
+	svc.Organizations = recOrgs{svc.Organizations, r}
+	svc.Locations = recLocs{svc.Locations, r}
+	svc.Persons = recPersons{svc.Persons, r}
+	svc.Tickets = recTickets{svc.Tickets, r}
+	svc.PhoneCalls = recCalls{svc.PhoneCalls, r}
+	return svc
+}
+
+// dataset returns what was created, in ID order.
+func (r *recorder) dataset() dataset {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.sent.sorted()
+}
+
+type recOrgs struct {
+	desk.OrganizationService
+	r *recorder
+}
+
+func (s recOrgs) CreateOrganization(ctx context.Context, o *desk.Organization) error {
+	c := *o
+	if err := s.OrganizationService.CreateOrganization(ctx, o); err != nil {
+		return err
+	}
+	_ = c.Validate()
+	c.ID = o.ID
+	s.r.mu.Lock()
+	defer s.r.mu.Unlock()
+	s.r.sent.orgs = append(s.r.sent.orgs, &c)
+	return nil
+}
+
+type recLocs struct {
+	desk.LocationService
+	r *recorder
+}
+
+func (s recLocs) CreateLocation(ctx context.Context, l *desk.Location) error {
+	c := *l
+	if err := s.LocationService.CreateLocation(ctx, l); err != nil {
+		return err
+	}
+	_ = c.Validate()
+	c.ID = l.ID
+	s.r.mu.Lock()
+	defer s.r.mu.Unlock()
+	s.r.sent.locs = append(s.r.sent.locs, &c)
+	return nil
+}
+
+// recPersons is the real PersonService, its CreatePersons calls counted.
+type recPersons struct {
+	desk.PersonService
+	r *recorder
+}
+
+func (s recPersons) CreatePersons(ctx context.Context, persons []*desk.Person, progress func(int)) error {
+	s.r.mu.Lock()
+	s.r.createPersons++
+	s.r.mu.Unlock()
+	copies := make([]desk.Person, len(persons))
+	for i, p := range persons {
+		copies[i] = *p
+	}
+	if err := s.PersonService.CreatePersons(ctx, persons, progress); err != nil {
+		return err
+	}
+	s.r.mu.Lock()
+	defer s.r.mu.Unlock()
+	for i := range copies {
+		c := &copies[i]
+		_ = c.Validate()
+		c.ID = persons[i].ID
+		s.r.sent.persons = append(s.r.sent.persons, c)
+	}
+	return nil
+}
+
+type recTickets struct {
+	desk.TicketService
+	r *recorder
+}
+
+func (s recTickets) CreateTickets(ctx context.Context, tickets []*desk.Ticket, progress func(int)) error {
+	copies := make([]desk.Ticket, len(tickets))
+	for i, t := range tickets {
+		copies[i] = *t
+		copies[i].PublicLog = slices.Clone(t.PublicLog)
+		copies[i].PrivateLog = slices.Clone(t.PrivateLog)
+	}
+	if err := s.TicketService.CreateTickets(ctx, tickets, progress); err != nil {
+		return err
+	}
+	s.r.mu.Lock()
+	defer s.r.mu.Unlock()
+	for i := range copies {
+		c := &copies[i]
+		_ = c.Validate()
+		c.ID, c.Ref = tickets[i].ID, tickets[i].Ref
+		s.r.sent.tickets = append(s.r.sent.tickets, c)
+	}
+	return nil
+}
+
+type recCalls struct {
+	desk.PhoneCallService
+	r *recorder
+}
+
+func (s recCalls) CreatePhoneCall(ctx context.Context, pc *desk.PhoneCall) error {
+	c := *pc
+	if err := s.PhoneCallService.CreatePhoneCall(ctx, pc); err != nil {
+		return err
+	}
+	_ = c.Validate()
+	c.ID = pc.ID
+	s.r.mu.Lock()
+	defer s.r.mu.Unlock()
+	s.r.sent.calls = append(s.r.sent.calls, &c)
+	return nil
+}
+
+// page reads every page of a Find method, as many rows a page as the store
+// gives.
 func page[T any](tb testing.TB, find func(offset, limit int) ([]T, int, error)) []T {
 	tb.Helper()
 	var all []T
 	for {
-		items, total, err := find(len(all), 1000)
+		items, total, err := find(len(all), 1_000_000)
 		if err != nil {
 			tb.Fatal(err)
 		}
@@ -44,6 +237,42 @@ func page[T any](tb testing.TB, find func(offset, limit int) ([]T, int, error)) 
 		if len(items) == 0 || len(all) >= total {
 			return all
 		}
+	}
+}
+
+// count returns the total of a Find method.
+func count[T any](tb testing.TB, find func(offset, limit int) ([]T, int, error)) int {
+	tb.Helper()
+	items, total, err := find(0, 1)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if len(items) == 0 {
+		return 0
+	}
+	return total
+}
+
+// counts returns how many organizations, locations, persons, tickets and
+// phone calls the database holds.
+func counts(tb testing.TB, ctx context.Context, svc desk.Services) [5]int {
+	tb.Helper()
+	return [5]int{
+		count(tb, func(o, l int) ([]*desk.Organization, int, error) {
+			return svc.Organizations.FindOrganizations(ctx, desk.OrganizationFilter{Offset: o, Limit: l})
+		}),
+		count(tb, func(o, l int) ([]*desk.Location, int, error) {
+			return svc.Locations.FindLocations(ctx, desk.LocationFilter{Offset: o, Limit: l})
+		}),
+		count(tb, func(o, l int) ([]*desk.Person, int, error) {
+			return svc.Persons.FindPersons(ctx, desk.PersonFilter{Offset: o, Limit: l})
+		}),
+		count(tb, func(o, l int) ([]*desk.Ticket, int, error) {
+			return svc.Tickets.FindTickets(ctx, desk.TicketFilter{Offset: o, Limit: l})
+		}),
+		count(tb, func(o, l int) ([]*desk.PhoneCall, int, error) {
+			return svc.PhoneCalls.FindPhoneCalls(ctx, desk.PhoneCallFilter{Offset: o, Limit: l})
+		}),
 	}
 }
 
@@ -88,143 +317,17 @@ func readDataset(tb testing.TB, ctx context.Context, svc desk.Services) dataset 
 	d.calls = page(tb, func(o, l int) ([]*desk.PhoneCall, int, error) {
 		return svc.PhoneCalls.FindPhoneCalls(ctx, desk.PhoneCallFilter{Offset: o, Limit: l})
 	})
-	slices.SortFunc(d.orgs, func(a, b *desk.Organization) int { return int(a.ID - b.ID) })
-	slices.SortFunc(d.locs, func(a, b *desk.Location) int { return int(a.ID - b.ID) })
-	slices.SortFunc(d.persons, func(a, b *desk.Person) int { return int(a.ID - b.ID) })
-	slices.SortFunc(d.tickets, func(a, b *desk.Ticket) int { return int(a.ID - b.ID) })
-	slices.SortFunc(d.calls, func(a, b *desk.PhoneCall) int { return int(a.ID - b.ID) })
-	return d
+	return d.sorted()
 }
 
-func TestLoadStore(t *testing.T) {
-	t.Parallel()
-	ctx := desk.NewSystemContext(context.Background())
-	// Two databases, loaded side by side, must hold the same data.
-	dbs := [2]*store.DB{MustOpenStore(t), MustOpenStore(t)}
-	var (
-		wg        sync.WaitGroup
-		allLogins [2][]demo.Login
-		errs      [2]error
-		took      [2]time.Duration
-	)
-	for i, db := range dbs {
-		wg.Go(func() {
-			start := time.Now()
-			allLogins[i], errs[i] = demo.Load(ctx, db.Services(), demo.Options{})
-			took[i] = time.Since(start)
-		})
-	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			t.Fatalf("Load: %v", err)
-		}
-	}
-	t.Logf("loaded 500 persons and 2000 tickets in %v (two loads side by side)", took[0].Round(time.Millisecond))
-	db, logins := dbs[0], allLogins[0]
-	d := readDataset(t, ctx, db.Services())
-	checkDataset(t, d, demo.DefaultPersons, demo.DefaultTickets)
-
-	t.Run("TwoDatabases", func(t *testing.T) {
-		other := readDataset(t, ctx, dbs[1].Services())
-		for _, part := range []string{"organizations", "persons", "tickets", "phone calls"} {
-			if got, want := other.digest(part), d.digest(part); got != want {
-				t.Errorf("%s differ between two databases: digest %s, want %s", part, got, want)
-			}
-		}
-		if allLogins[0][0].Password == allLogins[1][0].Password {
-			t.Errorf("two loads gave the same password")
-		}
-	})
-
-	t.Run("SameAsTheGenerators", func(t *testing.T) {
-		m, _ := MustLoadMemory(t, demo.Options{})
-		md := m.dataset()
-		for _, part := range []string{"organizations", "persons", "tickets", "phone calls"} {
-			if got, want := d.digest(part), md.digest(part); got != want {
-				t.Errorf("%s in the store differ from those generated: digest %s, want %s", part, got, want)
-			}
-		}
-	})
-
-	t.Run("Logins", func(t *testing.T) {
-		checkLogins(t, logins)
-		for _, l := range logins {
-			u, err := db.FindUserByLogin(ctx, l.Login)
-			if err != nil {
-				t.Fatalf("FindUserByLogin(%s): %v", l.Login, err)
-			}
-			if !u.CheckPassword(l.Password) {
-				t.Errorf("%s: the returned password does not authenticate", l.Login)
-			}
-			if !u.HasRole(l.Role) {
-				t.Errorf("%s: roles %v, want %s", l.Login, u.Roles, l.Role)
-			}
-		}
-		again, err := demo.ResetPasswords(ctx, db.Services())
-		if err != nil {
-			t.Fatal(err)
-		}
-		checkLogins(t, again)
-		for i, l := range again {
-			u, _ := db.FindUserByLogin(ctx, l.Login)
-			if !u.CheckPassword(l.Password) || u.CheckPassword(logins[i].Password) {
-				t.Errorf("%s: after ResetPasswords, the new password works %v, the old one %v", l.Login,
-					u.CheckPassword(l.Password), u.CheckPassword(logins[i].Password))
-			}
-		}
-		if _, err := demo.Load(ctx, db.Services(), demo.Options{}); desk.ErrorCode(err) != desk.ECONFLICT {
-			t.Errorf("Load on a loaded database: %v, want a conflict", err)
-		}
-	})
-
-	t.Run("Scoped", func(t *testing.T) {
-		u, err := db.FindUserByLogin(ctx, "scoped")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(u.AllowedOrgIDs) != 1 {
-			t.Fatalf("scoped: allowed organizations %v, want one", u.AllowedOrgIDs)
-		}
-		org := u.AllowedOrgIDs[0]
-		sctx := desk.NewContextWithUser(context.Background(), u)
-		persons := page(t, func(o, l int) ([]*desk.Person, int, error) {
-			return db.FindPersons(sctx, desk.PersonFilter{Offset: o, Limit: l})
-		})
-		tickets := page(t, func(o, l int) ([]*desk.Ticket, int, error) {
-			return db.FindTickets(sctx, desk.TicketFilter{Offset: o, Limit: l})
-		})
-		var wantPersons, wantTickets int
-		var other *desk.Person
-		for _, p := range d.persons {
-			if p.OrgID == org {
-				wantPersons++
-			} else if other == nil {
-				other = p
-			}
-		}
-		for _, tk := range d.tickets {
-			if tk.OrgID == org {
-				wantTickets++
-			}
-		}
-		if len(persons) != wantPersons || len(tickets) != wantTickets || wantPersons == 0 || wantTickets == 0 {
-			t.Errorf("scoped sees %d persons and %d tickets, want %d and %d", len(persons), len(tickets), wantPersons, wantTickets)
-		}
-		for _, p := range persons {
-			if p.OrgID != org {
-				t.Errorf("scoped sees person %s of organization %d", p.FriendlyName(), p.OrgID)
-			}
-		}
-		for _, tk := range tickets {
-			if tk.OrgID != org {
-				t.Errorf("scoped sees ticket %s of organization %d", tk.Ref, tk.OrgID)
-			}
-		}
-		if p, err := db.FindPersonByID(sctx, other.ID); err == nil {
-			t.Errorf("scoped reads person %s of organization %d", p.FriendlyName(), p.OrgID)
-		}
-	})
+// sorted returns d with every list in ID order.
+func (d dataset) sorted() dataset {
+	d.orgs = slices.SortedFunc(slices.Values(d.orgs), func(a, b *desk.Organization) int { return int(a.ID - b.ID) })
+	d.locs = slices.SortedFunc(slices.Values(d.locs), func(a, b *desk.Location) int { return int(a.ID - b.ID) })
+	d.persons = slices.SortedFunc(slices.Values(d.persons), func(a, b *desk.Person) int { return int(a.ID - b.ID) })
+	d.tickets = slices.SortedFunc(slices.Values(d.tickets), func(a, b *desk.Ticket) int { return int(a.ID - b.ID) })
+	d.calls = slices.SortedFunc(slices.Values(d.calls), func(a, b *desk.PhoneCall) int { return int(a.ID - b.ID) })
+	return d
 }
 
 // TestLoadMillion measures a load of a million persons; it runs only when
