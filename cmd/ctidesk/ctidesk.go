@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ctidesk/ctidesk/internal/phone"
 	"github.com/ctidesk/ctidesk/internal/store"
 )
 
@@ -24,8 +25,16 @@ Usage:
   ctidesk demo [--persons N] [--tickets N]  load demo data into an empty database
   ctidesk user add LOGIN --role admin|agent|viewer [--contact PERSON_ID] [--org ORG_ID]... [--language "FR FR"]
                                             add a user; the password is read from stdin
+  ctidesk lookup [--json] NUMBER            who is calling: the persons a number finds, ranked
+  ctidesk lookup [--json] --employee-number|--support-id|--email VALUE
+                                            the persons with that exact value
+  ctidesk reindex                           rebuild the phone number keys (after changing --phone-region)
+  ctidesk import persons|organizations FILE.csv [--create-orgs=false]
+                                            create or update persons or organizations from a CSV file
+                                            (- reads stdin); bad rows are reported with their line, and skipped
 
-Every subcommand takes --db (sqlite:PATH, default sqlite:ctidesk.db).
+Every subcommand takes --db (sqlite:PATH, default sqlite:ctidesk.db), and --phone-region (default US) and
+--min-match-digits (default 7), which set how phone numbers are read and matched.
 Every flag can also be set by the environment: --db by CTIDESK_DB, --addr by CTIDESK_ADDR, and so on.
 `
 
@@ -42,6 +51,12 @@ type Main struct {
 
 	DSN string
 	DB  *store.DB
+	// Phone configures the phone number normalizer of the store, from
+	// --phone-region and --min-match-digits.
+	Phone phone.Options
+	// keysChecked: openDB does not warn about number keys built for another
+	// region (reindex is about to rebuild them).
+	keysChecked bool
 
 	serving    bool
 	listener   net.Listener
@@ -73,6 +88,12 @@ func (m *Main) ParseFlags(ctx context.Context, args []string) error {
 		return m.parseMigrate(args)
 	case "demo":
 		return m.parseDemo(args)
+	case "lookup":
+		return m.parseLookup(args)
+	case "reindex":
+		return m.parseReindex(args)
+	case "import":
+		return m.parseImport(args)
 	case "user":
 		if len(args) == 0 || args[0] != "add" {
 			return fmt.Errorf("usage: ctidesk user add LOGIN --role admin|agent|viewer")
@@ -92,6 +113,12 @@ func (m *Main) newFlagSet(name string) *flag.FlagSet {
 	fs := flag.NewFlagSet("ctidesk "+name, flag.ContinueOnError)
 	fs.SetOutput(m.Stderr)
 	fs.StringVar(&m.DSN, "db", "sqlite:ctidesk.db", "database: sqlite:PATH or a postgres:// URL")
+	m.Phone = phone.Options{DefaultRegion: phone.DefaultRegion, MinMatchDigits: phone.DefaultMinMatchDigits}
+	fs.Var(phoneRegionFlag{&m.Phone}, "phone-region", "default region of phone numbers written without a country code "+
+		"(ISO 3166-1 `code`: US, FR, GB...); run ctidesk reindex after changing it. A later release reads it from "+
+		"ctidesk.yaml phone.default_region")
+	fs.Var(minMatchDigitsFlag{&m.Phone}, "min-match-digits", "least `number` of trailing digits two phone numbers must "+
+		"share to match, 4 to 15. A later release reads it from ctidesk.yaml phone.min_match_digits")
 	return fs
 }
 
@@ -136,15 +163,31 @@ func (m *Main) Close() error {
 	return errors.Join(errs...)
 }
 
-// openDB opens and migrates the database named by --db.
+// openDB opens and migrates the database named by --db, with the phone
+// normalizer of --phone-region and --min-match-digits. It warns when the
+// number keys were built for another region than --phone-region.
 func (m *Main) openDB(ctx context.Context) error {
+	norm, err := phone.New(m.Phone)
+	if err != nil {
+		return err
+	}
 	db, err := store.Open(ctx, m.DSN)
 	if err != nil {
 		return fmt.Errorf("open %s: %w", m.DSN, err)
 	}
 	m.DB = db
+	db.Phone = norm
 	if err := db.Migrate(ctx); err != nil {
 		return fmt.Errorf("migrate %s: %w", m.DSN, err)
+	}
+	if m.keysChecked {
+		return nil
+	}
+	if region, err := db.NumberKeysRegion(ctx); err != nil {
+		return err
+	} else if want := norm.Options().DefaultRegion; region != want {
+		fmt.Fprintf(m.Stderr, "warning: the phone number keys of %s were built for region %s, not %s: "+
+			"numbers are matched wrongly until you run ctidesk reindex --phone-region %s\n", m.DSN, region, want, want)
 	}
 	return nil
 }

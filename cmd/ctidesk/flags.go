@@ -4,6 +4,8 @@ import (
 	"flag"
 	"fmt"
 	"strings"
+
+	"github.com/ctidesk/ctidesk/internal/phone"
 )
 
 // envName is the environment variable that sets a flag: CTIDESK_ and the flag
@@ -62,5 +64,51 @@ func (l *int64List) Set(s string) error {
 		}
 		*l = append(*l, v)
 	}
+	return nil
+}
+
+// phoneRegionFlag is --phone-region: a region libphonenumber knows, checked
+// when the flag is set, so that a typo fails at once (it would otherwise
+// silently turn every E.164 match off).
+type phoneRegionFlag struct{ opt *phone.Options }
+
+func (f phoneRegionFlag) String() string {
+	if f.opt == nil {
+		return ""
+	}
+	return f.opt.DefaultRegion
+}
+
+func (f phoneRegionFlag) Set(s string) error {
+	n, err := phone.New(phone.Options{DefaultRegion: s})
+	if err != nil {
+		return err
+	}
+	f.opt.DefaultRegion = n.Options().DefaultRegion
+	return nil
+}
+
+// minMatchDigitsFlag is --min-match-digits, checked when set.
+type minMatchDigitsFlag struct{ opt *phone.Options }
+
+func (f minMatchDigitsFlag) String() string {
+	if f.opt == nil {
+		return ""
+	}
+	return fmt.Sprint(f.opt.MinMatchDigits)
+}
+
+func (f minMatchDigitsFlag) Set(s string) error {
+	var v int
+	if _, err := fmt.Sscan(strings.TrimSpace(s), &v); err != nil || fmt.Sprint(v) != strings.TrimSpace(s) {
+		return fmt.Errorf("%q is not a number of digits", s)
+	}
+	if v == 0 {
+		return fmt.Errorf("min match digits must be between 4 and 15")
+	}
+	if _, err := phone.New(phone.Options{MinMatchDigits: v}); err != nil {
+		return err
+	}
+	f.opt.MinMatchDigits = v
 	return nil
 }

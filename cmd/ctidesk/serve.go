@@ -51,8 +51,9 @@ func (m *Main) parseServe(args []string) error {
 			IdleTimeout:       120 * time.Second,
 			MaxHeaderBytes:    64 << 10,
 		}
+		srv := m.httpServer // Close may clear the field before the goroutine runs
 		go func() {
-			if err := m.httpServer.Serve(ln); err != nil && err != http.ErrServerClosed {
+			if err := srv.Serve(ln); err != nil && err != http.ErrServerClosed {
 				m.Logger.Error("serve", "err", err)
 			}
 		}()

@@ -34,4 +34,6 @@ type Services struct {
 	PhoneCalls    PhoneCallService
 	Users         UserService
 	Sessions      SessionService
+	Callers       CallerService
+	Importer      ImportService
 }

@@ -281,6 +281,22 @@ func (n *Normalizer) international(d string) string {
 	if len(d) < 3 || len(d) > maxParseDigits {
 		return ""
 	}
+	x, status := libParse(true, d, n.region)
+	switch status {
+	case libError:
+		return ""
+	case libOK:
+		if !libValid(x) {
+			return ""
+		}
+		return x.e164()
+	}
+	return n.slowInternational(d)
+}
+
+// slowInternational is international through phonenumbers' own functions,
+// for the cases lib.go leaves to them (and to compare with).
+func (n *Normalizer) slowInternational(d string) string {
 	p, err := phonenumbers.Parse("+"+d, n.region)
 	if err != nil || !phonenumbers.IsValidNumber(p) {
 		return ""
@@ -297,6 +313,29 @@ func (n *Normalizer) national(d string) (e164, digits string) {
 	if len(d) > maxParseDigits {
 		return "", ""
 	}
+	x, status := libParse(false, d, n.region)
+	switch status {
+	case libError:
+		return "", ""
+	case libOK:
+		if !libValid(x) {
+			return "", ""
+		}
+		e164 = x.e164()
+		if x.source != phonenumbers.PhoneNumber_FROM_DEFAULT_COUNTRY {
+			return e164, e164[1:] // see below
+		}
+		if len(x.nsn) < n.min {
+			return "", ""
+		}
+		return e164, x.nsn
+	}
+	return n.slowNational(d)
+}
+
+// slowNational is national through phonenumbers' own functions, for the
+// cases lib.go leaves to them (and to compare with).
+func (n *Normalizer) slowNational(d string) (e164, digits string) {
 	p, err := phonenumbers.ParseAndKeepRawInput(d, n.region)
 	if err != nil || !phonenumbers.IsValidNumber(p) {
 		return "", ""

@@ -11,7 +11,7 @@ import (
 // FindPersons for filter, as seen by a user limited to the organizations of
 // scope (nil: all).
 func (db *DB) ExplainFindPersons(ctx context.Context, scope []int64, filter desk.PersonFilter) (count, query []string, err error) {
-	countSQL, querySQL, args := personQuery(scope, filter)
+	countSQL, querySQL, args := personQuery(db.Phone, scope, filter)
 	if count, err = db.explain(ctx, countSQL, args); err != nil {
 		return nil, nil, err
 	}
@@ -35,4 +35,26 @@ func (db *DB) explain(ctx context.Context, query string, args []any) ([]string, 
 		plan = append(plan, detail)
 	}
 	return plan, rows.Err()
+}
+
+// ExplainFindCallersByNumber returns the SQLite query plan of
+// FindCallersByNumber for number, as seen by a user limited to the
+// organizations of scope (nil: all).
+func (db *DB) ExplainFindCallersByNumber(ctx context.Context, scope []int64, number string) ([]string, error) {
+	caller := db.Phone.FromQuery(number)
+	if db.Phone.TooShort(caller) {
+		return nil, fmt.Errorf("explain: %q is too short", number)
+	}
+	query, args := callerNumberQuery(db.Phone, scope, caller)
+	return db.explain(ctx, query, args)
+}
+
+// ExplainFindCallersByAttribute returns the SQLite query plan of
+// FindCallersByAttribute.
+func (db *DB) ExplainFindCallersByAttribute(ctx context.Context, scope []int64, attribute, value string) ([]string, error) {
+	query, args, ok := callerAttributeQuery(scope, attribute, value)
+	if !ok {
+		return nil, fmt.Errorf("explain: unknown attribute %q", attribute)
+	}
+	return db.explain(ctx, query, args)
 }

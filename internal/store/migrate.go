@@ -56,7 +56,9 @@ func migrations(dialect string) ([]migration, error) {
 
 // Migrate applies the embedded migrations not applied yet, each in its own
 // transaction, and records them in schema_migrations. Running it again does
-// nothing; two processes running it at once apply each migration once.
+// nothing; two processes running it at once apply each migration once. When
+// migration 0002 finds persons, their number keys are rebuilt with db.Phone
+// (see Reindex), so set db.Phone first.
 func (db *DB) Migrate(ctx context.Context) error {
 	ms, err := migrations("sqlite")
 	if err != nil {
@@ -74,7 +76,7 @@ func (db *DB) Migrate(ctx context.Context) error {
 			return fmt.Errorf("migration %s: %w", m.name, err)
 		}
 	}
-	return nil
+	return db.finishNumberKeys(ctx)
 }
 
 func (db *DB) migrate(ctx context.Context, m migration) error {

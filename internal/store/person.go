@@ -5,67 +5,114 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"unicode"
 
 	"github.com/ctidesk/ctidesk/internal/desk"
+	"github.com/ctidesk/ctidesk/internal/phone"
 )
 
 // minNumberDigits is the number of digits from which a person query made only
-// of digits and punctuation is a phone number search (the end of a number)
-// rather than a text search: fewer digits would match most of the directory.
+// of a number (and maybe its extension) is a phone number search, the end of
+// a number, rather than a text search: fewer digits would match most of the
+// directory.
 const minNumberDigits = 4
 
-// numberDigits returns the match key of a phone number: its digits, with any
-// extension cut off. It is the one place that normalizes numbers;
-// internal/phone will replace it.
-func numberDigits(number string) string {
-	number = cutExtension(number)
-	var b strings.Builder
-	for i := 0; i < len(number); i++ {
-		if c := number[i]; c >= '0' && c <= '9' {
-			b.WriteByte(c)
+// numberSearch is a person query read as a phone number.
+type numberSearch struct {
+	// caller is set when the query has enough significant digits to be
+	// looked up as a caller number: the search then finds exactly whom
+	// FindCallersByNumber finds.
+	caller *phone.Number
+	// suffix, otherwise, are the digits the stored numbers must end with:
+	// the query's digits as typed ("0100" finds "+1 212 555 0100").
+	suffix string
+}
+
+// numberQuery reads q as a phone number search when it is made of a number
+// and nothing else but an extension: everything from its first letter, '#'
+// or ';' on adds no significant digit ("212-555-0100 ext 3"), and it has at
+// least minNumberDigits digits.
+func numberQuery(norm *phone.Normalizer, q string) (numberSearch, bool) {
+	num := norm.Parse(q)
+	head := q
+	if i := strings.IndexFunc(q, func(r rune) bool { return unicode.IsLetter(r) || r == '#' || r == ';' }); i >= 0 {
+		head = q[:i]
+		if norm.Parse(head).Digits != num.Digits {
+			return numberSearch{}, false // words around a number: a text search
 		}
 	}
-	return b.String()
-}
-
-// cutExtension returns number without its extension, which starts at "x",
-// "ext" (";ext=" too) or "#", in any case.
-func cutExtension(number string) string {
-	lower := []byte(number) // ASCII folding only, so that offsets stay
-	for i, c := range lower {
-		if c >= 'A' && c <= 'Z' {
-			lower[i] = c + 'a' - 'A'
+	if !norm.TooShort(num) {
+		return numberSearch{caller: &num}, true
+	}
+	var b []byte
+	for i := 0; i < len(head); i++ {
+		if c := head[i]; c >= '0' && c <= '9' {
+			b = append(b, c)
 		}
 	}
-	end := len(number)
-	if i := strings.Index(string(lower), "ext"); i >= 0 {
-		end = i
-	}
-	if i := strings.IndexAny(string(lower), "x#"); i >= 0 && i < end {
-		end = i
-	}
-	return number[:end]
+	return numberSearch{suffix: string(b)}, len(b) >= minNumberDigits
 }
 
-// reverse returns the ASCII string s backwards.
-func reverse(s string) string {
-	b := []byte(s)
-	for i, j := 0, len(b)-1; i < j; i, j = i+1, j-1 {
-		b[i], b[j] = b[j], b[i]
-	}
-	return string(b)
+// numberKey is one row of person_number: the match keys of one phone
+// attribute of a person.
+type numberKey struct {
+	attribute string
+	keys      phone.Keys
+	extension string
 }
 
-// numberQuery returns the digits of q when q is a phone number search: at
-// least minNumberDigits digits and no letter before any extension.
-func numberQuery(q string) (string, bool) {
-	if strings.IndexFunc(cutExtension(q), unicode.IsLetter) >= 0 {
-		return "", false
+// numberKeys returns the match keys of each phone number of p, by attribute;
+// numbers without significant digits (only an extension) have none.
+func numberKeys(norm *phone.Normalizer, p *desk.Person) []numberKey {
+	var keys []numberKey
+	for _, n := range p.Numbers() {
+		num := norm.Parse(n.Value)
+		if num.Digits != "" {
+			keys = append(keys, numberKey{attribute: n.Attribute, keys: num.Keys(), extension: num.Extension})
+		}
 	}
-	digits := numberDigits(q)
-	return digits, len(digits) >= minNumberDigits
+	return keys
+}
+
+// manyNumberKeys returns numberKeys of every person, parsing on every CPU: a
+// number takes one to a few microseconds to parse, which a million persons
+// with three numbers each feel.
+func manyNumberKeys(norm *phone.Normalizer, persons []*desk.Person) [][]numberKey {
+	keys := make([][]numberKey, len(persons))
+	workers := min(runtime.GOMAXPROCS(0), (len(persons)+255)/256)
+	if workers <= 1 {
+		for i, p := range persons {
+			keys[i] = numberKeys(norm, p)
+		}
+		return keys
+	}
+	var wg sync.WaitGroup
+	var next atomic.Int64
+	const chunk = 64
+	for range workers {
+		wg.Go(func() {
+			for {
+				from := int(next.Add(chunk)) - chunk
+				if from >= len(persons) {
+					return
+				}
+				for i := from; i < min(from+chunk, len(persons)); i++ {
+					keys[i] = numberKeys(norm, persons[i])
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return keys
+}
+
+// numberArgs returns the person_number column values of k (numberInsertColumns).
+func numberArgs(personID int64, k numberKey) []any {
+	return []any{personID, k.attribute, k.keys.Digits, k.keys.Reversed, k.keys.E164, k.extension}
 }
 
 // FindPersonByID returns the person of id, ENOTFOUND when it does not exist or
@@ -143,6 +190,17 @@ func (db *DB) createPersonBatch(ctx context.Context, part []*desk.Person, first 
 			return err
 		}
 	}
+	if err := insertPersons(ctx, tx, part, manyNumberKeys(tx.phone, part)); err != nil {
+		return err
+	}
+	return tx.commit()
+}
+
+// insertPersons inserts valid persons whose references were checked, with
+// their number keys (keys[i] those of persons[i], see manyNumberKeys), and
+// sets their IDs. The writer holds the database, so the ids follow the
+// largest one and the rows go in multi-row INSERTs.
+func insertPersons(ctx context.Context, tx *Tx, part []*desk.Person, keys [][]numberKey) error {
 	var last int64
 	if err := tx.QueryRowContext(ctx, "SELECT COALESCE(MAX(id), 0) FROM person").Scan(&last); err != nil {
 		return fmt.Errorf("insert persons: %w", err)
@@ -151,14 +209,14 @@ func (db *DB) createPersonBatch(ctx context.Context, part []*desk.Person, first 
 	defer persons.close()
 	numbers := newBulkInsert(tx, "person_number", numberInsertColumns, 200, persons)
 	defer numbers.close()
-	for _, p := range part {
+	for i, p := range part {
 		last++
 		p.ID = last
 		if err := persons.add(ctx, append([]any{p.ID}, personArgs(p)...)...); err != nil {
 			return fmt.Errorf("insert persons: %w", err)
 		}
-		for _, n := range numberKeys(p) {
-			if err := numbers.add(ctx, p.ID, n.Attribute, n.Value, reverse(n.Value)); err != nil {
+		for _, k := range keys[i] {
+			if err := numbers.add(ctx, numberArgs(p.ID, k)...); err != nil {
 				return fmt.Errorf("insert number keys: %w", err)
 			}
 		}
@@ -166,13 +224,13 @@ func (db *DB) createPersonBatch(ctx context.Context, part []*desk.Person, first 
 	if err := numbers.flush(ctx); err != nil {
 		return fmt.Errorf("insert persons: %w", err)
 	}
-	return tx.commit()
+	return nil
 }
 
 var (
 	personInsertColumns = []string{"id", "first_name", "name", "org_id", "location_id", "email", "phone", "mobile_phone",
 		"home_phone", "employee_number", "support_id", "function", "status"}
-	numberInsertColumns = []string{"person_id", "attribute", "digits", "rdigits"}
+	numberInsertColumns = []string{"person_id", "attribute", "digits", "rdigits", "e164", "extension"}
 )
 
 // checkPersonRefs checks the organizations and locations of many persons.
@@ -259,7 +317,7 @@ const personColumns = `p.id, p.first_name, p.name, p.org_id, o.name, COALESCE(p.
 // personQuery returns the SQL counting and selecting the persons of filter
 // visible with scope, and the arguments of the WHERE clause; the select takes
 // LIMIT and OFFSET arguments after them.
-func personQuery(scope []int64, filter desk.PersonFilter) (count, query string, args []any) {
+func personQuery(norm *phone.Normalizer, scope []int64, filter desk.PersonFilter) (count, query string, args []any) {
 	var c conds
 	if scope != nil {
 		c.addIn("p.org_id", scope)
@@ -283,15 +341,15 @@ func personQuery(scope []int64, filter desk.PersonFilter) (count, query string, 
 		c.add("p.support_id = ?", *filter.SupportID)
 	}
 	if q := strings.TrimSpace(filter.Query); q != "" {
-		if digits, ok := numberQuery(q); ok {
-			// The numbers ending with digits: their reversed digits start with
-			// the reversed query, a range on the rdigits index. An employee
-			// number or support id equal to the query matches too (indexed).
-			from := reverse(digits)
-			to := from[:len(from)-1] + string(from[len(from)-1]+1)
-			c.add(`p.id IN (SELECT person_id FROM person_number WHERE rdigits >= ? AND rdigits < ?
+		if num, ok := numberQuery(norm, q); ok {
+			// The numbers a caller with this number matches, or ending with
+			// the digits typed: ranges and keys on the rdigits index (see
+			// numberProbe). An employee number or support id equal to the
+			// query matches too (indexed).
+			probe, args := numberProbe(norm, num)
+			c.add(`p.id IN (`+probe+`
 				UNION SELECT id FROM person WHERE employee_number = ?
-				UNION SELECT id FROM person WHERE support_id = ?)`, from, to, q, q)
+				UNION SELECT id FROM person WHERE support_id = ?)`, append(args, q, q)...)
 		} else {
 			pat := likePattern(q)
 			c.add(`(p.name `+likeOp+` ? ESCAPE '\' OR p.first_name `+likeOp+` ? ESCAPE '\'
@@ -309,7 +367,7 @@ func personQuery(scope []int64, filter desk.PersonFilter) (count, query string, 
 }
 
 func findPersons(ctx context.Context, tx *Tx, filter desk.PersonFilter) ([]*desk.Person, int, error) {
-	count, query, args := personQuery(tx.scope(), filter)
+	count, query, args := personQuery(tx.phone, tx.scope(), filter)
 	offset, limit := page(filter.Offset, filter.Limit)
 	rows, err := tx.QueryContext(ctx, query, append(args, limit, offset)...)
 	if err != nil {
@@ -340,7 +398,8 @@ func findPersons(ctx context.Context, tx *Tx, filter desk.PersonFilter) ([]*desk
 const (
 	insertPersonSQL = `INSERT INTO person (first_name, name, org_id, location_id, email, phone, mobile_phone, home_phone,
 		employee_number, support_id, function, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
-	insertNumberSQL = "INSERT INTO person_number (person_id, attribute, digits, rdigits) VALUES (?, ?, ?, ?)"
+	insertNumberSQL = `INSERT INTO person_number (person_id, attribute, digits, rdigits, e164, extension)
+		VALUES (?, ?, ?, ?, ?, ?)`
 )
 
 func personArgs(p *desk.Person) []any {
@@ -384,25 +443,13 @@ func fillPersonNames(ctx context.Context, tx *Tx, p *desk.Person) error {
 	return nil
 }
 
-// numberKeys returns the digits of each phone number of p, by attribute;
-// numbers made only of an extension have none.
-func numberKeys(p *desk.Person) []desk.AttributeValue {
-	var keys []desk.AttributeValue
-	for _, n := range p.Numbers() {
-		if digits := numberDigits(n.Value); digits != "" {
-			keys = append(keys, desk.AttributeValue{Attribute: n.Attribute, Value: digits})
-		}
-	}
-	return keys
-}
-
 // writeNumbers replaces the number keys of p.
 func writeNumbers(ctx context.Context, tx *Tx, p *desk.Person) error {
 	if _, err := tx.ExecContext(ctx, "DELETE FROM person_number WHERE person_id = ?", p.ID); err != nil {
 		return fmt.Errorf("delete number keys: %w", err)
 	}
-	for _, n := range numberKeys(p) {
-		if _, err := tx.ExecContext(ctx, insertNumberSQL, p.ID, n.Attribute, n.Value, reverse(n.Value)); err != nil {
+	for _, k := range numberKeys(tx.phone, p) {
+		if _, err := tx.ExecContext(ctx, insertNumberSQL, numberArgs(p.ID, k)...); err != nil {
 			return fmt.Errorf("insert number keys: %w", err)
 		}
 	}

@@ -467,6 +467,23 @@ var errorMessages = [][2]string{
 		"Le demandeur appartient à une autre organisation que le ticket."},
 	{"The log must be %s or %s.", "Le journal doit être %s ou %s."},
 	{"The login %q is already taken.", "L'identifiant %s est déjà pris."},
+	{"The number %q has fewer than %d significant digits, so nothing is matched.",
+		"Le numéro %s compte moins de %s chiffres significatifs : il n'est comparé à aucun autre."},
+	{"Callers cannot be looked up by %q; use one of %s.",
+		"Impossible de chercher un appelant par %s ; utilisez l'un de ces attributs : %s."},
+	{"The %s to look up is empty.", "La valeur à chercher (%s) est vide."},
+
+	// internal/store, imports
+	{"%d is not an organization.", "%s n'est pas une organisation."},
+	{"%q is not an organization.", "%s n'est pas une organisation."},
+	{"%q is not an organization, and you are not allowed to create organizations.",
+		"%s n'est pas une organisation, et vous n'avez pas le droit de créer des organisations."},
+	{"%q is not the code of an organization.", "%s n'est le code d'aucune organisation."},
+	{"%q is the code of %d organizations.", "%s est le code de %s organisations."},
+	{"%d is not a location of the person's organization.", "%s n'est pas un site de l'organisation de la personne."},
+	{"%q is not a location of the person's organization.", "%s n'est pas un site de l'organisation de la personne."},
+	{"A new person needs an organization (org_name, org_code or org_id).",
+		"Une nouvelle personne a besoin d'une organisation (org_name, org_code ou org_id)."},
 
 	// internal/web
 	{"Page not found.", "Page introuvable."},

@@ -29,6 +29,12 @@ func Run(t *testing.T, open func(t *testing.T) *store.DB) {
 		{"Person", testPerson},
 		{"PersonNumberSearch", testPersonNumberSearch},
 		{"PersonBatch", testPersonBatch},
+		{"Caller", testCaller},
+		{"ImportPersons", testImportPersons},
+		{"ImportScope", testImportScope},
+		{"ImportEmpty", testImportEmpty},
+		{"ImportEmptyFails", testImportEmptyFails},
+		{"ImportOrganizations", testImportOrganizations},
 		{"Ticket", testTicket},
 		{"TicketLog", testTicketLog},
 		{"TicketBatch", testTicketBatch},
@@ -224,7 +230,7 @@ func testMigrate(t *testing.T, open func(t *testing.T) *store.DB) {
 	must(t, db.Migrate(ctx)) // again: nothing to do
 	s := db.Services()
 	if s.Organizations == nil || s.Locations == nil || s.Persons == nil || s.Tickets == nil || s.PhoneCalls == nil ||
-		s.Users == nil || s.Sessions == nil {
+		s.Users == nil || s.Sessions == nil || s.Callers == nil {
 		t.Fatalf("Services() = %+v, want every service", s)
 	}
 	must(t, db.CreateOrganization(desk.NewSystemContext(ctx), &desk.Organization{Name: "One"}))

@@ -1,0 +1,213 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/ctidesk/ctidesk/internal/desk"
+	"github.com/ctidesk/ctidesk/internal/store"
+)
+
+// mustDemoDB loads the smallest demo data set into a new database and
+// returns its --db value and a person with a phone, a mobile phone and an
+// employee number.
+func mustDemoDB(t *testing.T) (string, *desk.Person) {
+	t.Helper()
+	db := "sqlite:" + filepath.Join(t.TempDir(), "lookup.db")
+	if out, err := runCommand(t, "", nil, "demo", "--persons", "50", "--tickets", "0", "--db", db); err != nil {
+		t.Fatalf("demo: %v\n%s", err, out)
+	}
+	ctx := desk.NewSystemContext(context.Background())
+	s, err := store.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	persons, _, err := s.FindPersons(ctx, desk.PersonFilter{Limit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range persons {
+		if p.Phone != "" && p.MobilePhone != "" && p.EmployeeNumber != "" {
+			return db, p
+		}
+	}
+	t.Fatal("no demo person has a phone, a mobile phone and an employee number")
+	return "", nil
+}
+
+// lookupJSON runs lookup --json and decodes its output.
+func lookupJSON(t *testing.T, env map[string]string, args ...string) []callerJSON {
+	t.Helper()
+	out, err := runCommand(t, "", env, append([]string{"lookup", "--json"}, args...)...)
+	if err != nil {
+		t.Fatalf("lookup --json %q: %v\n%s", args, err, out)
+	}
+	var got []callerJSON
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("lookup --json %q: %v\n%s", args, err, out)
+	}
+	return got
+}
+
+func TestLookup(t *testing.T) {
+	db, p := mustDemoDB(t)
+
+	t.Run("Table", func(t *testing.T) {
+		out, err := runCommand(t, "", nil, "lookup", "--db", db, p.MobilePhone)
+		if err != nil {
+			t.Fatalf("lookup: %v\n%s", err, out)
+		}
+		lines := strings.Split(strings.TrimSpace(out), "\n")
+		if len(lines) != 2 {
+			t.Fatalf("lookup of a mobile phone printed %d lines, want a header and one match:\n%s", len(lines), out)
+		}
+		for _, col := range []string{"RANK", "ID", "NAME", "ORGANIZATION", "ATTRIBUTE", "STORED"} {
+			if !strings.Contains(lines[0], col) {
+				t.Errorf("header %q lacks %s", lines[0], col)
+			}
+		}
+		for _, want := range []string{p.FriendlyName(), p.OrgName, "mobile_phone", p.MobilePhone} {
+			if !strings.Contains(lines[1], want) {
+				t.Errorf("match line %q lacks %q", lines[1], want)
+			}
+		}
+		if !strings.HasPrefix(lines[1], "1 ") {
+			t.Errorf("match line %q does not start with rank 1", lines[1])
+		}
+	})
+
+	t.Run("JSON", func(t *testing.T) {
+		// The phone may be a switchboard shared by colleagues: all rank 1.
+		got := lookupJSON(t, nil, "--db", db, p.Phone)
+		found := false
+		for _, c := range got {
+			if c.Rank != 1 || c.Attribute != "phone" || c.OrgName != p.OrgName {
+				t.Errorf("lookup of %q: %+v, want rank 1 matches on phone in %s", p.Phone, c, p.OrgName)
+			}
+			if c.ID == p.ID {
+				found = true
+				if c.FriendlyName != p.FriendlyName() || c.Stored != p.Phone {
+					t.Errorf("lookup of %q: %+v, want %s with the stored phone", p.Phone, c, p.FriendlyName())
+				}
+			}
+		}
+		if !found {
+			t.Fatalf("lookup of %q: %+v, want person %d among them", p.Phone, got, p.ID)
+		}
+		got = lookupJSON(t, nil, "--db", db, "--employee-number", p.EmployeeNumber)
+		if len(got) != 1 || got[0].ID != p.ID || got[0].Attribute != "employee_number" || got[0].Stored != p.EmployeeNumber {
+			t.Fatalf("lookup --employee-number %s: %+v", p.EmployeeNumber, got)
+		}
+		got = lookupJSON(t, nil, "--db", db, "--email", strings.ToUpper(p.Email))
+		if len(got) != 1 || got[0].ID != p.ID || got[0].Attribute != "email" {
+			t.Fatalf("lookup --email %s: %+v", strings.ToUpper(p.Email), got)
+		}
+	})
+
+	t.Run("NoMatch", func(t *testing.T) {
+		out, err := runCommand(t, "", nil, "lookup", "--db", db, "+81 3 1234 5678")
+		if err != nil || !strings.Contains(out, "No person found for +81 3 1234 5678.") {
+			t.Fatalf("lookup of an unknown number: %v\n%s", err, out)
+		}
+		out, err = runCommand(t, "", nil, "lookup", "--json", "--db", db, "+81", "3", "1234", "5678")
+		if err != nil || strings.TrimSpace(out) != "[]" {
+			t.Fatalf("lookup --json of an unknown number: %v\n%s, want []", err, out)
+		}
+		out, err = runCommand(t, "", nil, "lookup", "--db", db, "--support-id", "nobody has this")
+		if err != nil || !strings.Contains(out, "No person found for support_id nobody has this.") {
+			t.Fatalf("lookup of an unknown support id: %v\n%s", err, out)
+		}
+	})
+
+	t.Run("TooShort", func(t *testing.T) {
+		_, err := runCommand(t, "", nil, "lookup", "--db", db, "12 34")
+		if err == nil || !strings.Contains(err.Error(), "fewer than 7 significant digits") {
+			t.Fatalf("lookup of a short number: %v, want an error saying it is too short", err)
+		}
+		_, err = runCommand(t, "", nil, "lookup", "--db", db, "--min-match-digits", "12", p.Phone)
+		if err == nil || !strings.Contains(err.Error(), "fewer than 12 significant digits") {
+			t.Fatalf("lookup with --min-match-digits 12: %v, want an error saying the number is too short", err)
+		}
+	})
+}
+
+func TestLookupFlags(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{"no number", []string{"lookup"}, nil, "usage: ctidesk lookup"},
+		{"number and email", []string{"lookup", "--email", "a@b.example", "5550100"}, nil, "not several"},
+		{"two attributes", []string{"lookup", "--email", "a@b.example", "--support-id", "S"}, nil, "not several"},
+		{"bad region", []string{"lookup", "--phone-region", "XX", "5550100"}, nil, `unknown default region "XX"`},
+		{"bad region in the environment", []string{"migrate"}, map[string]string{"CTIDESK_PHONE_REGION": "France"},
+			`CTIDESK_PHONE_REGION="France"`},
+		{"too few digits", []string{"reindex", "--min-match-digits", "3"}, nil, "below 4"},
+		{"too many digits", []string{"serve", "--min-match-digits", "16"}, nil, "above 15"},
+		{"not a number", []string{"lookup", "--min-match-digits", "seven", "5550100"}, nil, "not a number"},
+		{"reindex argument", []string{"reindex", "now"}, nil, `unexpected argument "now"`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			m, _, _ := testMain("", tt.env)
+			err := m.ParseFlags(context.Background(), tt.args)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("ParseFlags(%q) = %v, want an error containing %q", tt.args, err, tt.want)
+			}
+		})
+	}
+	m, _, _ := testMain("", map[string]string{"CTIDESK_PHONE_REGION": "fr", "CTIDESK_MIN_MATCH_DIGITS": "9"})
+	if err := m.ParseFlags(context.Background(), []string{"lookup", "5550100"}); err != nil {
+		t.Fatal(err)
+	}
+	if m.Phone.DefaultRegion != "FR" || m.Phone.MinMatchDigits != 9 {
+		t.Errorf("from the environment: %+v, want region FR and 9 digits", m.Phone)
+	}
+}
+
+func TestReindex(t *testing.T) {
+	db := "sqlite:" + filepath.Join(t.TempDir(), "reindex.db")
+	if out, err := runCommand(t, "", nil, "migrate", "--db", db); err != nil {
+		t.Fatalf("migrate: %v\n%s", err, out)
+	}
+	ctx := desk.NewSystemContext(context.Background())
+	s, err := store.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	org := &desk.Organization{Name: "Paris"}
+	if err := s.CreateOrganization(ctx, org); err != nil {
+		t.Fatal(err)
+	}
+	p := &desk.Person{FirstName: "Jeanne", Name: "Dupont", OrgID: org.ID, Phone: "01 23 45 67 89"}
+	if err := s.CreatePerson(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+
+	// Keys built for the US: the French national form is matched by its
+	// digits only.
+	got := lookupJSON(t, nil, "--db", db, "+33 1 23 45 67 89")
+	if len(got) != 1 || got[0].ID != p.ID {
+		t.Fatalf("before reindex: %+v", got)
+	}
+	out, err := runCommand(t, "", map[string]string{"CTIDESK_PHONE_REGION": "FR"}, "lookup", "--db", db, "+33123456789")
+	if err != nil || !strings.Contains(out, "built for region US, not FR") || !strings.Contains(out, "ctidesk reindex") {
+		t.Fatalf("lookup with another region than the keys': %v\n%s, want a warning", err, out)
+	}
+
+	out, err = runCommand(t, "", nil, "reindex", "--phone-region", "FR", "--db", db)
+	if err != nil || !strings.Contains(out, "phone number keys rebuilt for region FR") || !strings.Contains(out, "number keys") ||
+		!strings.Contains(out, "1 / 1") || strings.Contains(out, "warning") {
+		t.Fatalf("reindex: %v\n%s", err, out)
+	}
+	out, err = runCommand(t, "", map[string]string{"CTIDESK_PHONE_REGION": "FR"}, "lookup", "--db", db, "0123456789")
+	if err != nil || strings.Contains(out, "warning") || !strings.Contains(out, "Jeanne Dupont") {
+		t.Fatalf("lookup after reindex: %v\n%s", err, out)
+	}
+}
