@@ -42,18 +42,20 @@ func (m *Main) parseImport(args []string) error {
 // line, in line order, and skipped; the summary goes to stdout. It fails
 // when any row was bad, so that scripts notice, after importing the others.
 func (m *Main) runImport(ctx context.Context, kind csvimport.Kind, path string, createOrgs bool) error {
-	in, size := m.Stdin, int64(-1)
-	name := "stdin"
+	in, name := m.Stdin, "stdin"
 	if path != "-" {
 		f, err := os.Open(path)
 		if err != nil {
 			return err
 		}
 		defer f.Close()
+		in, name = f, path
+	}
+	size := int64(-1) // unknown: no percentage
+	if f, ok := in.(*os.File); ok {
 		if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
 			size = st.Size()
 		}
-		in, name = f, path
 	}
 	counter := &countingReader{r: in}
 	r, err := csvimport.NewReader(counter, kind)

@@ -146,6 +146,9 @@ func attributes(kind Kind) []string {
 // or "" when none is close enough to be a likely typo.
 func suggest(kind Kind, header string) string {
 	f := fold(header)
+	if len(f) > 64 {
+		return "" // not a typo; and distance is quadratic
+	}
 	best, bestDist := "", -1
 	try := func(name, attr string) {
 		d := distance(f, name)
@@ -265,7 +268,7 @@ func NewReader(r io.Reader, kind Kind) (*Reader, error) {
 		}
 		a := attribute(kind, h)
 		if a == "" {
-			msg := fmt.Sprintf("unknown column %q (column %d)", h, i+1)
+			msg := fmt.Sprintf("unknown column %q (column %d)", shorten(h), i+1)
 			if s := suggest(kind, h); s != "" {
 				msg += fmt.Sprintf("; did you mean %q?", s)
 			} else {
@@ -275,12 +278,21 @@ func NewReader(r io.Reader, kind Kind) (*Reader, error) {
 				" (other common names are accepted too)"}
 		}
 		if j, dup := rd.col[a]; dup {
-			return nil, &HeaderError{fmt.Sprintf("columns %d (%q) and %d (%q) both name %s", j+1, header[j], i+1, h, a)}
+			return nil, &HeaderError{fmt.Sprintf("columns %d (%q) and %d (%q) both name %s", j+1, shorten(header[j]), i+1, shorten(h), a)}
 		}
 		rd.col[a] = i
 		rd.columns = append(rd.columns, a)
 	}
 	return rd, nil
+}
+
+// shorten returns s, cut to 60 runes with an ellipsis when longer, to be
+// quoted in a message.
+func shorten(s string) string {
+	if utf8.RuneCountInString(s) <= 60 {
+		return s
+	}
+	return string([]rune(s)[:60]) + "…"
 }
 
 // detectComma returns ';' when the first line holds more semicolons than

@@ -252,3 +252,11 @@ func TestParseKind(t *testing.T) {
 		t.Error("ParseKind(tickets) succeeded")
 	}
 }
+
+func TestLongColumnName(t *testing.T) {
+	long := strings.Repeat("x", 100000)
+	_, err := csvimport.NewReader(strings.NewReader("name,"+long+"\n"), csvimport.Persons)
+	if err == nil || len(err.Error()) > 400 || !strings.Contains(err.Error(), `unknown column "xxxx`) {
+		t.Errorf("NewReader with a long unknown column: %.500v", err)
+	}
+}

@@ -89,8 +89,11 @@ type ImportService interface {
 	// email (ignoring case) when it has one, else the person with the same
 	// employee number when it has one; a row with neither always creates a
 	// person. When several persons match, the one with the lowest id is
-	// updated. A person moved to another organization loses its location,
-	// unless the row names one.
+	// updated; an email that differs from the stored one in case only
+	// leaves it as stored. A person moved to another organization loses its
+	// location, unless the row names one. Rows are counted per row: a later
+	// row for a person an earlier row created counts as updated or
+	// unchanged.
 	ImportPersons(ctx context.Context, rows iter.Seq2[*PersonImport, error], opt ImportOptions) (ImportResult, error)
 	// ImportOrganizations imports organizations. A row matches the
 	// organization with the same name.

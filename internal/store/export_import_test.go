@@ -19,6 +19,13 @@ func (db *DB) ExplainDeleteKeys(ctx context.Context) ([]string, error) {
 	return db.explain(ctx, deleteKeysQuery(2), []any{1, "phone", 2, "mobile_phone"})
 }
 
+// WriterCacheSize returns the cache_size of the writer connection.
+func (db *DB) WriterCacheSize(ctx context.Context) (int64, error) {
+	var n int64
+	err := db.write.QueryRowContext(ctx, "PRAGMA cache_size").Scan(&n)
+	return n, err
+}
+
 // Indexes returns the indexes of the database and their SQL, by name.
 func (db *DB) Indexes(ctx context.Context) (map[string]string, error) {
 	rows, err := db.read.QueryContext(ctx, "SELECT name, COALESCE(sql, '') FROM sqlite_master WHERE type = 'index'")

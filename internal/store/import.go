@@ -53,6 +53,7 @@ func (db *DB) ImportPersons(ctx context.Context, rows iter.Seq2[*desk.PersonImpo
 			return res, err
 		}
 	}
+	defer db.widenCache(ctx)()
 	next, stop := iter.Pull2(rows)
 	defer stop()
 	im := &personImporter{
@@ -97,8 +98,9 @@ func (db *DB) ImportPersons(ctx context.Context, rows iter.Seq2[*desk.PersonImpo
 				break
 			} else if err != nil {
 				return nil, err
+			} else if row != nil {
+				batch = append(batch, row)
 			}
-			batch = append(batch, row)
 		}
 		return batch, nil
 	}
@@ -151,6 +153,30 @@ func (db *DB) ImportPersons(ctx context.Context, rows iter.Seq2[*desk.PersonImpo
 		return im.result(exists), err
 	}
 	return im.res, nil
+}
+
+// importCacheKiB is the page cache of the writer connection while a person
+// import runs: the index pages a batch touches (rdigits above all, random)
+// do not fit in the usual cache when the directory is large, and each miss
+// is a read. 256 MiB holds those of about a million persons.
+const importCacheKiB = 256 << 10
+
+// widenCache raises the page cache of the writer connection to
+// importCacheKiB, unless it is larger, and returns the function that sets it
+// back. It must be called outside any transaction of the writer.
+func (db *DB) widenCache(ctx context.Context) (restore func()) {
+	var old int64
+	if err := db.write.QueryRowContext(ctx, "PRAGMA cache_size").Scan(&old); err != nil {
+		return func() {}
+	}
+	// A negative size is in KiB, a positive one in pages (of 4 KiB here).
+	if -old >= importCacheKiB || old*4 >= importCacheKiB {
+		return func() {}
+	}
+	if _, err := db.write.ExecContext(ctx, fmt.Sprintf("PRAGMA cache_size = %d", -importCacheKiB)); err != nil {
+		return func() {}
+	}
+	return func() { db.write.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf("PRAGMA cache_size = %d", old)) }
 }
 
 // dropIndexes drops the indexes of tables, but for unique ones, which must
@@ -976,8 +1002,9 @@ func (db *DB) ImportOrganizations(ctx context.Context, rows iter.Seq2[*desk.Orga
 				break
 			} else if err != nil {
 				return res, err
+			} else if row != nil {
+				batch = append(batch, row)
 			}
-			batch = append(batch, row)
 		}
 		if len(batch) == 0 {
 			break
@@ -991,7 +1018,7 @@ func (db *DB) ImportOrganizations(ctx context.Context, rows iter.Seq2[*desk.Orga
 		res.Unchanged += r.Unchanged
 		res.Rejected += r.Rejected
 		if opt.Progress != nil {
-			opt.Progress(desk.ImportProgress{Stage: "rows", Rows: res.Rows()})
+			opt.Progress(desk.ImportProgress{Stage: "rows", Rows: res.Rows(), LastRow: batch[len(batch)-1].Row})
 		}
 	}
 	return res, nil
@@ -1015,6 +1042,7 @@ func (db *DB) importOrganizationBatch(ctx context.Context, rows []*desk.Organiza
 	}
 	type entry struct{ org, orig *desk.Organization }
 	byName := map[string]*entry{}
+	hidden := map[string]bool{} // names of organizations the user does not see
 	err = inStrings(ctx, tx, "SELECT id, name, code, status, support_id FROM organization WHERE name IN ", distinctStrings(names),
 		func(scan func(...any) error) error {
 			o := &desk.Organization{}
@@ -1024,6 +1052,8 @@ func (db *DB) importOrganizationBatch(ctx context.Context, rows []*desk.Organiza
 			if tx.user.SeesOrg(o.ID) {
 				orig := *o
 				byName[o.Name] = &entry{org: o, orig: &orig}
+			} else {
+				hidden[o.Name] = true
 			}
 			return nil
 		})
@@ -1042,6 +1072,10 @@ func (db *DB) importOrganizationBatch(ctx context.Context, rows []*desk.Organiza
 		in := row.Organization
 		name := strings.TrimSpace(in.Name)
 		e := byName[name]
+		if e == nil && hidden[name] {
+			reject(row, nameTaken(name))
+			continue
+		}
 		if e == nil {
 			org := &desk.Organization{Name: name, Code: in.Code, Status: strings.ToLower(strings.TrimSpace(in.Status)), SupportID: in.SupportID}
 			if err := org.Validate(); err != nil {

@@ -59,7 +59,7 @@ func TestImportDeleteKeysPlan(t *testing.T) {
 
 // TestImportIndexes checks that an import into an empty person table, which
 // drops the indexes of person and person_number while it writes, leaves
-// every index as it was, whether it succeeds or fails.
+// every index as it was, whether it succeeds or fails; and the page cache.
 func TestImportIndexes(t *testing.T) {
 	db := openTemp(t)
 	ctx := desk.NewSystemContext(context.Background())
@@ -85,6 +85,10 @@ func TestImportIndexes(t *testing.T) {
 			}
 		}
 	}
+	cache, err := db.WriterCacheSize(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
 	check := func(when string) {
 		t.Helper()
 		after, err := db.Indexes(ctx)
@@ -93,6 +97,10 @@ func TestImportIndexes(t *testing.T) {
 		}
 		if !maps.Equal(before, after) {
 			t.Errorf("indexes %s:\n%v\nwant\n%v", when, after, before)
+		}
+		// The import widens the writer's page cache while it runs only.
+		if got, err := db.WriterCacheSize(ctx); err != nil || got != cache {
+			t.Errorf("cache_size %s: %d (%v), want %d", when, got, err, cache)
 		}
 	}
 	opt := desk.ImportOptions{CreateOrganizations: true}

@@ -374,4 +374,55 @@ func testImportOrganizations(t *testing.T, open func(t *testing.T) *store.DB) {
 	res, err = db.ImportOrganizations(f.admin, rowsOf(rows(), nil), rej.options(false))
 	must(t, err)
 	wantResult(t, res, desk.ImportResult{Unchanged: 4, Rejected: 2})
+
+	// An administrator limited to Alpha neither sees Beta nor takes its name.
+	scopedAdmin := f.user(t, &desk.User{Login: "scopedadmin", Roles: []string{desk.RoleAdmin}, AllowedOrgIDs: []int64{f.orgA.ID}})
+	rej = rejections{}
+	res, err = db.ImportOrganizations(desk.NewContextWithUser(t.Context(), scopedAdmin), rowsOf([]*desk.OrganizationImport{
+		{Row: 2, Organization: desk.Organization{Name: "Beta Inc", Code: "BE"}},
+		{Row: 3, Organization: desk.Organization{Name: "Alpha Corp", Code: "AA"}},
+	}, nil), rej.options(false))
+	must(t, err)
+	wantResult(t, res, desk.ImportResult{Updated: 1, Rejected: 1})
+	rej.want(t, map[int]string{2: "name"})
+	beta, err := db.FindOrganizationByID(f.admin, f.orgB.ID)
+	must(t, err)
+	if beta.Code != "" {
+		t.Errorf("Beta changed by an administrator who does not see it: %+v", beta)
+	}
+}
+
+// testImportBatches imports many persons into a table that is not empty,
+// batch after batch, then changes a number of each.
+func testImportBatches(t *testing.T, open func(t *testing.T) *store.DB) {
+	f := newFixture(t, open)
+	db := f.db
+	const n = 25000
+	rows := func(mobile string) []*desk.PersonImport {
+		var rows []*desk.PersonImport
+		for i, p := range Persons(n, f.orgB.ID) {
+			p.MobilePhone = fmt.Sprintf(mobile, i)
+			rows = append(rows, &desk.PersonImport{Row: i + 2, Person: *p})
+		}
+		return rows
+	}
+	res, err := db.ImportPersons(f.agent, rowsOf(rows("+33 6 %08d"), nil), desk.ImportOptions{})
+	must(t, err)
+	wantResult(t, res, desk.ImportResult{Created: n})
+	p := f.findOne(t, desk.PersonFilter{Query: "+33 6 00 02 34 56"})
+	if p.EmployeeNumber != "E0023456" {
+		t.Fatalf("mobile of person 23456 finds %+v", p)
+	}
+	res, err = db.ImportPersons(f.agent, rowsOf(rows("+33 7 %08d"), nil), desk.ImportOptions{})
+	must(t, err)
+	wantResult(t, res, desk.ImportResult{Updated: n})
+	if p := f.findOne(t, desk.PersonFilter{Query: "07 00 02 34 56"}); p.EmployeeNumber != "E0023456" {
+		t.Errorf("new mobile of person 23456 finds %+v", p)
+	}
+	if persons, _, err := db.FindPersons(f.agent, desk.PersonFilter{Query: "+33 6 00 02 34 56"}); err != nil || len(persons) != 0 {
+		t.Errorf("old mobile finds %d persons (%v), want none", len(persons), err)
+	}
+	if p := f.findOne(t, desk.PersonFilter{Query: "646-002-3456"}); p.EmployeeNumber != "E0023456" {
+		t.Errorf("unchanged phone of person 23456 finds %+v", p)
+	}
 }

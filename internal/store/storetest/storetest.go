@@ -32,6 +32,7 @@ func Run(t *testing.T, open func(t *testing.T) *store.DB) {
 		{"Caller", testCaller},
 		{"ImportPersons", testImportPersons},
 		{"ImportScope", testImportScope},
+		{"ImportBatches", testImportBatches},
 		{"ImportEmpty", testImportEmpty},
 		{"ImportEmptyFails", testImportEmptyFails},
 		{"ImportOrganizations", testImportOrganizations},
