@@ -126,15 +126,8 @@ func (s *Server) handleOrganizationCreate(w http.ResponseWriter, r *http.Request
 }
 
 func (s *Server) handleOrganizationEdit(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r)
+	o, err := findForModify(r, desk.ClassOrganization, s.svc.Organizations.FindOrganizationByID)
 	if err != nil {
-		return err
-	}
-	o, err := s.svc.Organizations.FindOrganizationByID(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	if err := desk.Authorize(r.Context(), desk.ActionModify, desk.ClassOrganization); err != nil {
 		return err
 	}
 	return s.renderOrganizationForm(w, r, http.StatusOK, &organizationFormView{Organization: o})

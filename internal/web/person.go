@@ -181,30 +181,16 @@ func (s *Server) handlePersonCreate(w http.ResponseWriter, r *http.Request) erro
 }
 
 func (s *Server) handlePersonEdit(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r)
+	p, err := findForModify(r, desk.ClassPerson, s.svc.Persons.FindPersonByID)
 	if err != nil {
-		return err
-	}
-	p, err := s.svc.Persons.FindPersonByID(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	if err := desk.Authorize(r.Context(), desk.ActionModify, desk.ClassPerson); err != nil {
 		return err
 	}
 	return s.renderPersonForm(w, r, http.StatusOK, &personFormView{Person: p})
 }
 
 func (s *Server) handlePersonUpdate(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r)
+	old, err := findForModify(r, desk.ClassPerson, s.svc.Persons.FindPersonByID)
 	if err != nil {
-		return err
-	}
-	old, err := s.svc.Persons.FindPersonByID(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	if err := desk.Authorize(r.Context(), desk.ActionModify, desk.ClassPerson); err != nil {
 		return err
 	}
 	p, err := personFromForm(r)
@@ -214,7 +200,7 @@ func (s *Server) handlePersonUpdate(w http.ResponseWriter, r *http.Request) erro
 		return s.renderPersonForm(w, r, http.StatusOK, v)
 	}
 	if err == nil {
-		_, err = s.svc.Persons.UpdatePerson(r.Context(), id, desk.PersonUpdate{
+		_, err = s.svc.Persons.UpdatePerson(r.Context(), old.ID, desk.PersonUpdate{
 			FirstName: &p.FirstName, Name: &p.Name, OrgID: &p.OrgID, LocationID: &p.LocationID,
 			Email: &p.Email, Phone: &p.Phone, MobilePhone: &p.MobilePhone, HomePhone: &p.HomePhone,
 			EmployeeNumber: &p.EmployeeNumber, SupportID: &p.SupportID, Function: &p.Function,
@@ -227,6 +213,6 @@ func (s *Server) handlePersonUpdate(w http.ResponseWriter, r *http.Request) erro
 		}
 		return s.renderPersonForm(w, r, http.StatusUnprocessableEntity, v)
 	}
-	redirect(w, r, fmt.Sprintf("/persons/%d", id))
+	redirect(w, r, fmt.Sprintf("/persons/%d", old.ID))
 	return nil
 }

@@ -173,6 +173,25 @@ func pathID(r *http.Request) (int64, error) {
 	return id, nil
 }
 
+// findForModify loads the object named by the path's {id} and checks that the
+// user may modify its class. The lookup comes first so that an object outside
+// the user's scope is not found (404) before any right is refused (403).
+func findForModify[T any](r *http.Request, class string, find func(context.Context, int64) (T, error)) (T, error) {
+	var zero T
+	id, err := pathID(r)
+	if err != nil {
+		return zero, err
+	}
+	obj, err := find(r.Context(), id)
+	if err != nil {
+		return zero, err
+	}
+	if err := desk.Authorize(r.Context(), desk.ActionModify, class); err != nil {
+		return zero, err
+	}
+	return obj, nil
+}
+
 // statusWriter records the status a handler wrote, for the request log.
 type statusWriter struct {
 	http.ResponseWriter

@@ -402,30 +402,16 @@ func (s *Server) handleTicketCreate(w http.ResponseWriter, r *http.Request) erro
 }
 
 func (s *Server) handleTicketEdit(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r)
+	t, err := findForModify(r, desk.ClassTicket, s.svc.Tickets.FindTicketByID)
 	if err != nil {
-		return err
-	}
-	t, err := s.svc.Tickets.FindTicketByID(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	if err := desk.Authorize(r.Context(), desk.ActionModify, desk.ClassTicket); err != nil {
 		return err
 	}
 	return s.renderTicketForm(w, r, http.StatusOK, &ticketFormView{Ticket: t})
 }
 
 func (s *Server) handleTicketUpdate(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r)
+	old, err := findForModify(r, desk.ClassTicket, s.svc.Tickets.FindTicketByID)
 	if err != nil {
-		return err
-	}
-	old, err := s.svc.Tickets.FindTicketByID(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	if err := desk.Authorize(r.Context(), desk.ActionModify, desk.ClassTicket); err != nil {
 		return err
 	}
 	t, err := ticketFromForm(r, old.Kind)
@@ -442,7 +428,7 @@ func (s *Server) handleTicketUpdate(w http.ResponseWriter, r *http.Request) erro
 		if desk.HasLevels(t.Kind) {
 			upd.Priority, upd.Urgency, upd.Impact = &t.Priority, &t.Urgency, &t.Impact
 		}
-		_, err = s.svc.Tickets.UpdateTicket(r.Context(), id, upd)
+		_, err = s.svc.Tickets.UpdateTicket(r.Context(), old.ID, upd)
 	}
 	if err != nil {
 		if v.Errors = s.formErrors(r, err, ticketFields...); v.Errors == nil {
@@ -450,6 +436,6 @@ func (s *Server) handleTicketUpdate(w http.ResponseWriter, r *http.Request) erro
 		}
 		return s.renderTicketForm(w, r, http.StatusUnprocessableEntity, v)
 	}
-	redirect(w, r, fmt.Sprintf("/tickets/%d", id))
+	redirect(w, r, fmt.Sprintf("/tickets/%d", old.ID))
 	return nil
 }
