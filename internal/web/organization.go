@@ -134,16 +134,11 @@ func (s *Server) handleOrganizationEdit(w http.ResponseWriter, r *http.Request) 
 }
 
 func (s *Server) handleOrganizationUpdate(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r)
+	obj, err := findForModify(r, desk.ClassOrganization, s.svc.Organizations.FindOrganizationByID)
 	if err != nil {
 		return err
 	}
-	if _, err := s.svc.Organizations.FindOrganizationByID(r.Context(), id); err != nil {
-		return err
-	}
-	if err := desk.Authorize(r.Context(), desk.ActionModify, desk.ClassOrganization); err != nil {
-		return err
-	}
+	id := obj.ID
 	o := organizationFromForm(r)
 	o.ID = id
 	_, err = s.svc.Organizations.UpdateOrganization(r.Context(), id, desk.OrganizationUpdate{

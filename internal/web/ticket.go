@@ -151,16 +151,11 @@ func (s *Server) handleTicket(w http.ResponseWriter, r *http.Request) error {
 
 // handleTicketLog appends an entry to the public or private log.
 func (s *Server) handleTicketLog(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r)
+	obj, err := findForModify(r, desk.ClassTicket, s.svc.Tickets.FindTicketByID)
 	if err != nil {
 		return err
 	}
-	if _, err := s.svc.Tickets.FindTicketByID(r.Context(), id); err != nil {
-		return err
-	}
-	if err := desk.Authorize(r.Context(), desk.ActionModify, desk.ClassTicket); err != nil {
-		return err
-	}
+	id := obj.ID
 	name, text := r.PostForm.Get("log"), r.PostForm.Get("text")
 	if name != desk.PublicLog && name != desk.PrivateLog {
 		err = desk.FieldErrorf("log", "Choose the public or the private log.")
@@ -188,16 +183,11 @@ func (s *Server) handleTicketLog(w http.ResponseWriter, r *http.Request) error {
 
 // handleTicketStatus changes a ticket's status.
 func (s *Server) handleTicketStatus(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r)
+	obj, err := findForModify(r, desk.ClassTicket, s.svc.Tickets.FindTicketByID)
 	if err != nil {
 		return err
 	}
-	if _, err := s.svc.Tickets.FindTicketByID(r.Context(), id); err != nil {
-		return err
-	}
-	if err := desk.Authorize(r.Context(), desk.ActionModify, desk.ClassTicket); err != nil {
-		return err
-	}
+	id := obj.ID
 	status := r.PostForm.Get("status")
 	if !slices.Contains(desk.TicketStatuses, status) {
 		err = desk.FieldErrorf("status", "Status must be one of %s.", strings.Join(desk.TicketStatuses, ", "))
