@@ -28,6 +28,9 @@ Usage:
   ctidesk lookup [--json] NUMBER            who is calling: the persons a number finds, ranked
   ctidesk lookup [--json] --employee-number|--support-id|--email VALUE
                                             the persons with that exact value
+  ctidesk query [--json] [--param NAME=VALUE]... [--user LOGIN] 'OQL'
+                                            run an OQL query (as the telephony configuration does) and
+                                            print the objects it finds, with their attributes
   ctidesk reindex                           rebuild the phone number keys (after changing --phone-region)
   ctidesk import persons|organizations FILE.csv [--create-orgs=false]
                                             create or update persons or organizations from a CSV file
@@ -90,6 +93,8 @@ func (m *Main) ParseFlags(ctx context.Context, args []string) error {
 		return m.parseDemo(args)
 	case "lookup":
 		return m.parseLookup(args)
+	case "query":
+		return m.parseQuery(args)
 	case "reindex":
 		return m.parseReindex(args)
 	case "import":

@@ -36,4 +36,5 @@ type Services struct {
 	Sessions      SessionService
 	Callers       CallerService
 	Importer      ImportService
+	Queries       QueryService
 }

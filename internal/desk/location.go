@@ -7,11 +7,11 @@ import (
 
 // Location is a site of an organization.
 type Location struct {
-	ID      int64  `json:"id"`
-	Name    string `json:"name"`
-	OrgID   int64  `json:"org_id"`
-	OrgName string `json:"org_name"` // derived
-	Address string `json:"address"`
+	ID      int64  `json:"id" oql:"id"`
+	Name    string `json:"name" oql:"string,required"`
+	OrgID   int64  `json:"org_id" oql:"extkey=Organization,required"`
+	OrgName string `json:"org_name" oql:"string,derived"` // derived
+	Address string `json:"address" oql:"text"`
 }
 
 // Validate checks the location's attributes.

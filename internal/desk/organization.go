@@ -14,11 +14,11 @@ const (
 // Organization is a customer or internal organization; persons and tickets
 // belong to one.
 type Organization struct {
-	ID        int64  `json:"id"`
-	Name      string `json:"name"`
-	Code      string `json:"code"`
-	Status    string `json:"status"`
-	SupportID string `json:"support_id"`
+	ID        int64  `json:"id" oql:"id"`
+	Name      string `json:"name" oql:"string,required"`
+	Code      string `json:"code" oql:"string"`
+	Status    string `json:"status" oql:"enum"`
+	SupportID string `json:"support_id" oql:"string"`
 }
 
 // Validate checks the organization's attributes and fills defaults.

@@ -8,21 +8,21 @@ import (
 
 // Person is a contact: a caller, or the person record behind an agent.
 type Person struct {
-	ID             int64  `json:"id"`
-	FirstName      string `json:"first_name"`
-	Name           string `json:"name"`
-	OrgID          int64  `json:"org_id"`
-	OrgName        string `json:"org_name"` // derived
-	LocationID     int64  `json:"location_id,omitempty"`
-	LocationName   string `json:"location_name,omitempty"` // derived
-	Email          string `json:"email"`
-	Phone          string `json:"phone"`
-	MobilePhone    string `json:"mobile_phone"`
-	HomePhone      string `json:"home_phone"`
-	EmployeeNumber string `json:"employee_number"`
-	SupportID      string `json:"support_id"`
-	Function       string `json:"function"`
-	Status         string `json:"status"`
+	ID             int64  `json:"id" oql:"id"`
+	FirstName      string `json:"first_name" oql:"string"`
+	Name           string `json:"name" oql:"string,required"`
+	OrgID          int64  `json:"org_id" oql:"extkey=Organization,required"`
+	OrgName        string `json:"org_name" oql:"string,derived"` // derived
+	LocationID     int64  `json:"location_id,omitempty" oql:"extkey=Location"`
+	LocationName   string `json:"location_name,omitempty" oql:"string,derived"` // derived
+	Email          string `json:"email" oql:"email"`
+	Phone          string `json:"phone" oql:"phone"`
+	MobilePhone    string `json:"mobile_phone" oql:"phone"`
+	HomePhone      string `json:"home_phone" oql:"phone"`
+	EmployeeNumber string `json:"employee_number" oql:"string"`
+	SupportID      string `json:"support_id" oql:"string"`
+	Function       string `json:"function" oql:"string"`
+	Status         string `json:"status" oql:"enum"`
 }
 
 // FriendlyName is the name iTop shows for a person: first name and name.

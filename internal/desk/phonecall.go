@@ -14,18 +14,18 @@ const (
 
 // PhoneCall records a call with a contact, usually tied to a ticket.
 type PhoneCall struct {
-	ID          int64     `json:"id"`
-	ContactID   int64     `json:"contact_id,omitempty"` // 0: unknown contact
-	ContactName string    `json:"contact_name,omitempty"`
-	AgentID     int64     `json:"agent_id"`
-	AgentName   string    `json:"agent_name,omitempty"`
-	TicketID    int64     `json:"ticket_id,omitempty"` // 0: not yet tied to a ticket
-	TicketRef   string    `json:"ticket_ref,omitempty"`
-	Date        time.Time `json:"date"`
-	Flow        string    `json:"flow"`
-	Note        string    `json:"note"`
-	Number      string    `json:"number"`
-	Duration    int       `json:"duration"` // seconds
+	ID          int64     `json:"id" oql:"id"`
+	ContactID   int64     `json:"contact_id,omitempty" oql:"extkey=Person"` // 0: unknown contact
+	ContactName string    `json:"contact_name,omitempty" oql:"string,derived"`
+	AgentID     int64     `json:"agent_id" oql:"extkey=Person,required"`
+	AgentName   string    `json:"agent_name,omitempty" oql:"string,derived"`
+	TicketID    int64     `json:"ticket_id,omitempty" oql:"extkey=Ticket"` // 0: not yet tied to a ticket
+	TicketRef   string    `json:"ticket_ref,omitempty" oql:"string,derived"`
+	Date        time.Time `json:"date" oql:"datetime"`
+	Flow        string    `json:"flow" oql:"enum,required"`
+	Note        string    `json:"note" oql:"text"`
+	Number      string    `json:"number" oql:"string"`
+	Duration    int       `json:"duration" oql:"int"` // seconds
 }
 
 // Validate checks the phone call's attributes.

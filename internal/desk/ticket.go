@@ -52,27 +52,27 @@ type LogEntry struct {
 
 // Ticket is a UserRequest, Incident, Problem or Change.
 type Ticket struct {
-	ID          int64      `json:"id"`
+	ID          int64      `json:"id" oql:"id"`
 	Kind        string     `json:"kind"`
-	Ref         string     `json:"ref"`
-	Title       string     `json:"title"`
-	Description string     `json:"description"`
-	OrgID       int64      `json:"org_id"`
-	OrgName     string     `json:"org_name"` // derived
-	CallerID    int64      `json:"caller_id,omitempty"`
-	CallerName  string     `json:"caller_name,omitempty"` // derived
-	AgentID     int64      `json:"agent_id,omitempty"`
-	AgentName   string     `json:"agent_name,omitempty"` // derived
-	Status      string     `json:"status"`
-	Origin      string     `json:"origin"`
-	Priority    int        `json:"priority,omitempty"` // UserRequest and Incident only
-	Urgency     int        `json:"urgency,omitempty"`
-	Impact      int        `json:"impact,omitempty"`
-	StartDate   time.Time  `json:"start_date"`
-	LastUpdate  time.Time  `json:"last_update"`
-	CloseDate   *time.Time `json:"close_date,omitempty"`
-	PublicLog   []LogEntry `json:"public_log"`
-	PrivateLog  []LogEntry `json:"private_log"`
+	Ref         string     `json:"ref" oql:"string,readonly"`
+	Title       string     `json:"title" oql:"string,required"`
+	Description string     `json:"description" oql:"text"`
+	OrgID       int64      `json:"org_id" oql:"extkey=Organization,required"`
+	OrgName     string     `json:"org_name" oql:"string,derived"` // derived
+	CallerID    int64      `json:"caller_id,omitempty" oql:"extkey=Person"`
+	CallerName  string     `json:"caller_name,omitempty" oql:"string,derived"` // derived
+	AgentID     int64      `json:"agent_id,omitempty" oql:"extkey=Person"`
+	AgentName   string     `json:"agent_name,omitempty" oql:"string,derived"` // derived
+	Status      string     `json:"status" oql:"enum"`
+	Origin      string     `json:"origin" oql:"enum"`
+	Priority    int        `json:"priority,omitempty" oql:"int,kinds=UserRequest|Incident"` // UserRequest and Incident only
+	Urgency     int        `json:"urgency,omitempty" oql:"int,kinds=UserRequest|Incident"`
+	Impact      int        `json:"impact,omitempty" oql:"int,kinds=UserRequest|Incident"`
+	StartDate   time.Time  `json:"start_date" oql:"datetime"`
+	LastUpdate  time.Time  `json:"last_update" oql:"datetime,readonly"`
+	CloseDate   *time.Time `json:"close_date,omitempty" oql:"datetime,readonly"`
+	PublicLog   []LogEntry `json:"public_log" oql:"log"`
+	PrivateLog  []LogEntry `json:"private_log" oql:"log"`
 }
 
 // HasLevels reports whether the kind carries priority, urgency and impact.

@@ -153,3 +153,15 @@ func (n *Normalizer) ShorterKeys(caller Number) []string {
 	}
 	return keys
 }
+
+// KeyRange returns the range [lo, hi) of reversed digits that holds every
+// stored number matching the caller's significant digits (at least the
+// minimum): those starting with reversed, the caller's digits reversed
+// (stored numbers ending with the caller's), and reversed's prefixes of at
+// least the minimum length (stored numbers the caller's ends with). Keys in
+// the range that are neither share only the caller's last digits; a query
+// drops them with `k >= reversed OR k is a prefix of reversed`.
+func (n *Normalizer) KeyRange(digits string) (lo, hi, reversed string) {
+	r := Reverse(digits)
+	return r[:min(n.min, len(r))], r[:len(r)-1] + string(r[len(r)-1]+1), r
+}

@@ -30,9 +30,7 @@ import (
 // is prepared once. (The unary + keeps SQLite from splitting the OR into
 // other probes.)
 func keyRange(norm *phone.Normalizer, digits string) (string, []any) {
-	r := phone.Reverse(digits)
-	lo := r[:norm.Options().MinMatchDigits]
-	hi := r[:len(r)-1] + string(r[len(r)-1]+1)
+	lo, hi, r := norm.KeyRange(digits)
 	return `k.rdigits >= ? AND k.rdigits < ? AND (+k.rdigits >= ? OR substr(?, 1, length(k.rdigits)) = k.rdigits)`,
 		[]any{lo, hi, r, r}
 }

@@ -89,6 +89,7 @@ var (
 	_ desk.SessionService      = (*DB)(nil)
 	_ desk.CallerService       = (*DB)(nil)
 	_ desk.ImportService       = (*DB)(nil)
+	_ desk.QueryService        = (*DB)(nil)
 )
 
 // Open opens the database named by dsn, "sqlite:PATH". It does not migrate;
@@ -178,6 +179,7 @@ func (db *DB) Services() desk.Services {
 		Sessions:      db,
 		Callers:       db,
 		Importer:      db,
+		Queries:       db,
 	}
 }
 

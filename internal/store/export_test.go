@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/ctidesk/ctidesk/internal/desk"
+	"github.com/ctidesk/ctidesk/internal/oql"
 )
 
 // ExplainFindPersons returns the SQLite query plans (count, then select) of
@@ -57,4 +58,14 @@ func (db *DB) ExplainFindCallersByAttribute(ctx context.Context, scope []int64, 
 		return nil, fmt.Errorf("explain: unknown attribute %q", attribute)
 	}
 	return db.explain(ctx, query, args)
+}
+
+// ExplainQuery returns the SQLite query plan of an OQL query as FindObjects
+// runs it for a user limited to scope (nil: all).
+func (db *DB) ExplainQuery(ctx context.Context, q *oql.Query, params desk.QueryParams, scope []int64) ([]string, error) {
+	st, err := q.Compile(oql.Env{Dialect: oql.SQLite, Params: params, Scope: scope, Phone: db.Phone})
+	if err != nil {
+		return nil, err
+	}
+	return db.explain(ctx, st.SQL, st.Args)
 }

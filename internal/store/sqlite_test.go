@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/ctidesk/ctidesk/internal/desk"
+	"github.com/ctidesk/ctidesk/internal/oql"
 	"github.com/ctidesk/ctidesk/internal/store"
 	"github.com/ctidesk/ctidesk/internal/store/storetest"
 )
@@ -69,6 +70,38 @@ func TestNumberSearchPlan(t *testing.T) {
 			}
 		}
 		t.Logf("plan of %q:\n%s", filter.Query, strings.Join(query, "\n"))
+	}
+}
+
+// TestQueryPlan checks that the queries of the default telephony
+// configuration are served by indexes: no table is scanned, whatever the size
+// of the directory.
+func TestQueryPlan(t *testing.T) {
+	db := openTemp(t)
+	ctx := context.Background()
+	for _, tt := range []struct {
+		query  string
+		params desk.QueryParams
+		scope  []int64
+	}{
+		{`SELECT Person WHERE phone LIKE :phone OR mobile_phone LIKE :phone`, desk.QueryParams{"phone": "+1 212 555 0100"}, nil},
+		{`SELECT Person WHERE phone LIKE :phone OR mobile_phone LIKE :phone`, desk.QueryParams{"phone": "+1 212 555 0100"}, []int64{1, 2}},
+		{`SELECT Organization AS o JOIN Person AS p ON p.org_id = o.id WHERE p.id = :selected_caller`, desk.QueryParams{"selected_caller": 1}, nil},
+		{`SELECT UserRequest AS u WHERE u.caller_id IN (:callers_list) AND u.status != 'closed'`, desk.QueryParams{"callers_list": []int64{1, 2}}, []int64{1}},
+		{`SELECT UserRequest AS u JOIN Organization AS o ON u.org_id = o.id JOIN Person AS p ON p.org_id = o.id WHERE p.id IN (:callers_list) AND u.status != 'closed'`,
+			desk.QueryParams{"callers_list": []int64{1, 2}}, nil},
+	} {
+		plan, err := db.ExplainQuery(ctx, oql.MustParse(tt.query), tt.params, tt.scope)
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := strings.Join(plan, "\n")
+		for _, step := range plan {
+			if strings.HasPrefix(step, "SCAN ") {
+				t.Errorf("query %q: plan scans (%s):\n%s", tt.query, step, text)
+			}
+		}
+		t.Logf("plan of %q:\n%s", tt.query, text)
 	}
 }
 

@@ -30,6 +30,7 @@ func Run(t *testing.T, open func(t *testing.T) *store.DB) {
 		{"PersonNumberSearch", testPersonNumberSearch},
 		{"PersonBatch", testPersonBatch},
 		{"Caller", testCaller},
+		{"Query", testQuery},
 		{"ImportPersons", testImportPersons},
 		{"ImportScope", testImportScope},
 		{"ImportBatches", testImportBatches},

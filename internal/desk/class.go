@@ -1,0 +1,190 @@
+package desk
+
+import (
+	"fmt"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// AttributeType is the type of a class attribute, as the query language and
+// the telephony configuration see it.
+type AttributeType string
+
+// Attribute types.
+const (
+	TypeID       AttributeType = "id"       // the object's own id
+	TypeString   AttributeType = "string"   // one line of text
+	TypeText     AttributeType = "text"     // several lines of text
+	TypeEmail    AttributeType = "email"    // an email address
+	TypePhone    AttributeType = "phone"    // a phone number, compared by number matching (DESIGN.md section 4)
+	TypeEnum     AttributeType = "enum"     // one of Values
+	TypeInt      AttributeType = "int"      // an integer; Values, when set, lists the allowed ones
+	TypeDateTime AttributeType = "datetime" // a date and time
+	TypeExtKey   AttributeType = "extkey"   // the id of an object of Target
+	TypeLog      AttributeType = "log"      // an append-only list of entries
+)
+
+// Attribute describes one attribute of a class.
+type Attribute struct {
+	Name string
+	Type AttributeType
+	// Target is the class an external key points to.
+	Target string
+	// Derived attributes are computed (friendlyname, org_name...): they can
+	// be read and compared, never set.
+	Derived bool
+	// Required attributes must be set on creation.
+	Required bool
+	// ReadOnly attributes are set by ctidesk itself (ref, last_update).
+	ReadOnly bool
+	// Values lists the allowed values of an enum, or of a bounded int.
+	Values []string
+	// Kinds lists the kinds of an abstract class that have the attribute;
+	// nil means all of them.
+	Kinds []string
+}
+
+// Writable reports whether a preset or an update may set the attribute.
+func (a Attribute) Writable() bool {
+	return !a.Derived && !a.ReadOnly && a.Type != TypeID
+}
+
+// Class describes a class of objects: its attributes, and for an abstract
+// class the concrete kinds it stands for.
+type Class struct {
+	Name string
+	// Abstract classes (Ticket) cannot be created; querying one selects
+	// every one of its Kinds.
+	Abstract bool
+	// Kinds are the concrete classes the class covers: its own name for a
+	// concrete class.
+	Kinds []string
+	// Parent is the abstract class a kind belongs to (Ticket), or "".
+	Parent     string
+	Attributes []Attribute
+}
+
+// Attribute returns the attribute name of the class.
+func (c *Class) Attribute(name string) (Attribute, bool) {
+	for _, a := range c.Attributes {
+		if a.Name == name {
+			return a, true
+		}
+	}
+	return Attribute{}, false
+}
+
+// AttributeNames lists the class's attribute names in their order.
+func (c *Class) AttributeNames() []string {
+	names := make([]string, len(c.Attributes))
+	for i, a := range c.Attributes {
+		names[i] = a.Name
+	}
+	return names
+}
+
+// Is reports whether the class is name or one of its kinds is: a UserRequest
+// is a Ticket.
+func (c *Class) Is(name string) bool { return c.Name == name || c.Parent == name }
+
+// FindClass returns the class named name (case-sensitive, as in iTop).
+func FindClass(name string) (*Class, bool) {
+	for _, c := range Classes() {
+		if c.Name == name {
+			return c, true
+		}
+	}
+	return nil, false
+}
+
+// ClassNames lists every class name: the abstract classes before their kinds.
+func ClassNames() []string {
+	var names []string
+	for _, c := range Classes() {
+		names = append(names, c.Name)
+	}
+	return names
+}
+
+// Classes returns the metadata of every class the query language and the
+// configuration know. It is read from the `oql` tags of the domain types, so
+// that the types and the metadata cannot disagree; do not modify the result.
+var Classes = sync.OnceValue(func() []*Class {
+	ticketEnums := map[string][]string{"status": TicketStatuses, "origin": TicketOrigins, "priority": levelValues(),
+		"urgency": levelValues(), "impact": levelValues()}
+	statusEnums := map[string][]string{"status": {StatusActive, StatusInactive}}
+	classes := []*Class{
+		classOf(ClassOrganization, Organization{}, statusEnums),
+		classOf(ClassLocation, Location{}, nil),
+		classOf(ClassPerson, Person{}, statusEnums),
+		classOf(ClassPhoneCall, PhoneCall{}, map[string][]string{"flow": {FlowInbound, FlowOutbound}}),
+	}
+	ticket := classOf(ClassTicket, Ticket{}, ticketEnums)
+	ticket.Abstract, ticket.Kinds = true, TicketKinds
+	classes = append(classes, ticket)
+	for _, kind := range TicketKinds {
+		k := &Class{Name: kind, Kinds: []string{kind}, Parent: ClassTicket}
+		for _, a := range ticket.Attributes {
+			if a.Kinds == nil || slices.Contains(a.Kinds, kind) {
+				a.Kinds = nil
+				k.Attributes = append(k.Attributes, a)
+			}
+		}
+		classes = append(classes, k)
+	}
+	return classes
+})
+
+func levelValues() []string {
+	var out []string
+	for _, l := range TicketLevels {
+		out = append(out, strconv.Itoa(l))
+	}
+	return out
+}
+
+// classOf reads the attributes of a class from the `oql` tags of the fields
+// of its type, named by their `json` tags: `oql:"type[=target][,derived]
+// [,required][,readonly][,kinds=A|B]"`. Every class also gets friendlyname,
+// the name iTop shows for an object.
+func classOf(name string, v any, enums map[string][]string) *Class {
+	c := &Class{Name: name, Kinds: []string{name}}
+	t := reflect.TypeOf(v)
+	for i := range t.NumField() {
+		f := t.Field(i)
+		spec, ok := f.Tag.Lookup("oql")
+		if !ok {
+			continue
+		}
+		a := Attribute{Name: strings.Split(f.Tag.Get("json"), ",")[0]}
+		for j, part := range strings.Split(spec, ",") {
+			key, value, _ := strings.Cut(part, "=")
+			switch {
+			case j == 0:
+				a.Type, a.Target = AttributeType(key), value
+			case key == "derived":
+				a.Derived = true
+			case key == "required":
+				a.Required = true
+			case key == "readonly":
+				a.ReadOnly = true
+			case key == "kinds":
+				a.Kinds = strings.Split(value, "|")
+			default:
+				panic(fmt.Sprintf("desk: field %s.%s: unknown oql tag part %q", t.Name(), f.Name, part))
+			}
+		}
+		a.Values = enums[a.Name]
+		if a.Type == TypeEnum && a.Values == nil {
+			panic(fmt.Sprintf("desk: field %s.%s: enum without values", t.Name(), f.Name))
+		}
+		c.Attributes = append(c.Attributes, a)
+		if a.Type == TypeID {
+			c.Attributes = append(c.Attributes, Attribute{Name: "friendlyname", Type: TypeString, Derived: true})
+		}
+	}
+	return c
+}

@@ -1,0 +1,85 @@
+package desk_test
+
+import (
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/ctidesk/ctidesk/internal/desk"
+)
+
+func TestClasses(t *testing.T) {
+	ticket, ok := desk.FindClass("Ticket")
+	if !ok || !ticket.Abstract || !slices.Equal(ticket.Kinds, desk.TicketKinds) {
+		t.Fatalf("Ticket = %+v, want an abstract class of every ticket kind", ticket)
+	}
+	for _, kind := range desk.TicketKinds {
+		c, ok := desk.FindClass(kind)
+		if !ok || c.Abstract || c.Parent != "Ticket" || !c.Is("Ticket") {
+			t.Errorf("%s = %+v, want a concrete kind of Ticket", kind, c)
+			continue
+		}
+		_, hasPriority := c.Attribute("priority")
+		if hasPriority != desk.HasLevels(kind) {
+			t.Errorf("%s has priority: %v, want %v", kind, hasPriority, desk.HasLevels(kind))
+		}
+	}
+	if _, ok := desk.FindClass("person"); ok {
+		t.Error(`FindClass("person") found a class: class names are case-sensitive, as in iTop`)
+	}
+	person, _ := desk.FindClass("Person")
+	for name, want := range map[string]desk.AttributeType{"phone": desk.TypePhone, "mobile_phone": desk.TypePhone,
+		"home_phone": desk.TypePhone, "email": desk.TypeEmail, "org_id": desk.TypeExtKey, "friendlyname": desk.TypeString} {
+		if a, ok := person.Attribute(name); !ok || a.Type != want {
+			t.Errorf("Person.%s = %+v, want type %s", name, a, want)
+		}
+	}
+	if a, _ := person.Attribute("org_name"); a.Writable() {
+		t.Error("Person.org_name is writable; derived attributes are not")
+	}
+	for _, c := range desk.Classes() {
+		if _, ok := c.Attribute("friendlyname"); !ok {
+			t.Errorf("%s has no friendlyname", c.Name)
+		}
+		for _, a := range c.Attributes {
+			if a.Type == desk.TypeExtKey {
+				if _, ok := desk.FindClass(a.Target); !ok {
+					t.Errorf("%s.%s points to unknown class %q", c.Name, a.Name, a.Target)
+				}
+			}
+			if a.Type == desk.TypeEnum && len(a.Values) == 0 {
+				t.Errorf("%s.%s is an enum without values", c.Name, a.Name)
+			}
+		}
+	}
+}
+
+// TestClassesCoverTypes checks that every field of the domain types is an
+// attribute of its class, so that a field added without its oql tag fails
+// here rather than being invisible to queries and configuration.
+func TestClassesCoverTypes(t *testing.T) {
+	for _, tt := range []struct {
+		class  string
+		v      any
+		except []string
+	}{
+		{"Organization", desk.Organization{}, nil},
+		{"Location", desk.Location{}, nil},
+		{"Person", desk.Person{}, nil},
+		{"Ticket", desk.Ticket{}, []string{"kind"}},
+		{"PhoneCall", desk.PhoneCall{}, nil},
+	} {
+		c, _ := desk.FindClass(tt.class)
+		typ := reflect.TypeOf(tt.v)
+		for i := range typ.NumField() {
+			name, _, _ := strings.Cut(typ.Field(i).Tag.Get("json"), ",")
+			if slices.Contains(tt.except, name) {
+				continue
+			}
+			if _, ok := c.Attribute(name); !ok {
+				t.Errorf("%s field %s (%s) is not an attribute of class %s", typ.Name(), typ.Field(i).Name, name, tt.class)
+			}
+		}
+	}
+}

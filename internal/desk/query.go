@@ -1,0 +1,55 @@
+package desk
+
+import "context"
+
+// Query is a parsed query of the OQL subset (DESIGN.md section 5), ready to be
+// run many times. internal/oql provides it; the store runs it.
+type Query interface {
+	// Text returns the query as written.
+	Text() string
+	// SelectedClass returns the class of the objects the query returns.
+	SelectedClass() *Class
+}
+
+// QueryParams are the values of a query's named parameters, by name without
+// the colon: a string, an int64, or a []string or []int64 for a list
+// (:callers_list). :current_user and :current_contact come from the context.
+type QueryParams map[string]any
+
+// Object is one object a query found.
+type Object struct {
+	// Class is the object's own class: UserRequest rather than Ticket.
+	Class        string
+	ID           int64
+	FriendlyName string
+	// Values holds the readable attributes of Class in their order (logs
+	// excepted): string, int64, time.Time, or nil when not set.
+	Values []ObjectValue
+}
+
+// ObjectValue is the value of one attribute of an Object.
+type ObjectValue struct {
+	Attribute string
+	Value     any
+}
+
+// Value returns the value of attribute, or nil.
+func (o *Object) Value(attribute string) any {
+	for _, v := range o.Values {
+		if v.Attribute == attribute {
+			return v.Value
+		}
+	}
+	return nil
+}
+
+// QueryService runs queries of the OQL subset within the organization scope
+// of the user in ctx, who must be allowed to read every class the query
+// names.
+type QueryService interface {
+	// FindObjects returns the objects q selects with params, at most limit
+	// (0: no limit), in the class's natural order: persons and organizations
+	// by name, tickets and phone calls newest first. A parameter the query
+	// uses and params lacks is EINVALID.
+	FindObjects(ctx context.Context, q Query, params QueryParams, limit int) ([]*Object, error)
+}

@@ -1,0 +1,48 @@
+package oql
+
+import "strconv"
+
+// Dialect is the SQL dialect a query compiles to. Every difference between
+// SQLite and PostgreSQL that the compiler meets is a method here.
+type Dialect int
+
+// Dialects.
+const (
+	SQLite Dialect = iota
+	PostgreSQL
+)
+
+func (d Dialect) String() string {
+	if d == PostgreSQL {
+		return "postgres"
+	}
+	return "sqlite"
+}
+
+// placeholder returns the text of the n-th (1-based) argument. Both dialects
+// number them, so that fragments may be written in any order.
+func (d Dialect) placeholder(n int) string {
+	if d == PostgreSQL {
+		return "$" + strconv.Itoa(n)
+	}
+	return "?" + strconv.Itoa(n)
+}
+
+// like returns the operator of a LIKE that ignores case, as iTop's (MySQL's)
+// does: SQLite's LIKE already does for ASCII.
+func (d Dialect) like() string {
+	if d == PostgreSQL {
+		return "ILIKE"
+	}
+	return "LIKE"
+}
+
+// noIndex returns col written so that the planner does not use an index on
+// it for this term: SQLite would otherwise split an OR on the number keys
+// into more probes than the range needs. PostgreSQL needs no hint.
+func (d Dialect) noIndex(col string) string {
+	if d == PostgreSQL {
+		return col
+	}
+	return "+" + col
+}

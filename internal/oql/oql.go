@@ -1,0 +1,131 @@
+// Package oql implements the subset of iTop's object query language that
+// ctidesk's configuration uses (DESIGN.md section 5): a lexer and parser to an
+// AST with positions, checked against the class metadata of internal/desk,
+// and a compiler to parameterized SQL for SQLite and PostgreSQL.
+//
+// A query is parsed once, when the configuration is loaded, and compiled and
+// run many times with different parameters; no parameter value ever reaches
+// the SQL text.
+package oql
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/ctidesk/ctidesk/internal/desk"
+)
+
+// Error is a syntax or meaning error in a query, at a position of its text.
+type Error struct {
+	Line, Column int // 1-based
+	Message      string
+}
+
+// Error returns the message and its position: `unknown class "Persn" at 1:8;
+// did you mean "Person"?` puts the suggestion after the position.
+func (e *Error) Error() string {
+	msg, hint := e.Message, ""
+	if i := indexHint(msg); i >= 0 {
+		msg, hint = e.Message[:i], e.Message[i:]
+	}
+	return fmt.Sprintf("%s at %d:%d%s", msg, e.Line, e.Column, hint)
+}
+
+// Query is a parsed and checked query. It is immutable and safe for
+// concurrent use.
+type Query struct {
+	text   string
+	sel    *source // the selected class and alias
+	joins  []*join
+	where  expr // nil: no condition
+	params []Param
+}
+
+// Param is a named parameter a query uses.
+type Param struct {
+	Name string
+	// List tells that the parameter is used in an IN list, where a list of
+	// values is expected (:callers_list).
+	List bool
+}
+
+// Text returns the query as it was written.
+func (q *Query) Text() string { return q.text }
+
+// String returns the query as it was written.
+func (q *Query) String() string { return q.text }
+
+// Class returns the selected class.
+func (q *Query) Class() *desk.Class { return q.sel.class }
+
+// SelectedClass returns the selected class (desk.Query).
+func (q *Query) SelectedClass() *desk.Class { return q.sel.class }
+
+// Alias returns the alias of the selected class (its name when none is given).
+func (q *Query) Alias() string { return q.sel.alias }
+
+// Params lists the named parameters the query uses, in order of first use.
+func (q *Query) Params() []Param { return q.params }
+
+// indexHint returns where the suggestion of a message starts, or -1.
+func indexHint(msg string) int { return strings.Index(msg, "; did you mean") }
+
+// errorAt returns an Error at p.
+func errorAt(p pos, format string, args ...any) *Error {
+	return &Error{Line: p.line, Column: p.col, Message: fmt.Sprintf(format, args...)}
+}
+
+// suggest returns `; did you mean "x"?` for the candidate closest to word, or
+// "" when none is close enough to be a likely typo.
+func suggest(word string, candidates []string) string {
+	best, bestDist := "", 0
+	for _, c := range candidates {
+		d := distance(strings.ToLower(word), strings.ToLower(c))
+		if best == "" || d < bestDist {
+			best, bestDist = c, d
+		}
+	}
+	if best == "" || bestDist > max(1, len(word)/3) {
+		return ""
+	}
+	return fmt.Sprintf("; did you mean %q?", best)
+}
+
+// distance is the edit distance of a and b (bytes) counting a swap of two
+// neighbours as one edit, the commonest typo ("nmae").
+func distance(a, b string) int {
+	if len(a) > 64 || len(b) > 64 {
+		return max(len(a), len(b)) // no suggestion for such words; bounded work
+	}
+	d := make([][]int, len(a)+1)
+	for i := range d {
+		d[i] = make([]int, len(b)+1)
+		d[i][0] = i
+	}
+	for j := range d[0] {
+		d[0][j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
+		}
+	}
+	return d[len(a)][len(b)]
+}
+
+// Classes returns the classes the query reads: the selected one, then the
+// joined ones.
+func (q *Query) Classes() []*desk.Class {
+	out := []*desk.Class{q.sel.class}
+	for _, j := range q.joins {
+		out = append(out, j.src.class)
+	}
+	return out
+}

@@ -1,0 +1,76 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+
+	"github.com/ctidesk/ctidesk/internal/desk"
+	"github.com/ctidesk/ctidesk/internal/oql"
+)
+
+// FindObjects runs a query of the OQL subset (DESIGN.md section 5) within the
+// user's organization scope. The user must be allowed to read every class the
+// query names. :current_user and :current_contact are the user's, whatever
+// params says.
+func (db *DB) FindObjects(ctx context.Context, q desk.Query, params desk.QueryParams, limit int) ([]*desk.Object, error) {
+	user := desk.UserFromContext(ctx)
+	if user == nil {
+		return nil, desk.Errorf(desk.EUNAUTHORIZED, "You must log in.")
+	}
+	var err error
+	oq, ok := q.(*oql.Query)
+	if !ok {
+		// Queries come parsed from the configuration; another
+		// implementation of desk.Query is parsed here.
+		if oq, err = oql.Parse(q.Text()); err != nil {
+			return nil, fmt.Errorf("run query %q: %w", q.Text(), err)
+		}
+	}
+	for _, c := range oq.Classes() {
+		if err := desk.Authorize(ctx, desk.ActionRead, c.Name); err != nil {
+			return nil, err
+		}
+	}
+	all := maps.Clone(params)
+	if all == nil {
+		all = desk.QueryParams{}
+	}
+	all["current_user"] = user.ID
+	all["current_contact"] = user.ContactID
+	all["current_contact_id"] = user.ContactID
+	st, err := oq.Compile(oql.Env{Dialect: oql.SQLite, Params: all, Scope: user.OrgScope(), ContactID: user.ContactID,
+		Phone: db.Phone, Limit: limit})
+	if err != nil {
+		return nil, err
+	}
+	rows, err := db.queryRead(ctx, st.SQL, st.Args...)
+	if err != nil {
+		return nil, fmt.Errorf("run query: %w", err)
+	}
+	defer rows.Close()
+	objects := []*desk.Object{}
+	values := make([]any, st.Width())
+	dest := make([]any, len(values))
+	for i := range values {
+		dest[i] = &values[i]
+	}
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return nil, fmt.Errorf("run query: %w", err)
+		}
+		o, err := st.Object(values)
+		if err != nil {
+			return nil, fmt.Errorf("run query: %w", err)
+		}
+		objects = append(objects, o)
+	}
+	if err := rows.Err(); err != nil {
+		if errors.Is(err, context.Canceled) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("run query: %w", err)
+	}
+	return objects, nil
+}

@@ -1,0 +1,97 @@
+package storetest
+
+import (
+	"context"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/ctidesk/ctidesk/internal/desk"
+	"github.com/ctidesk/ctidesk/internal/oql"
+	"github.com/ctidesk/ctidesk/internal/store"
+)
+
+// testQuery runs OQL queries through the store: the user's scope, the phone
+// matching of the store's normalizer, the parameters taken from the user, and
+// objects as the store wrote them.
+func testQuery(t *testing.T, open func(t *testing.T) *store.DB) {
+	f := newFixture(t, open)
+	db := f.db
+	tkA := f.ticket(t, f.agent, &desk.Ticket{Kind: desk.KindUserRequest, Title: "A's request", OrgID: f.orgA.ID,
+		CallerID: f.alice.ID, AgentID: f.agentP.ID})
+	f.advance(time.Minute)
+	tkB := f.ticket(t, f.agent, &desk.Ticket{Kind: desk.KindIncident, Title: "B's incident", OrgID: f.orgB.ID, CallerID: f.bob.ID})
+	tkScoped := f.ticket(t, f.scoped, &desk.Ticket{Kind: desk.KindUserRequest, Title: "Sam's own", OrgID: f.orgA.ID,
+		AgentID: f.scopedP.ID})
+
+	find := func(t *testing.T, ctx context.Context, q string, params desk.QueryParams) []int64 {
+		t.Helper()
+		objs, err := db.FindObjects(ctx, oql.MustParse(q), params, 0)
+		if err != nil {
+			t.Fatalf("FindObjects(%q): %v", q, err)
+		}
+		return ids(objs, func(o *desk.Object) int64 { return o.ID })
+	}
+	for _, c := range []struct {
+		name   string
+		ctx    context.Context
+		query  string
+		params desk.QueryParams
+		want   []int64
+	}{
+		{"caller by number, any format", f.agent, `SELECT Person WHERE phone LIKE :phone OR mobile_phone LIKE :phone`,
+			desk.QueryParams{"phone": "2125550100"}, []int64{f.alice.ID}},
+		{"caller by mobile, leading space for +", f.agent, `SELECT Person WHERE phone LIKE :phone OR mobile_phone LIKE :phone`,
+			desk.QueryParams{"phone": " 1 415 555 0199"}, []int64{f.bob.ID}},
+		{"caller of another organization", f.scoped, `SELECT Person WHERE phone LIKE :phone`,
+			desk.QueryParams{"phone": "+14155550199"}, []int64{}},
+		{"tickets of the callers", f.agent, `SELECT Ticket AS t WHERE t.caller_id IN (:callers_list) AND t.status != 'closed'`,
+			desk.QueryParams{"callers_list": []int64{f.alice.ID, f.bob.ID}}, []int64{tkB.ID, tkA.ID}},
+		{"tickets of the callers, scoped", f.scoped, `SELECT Ticket AS t WHERE t.caller_id IN (:callers_list)`,
+			desk.QueryParams{"callers_list": []int64{f.alice.ID, f.bob.ID}}, []int64{tkA.ID}},
+		{"organization of the selected caller", f.viewer,
+			`SELECT Organization AS o JOIN Person AS p ON p.org_id = o.id WHERE p.id = :selected_caller`,
+			desk.QueryParams{"selected_caller": f.bob.ID}, []int64{f.orgB.ID}},
+		{"my tickets", f.agent, `SELECT UserRequest WHERE agent_id = :current_contact`, nil, []int64{tkA.ID}},
+		{"current_contact cannot be forged", f.scoped, `SELECT UserRequest WHERE agent_id = :current_contact`,
+			desk.QueryParams{"current_contact": f.agentP.ID}, []int64{tkScoped.ID}},
+		{"by reference", f.agent, `SELECT Ticket WHERE id = :request`, desk.QueryParams{"request": tkB.Ref}, []int64{tkB.ID}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if got := find(t, c.ctx, c.query, c.params); !slices.Equal(got, c.want) {
+				t.Errorf("ids = %v, want %v", got, c.want)
+			}
+		})
+	}
+
+	t.Run("Values", func(t *testing.T) {
+		objs, err := db.FindObjects(f.agent, oql.MustParse(`SELECT Ticket WHERE id = :id`), desk.QueryParams{"id": tkA.ID}, 0)
+		if err != nil || len(objs) != 1 {
+			t.Fatalf("FindObjects: %v, %v", objs, err)
+		}
+		o := objs[0]
+		if o.Class != desk.KindUserRequest || o.FriendlyName != tkA.Ref {
+			t.Errorf("object %s %q, want %s %q", o.Class, o.FriendlyName, desk.KindUserRequest, tkA.Ref)
+		}
+		for attr, want := range map[string]any{"title": "A's request", "caller_id": f.alice.ID, "caller_name": "Alice Martin",
+			"org_name": "Alpha Corp", "agent_name": "Ann Agent", "start_date": Start, "close_date": nil, "priority": int64(3)} {
+			if got := o.Value(attr); got != want {
+				t.Errorf("%s = %#v, want %#v", attr, got, want)
+			}
+		}
+	})
+
+	t.Run("Limit", func(t *testing.T) {
+		objs, err := db.FindObjects(f.agent, oql.MustParse(`SELECT Person`), nil, 2)
+		if err != nil || len(objs) != 2 {
+			t.Fatalf("FindObjects with limit 2: %d objects, %v", len(objs), err)
+		}
+	})
+
+	t.Run("Errors", func(t *testing.T) {
+		_, err := db.FindObjects(f.anon, oql.MustParse(`SELECT Person`), nil, 0)
+		wantCode(t, err, desk.EUNAUTHORIZED)
+		_, err = db.FindObjects(f.agent, oql.MustParse(`SELECT Person WHERE phone LIKE :phone`), nil, 0)
+		wantCode(t, err, desk.EINVALID)
+	})
+}
