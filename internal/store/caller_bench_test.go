@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/ctidesk/ctidesk/internal/desk"
+	"github.com/ctidesk/ctidesk/internal/oql"
 	"github.com/ctidesk/ctidesk/internal/store"
 )
 
@@ -258,4 +259,49 @@ func BenchmarkNaiveLikeScan(b *testing.B) {
 	}
 	slices.Sort(lookups)
 	b.ReportMetric(float64(scan)/float64(lookups[len(lookups)/2]), "x-lookup")
+}
+
+// BenchmarkFindObjectsCaller runs the caller query of iTop's default
+// telephony configuration, compiled from OQL, on the same directory and
+// callers as BenchmarkFindCallersByNumber (the forms its phone and mobile
+// phone attributes cover), and reports the median and 99th percentile.
+//
+//	CTIDESK_BENCH_PERSONS=1000000 go test ./internal/store -run '^$' -bench 'FindObjects'
+func BenchmarkFindObjectsCaller(b *testing.B) {
+	n := benchPersons(b)
+	db := benchDB(b, n)
+	ctx := desk.NewSystemContext(context.Background())
+	q := oql.MustParse(`SELECT Person WHERE phone LIKE :phone OR mobile_phone LIKE :phone`)
+	type input struct{ number, employee string }
+	inputs := make([]input, 4096)
+	for j := range inputs {
+		i := (j*7919 + 104729) % n
+		number, _ := benchCaller(i, j%3)
+		inputs[j] = input{number, fmt.Sprintf("E%07d", i)}
+	}
+	find := func(in input) error {
+		objs, err := db.FindObjects(ctx, q, desk.QueryParams{"phone": in.number}, 0)
+		if err != nil || len(objs) != 1 || objs[0].Value("employee_number") != in.employee {
+			return fmt.Errorf("%q: %d found (%v), want person %s", in.number, len(objs), err, in.employee)
+		}
+		return nil
+	}
+	for _, in := range inputs {
+		if err := find(in); err != nil {
+			b.Fatal(err)
+		}
+	}
+	durations := make([]time.Duration, 0, 1<<16)
+	j := 0
+	for b.Loop() {
+		in := inputs[j%len(inputs)]
+		j++
+		start := time.Now()
+		err := find(in)
+		durations = append(durations, time.Since(start))
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	reportPercentiles(b, durations)
 }
