@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ctidesk/ctidesk/internal/config"
 	"github.com/ctidesk/ctidesk/internal/phone"
 	"github.com/ctidesk/ctidesk/internal/store"
 )
@@ -25,6 +26,9 @@ Usage:
   ctidesk demo [--persons N] [--tickets N]  load demo data into an empty database
   ctidesk user add LOGIN --role admin|agent|viewer [--contact PERSON_ID] [--org ORG_ID]... [--language "FR FR"]
                                             add a user; the password is read from stdin
+  ctidesk token create LOGIN [--name NAME]  print a new API token acting as LOGIN (shown once)
+  ctidesk token list [LOGIN]                the API tokens, of every user or of LOGIN
+  ctidesk token revoke ID                   revoke an API token for good
   ctidesk lookup [--json] NUMBER            who is calling: the persons a number finds, ranked
   ctidesk lookup [--json] --employee-number|--support-id|--email VALUE
                                             the persons with that exact value
@@ -35,10 +39,16 @@ Usage:
   ctidesk import persons|organizations FILE.csv [--create-orgs=false]
                                             create or update persons or organizations from a CSV file
                                             (- reads stdin); bad rows are reported with their line, and skipped
+  ctidesk config check [FILE]               check a configuration file: every mistake with its line
+  ctidesk config import-itop [-o FILE] ITOP_FILE
+                                            turn iTop's telephony configuration (config-itop.php or the XML
+                                            module parameters) into ctidesk.yaml
 
-Every subcommand takes --db (sqlite:PATH, default sqlite:ctidesk.db), and --phone-region (default US) and
---min-match-digits (default 7), which set how phone numbers are read and matched.
+Every subcommand takes --config (default ctidesk.yaml when it exists: the telephony configuration and the
+server settings, docs/configuration.md), --db (sqlite:PATH, default sqlite:ctidesk.db), and --phone-region
+(default US) and --min-match-digits (default 7), which set how phone numbers are read and matched.
 Every flag can also be set by the environment: --db by CTIDESK_DB, --addr by CTIDESK_ADDR, and so on.
+A flag wins over the environment, which wins over the configuration file.
 `
 
 // Main is the program: it parses the command line, wires the packages and
@@ -61,6 +71,16 @@ type Main struct {
 	// region (reindex is about to rebuild them).
 	keysChecked bool
 
+	// ConfigPath is --config; "" reads ctidesk.yaml when it exists.
+	ConfigPath string
+	// Config is the configuration in force once ParseFlags returns: the
+	// built-in defaults, the file over them, the environment over the file
+	// and the flags over everything.
+	Config *config.Config
+	// flags are the parsed subcommand's, which the configuration file
+	// fills when they were not given; nil for commands that do not read it.
+	flags *flag.FlagSet
+
 	serving    bool
 	listener   net.Listener
 	httpServer *http.Server
@@ -77,8 +97,14 @@ func NewMain() *Main {
 	}
 }
 
-// ParseFlags reads the subcommand and its flags from args.
-func (m *Main) ParseFlags(ctx context.Context, args []string) error {
+// ParseFlags reads the subcommand and its flags from args, then the
+// configuration file, which sets what the flags and the environment do not.
+func (m *Main) ParseFlags(ctx context.Context, args []string) (err error) {
+	defer func() {
+		if err == nil && m.flags != nil {
+			err = m.loadConfig()
+		}
+	}()
 	if len(args) == 0 {
 		fmt.Fprint(m.Stderr, usage)
 		return flag.ErrHelp
@@ -104,6 +130,10 @@ func (m *Main) ParseFlags(ctx context.Context, args []string) error {
 			return fmt.Errorf("usage: ctidesk user add LOGIN --role admin|agent|viewer")
 		}
 		return m.parseUserAdd(args[1:])
+	case "token":
+		return m.parseToken(args)
+	case "config":
+		return m.parseConfig(args)
 	case "help", "-h", "--help":
 		fmt.Fprint(m.Stdout, usage)
 		return flag.ErrHelp
@@ -117,13 +147,16 @@ func (m *Main) ParseFlags(ctx context.Context, args []string) error {
 func (m *Main) newFlagSet(name string) *flag.FlagSet {
 	fs := flag.NewFlagSet("ctidesk "+name, flag.ContinueOnError)
 	fs.SetOutput(m.Stderr)
+	m.flags = fs
+	fs.StringVar(&m.ConfigPath, "config", "", "configuration `file` (default ctidesk.yaml when it exists, else the "+
+		"built-in defaults)")
 	fs.StringVar(&m.DSN, "db", "sqlite:ctidesk.db", "database: sqlite:PATH or a postgres:// URL")
 	m.Phone = phone.Options{DefaultRegion: phone.DefaultRegion, MinMatchDigits: phone.DefaultMinMatchDigits}
 	fs.Var(phoneRegionFlag{&m.Phone}, "phone-region", "default region of phone numbers written without a country code "+
-		"(ISO 3166-1 `code`: US, FR, GB...); run ctidesk reindex after changing it. A later release reads it from "+
-		"ctidesk.yaml phone.default_region")
+		"(ISO 3166-1 `code`: US, FR, GB...); run ctidesk reindex after changing it. Default: phone.default_region "+
+		"of the configuration, US")
 	fs.Var(minMatchDigitsFlag{&m.Phone}, "min-match-digits", "least `number` of trailing digits two phone numbers must "+
-		"share to match, 4 to 15. A later release reads it from ctidesk.yaml phone.min_match_digits")
+		"share to match, 4 to 15. Default: phone.min_match_digits of the configuration, 7")
 	return fs
 }
 

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/ctidesk/ctidesk/internal/config"
+	"github.com/ctidesk/ctidesk/internal/cti"
 	"github.com/ctidesk/ctidesk/internal/demo"
 	"github.com/ctidesk/ctidesk/internal/desk"
 	"github.com/ctidesk/ctidesk/internal/web"
@@ -17,6 +19,8 @@ func (m *Main) parseServe(args []string) error {
 	addr := fs.String("addr", ":8080", "address to listen on (host:port; :0 picks a free port)")
 	loadDemo := fs.Bool("demo", false, "load demo data into an empty database first and print the demo logins")
 	secure := fs.Bool("secure-cookies", false, "mark cookies Secure (set when ctidesk is served over HTTPS)")
+	baseURL := fs.String("base-url", "", "the URL people reach ctidesk at (https://desk.example.com), for the links "+
+		"the API gives phone systems; default: the scheme and host of each request")
 	if rest, err := parseFlags(fs, args, m.Getenv); err != nil {
 		return err
 	} else if len(rest) > 0 {
@@ -31,10 +35,18 @@ func (m *Main) parseServe(args []string) error {
 				return err
 			}
 		}
+		cfg := m.Config
+		if cfg == nil {
+			cfg = config.Default()
+		}
+		services := m.DB.Services()
 		handler, err := web.New(web.Options{
-			Services:      m.DB.Services(),
+			Services:      services,
 			Logger:        m.Logger,
 			SecureCookies: *secure,
+			BaseURL:       *baseURL,
+			LookupOrder:   cfg.LookupOrder,
+			Pop:           &cti.Pop{Config: cfg, Services: services, Phone: m.DB.Phone},
 		})
 		if err != nil {
 			return fmt.Errorf("web: %w", err)

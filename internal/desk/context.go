@@ -37,4 +37,5 @@ type Services struct {
 	Callers       CallerService
 	Importer      ImportService
 	Queries       QueryService
+	Tokens        TokenService
 }

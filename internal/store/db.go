@@ -31,6 +31,10 @@
 //   - A person still referred to by a ticket, phone call or user cannot be
 //     deleted (ECONFLICT).
 //   - Organization names and logins (whatever their case) are unique.
+//   - API tokens, like sessions, are kept as their SHA-256 only. A user
+//     manages his own; another user's token is ENOTFOUND but to an admin.
+//     AuthenticateAPIToken reads with one statement and records a token's
+//     use at most once a minute.
 package store
 
 import (
@@ -90,6 +94,7 @@ var (
 	_ desk.CallerService       = (*DB)(nil)
 	_ desk.ImportService       = (*DB)(nil)
 	_ desk.QueryService        = (*DB)(nil)
+	_ desk.TokenService        = (*DB)(nil)
 )
 
 // Open opens the database named by dsn, "sqlite:PATH". It does not migrate;
@@ -180,6 +185,7 @@ func (db *DB) Services() desk.Services {
 		Callers:       db,
 		Importer:      db,
 		Queries:       db,
+		Tokens:        db,
 	}
 }
 

@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/ctidesk/ctidesk/internal/desk"
 )
@@ -38,6 +39,10 @@ type errorView struct {
 // error is logged with its detail and shown without it. Forms handle their
 // validation errors themselves (see formErrors) and call Error for the rest.
 func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
+	if strings.HasPrefix(r.URL.Path, "/api/") {
+		s.apiError(w, r, err) // a panic or a refused body under the API: JSON
+		return
+	}
 	code := desk.ErrorCode(err)
 	status := httpStatus(code)
 	var tooLarge *http.MaxBytesError

@@ -17,6 +17,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/ctidesk/ctidesk/internal/config"
+	"github.com/ctidesk/ctidesk/internal/cti"
 	"github.com/ctidesk/ctidesk/internal/desk"
 	"github.com/ctidesk/ctidesk/internal/store"
 	"github.com/ctidesk/ctidesk/internal/web"
@@ -73,6 +75,7 @@ func MustEnv(tb testing.TB) *env {
 	e.web, err = web.New(web.Options{
 		Services: e.svc,
 		Logger:   slog.New(slog.NewTextHandler(e.logBuf, nil)),
+		Pop:      &cti.Pop{Config: config.Default(), Services: e.svc, Phone: db.Phone},
 	})
 	if err != nil {
 		tb.Fatalf("web.New: %v", err)

@@ -89,6 +89,8 @@ type personFormView struct {
 	Locations []*desk.Location
 	Statuses  []string
 	Errors    map[string]string
+	// Pop is set for a form opened from the screen pop.
+	Pop *popContext
 }
 
 // personFields are the attributes the person form shows.
@@ -111,6 +113,9 @@ func (s *Server) renderPersonForm(w http.ResponseWriter, r *http.Request, status
 	}
 	if v.New {
 		v.Action, v.Cancel = "/persons", "/persons"
+		if v.Pop != nil && v.Pop.Back != "" {
+			v.Cancel = v.Pop.Back
+		}
 	} else {
 		v.Action = fmt.Sprintf("/persons/%d", v.Person.ID)
 		v.Cancel = v.Action

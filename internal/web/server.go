@@ -14,10 +14,13 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"time"
 
+	"github.com/ctidesk/ctidesk/internal/cti"
 	"github.com/ctidesk/ctidesk/internal/desk"
 )
 
@@ -41,6 +44,16 @@ type Options struct {
 	SessionTTL time.Duration
 	// Now returns the current time; default time.Now.
 	Now func() time.Time
+	// BaseURL is the URL people reach ctidesk at (https://desk.example.com),
+	// for the links the API gives phone systems (the screen pop); default:
+	// the scheme and host of each request.
+	BaseURL string
+	// LookupOrder is the order in which a caller lookup tries its
+	// parameters; default cti.DefaultLookupOrder.
+	LookupOrder []string
+	// Pop is the screen pop's use case, with the telephony configuration;
+	// nil: /pop is not found.
+	Pop *cti.Pop
 }
 
 // Server serves ctidesk's pages. It holds no mutable state of its own: the
@@ -57,6 +70,15 @@ type Server struct {
 	// dummyUser is checked against when a login does not exist.
 	dummyUser func() *desk.User
 	handler   http.Handler
+	// base is Options.BaseURL without its trailing slash.
+	base string
+	// lookup finds callers for the API.
+	lookup *cti.CallerLookup
+	// pop is the screen pop; nil when not configured.
+	pop *cti.Pop
+	// apiPatterns lists the routes of the API as registered, for the test
+	// that holds them to openapi.yaml.
+	apiPatterns []string
 }
 
 // New returns a Server with every template parsed; a template that does not
@@ -65,8 +87,14 @@ type Server struct {
 func New(opt Options) (*Server, error) {
 	svc := opt.Services
 	if svc.Organizations == nil || svc.Locations == nil || svc.Persons == nil || svc.Tickets == nil ||
-		svc.PhoneCalls == nil || svc.Users == nil || svc.Sessions == nil {
+		svc.PhoneCalls == nil || svc.Users == nil || svc.Sessions == nil || svc.Callers == nil || svc.Tokens == nil {
 		return nil, errors.New("web: every service is required")
+	}
+	if opt.BaseURL != "" {
+		if u, err := url.Parse(opt.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
+			u.RawQuery != "" || u.Fragment != "" {
+			return nil, fmt.Errorf("web: base URL %q is not an http or https URL", opt.BaseURL)
+		}
 	}
 	s := &Server{
 		svc:    svc,
@@ -76,6 +104,10 @@ func New(opt Options) (*Server, error) {
 		now:    opt.Now,
 
 		dummyUser: newDummyUser(),
+		pop:       opt.Pop,
+		base:      strings.TrimRight(opt.BaseURL, "/"),
+		lookup: &cti.CallerLookup{Callers: svc.Callers, Persons: svc.Persons, Tickets: svc.Tickets,
+			Order: opt.LookupOrder},
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -105,6 +137,9 @@ func New(opt Options) (*Server, error) {
 	s.registerPersonRoutes(mux)
 	s.registerOrganizationRoutes(mux)
 	s.registerTicketRoutes(mux)
+	s.registerPopRoutes(mux)
+	s.registerTokenRoutes(mux)
+	mux.Handle("/api/", s.newAPIHandler())
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, desk.Errorf(desk.ENOTFOUND, "Page not found."))
 	})

@@ -99,6 +99,9 @@ type ticketView struct {
 	LogName, LogText string
 	LogError         string
 	StatusError      string
+	// Pop is set when the ticket was opened from the screen pop: its forms
+	// carry it, so that a change records the call.
+	Pop *popContext
 }
 
 // ticketView loads what a ticket's page shows.
@@ -146,7 +149,16 @@ func (s *Server) handleTicket(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	v.Pop = popFromRequest(r)
 	return s.render(w, r, http.StatusOK, "ticket", v)
+}
+
+// ticketURL returns the page of ticket id, carrying the pop's context.
+func ticketURL(id int64, pc *popContext) string {
+	if pc == nil {
+		return fmt.Sprintf("/tickets/%d", id)
+	}
+	return fmt.Sprintf("/tickets/%d?%s", id, pc.Query())
 }
 
 // handleTicketLog appends an entry to the public or private log.
@@ -171,13 +183,15 @@ func (s *Server) handleTicketLog(w http.ResponseWriter, r *http.Request) error {
 		if verr != nil {
 			return verr
 		}
-		v.LogName, v.LogText = name, text
+		v.LogName, v.LogText, v.Pop = name, text, popFromRequest(r)
 		for _, msg := range errs {
 			v.LogError = msg
 		}
 		return s.render(w, r, http.StatusUnprocessableEntity, "ticket", v)
 	}
-	redirect(w, r, fmt.Sprintf("/tickets/%d", id))
+	pc := popFromRequest(r)
+	s.recordPopCall(r, id, pc)
+	redirect(w, r, ticketURL(id, pc))
 	return nil
 }
 
@@ -203,12 +217,15 @@ func (s *Server) handleTicketStatus(w http.ResponseWriter, r *http.Request) erro
 		if verr != nil {
 			return verr
 		}
+		v.Pop = popFromRequest(r)
 		for _, msg := range errs {
 			v.StatusError = msg
 		}
 		return s.render(w, r, http.StatusUnprocessableEntity, "ticket", v)
 	}
-	redirect(w, r, fmt.Sprintf("/tickets/%d", id))
+	pc := popFromRequest(r)
+	s.recordPopCall(r, id, pc)
+	redirect(w, r, ticketURL(id, pc))
 	return nil
 }
 
@@ -225,6 +242,8 @@ type ticketFormView struct {
 	Origins []string
 	Levels  []int
 	Errors  map[string]string
+	// Pop is set for a form opened from the screen pop.
+	Pop *popContext
 }
 
 // option is one choice of a select.
@@ -280,9 +299,12 @@ func (s *Server) renderTicketForm(w http.ResponseWriter, r *http.Request, status
 		if t.CallerID != 0 {
 			v.Cancel = fmt.Sprintf("/persons/%d", t.CallerID)
 		}
+		if v.Pop != nil && v.Pop.Back != "" {
+			v.Cancel = v.Pop.Back
+		}
 	} else {
 		v.Action = fmt.Sprintf("/tickets/%d", t.ID)
-		v.Cancel = v.Action
+		v.Cancel = ticketURL(t.ID, v.Pop)
 	}
 	return s.render(w, r, status, "ticket_form", v)
 }
@@ -371,15 +393,35 @@ func (s *Server) handleTicketCreate(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	t, err := ticketFromForm(r, r.PostForm.Get("kind"))
-	v := &ticketFormView{New: true, Ticket: t}
+	pc := popFromRequest(r)
+	if pc != nil {
+		pc.Back = r.PostForm.Get("pop_back")
+		if !strings.HasPrefix(pc.Back, "/pop?") {
+			pc.Back = ""
+		}
+	}
+	v := &ticketFormView{New: true, Ticket: t, Pop: pc}
 	if err == nil && r.PostForm.Has("reload") {
 		return s.renderTicketForm(w, r, http.StatusOK, v)
+	}
+	if err == nil && pc != nil && strings.TrimSpace(pc.LogText) != "" {
+		err = desk.ValidateLogText(pc.LogText)
 	}
 	if err == nil {
 		err = s.svc.Tickets.CreateTicket(r.Context(), t)
 	}
+	if err == nil && pc != nil {
+		if strings.TrimSpace(pc.LogText) != "" {
+			if _, lerr := s.svc.Tickets.AddLogEntry(r.Context(), t.ID, pc.Log, pc.LogText); lerr != nil {
+				s.log.Error("add the pop's log entry", "ticket", t.ID, "err", lerr)
+			}
+		}
+		s.recordPopCall(r, t.ID, pc)
+		redirect(w, r, ticketURL(t.ID, pc))
+		return nil
+	}
 	if err != nil {
-		if v.Errors = s.formErrors(r, err, ticketFields...); v.Errors == nil {
+		if v.Errors = s.formErrors(r, err, append(ticketFields, "text")...); v.Errors == nil {
 			return err
 		}
 		if !desk.IsTicketKind(t.Kind) {
@@ -396,7 +438,7 @@ func (s *Server) handleTicketEdit(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	return s.renderTicketForm(w, r, http.StatusOK, &ticketFormView{Ticket: t})
+	return s.renderTicketForm(w, r, http.StatusOK, &ticketFormView{Ticket: t, Pop: popFromRequest(r)})
 }
 
 func (s *Server) handleTicketUpdate(w http.ResponseWriter, r *http.Request) error {
@@ -406,7 +448,7 @@ func (s *Server) handleTicketUpdate(w http.ResponseWriter, r *http.Request) erro
 	}
 	t, err := ticketFromForm(r, old.Kind)
 	t.ID, t.Ref, t.Status, t.AgentName = old.ID, old.Ref, old.Status, old.AgentName
-	v := &ticketFormView{Ticket: t}
+	v := &ticketFormView{Ticket: t, Pop: popFromRequest(r)}
 	if err == nil && r.PostForm.Has("reload") {
 		return s.renderTicketForm(w, r, http.StatusOK, v)
 	}
@@ -426,6 +468,7 @@ func (s *Server) handleTicketUpdate(w http.ResponseWriter, r *http.Request) erro
 		}
 		return s.renderTicketForm(w, r, http.StatusUnprocessableEntity, v)
 	}
-	redirect(w, r, fmt.Sprintf("/tickets/%d", old.ID))
+	s.recordPopCall(r, old.ID, v.Pop)
+	redirect(w, r, ticketURL(old.ID, v.Pop))
 	return nil
 }

@@ -45,6 +45,7 @@ func Run(t *testing.T, open func(t *testing.T) *store.DB) {
 		{"Rights", testRights},
 		{"User", testUser},
 		{"Session", testSession},
+		{"Token", testToken},
 	} {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open) })
 	}
@@ -232,7 +233,7 @@ func testMigrate(t *testing.T, open func(t *testing.T) *store.DB) {
 	must(t, db.Migrate(ctx)) // again: nothing to do
 	s := db.Services()
 	if s.Organizations == nil || s.Locations == nil || s.Persons == nil || s.Tickets == nil || s.PhoneCalls == nil ||
-		s.Users == nil || s.Sessions == nil || s.Callers == nil {
+		s.Users == nil || s.Sessions == nil || s.Callers == nil || s.Tokens == nil {
 		t.Fatalf("Services() = %+v, want every service", s)
 	}
 	must(t, db.CreateOrganization(desk.NewSystemContext(ctx), &desk.Organization{Name: "One"}))

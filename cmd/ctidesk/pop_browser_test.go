@@ -1,0 +1,316 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+
+	"github.com/ctidesk/ctidesk/internal/desk"
+	"github.com/ctidesk/ctidesk/internal/store"
+)
+
+// popData is the directory the pop's browser tests call into: Ann alone on
+// her number; Bob, Cid and Dee of Acme behind one switchboard number; Eve of
+// Globex. Cid's first ticket is older than his 50 latest.
+type popData struct {
+	db                   string
+	ann, bob, cid, eve   *desk.Person
+	annTicket, bobTicket *desk.Ticket
+	cidTicket, cidOld    *desk.Ticket
+}
+
+const popAgentPassword = "pop browser agent password"
+
+func mustPopData(t *testing.T) *popData {
+	t.Helper()
+	d := &popData{db: "sqlite:" + filepath.Join(t.TempDir(), "pop.db")}
+	ctx := desk.NewSystemContext(context.Background())
+	s, err := store.Open(ctx, d.db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	acme, globex, desk1 := &desk.Organization{Name: "Acme"}, &desk.Organization{Name: "Globex"}, &desk.Organization{Name: "Service desk"}
+	for _, o := range []*desk.Organization{acme, globex, desk1} {
+		must(s.CreateOrganization(ctx, o))
+	}
+	person := func(p *desk.Person) *desk.Person {
+		must(s.CreatePerson(ctx, p))
+		return p
+	}
+	d.ann = person(&desk.Person{FirstName: "Ann", Name: "Archer", OrgID: acme.ID, Phone: "+1 (212) 555-0100"})
+	d.bob = person(&desk.Person{FirstName: "Bob", Name: "Baker", OrgID: acme.ID, Phone: "+1 212 555 0199"})
+	d.cid = person(&desk.Person{FirstName: "Cid", Name: "Carter", OrgID: acme.ID, Phone: "212-555-0199"})
+	person(&desk.Person{FirstName: "Dee", Name: "Dunn", OrgID: acme.ID, Phone: "(212) 555 0199"})
+	d.eve = person(&desk.Person{FirstName: "Eve", Name: "Evans", OrgID: globex.ID, Phone: "+1 415 555 0142"})
+	pat := person(&desk.Person{FirstName: "Pat", Name: "Agent", OrgID: desk1.ID})
+	ticket := func(tk *desk.Ticket) *desk.Ticket {
+		must(s.CreateTicket(ctx, tk))
+		return tk
+	}
+	now := time.Now().UTC()
+	at := func(d time.Duration) time.Time { return now.Add(d).Truncate(time.Second) }
+	d.cidOld = ticket(&desk.Ticket{Kind: desk.KindUserRequest, Title: "Cid's old request", OrgID: acme.ID, CallerID: d.cid.ID,
+		StartDate: at(-1000 * time.Hour), LastUpdate: at(-1000 * time.Hour)})
+	for i := range 50 {
+		ticket(&desk.Ticket{Kind: desk.KindIncident, Title: fmt.Sprintf("Cid's closed incident %d", i), OrgID: acme.ID,
+			CallerID: d.cid.ID, Status: desk.TicketClosed, StartDate: at(time.Duration(i-900) * time.Hour), LastUpdate: at(-time.Hour)})
+	}
+	d.annTicket = ticket(&desk.Ticket{Kind: desk.KindUserRequest, Title: "Ann's printer", OrgID: acme.ID, CallerID: d.ann.ID})
+	d.bobTicket = ticket(&desk.Ticket{Kind: desk.KindUserRequest, Title: "Bob's VPN", OrgID: acme.ID, CallerID: d.bob.ID})
+	d.cidTicket = ticket(&desk.Ticket{Kind: desk.KindUserRequest, Title: "Cid's laptop", OrgID: acme.ID, CallerID: d.cid.ID})
+	hash, err := desk.HashPassword(popAgentPassword)
+	must(err)
+	must(s.CreateUser(ctx, &desk.User{Login: "agent", PasswordHash: hash, Roles: []string{desk.RoleAgent}, ContactID: pat.ID}))
+	return d
+}
+
+// popText returns the text of the element sel, "" when there is none.
+func popText(ctx context.Context, sel string) string {
+	nodes, err := chromedp.Run(ctx, chromedp.Evaluate[int](fmt.Sprintf(`document.querySelectorAll(%q).length`, sel)))
+	if err != nil || nodes == 0 {
+		return ""
+	}
+	text, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+	if err != nil {
+		return ""
+	}
+	return text
+}
+
+// checkedCaller returns the label of the selected caller.
+func checkedCaller(ctx context.Context) (string, error) {
+	return chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('input[name="caller"]:checked').parentElement.textContent.trim()`))
+}
+
+// waitLists waits until the first list (the caller's requests) shows want
+// and not the others; with want "", until there is no list.
+func waitLists(ctx context.Context, want string, not ...string) error {
+	deadline := time.Now().Add(10 * time.Second)
+	sel := "#pop-lists .pop-list:first-of-type"
+	if want == "" {
+		sel = "#pop-lists"
+	}
+	for {
+		text := popText(ctx, sel)
+		ok := strings.Contains(text, want)
+		for _, n := range not {
+			ok = ok && !strings.Contains(text, n)
+		}
+		if ok {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("lists show %q, want %q without %q", text, want, not)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func TestBrowserPop(t *testing.T) {
+	d := mustPopData(t)
+	ctx := MustBrowser(t)
+	m, _ := MustServe(t, "--db", d.db)
+	base := "http://" + m.Addr()
+	if err := browserLogin(ctx, base, "agent", popAgentPassword); err != nil {
+		t.Fatalf("log in: %v", err)
+	}
+
+	t.Run("Unknown number", func(t *testing.T) {
+		err := chromedp.Do(ctx, chromedp.Navigate(base+"/pop?phone=%2B442079460000"), chromedp.WaitVisible(chromedp.ID("pop-nobody")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if label, _ := checkedCaller(ctx); label != "Unknown contact" {
+			t.Errorf("selected %q, want Unknown contact", label)
+		}
+		if text := popText(ctx, "#pop-lists"); strings.TrimSpace(text) != "" {
+			t.Errorf("lists for an unknown caller: %q, want none", text)
+		}
+	})
+
+	t.Run("One caller, Enter creates the request", func(t *testing.T) {
+		err := chromedp.Do(ctx, chromedp.Navigate(base+"/pop?phone=%2B12125550100"), chromedp.WaitVisible(chromedp.ID("pop-offers")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if label, _ := checkedCaller(ctx); !strings.HasPrefix(label, "Ann Archer, Acme") {
+			t.Errorf("selected %q, want Ann Archer", label)
+		}
+		if err := waitLists(ctx, "Ann's printer", "Bob's VPN"); err != nil {
+			t.Error(err)
+		}
+		focused, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.activeElement.getAttribute('data-offer') || ''`))
+		if err != nil || focused != "UserRequest" {
+			t.Fatalf("focus on %q (%v), want the first creation button", focused, err)
+		}
+		title := chromedp.CSS(`input[name="title"]`)
+		err = chromedp.Do(ctx, chromedp.KeyEvent(kb.Enter), chromedp.WaitVisible(title))
+		if err != nil {
+			t.Fatalf("Enter on the pop: %v", err)
+		}
+		caller, err := chromedp.Run(ctx, chromedp.Value(chromedp.ID("f-caller_id")))
+		if err != nil || caller != fmt.Sprint(d.ann.ID) {
+			t.Errorf("caller preset %q (%v), want Ann (%d)", caller, err, d.ann.ID)
+		}
+		logText, _ := chromedp.Run(ctx, chromedp.Value(chromedp.ID("f-pop_log_text")))
+		if !strings.HasPrefix(logText, "Call from customer dated ") {
+			t.Errorf("log entry preset %q", logText)
+		}
+		err = chromedp.Do(ctx, chromedp.SendKeys(title, "Toner empty"), chromedp.Submit(title), chromedp.WaitVisible(chromedp.ID("phone-calls")))
+		if err != nil {
+			t.Fatalf("create: %v", err)
+		}
+		calls := popText(ctx, "#phone-calls")
+		if !strings.Contains(calls, "+12125550100") || !strings.Contains(calls, "Ann Archer") {
+			t.Errorf("the new ticket's phone calls: %q, want the call from Ann on +12125550100", calls)
+		}
+		if log := popText(ctx, "#public-log"); !strings.Contains(log, "Call from customer dated ") {
+			t.Errorf("public log %q, want the preset entry", log)
+		}
+	})
+
+	t.Run("Shared number, switching callers", func(t *testing.T) {
+		err := chromedp.Do(ctx, chromedp.Navigate(base+"/pop?phone=2125550199"), chromedp.WaitVisible(chromedp.ID("pop-offers")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		labels, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll('#pop-callers label')).map(l => l.textContent.trim().split('\n')[0])`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []string{"All contacts found (3)", "Bob Baker, Acme", "Cid Carter, Acme", "Dee Dunn, Acme", "Unknown contact"}
+		if strings.Join(labels, "|") != strings.Join(want, "|") {
+			t.Errorf("callers %q, want %q", labels, want)
+		}
+		if err := waitLists(ctx, "Bob's VPN", "Cid's laptop"); err != nil {
+			t.Fatal(err)
+		}
+		// ↓ selects the next caller and the lists follow, without a page load.
+		if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`window.samePage = true`), chromedp.KeyEvent(kb.ArrowDown)); err != nil {
+			t.Fatal(err)
+		}
+		if err := waitLists(ctx, "Cid's laptop", "Bob's VPN"); err != nil {
+			t.Fatal(err)
+		}
+		if label, _ := checkedCaller(ctx); !strings.HasPrefix(label, "Cid Carter") {
+			t.Errorf("after ↓ selected %q, want Cid Carter", label)
+		}
+		err = chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`input[name="caller"][value="all"]`)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := waitLists(ctx, "Bob's VPN"); err != nil {
+			t.Fatal(err)
+		}
+		if err := waitLists(ctx, "Cid's laptop"); err != nil {
+			t.Fatal(err)
+		}
+		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`input[name="caller"][value="0"]`))); err != nil {
+			t.Fatal(err)
+		}
+		if err := waitLists(ctx, "", "Bob's VPN", "Cid's laptop"); err != nil {
+			t.Fatal(err)
+		}
+		if same, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.samePage === true`)); err != nil || !same {
+			t.Errorf("the page was reloaded while switching callers")
+		}
+		// Enter with Cid selected opens his request.
+		err = chromedp.Do(ctx, chromedp.Click(chromedp.CSS(fmt.Sprintf(`input[name="caller"][value="%d"]`, d.cid.ID))),
+			chromedp.Focus(chromedp.CSS(`button[data-offer="UserRequest"]`)), chromedp.KeyEvent(kb.Enter),
+			chromedp.WaitVisible(chromedp.CSS(`input[name="title"]`)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if caller, _ := chromedp.Run(ctx, chromedp.Value(chromedp.ID("f-caller_id"))); caller != fmt.Sprint(d.cid.ID) {
+			t.Errorf("caller preset %q, want Cid (%d)", caller, d.cid.ID)
+		}
+	})
+
+	t.Run("Request among the caller's latest tickets", func(t *testing.T) {
+		u := base + "/pop?" + url.Values{"request": {d.bobTicket.Ref}, "phone": {"+14155550142"}}.Encode()
+		if err := chromedp.Do(ctx, chromedp.Navigate(u), chromedp.WaitVisible(chromedp.ID("pop-request"))); err != nil {
+			t.Fatal(err)
+		}
+		if text := popText(ctx, "#pop-request"); !strings.Contains(text, d.bobTicket.Ref) || !strings.Contains(text, "Bob's VPN") {
+			t.Errorf("request panel %q", text)
+		}
+		if label, _ := checkedCaller(ctx); !strings.HasPrefix(label, "Bob Baker") {
+			t.Errorf("selected %q, want Bob Baker", label)
+		}
+	})
+
+	t.Run("Request older than the latest 50: fallback to the number", func(t *testing.T) {
+		u := base + "/pop?" + url.Values{"request": {d.cidOld.Ref}, "telephone": {"+14155550142"}}.Encode()
+		if err := chromedp.Do(ctx, chromedp.Navigate(u), chromedp.WaitVisible(chromedp.ID("pop-offers"))); err != nil {
+			t.Fatal(err)
+		}
+		if label, _ := checkedCaller(ctx); !strings.HasPrefix(label, "Eve Evans, Globex") {
+			t.Errorf("selected %q, want Eve Evans found by the number", label)
+		}
+		if popText(ctx, "#pop-request") != "" {
+			t.Error("an old request was opened")
+		}
+	})
+}
+
+func TestBrowserPopDirectCreation(t *testing.T) {
+	d := mustPopData(t)
+	cfg := filepath.Join(t.TempDir(), "ctidesk.yaml")
+	err := os.WriteFile(cfg, []byte(`direct_creation:
+  Incident:
+    enabled: true
+    preset:
+      org_id: SELECT Organization AS o JOIN Person AS p ON p.org_id = o.id WHERE p.id = :selected_caller
+      caller_id: ":selected_caller"
+      origin: phone
+      title: Call from $phone$
+      private_log: Call from customer dated $datetime$
+`), 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := MustBrowser(t)
+	m, _ := MustServe(t, "--db", d.db, "--config", cfg)
+	base := "http://" + m.Addr()
+	if err := browserLogin(ctx, base, "agent", popAgentPassword); err != nil {
+		t.Fatalf("log in: %v", err)
+	}
+	title := chromedp.CSS(`input[name="title"]`)
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/pop?phone=2125550199"), chromedp.WaitVisible(title)); err != nil {
+		t.Fatalf("direct creation: %v", err)
+	}
+	heading := popText(ctx, "h1")
+	got, _ := chromedp.Run(ctx, chromedp.Value(title))
+	caller, _ := chromedp.Run(ctx, chromedp.Value(chromedp.ID("f-caller_id")))
+	if heading != "New incident" || got != "Call from 2125550199" || caller != fmt.Sprint(d.bob.ID) {
+		t.Errorf("form %q, title %q, caller %q; want a new incident for Bob, the first found", heading, got, caller)
+	}
+	err = chromedp.Do(ctx, chromedp.Submit(title), chromedp.WaitVisible(chromedp.ID("phone-calls")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if log := popText(ctx, "#private-log"); !strings.Contains(log, "Call from customer dated ") {
+		t.Errorf("private log %q, want the preset entry", log)
+	}
+	if calls := popText(ctx, "#phone-calls"); !strings.Contains(calls, "2125550199") || !strings.Contains(calls, "Bob Baker") {
+		t.Errorf("phone calls %q, want the call from Bob", calls)
+	}
+}

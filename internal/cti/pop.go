@@ -1,0 +1,702 @@
+package cti
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ctidesk/ctidesk/internal/config"
+	"github.com/ctidesk/ctidesk/internal/desk"
+	"github.com/ctidesk/ctidesk/internal/phone"
+)
+
+// RecentTickets is how many of the caller's latest tickets a request
+// parameter is looked for in, as 4me does: an older ticket is not opened.
+const RecentTickets = 50
+
+// ListLimit bounds the objects of one ticket list of the pop.
+const ListLimit = 100
+
+// Pop is the screen pop use case (DESIGN.md section 7): from the parameters a
+// phone system puts in the pop URL, who is calling, what the agent may
+// create for them, with what preset, and which tickets to show. It follows
+// the telephony configuration, as iTop's extension does, and 4me's fallback
+// from one lookup parameter to the next.
+type Pop struct {
+	Config   *config.Config
+	Services desk.Services
+	// Phone ranks the callers a number finds, best match first.
+	Phone *phone.Normalizer
+	// Now returns the current time; default time.Now.
+	Now func() time.Time
+}
+
+// Caller is a person found for a call.
+type Caller struct {
+	ID    int64
+	OrgID int64
+	// Display is the caller as caller_information.display_name shows him:
+	// "Alice Martin, Alpha Corp".
+	Display string
+	// Attribute is what found the caller: phone, mobile_phone, employee_number,
+	// request...
+	Attribute string
+}
+
+// PopResult is what the pop shows when it opens.
+type PopResult struct {
+	// Values are the pop's parameters as given (configured and lookup
+	// parameters), by name; they are the placeholders of labels and presets
+	// ($phone$) besides $datetime$.
+	Values map[string]string
+	// Number is the number that rang, when one was given.
+	Number string
+	// CallerLabel is caller_information.label in the user's language.
+	CallerLabel string
+	Callers     []*Caller
+	// Matched is the parameter that found the callers; "" when nobody was.
+	Matched string
+	// Request is the ticket a request parameter named, opened beside the
+	// lists when it is among its caller's latest tickets.
+	Request *desk.Ticket
+	// Direct is the class whose creation form opens at once (the first
+	// enabled direct_creation entry), "" when none.
+	Direct string
+	// Offers are the classes the agent may create from the pop, in the
+	// configured order, those the user may not create left out.
+	Offers []string
+}
+
+// Selected returns the caller preset in a creation form: the ticket's caller
+// for a request, else the first caller found, else nobody (0).
+func (r *PopResult) Selected() int64 {
+	if len(r.Callers) > 0 {
+		return r.Callers[0].ID
+	}
+	return 0
+}
+
+// CallerIDs returns the ids of the callers found.
+func (r *PopResult) CallerIDs() []int64 {
+	ids := make([]int64, len(r.Callers))
+	for i, c := range r.Callers {
+		ids[i] = c.ID
+	}
+	return ids
+}
+
+// lookupAliases are the other names phone systems give the lookup parameters
+// (4me's, and camel case).
+var lookupAliases = map[string][]string{
+	ParamPhone:          {"telephone"},
+	ParamEmployeeNumber: {"employeeID"},
+	ParamSupportID:      {"supportID"},
+}
+
+// lookupParam is a parameter the pop may find the caller by.
+type lookupParam struct {
+	name      string // as in the URL
+	attribute string // the Person attribute, or request
+	value     string
+}
+
+// Open resolves a pop URL's query for the user in ctx. A configured parameter
+// that the URL lacks, and that is not one of the lookup parameters tried in
+// lookup_order, is EINVALID naming it; so is a URL that gives no parameter to
+// find a caller by.
+func (p *Pop) Open(ctx context.Context, query url.Values) (*PopResult, error) {
+	user := desk.UserFromContext(ctx)
+	if user == nil {
+		return nil, desk.Errorf(desk.EUNAUTHORIZED, "You must log in.")
+	}
+	cfg := p.Config
+	res := &PopResult{Callers: []*Caller{}}
+	values, lookups, err := p.parameters(query)
+	if err != nil {
+		return nil, err
+	}
+	res.Values = values
+	for _, l := range lookups {
+		if l.attribute != config.RequestParameter && isPhoneAttribute(l.attribute) && res.Number == "" {
+			res.Number = strings.TrimSpace(l.value)
+		}
+	}
+	placeholders := p.placeholders(values)
+	res.CallerLabel = config.Expand(cfg.CallerInformation.Label.For(user.Language), placeholders)
+
+	var fallback *PopResult // a request's caller when the ticket is too old to open
+	queryRun := false
+	for _, l := range lookups {
+		var callers []*Caller
+		var ticket *desk.Ticket
+		switch {
+		case l.attribute == config.RequestParameter:
+			callers, ticket, err = p.byRequest(ctx, l.value)
+			if err == nil && len(callers) > 0 && ticket == nil && fallback == nil {
+				fallback = &PopResult{Callers: callers, Matched: l.name}
+				continue
+			}
+		case p.queryUses(l):
+			if queryRun {
+				continue // the caller query uses every parameter at once
+			}
+			queryRun = true
+			callers, err = p.byQuery(ctx, values, l)
+		default:
+			callers, err = p.byAttribute(ctx, l)
+		}
+		if err != nil {
+			if code := desk.ErrorCode(err); code == desk.EINVALID || code == desk.ENOTFOUND {
+				continue // a number too short, a reference that is not one: try the next
+			}
+			return nil, err
+		}
+		if len(callers) > 0 {
+			res.Callers, res.Matched, res.Request = callers, l.name, ticket
+			break
+		}
+	}
+	if res.Matched == "" && fallback != nil {
+		res.Callers, res.Matched = fallback.Callers, fallback.Matched
+	}
+	if res.Matched == "" && len(lookups) == 0 && !queryRun {
+		// Only required parameters: the configured query is the lookup.
+		res.Callers, err = p.byQuery(ctx, values, lookupParam{})
+		if err != nil && desk.ErrorCode(err) != desk.EINVALID {
+			return nil, err
+		}
+		if len(res.Callers) > 0 {
+			res.Matched = "caller_information"
+		}
+	}
+	if res.Callers == nil {
+		res.Callers = []*Caller{}
+	}
+	if cr, ok := cfg.FirstDirectCreation(); ok && user.Can(desk.ActionCreate, cr.Class) {
+		res.Direct = cr.Class
+	}
+	for _, cr := range cfg.IndirectCreations() {
+		if user.Can(desk.ActionCreate, cr.Class) {
+			res.Offers = append(res.Offers, cr.Class)
+		}
+	}
+	return res, nil
+}
+
+// parameters reads the pop's parameters: every configured one, and the
+// built-in lookup parameters with their aliases, in lookup order.
+func (p *Pop) parameters(query url.Values) (map[string]string, []lookupParam, error) {
+	cfg := p.Config
+	values := map[string]string{}
+	get := func(name string) string {
+		if v := query.Get(name); strings.TrimSpace(v) != "" {
+			return v
+		}
+		for _, alias := range lookupAliases[name] {
+			if v := query.Get(alias); strings.TrimSpace(v) != "" {
+				return v
+			}
+		}
+		return ""
+	}
+	inOrder := func(up config.URLParameter) bool {
+		return slices.Contains(cfg.LookupOrder, up.Name) || slices.Contains(cfg.LookupOrder, up.Attribute)
+	}
+	var missing []string
+	for _, up := range cfg.URLParameters {
+		v := get(up.Name)
+		if v == "" && up.Name != up.Attribute {
+			v = get(up.Attribute)
+		}
+		if v != "" {
+			values[up.Name] = v
+		} else if !inOrder(up) {
+			missing = append(missing, up.Name)
+		}
+	}
+	if len(missing) > 0 {
+		return nil, nil, &desk.Error{Code: desk.EINVALID, Field: missing[0],
+			Message: fmt.Sprintf("The pop URL lacks the parameter %s, which the configuration requires (url_parameters).",
+				strings.Join(missing, ", "))}
+	}
+	// The lookup parameters, in lookup order: the configured ones, and the
+	// built-in ones a phone system may send without configuration.
+	var lookups []lookupParam
+	seen := map[string]bool{}
+	add := func(name, attribute, value string) {
+		if value != "" && !seen[name] {
+			seen[name] = true
+			lookups = append(lookups, lookupParam{name: name, attribute: attribute, value: value})
+		}
+	}
+	for _, name := range cfg.LookupOrder {
+		for _, up := range cfg.URLParameters {
+			if up.Name == name || up.Attribute == name {
+				add(up.Name, up.Attribute, values[up.Name])
+			}
+		}
+		if slices.Contains(DefaultLookupOrder, name) {
+			if _, configured := cfg.URLParameter(name); !configured {
+				v := get(name)
+				add(name, name, v)
+				if v != "" {
+					values[name] = v
+				}
+			}
+		}
+	}
+	if len(lookups) == 0 && len(cfg.URLParameters) > 0 && len(values) == 0 {
+		var names []string
+		for _, up := range cfg.URLParameters {
+			names = append(names, up.Name)
+		}
+		for _, name := range cfg.LookupOrder {
+			if !slices.Contains(names, name) {
+				names = append(names, name)
+			}
+		}
+		return nil, nil, &desk.Error{Code: desk.EINVALID, Field: names[0],
+			Message: fmt.Sprintf("The pop URL gives nothing to find the caller by: give one of %s.", strings.Join(names, ", "))}
+	}
+	return values, lookups, nil
+}
+
+// placeholders returns the values of $name$ in labels and presets.
+func (p *Pop) placeholders(values map[string]string) map[string]string {
+	q := url.Values{}
+	for k, v := range values {
+		q.Set(k, v)
+	}
+	out := p.Config.PlaceholderValues(q, p.now())
+	for k, v := range values {
+		if _, ok := out[k]; !ok {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+func (p *Pop) now() time.Time {
+	if p.Now != nil {
+		return p.Now()
+	}
+	return time.Now()
+}
+
+// queryUses reports whether the configured caller query uses the parameter.
+func (p *Pop) queryUses(l lookupParam) bool {
+	q := p.Config.CallerInformation.Query
+	if q == nil {
+		return false
+	}
+	for _, qp := range q.Params() {
+		if qp.Name == l.name {
+			return true
+		}
+	}
+	return false
+}
+
+// byRequest returns the caller of the ticket named by ref, and the ticket
+// when it is among his RecentTickets latest.
+func (p *Pop) byRequest(ctx context.Context, ref string) ([]*Caller, *desk.Ticket, error) {
+	id, ok := desk.ParseTicketRef(ref)
+	if !ok {
+		return nil, nil, desk.Errorf(desk.EINVALID, "%q is not a ticket reference or id.", ref)
+	}
+	t, err := p.Services.Tickets.FindTicketByID(ctx, id)
+	if err != nil || t.CallerID == 0 {
+		return nil, nil, err
+	}
+	person, err := p.Services.Persons.FindPersonByID(ctx, t.CallerID)
+	if err != nil {
+		return nil, nil, err
+	}
+	callerID := t.CallerID
+	recent, _, err := p.Services.Tickets.FindTickets(ctx, desk.TicketFilter{CallerID: &callerID, Limit: RecentTickets})
+	if err != nil {
+		return nil, nil, err
+	}
+	c := p.personCaller(person, config.RequestParameter)
+	if !slices.ContainsFunc(recent, func(r *desk.Ticket) bool { return r.ID == t.ID }) {
+		return []*Caller{c}, nil, nil
+	}
+	return []*Caller{c}, t, nil
+}
+
+// byQuery runs caller_information.query with the pop's values; when l is a
+// phone parameter, the callers are ranked by how well their numbers match.
+func (p *Pop) byQuery(ctx context.Context, values map[string]string, l lookupParam) ([]*Caller, error) {
+	q := p.Config.CallerInformation.Query
+	params := desk.QueryParams{}
+	for _, qp := range q.Params() {
+		if v, ok := values[qp.Name]; ok {
+			params[qp.Name] = v
+		} else if qp.List {
+			params[qp.Name] = []string{}
+		} else {
+			params[qp.Name] = ""
+		}
+	}
+	objs, err := p.Services.Queries.FindObjects(ctx, q, params, ListLimit)
+	if err != nil {
+		return nil, err
+	}
+	callers := make([]*Caller, 0, len(objs))
+	strength := map[int64]phone.Match{}
+	var number phone.Number
+	ranked := isPhoneAttribute(l.attribute) && p.Phone != nil
+	if ranked {
+		number = p.Phone.FromQuery(l.value)
+	}
+	for _, o := range objs {
+		c := &Caller{ID: o.ID, Display: p.display(o), Attribute: l.attribute}
+		if org, ok := o.Value("org_id").(int64); ok {
+			c.OrgID = org
+		}
+		if ranked {
+			var best phone.Match
+			for _, attr := range desk.PhoneAttributes {
+				s, _ := o.Value(attr).(string)
+				if s == "" {
+					continue
+				}
+				if m, ok := p.Phone.Match(number, p.Phone.Parse(s)); ok && (best == phone.Match{} || m.Better(best)) {
+					best, c.Attribute = m, attr
+				}
+			}
+			strength[o.ID] = best
+		}
+		callers = append(callers, c)
+	}
+	if ranked {
+		slices.SortStableFunc(callers, func(a, b *Caller) int {
+			sa, sb := strength[a.ID], strength[b.ID]
+			switch {
+			case sa.Better(sb):
+				return -1
+			case sb.Better(sa):
+				return 1
+			}
+			return 0
+		})
+	}
+	return callers, nil
+}
+
+// byAttribute looks a built-in lookup parameter up through the caller
+// service: a number, an employee number, a support id, an email.
+func (p *Pop) byAttribute(ctx context.Context, l lookupParam) ([]*Caller, error) {
+	var matches []*desk.CallerMatch
+	var err error
+	switch {
+	case isPhoneAttribute(l.attribute):
+		matches, err = p.Services.Callers.FindCallersByNumber(ctx, l.value)
+	case slices.Contains(desk.CallerAttributes, l.attribute):
+		matches, err = p.Services.Callers.FindCallersByAttribute(ctx, l.attribute, l.value)
+	default:
+		return nil, nil // an attribute only the configured query can use
+	}
+	if err != nil {
+		return nil, err
+	}
+	callers := make([]*Caller, 0, len(matches))
+	for _, m := range matches {
+		callers = append(callers, p.personCaller(m.Person, m.Attribute))
+	}
+	return callers, nil
+}
+
+// personCaller returns the Caller of a person found by the caller service.
+func (p *Pop) personCaller(person *desk.Person, attribute string) *Caller {
+	return &Caller{ID: person.ID, OrgID: person.OrgID, Display: p.display(personObject(person)), Attribute: attribute}
+}
+
+// display joins the caller's display_name attributes that are set.
+func (p *Pop) display(o *desk.Object) string {
+	names := p.Config.CallerInformation.DisplayName
+	if len(names) == 0 {
+		names = []string{"friendlyname"}
+	}
+	var parts []string
+	for _, name := range names {
+		var v any
+		if name == "friendlyname" {
+			v = o.FriendlyName
+		} else {
+			v = o.Value(name)
+		}
+		switch x := v.(type) {
+		case string:
+			if x != "" {
+				parts = append(parts, x)
+			}
+		case int64:
+			parts = append(parts, strconv.FormatInt(x, 10))
+		case nil:
+		default:
+			parts = append(parts, fmt.Sprint(x))
+		}
+	}
+	if len(parts) == 0 {
+		return o.FriendlyName
+	}
+	return strings.Join(parts, ", ")
+}
+
+// personObject returns a person as a query would have found it.
+func personObject(p *desk.Person) *desk.Object {
+	o := &desk.Object{Class: desk.ClassPerson, ID: p.ID, FriendlyName: p.FriendlyName()}
+	for _, v := range []desk.ObjectValue{
+		{Attribute: "first_name", Value: p.FirstName}, {Attribute: "name", Value: p.Name},
+		{Attribute: "org_id", Value: p.OrgID}, {Attribute: "org_name", Value: p.OrgName},
+		{Attribute: "location_id", Value: p.LocationID}, {Attribute: "location_name", Value: p.LocationName},
+		{Attribute: "email", Value: p.Email}, {Attribute: "phone", Value: p.Phone},
+		{Attribute: "mobile_phone", Value: p.MobilePhone}, {Attribute: "home_phone", Value: p.HomePhone},
+		{Attribute: "employee_number", Value: p.EmployeeNumber}, {Attribute: "support_id", Value: p.SupportID},
+		{Attribute: "function", Value: p.Function}, {Attribute: "status", Value: p.Status},
+	} {
+		o.Values = append(o.Values, v)
+	}
+	return o
+}
+
+func isPhoneAttribute(attribute string) bool { return slices.Contains(desk.PhoneAttributes, attribute) }
+
+// TicketList is one list of display_tickets as the pop shows it.
+type TicketList struct {
+	Name string
+	// Label is the list's label in the user's language, placeholders
+	// expanded.
+	Label   string
+	Class   string
+	Objects []*desk.Object
+}
+
+// Lists returns the enabled display_tickets lists for the selected callers
+// (one, or all those found); none for the unknown contact (no callers).
+// values are the pop's parameters (PopResult.Values). Every list runs as the
+// user in ctx, within his organizations.
+func (p *Pop) Lists(ctx context.Context, callers []int64, values map[string]string) ([]*TicketList, error) {
+	if len(callers) == 0 {
+		return []*TicketList{}, nil
+	}
+	user := desk.UserFromContext(ctx)
+	if user == nil {
+		return nil, desk.Errorf(desk.EUNAUTHORIZED, "You must log in.")
+	}
+	placeholders := p.placeholders(values)
+	var out []*TicketList
+	for _, l := range p.Config.TicketLists() {
+		if l.Query == nil {
+			continue
+		}
+		params := desk.QueryParams{}
+		for _, qp := range l.Query.Params() {
+			switch qp.Name {
+			case config.ParamCallersList:
+				params[qp.Name] = callers
+			case config.ParamSelectedCaller:
+				params[qp.Name] = callers[0]
+			default:
+				params[qp.Name] = values[qp.Name]
+			}
+		}
+		objs, err := p.Services.Queries.FindObjects(ctx, l.Query, params, ListLimit)
+		if code := desk.ErrorCode(err); code == desk.EFORBIDDEN {
+			continue // a list of a class the user may not read is not shown
+		} else if err != nil {
+			return nil, fmt.Errorf("ticket list %s: %w", l.Name, err)
+		}
+		out = append(out, &TicketList{Name: l.Name, Label: config.Expand(l.Label.For(user.Language), placeholders),
+			Class: l.Query.Class().Name, Objects: objs})
+	}
+	return out, nil
+}
+
+// Prefill is the initial content of a creation form opened from the pop.
+type Prefill struct {
+	Class string
+	// Values are the preset attribute values: an int64 for ids and numbers,
+	// else a string.
+	Values map[string]any
+	// Logs are the entries the presets add to log attributes, by log.
+	Logs map[string]string
+}
+
+// ID returns the preset value of an id attribute, or 0.
+func (f *Prefill) ID(attribute string) int64 {
+	n, _ := f.Values[attribute].(int64)
+	return n
+}
+
+// String returns the preset value of a text attribute, or "".
+func (f *Prefill) String(attribute string) string {
+	switch v := f.Values[attribute].(type) {
+	case string:
+		return v
+	case int64:
+		return strconv.FormatInt(v, 10)
+	}
+	return ""
+}
+
+// Prefill returns the presets of the creation of class from the pop
+// (direct_creation when direct, else indirect_creation) for the selected
+// caller (0: the unknown contact): literals with their placeholders expanded,
+// parameters, and external keys found by their queries. A preset that finds
+// nothing (no caller selected, a query without result) is left unset.
+func (p *Pop) Prefill(ctx context.Context, class string, direct bool, selected int64, values map[string]string) (*Prefill, error) {
+	user := desk.UserFromContext(ctx)
+	if user == nil {
+		return nil, desk.Errorf(desk.EUNAUTHORIZED, "You must log in.")
+	}
+	entries := p.Config.IndirectCreations()
+	if direct {
+		cr, ok := p.Config.FirstDirectCreation()
+		entries = nil
+		if ok {
+			entries = []config.Creation{cr}
+		}
+	}
+	i := slices.IndexFunc(entries, func(cr config.Creation) bool { return cr.Class == class })
+	if i < 0 {
+		return nil, desk.Errorf(desk.ENOTFOUND, "The pop offers no creation of %s.", class)
+	}
+	if err := desk.Authorize(ctx, desk.ActionCreate, class); err != nil {
+		return nil, err
+	}
+	placeholders := p.placeholders(values)
+	params := func(name string) any {
+		switch name {
+		case config.ParamSelectedCaller:
+			if selected == 0 {
+				return nil
+			}
+			return selected
+		case config.ParamCallersList:
+			if selected == 0 {
+				return []int64{}
+			}
+			return []int64{selected}
+		case config.ParamCurrentUser:
+			return user.ID
+		case config.ParamCurrentContact, "current_contact_id":
+			if user.ContactID == 0 {
+				return nil
+			}
+			return user.ContactID
+		}
+		if v, ok := values[name]; ok {
+			return v
+		}
+		return nil
+	}
+	f := &Prefill{Class: class, Values: map[string]any{}, Logs: map[string]string{}}
+	for _, pr := range entries[i].Preset {
+		var v any
+		switch pr.Kind {
+		case config.PresetText:
+			v = pr.Text(placeholders)
+		case config.PresetParam:
+			v = params(pr.Value)
+		case config.PresetQuery:
+			qp := desk.QueryParams{}
+			missing := false
+			for _, name := range pr.Query.Params() {
+				x := params(name.Name)
+				if x == nil {
+					missing = true
+					break
+				}
+				qp[name.Name] = x
+			}
+			if missing {
+				continue
+			}
+			objs, err := p.Services.Queries.FindObjects(ctx, pr.Query, qp, 1)
+			if err != nil {
+				return nil, fmt.Errorf("preset %s of %s: %w", pr.Attribute, class, err)
+			}
+			if len(objs) > 0 {
+				v = objs[0].ID
+			}
+		}
+		if v == nil {
+			continue
+		}
+		if pr.AppendsLog() {
+			if s := fmt.Sprint(v); s != "" {
+				f.Logs[pr.Attribute] = s
+			}
+			continue
+		}
+		f.Values[pr.Attribute] = typedPreset(pr.Type, v)
+	}
+	return f, nil
+}
+
+// typedPreset converts a preset value to its attribute's type: an int64 for
+// ids, keys and numbers (unset when it is not one), else a string.
+func typedPreset(t desk.AttributeType, v any) any {
+	switch t {
+	case desk.TypeExtKey, desk.TypeID, desk.TypeInt:
+		switch x := v.(type) {
+		case int64:
+			return x
+		case string:
+			if n, err := strconv.ParseInt(strings.TrimSpace(x), 10, 64); err == nil {
+				return n
+			}
+			if id, ok := desk.ParseTicketRef(x); ok {
+				return id
+			}
+		}
+		return nil
+	}
+	return fmt.Sprint(v)
+}
+
+// RecordCall records the inbound call of the pop on a ticket created or
+// modified from it: contact the selected caller (0: unknown), agent the
+// user's contact, the number that rang. A second change of the same ticket
+// during the same call (same agent and number, within CallWindow) records
+// nothing more. A user without a contact person records nothing: a phone
+// call needs its agent.
+func (p *Pop) RecordCall(ctx context.Context, ticketID, contactID int64, number string) (*desk.PhoneCall, error) {
+	user := desk.UserFromContext(ctx)
+	if user == nil {
+		return nil, desk.Errorf(desk.EUNAUTHORIZED, "You must log in.")
+	}
+	if user.ContactID == 0 || ticketID == 0 {
+		return nil, nil
+	}
+	now := p.now()
+	from := now.Add(-CallWindow)
+	agent := user.ContactID
+	recent, _, err := p.Services.PhoneCalls.FindPhoneCalls(ctx, desk.PhoneCallFilter{TicketID: &ticketID, AgentID: &agent,
+		Flow: desk.FlowInbound, From: &from, Limit: 20})
+	if err != nil {
+		return nil, err
+	}
+	number = strings.TrimSpace(number)
+	for _, c := range recent {
+		if c.Number == number && c.ContactID == contactID {
+			return c, nil
+		}
+	}
+	call := &desk.PhoneCall{ContactID: contactID, AgentID: agent, TicketID: ticketID, Date: now, Flow: desk.FlowInbound,
+		Number: number}
+	if err := p.Services.PhoneCalls.CreatePhoneCall(ctx, call); err != nil {
+		return nil, err
+	}
+	return call, nil
+}
+
+// CallWindow is how long changes of one ticket from one pop count as the
+// same call.
+const CallWindow = 30 * time.Minute

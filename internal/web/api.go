@@ -1,0 +1,398 @@
+package web
+
+import (
+	"context"
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ctidesk/ctidesk/internal/desk"
+)
+
+// The JSON API under /api/v1: programs (a phone system, scripts) call it with
+// "Authorization: Bearer <API token>", and act with the token's user's rights
+// and organization scope, which the store applies as for pages. It reads no
+// cookie, so it needs no CSRF token: another site cannot make a browser send
+// the bearer token. Errors are JSON: {"error": {"code", "message", "field"}}.
+// openapi.yaml documents every route, and a test holds both to each other.
+
+// apiPrefix starts every path of the API.
+const apiPrefix = "/api/v1/"
+
+// openAPIPath is the only path of the API that needs no token: the document
+// describes the API and holds no data.
+const openAPIPath = "/api/v1/openapi.yaml"
+
+//go:embed openapi.yaml
+var openAPIDocument []byte
+
+// apiFunc is an API handler; its error becomes the JSON error answer.
+type apiFunc func(w http.ResponseWriter, r *http.Request) error
+
+// apiRoute is one method and path pattern of the API.
+type apiRoute struct {
+	method, path string
+	h            apiFunc
+}
+
+// apiRoutes lists every route of the API, one table per resource file.
+func (s *Server) apiRoutes() []apiRoute {
+	var routes []apiRoute
+	for _, rs := range [][]apiRoute{
+		s.apiCallerRoutes(),
+		s.apiPersonRoutes(),
+		s.apiOrganizationRoutes(),
+		s.apiTicketRoutes(),
+		s.apiPhoneCallRoutes(),
+		s.api3CXRoutes(),
+	} {
+		routes = append(routes, rs...)
+	}
+	return routes
+}
+
+// newAPIHandler returns the handler of everything under /api/: token
+// authentication, then the routes. A path that is not a route is a JSON 404,
+// a method a path does not take a JSON 405 with Allow.
+func (s *Server) newAPIHandler() http.Handler {
+	mux := http.NewServeMux()
+	allow := map[string][]string{}
+	var paths []string
+	handle := func(method, path string, h http.HandlerFunc) {
+		mux.HandleFunc(method+" "+path, h)
+		s.apiPatterns = append(s.apiPatterns, method+" "+path)
+		if allow[path] == nil {
+			paths = append(paths, path)
+		}
+		allow[path] = append(allow[path], method)
+	}
+	for _, rt := range s.apiRoutes() {
+		handle(rt.method, rt.path, s.apiHandle(rt.h))
+	}
+	handle(http.MethodGet, openAPIPath, s.serveOpenAPI)
+	for _, p := range paths {
+		methods := strings.Join(allow[p], ", ")
+		if strings.Contains(methods, http.MethodGet) {
+			methods += ", " + http.MethodHead
+		}
+		mux.HandleFunc(p, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Allow", methods)
+			s.apiError(w, r, &apiStatusError{status: http.StatusMethodNotAllowed, code: "method_not_allowed",
+				message: fmt.Sprintf("This path takes %s.", methods)})
+		})
+	}
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		s.apiError(w, r, desk.Errorf(desk.ENOTFOUND, "No such API path."))
+	})
+	return s.authenticateAPI(mux)
+}
+
+// authenticateAPI puts the user of the request's bearer token in its context,
+// and answers 401 without a valid one. The session cookie is never read here.
+func (s *Server) authenticateAPI(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == openAPIPath {
+			next.ServeHTTP(w, r)
+			return
+		}
+		scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+		token = strings.TrimSpace(token)
+		if !strings.EqualFold(scheme, "Bearer") || token == "" {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="ctidesk"`)
+			s.apiError(w, r, desk.Errorf(desk.EUNAUTHORIZED, "An API token is required: Authorization: Bearer <token>."))
+			return
+		}
+		_, user, err := s.svc.Tokens.AuthenticateAPIToken(r.Context(), token)
+		if err != nil {
+			if desk.ErrorCode(err) == desk.EUNAUTHORIZED || desk.ErrorCode(err) == desk.ENOTFOUND {
+				w.Header().Set("WWW-Authenticate", `Bearer realm="ctidesk", error="invalid_token"`)
+				err = desk.Errorf(desk.EUNAUTHORIZED, "%s", desk.ErrorMessage(err))
+			}
+			s.apiError(w, r, err)
+			return
+		}
+		ctx := desk.NewContextWithUser(r.Context(), user)
+		if info, ok := ctx.Value(infoKey).(*requestInfo); ok {
+			info.login = user.Login
+		}
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// apiHandle turns an apiFunc into a handler.
+func (s *Server) apiHandle(h apiFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			s.apiError(w, r, err)
+		}
+	}
+}
+
+func (s *Server) serveOpenAPI(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/yaml; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-cache")
+	w.Write(openAPIDocument)
+}
+
+// apiErrorBody is the JSON of every error answer.
+type apiErrorBody struct {
+	Error apiErrorDetail `json:"error"`
+}
+
+// apiErrorDetail says what went wrong: a stable code (the desk error codes,
+// too_large, method_not_allowed), a message for people, and the field at
+// fault for validation errors.
+type apiErrorDetail struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	Field   string `json:"field,omitempty"`
+}
+
+// apiStatusError is an error of the HTTP layer with its own status and code.
+type apiStatusError struct {
+	status        int
+	code, message string
+}
+
+func (e *apiStatusError) Error() string { return e.message }
+
+// apiErrorStatus returns the status and JSON detail of err: EINVALID is 422
+// when it names a field and 400 otherwise, ENOTFOUND 404, EFORBIDDEN 403,
+// EUNAUTHORIZED 401, ECONFLICT 409, a body over the limit 413, anything else
+// 500 with a message that tells nothing of the cause.
+func apiErrorStatus(err error) (int, apiErrorDetail) {
+	var se *apiStatusError
+	if errors.As(err, &se) {
+		return se.status, apiErrorDetail{Code: se.code, Message: se.message}
+	}
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return http.StatusRequestEntityTooLarge, apiErrorDetail{Code: "too_large",
+			Message: fmt.Sprintf("The request body is larger than %d bytes.", tooLarge.Limit)}
+	}
+	code := desk.ErrorCode(err)
+	d := apiErrorDetail{Code: code, Message: desk.ErrorMessage(err), Field: desk.ErrorField(err)}
+	status := httpStatus(code)
+	if code == desk.EINVALID && d.Field != "" {
+		status = http.StatusUnprocessableEntity
+	}
+	return status, d
+}
+
+// apiError answers err as JSON. Messages are in English, whatever the user's
+// language: the API is read by programs, and English is what they match.
+func (s *Server) apiError(w http.ResponseWriter, r *http.Request, err error) {
+	status, d := apiErrorStatus(err)
+	if status >= 500 {
+		s.log.Error("api request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	writeJSON(w, status, apiErrorBody{Error: d})
+}
+
+// writeJSON writes v as the JSON body of the answer.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		status = http.StatusInternalServerError
+		b = []byte(`{"error":{"code":"internal","message":"Internal error."}}`)
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	w.Write(append(b, '\n'))
+}
+
+// writeCreated answers 201 with v and the Location of the new object.
+func writeCreated(w http.ResponseWriter, location string, v any) {
+	w.Header().Set("Location", location)
+	writeJSON(w, http.StatusCreated, v)
+}
+
+// decodeJSON reads the request body, one JSON object, into dst. Unknown
+// fields are refused, naming the field, so that a misspelt attribute does not
+// go unnoticed; a value of the wrong type names its field too.
+func decodeJSON(r *http.Request, dst any) error {
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		return jsonError(err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return tooLarge
+		}
+		return desk.Errorf(desk.EINVALID, "The request body holds more than one JSON value.")
+	}
+	return nil
+}
+
+// jsonError turns an error of encoding/json into a desk error.
+func jsonError(err error) error {
+	var tooLarge *http.MaxBytesError
+	var syntax *json.SyntaxError
+	var typeErr *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &tooLarge):
+		return tooLarge
+	case errors.Is(err, io.EOF):
+		return desk.Errorf(desk.EINVALID, "The request body is empty; it must be a JSON object.")
+	case errors.As(err, &syntax):
+		return desk.Errorf(desk.EINVALID, "The request body is not valid JSON (at byte %d).", syntax.Offset)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return desk.Errorf(desk.EINVALID, "The request body is not valid JSON (it ends too soon).")
+	case errors.As(err, &typeErr):
+		if typeErr.Field == "" {
+			return desk.Errorf(desk.EINVALID, "The request body must be a JSON object.")
+		}
+		return desk.FieldErrorf(typeErr.Field, "%s must be %s.", typeErr.Field, jsonTypeName(typeErr.Type))
+	}
+	if field, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		field, _ = strconv.Unquote(field)
+		return desk.FieldErrorf(field, "Unknown field %q.", field)
+	}
+	return desk.Errorf(desk.EINVALID, "The request body is not valid JSON.")
+}
+
+// typeOfString is the type of a JSON string, for type errors.
+var typeOfString = reflect.TypeFor[string]()
+
+// asMaxBytes returns the *http.MaxBytesError in err's chain, or nil.
+func asMaxBytes(err error) *http.MaxBytesError {
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return tooLarge
+	}
+	return nil
+}
+
+// jsonTypeName names a Go type as JSON knows it.
+func jsonTypeName(t reflect.Type) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Int, reflect.Int64, reflect.Int32:
+		return "an integer"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Slice:
+		return "an array"
+	case reflect.Struct:
+		if t == reflect.TypeFor[time.Time]() {
+			return "a date and time (RFC 3339)"
+		}
+	}
+	return "an object"
+}
+
+// apiList is the answer of every list: a page of items, the total count of
+// what the filter selects, and the page's offset and limit.
+type apiList[T any] struct {
+	Items  []T `json:"items"`
+	Total  int `json:"total"`
+	Offset int `json:"offset"`
+	Limit  int `json:"limit"`
+}
+
+// newAPIList returns a list answer; items is never null.
+func newAPIList[T any](items []T, total, offset, limit int) apiList[T] {
+	if items == nil {
+		items = []T{}
+	}
+	return apiList[T]{Items: items, Total: total, Offset: offset, Limit: limit}
+}
+
+// API paging: limit defaults to apiDefaultLimit, at most apiMaxLimit.
+const (
+	apiDefaultLimit = 50
+	apiMaxLimit     = 1000
+)
+
+// apiPage reads the offset and limit parameters.
+func apiPage(r *http.Request) (offset, limit int, err error) {
+	q := r.URL.Query()
+	limit = apiDefaultLimit
+	if v := q.Get("limit"); v != "" {
+		if limit, err = strconv.Atoi(v); err != nil || limit < 1 || limit > apiMaxLimit {
+			return 0, 0, desk.FieldErrorf("limit", "limit must be a number from 1 to %d.", apiMaxLimit)
+		}
+	}
+	if v := q.Get("offset"); v != "" {
+		if offset, err = strconv.Atoi(v); err != nil || offset < 0 {
+			return 0, 0, desk.FieldErrorf("offset", "offset must be a number, 0 or more.")
+		}
+	}
+	return offset, limit, nil
+}
+
+// queryBool reads an optional boolean parameter: true, false, 1 or 0.
+func queryBool(r *http.Request, name string) (bool, error) {
+	switch v := r.URL.Query().Get(name); v {
+	case "", "false", "0":
+		return false, nil
+	case "true", "1":
+		return true, nil
+	default:
+		return false, desk.FieldErrorf(name, "%s must be true or false.", name)
+	}
+}
+
+// queryString returns a pointer to the trimmed parameter, nil when absent.
+func queryString(r *http.Request, name string) *string {
+	if !r.URL.Query().Has(name) {
+		return nil
+	}
+	v := strings.TrimSpace(r.URL.Query().Get(name))
+	return &v
+}
+
+// apiFind loads the object named by the path's {id}: a path id that is not a
+// number, or an object the user may not see, is 404.
+func apiFind[T any](r *http.Request, find func(context.Context, int64) (T, error)) (T, error) {
+	var zero T
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return zero, desk.Errorf(desk.ENOTFOUND, "No such object: %q is not an id.", r.PathValue("id"))
+	}
+	return find(r.Context(), id)
+}
+
+// apiFindForModify loads the object of the path's {id} and checks that the
+// user may modify class: first the lookup, so that an object of another
+// organization is 404, and its existence does not leak through a 403.
+func apiFindForModify[T any](r *http.Request, class string, find func(context.Context, int64) (T, error)) (T, error) {
+	obj, err := apiFind(r, find)
+	if err != nil {
+		return obj, err
+	}
+	if err := desk.Authorize(r.Context(), desk.ActionModify, class); err != nil {
+		var zero T
+		return zero, err
+	}
+	return obj, nil
+}
+
+// baseURL returns the URL this server is reached at, for the links the API
+// gives (the screen pop): Options.BaseURL, or else the scheme and host of
+// the request.
+func (s *Server) baseURL(r *http.Request) string {
+	if s.base != "" {
+		return s.base
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}

@@ -1,0 +1,394 @@
+package web
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/ctidesk/ctidesk/internal/cti"
+	"github.com/ctidesk/ctidesk/internal/desk"
+)
+
+// The screen pop (DESIGN.md section 7): the phone system opens /pop?phone=…
+// in the agent's browser. The page is one GET form: the callers are a radio
+// group (arrow keys move through them), the creation buttons its submit
+// buttons, the first of them focused, so that Enter opens the first offered
+// creation for the selected caller. The lists follow the selection without a
+// page load (app.js fetches /pop/lists); without JavaScript the form's "Show
+// tickets" button does the same with a page load.
+//
+// A ticket created or changed from the pop records the call: the forms carry
+// pop=1, pop_number and pop_caller (see popCall).
+
+func (s *Server) registerPopRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /pop", s.page(s.handlePop))
+	mux.HandleFunc("GET /pop/lists", s.page(s.handlePopLists))
+	mux.HandleFunc("GET /pop/new", s.page(s.handlePopNew))
+}
+
+// Caller selections besides a caller's id.
+const (
+	selectAll     = "all"
+	selectUnknown = "0"
+)
+
+// popView is the data of the pop page.
+type popView struct {
+	Layout
+	Res     *cti.PopResult
+	Choices []popChoice
+	// Selected is the checked choice's value.
+	Selected string
+	Lists    []*cti.TicketList
+	// Rows are the objects of each list (by list name), with their links.
+	Rows map[string][]popRow
+	// Request is the ticket a request parameter opened, with its links.
+	Request *popRow
+	// Hidden are the pop's parameters, carried by its forms and links.
+	Hidden []param
+	// Query is Hidden as a URL query, for links.
+	Query string
+	// Callers is the ids of every caller found, comma-separated.
+	Callers string
+	Offers  []string
+}
+
+// popRow is an object of a list, with the links that open it from the pop.
+type popRow struct {
+	Object         *desk.Object
+	Ticket         *desk.Ticket // the request's ticket
+	View, Edit     string
+	Status, Caller string
+}
+
+// rows returns the rows of lists, whose links carry the call: number, and
+// the selected caller, or each ticket's caller when all are selected.
+func rows(lists []*cti.TicketList, number string, selected []int64) map[string][]popRow {
+	out := map[string][]popRow{}
+	for _, l := range lists {
+		rs := make([]popRow, 0, len(l.Objects))
+		for _, o := range l.Objects {
+			pc := &popContext{Number: number}
+			if len(selected) == 1 {
+				pc.Caller = selected[0]
+			} else if id, ok := o.Value("caller_id").(int64); ok && slices.Contains(selected, id) {
+				pc.Caller = id
+			}
+			st, _ := o.Value("status").(string)
+			caller, _ := o.Value("caller_name").(string)
+			rs = append(rs, popRow{Object: o, View: ticketURL(o.ID, pc), Edit: fmt.Sprintf("/tickets/%d/edit?%s", o.ID, pc.Query()),
+				Status: st, Caller: caller})
+		}
+		out[l.Name] = rs
+	}
+	return out
+}
+
+// param is a name and value of a hidden input.
+type param struct{ Name, Value string }
+
+// popChoice is one choice of the caller selector.
+type popChoice struct {
+	Value, Label string
+	Caller       *cti.Caller // nil for All contacts found and Unknown contact
+}
+
+func (s *Server) handlePop(w http.ResponseWriter, r *http.Request) error {
+	if s.pop == nil {
+		return desk.Errorf(desk.ENOTFOUND, "The screen pop is not configured.")
+	}
+	ctx := r.Context()
+	res, err := s.pop.Open(ctx, r.URL.Query())
+	if err != nil {
+		return err
+	}
+	if res.Direct != "" {
+		return s.renderPopNew(w, r, res.Direct, true, res.Selected(), res.Values, res.Number)
+	}
+	v := &popView{Res: res, Offers: res.Offers}
+	v.Nav = "pop"
+	v.Hidden, v.Query = popParams(res.Values)
+	ids := make([]string, len(res.Callers))
+	for i, c := range res.Callers {
+		ids[i] = strconv.FormatInt(c.ID, 10)
+	}
+	v.Callers = strings.Join(ids, ",")
+	// The seed's selector: All contacts found (when several), each contact,
+	// Unknown contact. The best match is selected.
+	if len(res.Callers) > 1 {
+		v.Choices = append(v.Choices, popChoice{Value: selectAll})
+	}
+	for _, c := range res.Callers {
+		v.Choices = append(v.Choices, popChoice{Value: strconv.FormatInt(c.ID, 10), Label: c.Display, Caller: c})
+	}
+	v.Choices = append(v.Choices, popChoice{Value: selectUnknown})
+	v.Selected = selectUnknown
+	if len(res.Callers) > 0 {
+		v.Selected = strconv.FormatInt(res.Callers[0].ID, 10)
+	}
+	if sel := r.URL.Query().Get("caller"); sel != "" && slices.ContainsFunc(v.Choices, func(c popChoice) bool { return c.Value == sel }) {
+		v.Selected = sel // the "Show tickets" button without JavaScript
+	}
+	selected := selection(v.Selected, res.CallerIDs())
+	if v.Lists, err = s.pop.Lists(ctx, selected, res.Values); err != nil {
+		return err
+	}
+	v.Rows = rows(v.Lists, res.Number, selected)
+	if t := res.Request; t != nil {
+		pc := &popContext{Number: res.Number, Caller: t.CallerID}
+		v.Request = &popRow{Ticket: t, View: ticketURL(t.ID, pc), Edit: fmt.Sprintf("/tickets/%d/edit?%s", t.ID, pc.Query())}
+	}
+	return s.render(w, r, http.StatusOK, "pop", v)
+}
+
+// popParams returns the pop's parameters sorted, as hidden inputs and as a
+// URL query.
+func popParams(values map[string]string) ([]param, string) {
+	q := url.Values{}
+	var out []param
+	for name, value := range values {
+		out = append(out, param{name, value})
+		q.Set(name, value)
+	}
+	slices.SortFunc(out, func(a, b param) int { return strings.Compare(a.Name, b.Name) })
+	return out, q.Encode()
+}
+
+// selection returns the callers a choice stands for: all of them, one, or
+// none for the unknown contact.
+func selection(choice string, callers []int64) []int64 {
+	switch choice {
+	case selectAll:
+		return callers
+	case selectUnknown, "":
+		return nil
+	}
+	id, err := strconv.ParseInt(choice, 10, 64)
+	if err != nil || !slices.Contains(callers, id) {
+		return nil
+	}
+	return []int64{id}
+}
+
+// maxPopCallers bounds the callers a list request names.
+const maxPopCallers = cti.ListLimit
+
+// popValues returns the pop's parameters a follow-up request carries: every
+// parameter but those of the request itself.
+func popValues(q url.Values) map[string]string {
+	values := map[string]string{}
+	for name := range q {
+		switch name {
+		case "caller", "callers", "class", "direct":
+			continue
+		}
+		values[name] = q.Get(name)
+	}
+	return values
+}
+
+// handlePopLists answers the lists for a selection, as a fragment of the pop
+// page: app.js puts it in place when the selection changes.
+func (s *Server) handlePopLists(w http.ResponseWriter, r *http.Request) error {
+	if s.pop == nil {
+		return desk.Errorf(desk.ENOTFOUND, "The screen pop is not configured.")
+	}
+	q := r.URL.Query()
+	var callers []int64
+	for part := range strings.SplitSeq(q.Get("callers"), ",") {
+		if part == "" {
+			continue
+		}
+		id, err := strconv.ParseInt(part, 10, 64)
+		if err != nil || id <= 0 {
+			return desk.FieldErrorf("callers", "%q is not a caller id.", part)
+		}
+		if len(callers) == maxPopCallers {
+			return desk.FieldErrorf("callers", "A pop lists the tickets of %d callers at most.", maxPopCallers)
+		}
+		callers = append(callers, id)
+	}
+	values := popValues(q)
+	selected := selection(q.Get("caller"), callers)
+	lists, err := s.pop.Lists(r.Context(), selected, values)
+	if err != nil {
+		return err
+	}
+	v := &popView{Lists: lists, Rows: rows(lists, q.Get("pop_number"), selected)}
+	v.Hidden, v.Query = popParams(values)
+	return s.renderFragment(w, r, "pop", "pop-lists", v)
+}
+
+// handlePopNew opens the creation form of a class offered by the pop, preset
+// for the selected caller.
+func (s *Server) handlePopNew(w http.ResponseWriter, r *http.Request) error {
+	if s.pop == nil {
+		return desk.Errorf(desk.ENOTFOUND, "The screen pop is not configured.")
+	}
+	q := r.URL.Query()
+	class := q.Get("class")
+	var selected int64
+	switch sel := q.Get("caller"); sel {
+	case selectAll:
+		// All contacts found: the first of them, as direct creation does.
+		first, _, _ := strings.Cut(q.Get("callers"), ",")
+		selected, _ = strconv.ParseInt(first, 10, 64)
+	case selectUnknown, "":
+	default:
+		id, err := strconv.ParseInt(sel, 10, 64)
+		if err != nil || id <= 0 {
+			return desk.FieldErrorf("caller", "%q is not a caller.", sel)
+		}
+		selected = id
+	}
+	values := popValues(q)
+	return s.renderPopNew(w, r, class, q.Get("direct") == "1", selected, values, q.Get("pop_number"))
+}
+
+// popContext is what the forms of a ticket opened from the pop carry, so that
+// the change records the call.
+type popContext struct {
+	Number string // the number that rang
+	Caller int64  // the selected caller, 0 for the unknown contact
+	// Log and LogText are the log entry a preset adds (public_log or
+	// private_log), shown in the creation form, editable.
+	Log, LogText string
+	// Back returns to the pop.
+	Back string
+}
+
+// renderPopNew shows the creation form of class with its presets.
+func (s *Server) renderPopNew(w http.ResponseWriter, r *http.Request, class string, direct bool, selected int64,
+	values map[string]string, number string) error {
+	ctx := r.Context()
+	if number == "" {
+		number = popNumber(values)
+	}
+	pf, err := s.pop.Prefill(ctx, class, direct, selected, values)
+	if err != nil {
+		return err
+	}
+	_, query := popParams(values)
+	pc := &popContext{Number: number, Caller: selected, Back: "/pop?" + query}
+	switch {
+	case class == desk.ClassPerson:
+		p := &desk.Person{Status: desk.StatusActive, OrgID: pf.ID("org_id"), LocationID: pf.ID("location_id"),
+			FirstName: pf.String("first_name"), Name: pf.String("name"), Email: pf.String("email"),
+			Phone: pf.String("phone"), MobilePhone: pf.String("mobile_phone"), HomePhone: pf.String("home_phone"),
+			EmployeeNumber: pf.String("employee_number"), SupportID: pf.String("support_id"), Function: pf.String("function")}
+		return s.renderPersonForm(w, r, http.StatusOK, &personFormView{New: true, Person: p, Pop: pc})
+	case desk.IsTicketKind(class):
+		t := &desk.Ticket{Kind: class, Status: desk.TicketNew, Origin: pf.String("origin"), Title: pf.String("title"),
+			Description: pf.String("description"), OrgID: pf.ID("org_id"), CallerID: pf.ID("caller_id"),
+			AgentID: pf.ID("agent_id")}
+		if t.Origin == "" {
+			t.Origin = "phone"
+		}
+		if desk.HasLevels(class) {
+			t.Priority, t.Urgency, t.Impact = level(pf.ID("priority")), level(pf.ID("urgency")), level(pf.ID("impact"))
+		}
+		if t.OrgID == 0 && t.CallerID != 0 {
+			if p, err := s.svc.Persons.FindPersonByID(ctx, t.CallerID); err == nil {
+				t.OrgID = p.OrgID
+			}
+		}
+		for _, log := range []string{desk.PublicLog, desk.PrivateLog} {
+			if text := pf.Logs[log]; text != "" && pc.Log == "" {
+				pc.Log, pc.LogText = log, text
+			}
+		}
+		if pc.Log == "" {
+			pc.Log = desk.PublicLog
+		}
+		return s.renderTicketForm(w, r, http.StatusOK, &ticketFormView{New: true, Ticket: t, Pop: pc})
+	}
+	return desk.Errorf(desk.ENOTFOUND, "The pop cannot create %s objects.", class)
+}
+
+// level returns a preset priority, urgency or impact, 3 when none is preset.
+func level(v int64) int {
+	if v >= 1 && v <= 4 {
+		return int(v)
+	}
+	return 3
+}
+
+// popNumber returns the number among the pop's parameters.
+func popNumber(values map[string]string) string {
+	for _, name := range []string{"phone", "telephone"} {
+		if v := strings.TrimSpace(values[name]); v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// popFromRequest returns the pop context a page or a form carries (pop=1,
+// pop_number, pop_caller, pop_log, pop_log_text), nil when none.
+func popFromRequest(r *http.Request) *popContext {
+	get := r.URL.Query().Get
+	if r.Method == http.MethodPost {
+		get = r.PostForm.Get
+	}
+	if get("pop") != "1" {
+		return nil
+	}
+	pc := &popContext{Number: strings.TrimSpace(get("pop_number")), Log: get("pop_log"), LogText: get("pop_log_text")}
+	if len(pc.Number) > 64 {
+		pc.Number = pc.Number[:64]
+	}
+	pc.Caller, _ = strconv.ParseInt(get("pop_caller"), 10, 64)
+	if pc.Caller < 0 {
+		pc.Caller = 0
+	}
+	if pc.Log != desk.PrivateLog {
+		pc.Log = desk.PublicLog
+	}
+	return pc
+}
+
+// popQuery returns the query that carries pc to a ticket's page and forms.
+func (pc *popContext) Query() string {
+	if pc == nil {
+		return ""
+	}
+	q := url.Values{"pop": {"1"}, "pop_number": {pc.Number}, "pop_caller": {strconv.FormatInt(pc.Caller, 10)}}
+	return q.Encode()
+}
+
+// recordPopCall records the call of the pop after a change of ticket id. The
+// change is done: a failure to record is logged, not shown as a failure of
+// the change.
+func (s *Server) recordPopCall(r *http.Request, ticketID int64, pc *popContext) {
+	if pc == nil || s.pop == nil {
+		return
+	}
+	if _, err := s.pop.RecordCall(r.Context(), ticketID, pc.Caller, pc.Number); err != nil {
+		s.log.Error("record the call of the pop", "ticket", ticketID, "err", err)
+	}
+}
+
+// renderFragment executes the template name of view, without the layout, for
+// the parts of pages that scripts replace.
+func (s *Server) renderFragment(w http.ResponseWriter, r *http.Request, view, name string, data viewData) error {
+	l := data.layout()
+	l.Lang = s.lang(r)
+	l.User = desk.UserFromContext(r.Context())
+	t := s.views[l.Lang][view]
+	if t == nil {
+		return fmt.Errorf("render: no view %q", view)
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, name, data); err != nil {
+		return fmt.Errorf("render %s/%s: %w", view, name, err)
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	_, err := buf.WriteTo(w)
+	return err
+}

@@ -1,0 +1,181 @@
+package web_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/ctidesk/ctidesk/internal/desk"
+)
+
+// alicePop is the pop URL of a call from Alice's desk phone, as a trunk
+// sends it.
+const alicePop = "/pop?phone=%2B15550100199"
+
+func TestPopPage(t *testing.T) {
+	e := MustEnv(t)
+	agent := e.MustLogin(t, "agent")
+
+	t.Run("Login first, then back to the pop", func(t *testing.T) {
+		c := e.newClient(t)
+		r := c.get(alicePop)
+		wantStatus(t, "anonymous pop", r, http.StatusSeeOther)
+		if !strings.HasPrefix(r.location, "/login") || !strings.Contains(r.location, url.QueryEscape(alicePop)) {
+			t.Fatalf("redirect to %q, want the login page with the pop to come back to", r.location)
+		}
+		c.get(r.location)
+		next, _ := url.Parse(r.location)
+		r = c.post("/login", url.Values{"login": {"agent"}, "password": {testPassword}, "next": {next.Query().Get("next")}})
+		if r.location != alicePop {
+			t.Fatalf("after login: redirect to %q, want %q", r.location, alicePop)
+		}
+	})
+
+	t.Run("One caller", func(t *testing.T) {
+		r := agent.get(alicePop)
+		wantStatus(t, "pop", r, http.StatusOK)
+		wantContains(t, "pop", r, "Contacts with phone number +15550100199", "Alice Anders, Acme Corp",
+			`value="`+strconv.FormatInt(e.personA.ID, 10)+`" checked`, "Unknown contact",
+			`value="UserRequest" data-offer="UserRequest" class="primary" autofocus`, `value="Person" data-offer="Person"`,
+			"User Requests opened for this caller", e.ticketA.Ref)
+		wantLacks(t, "pop", r, "All contacts found", e.ticketB.Ref)
+		// The ticket links carry the call.
+		want := fmt.Sprintf(`/tickets/%d?pop=1&amp;pop_caller=%d&amp;pop_number=%%2B15550100199`, e.ticketA.ID, e.personA.ID)
+		wantContains(t, "ticket link", r, want)
+	})
+
+	t.Run("Nobody found", func(t *testing.T) {
+		r := agent.get("/pop?phone=%2B442079460000")
+		wantStatus(t, "pop", r, http.StatusOK)
+		wantContains(t, "pop", r, "Nobody was found for this call.", `value="0" checked`)
+		wantLacks(t, "pop", r, "User Requests opened for this caller")
+	})
+
+	t.Run("Missing parameter", func(t *testing.T) {
+		r := agent.get("/pop?foo=bar")
+		wantStatus(t, "pop without phone", r, http.StatusBadRequest)
+		wantContains(t, "pop without phone", r, "The pop URL gives nothing to find the caller by: give one of phone")
+	})
+
+	t.Run("Scoped agent does not find another organization's caller", func(t *testing.T) {
+		scoped := e.MustLogin(t, "scoped")
+		r := scoped.get("/pop?phone=%2B33987654321")
+		wantStatus(t, "scoped pop", r, http.StatusOK)
+		wantContains(t, "scoped pop", r, "Nobody was found for this call.")
+		wantLacks(t, "scoped pop", r, "Brightside")
+	})
+
+	t.Run("Viewer gets no creation button", func(t *testing.T) {
+		r := e.MustLogin(t, "viewer").get(alicePop)
+		wantStatus(t, "viewer pop", r, http.StatusOK)
+		wantContains(t, "viewer pop", r, "Alice Anders")
+		wantLacks(t, "viewer pop", r, "data-offer=")
+	})
+
+	t.Run("Parameters are escaped", func(t *testing.T) {
+		r := agent.get("/pop?phone=" + url.QueryEscape(`<script>alert(1)</script> 5550100199`))
+		wantStatus(t, "hostile pop", r, http.StatusOK)
+		if strings.Contains(r.body, "<script>alert(1)") {
+			t.Error("the phone parameter reached the page unescaped")
+		}
+	})
+}
+
+func TestPopLists(t *testing.T) {
+	e := MustEnv(t)
+	agent := e.MustLogin(t, "agent")
+	both := strconv.FormatInt(e.personA.ID, 10) + "," + strconv.FormatInt(e.personB.ID, 10)
+	for _, tt := range []struct {
+		caller    string
+		want, not []string
+	}{
+		{strconv.FormatInt(e.personA.ID, 10), []string{e.ticketA.Ref}, []string{e.ticketB.Ref}},
+		{"all", []string{e.ticketA.Ref}, nil}, // ticketB is an incident: not in the default lists
+		{"0", nil, []string{e.ticketA.Ref, "User Requests opened"}},
+	} {
+		r := agent.get("/pop/lists?phone=5550100199&callers=" + both + "&caller=" + tt.caller)
+		wantStatus(t, "lists "+tt.caller, r, http.StatusOK)
+		wantContains(t, "lists "+tt.caller, r, tt.want...)
+		wantLacks(t, "lists "+tt.caller, r, tt.not...)
+		wantLacks(t, "lists "+tt.caller, r, "<html")
+	}
+	r := agent.get("/pop/lists?callers=1,x&caller=all")
+	wantStatus(t, "bad callers", r, http.StatusBadRequest)
+}
+
+func TestPopCreateRecordsCall(t *testing.T) {
+	e := MustEnv(t)
+	agent := e.MustLogin(t, "agent")
+	alice := strconv.FormatInt(e.personA.ID, 10)
+
+	r := agent.get("/pop/new?class=UserRequest&phone=%2B15550100199&pop_number=%2B15550100199&callers=" + alice + "&caller=" + alice)
+	wantStatus(t, "creation form", r, http.StatusOK)
+	wantContains(t, "creation form", r, `<option value="`+alice+`" selected>Alice Anders`,
+		fmt.Sprintf(`<option value="%d" selected>Acme Corp`, e.orgA.ID), `<option value="phone" selected>`,
+		`name="pop_number" value="+15550100199"`, "Call from customer dated ")
+	text := regexp.MustCompile(`name="pop_log_text"[^>]*>([^<]*)<`).FindStringSubmatch(r.body)
+	if text == nil {
+		t.Fatalf("no log entry field in the form:\n%s", truncate(r.body))
+	}
+
+	r = agent.post("/tickets", url.Values{"kind": {"UserRequest"}, "title": {"Cannot log in"}, "org_id": {strconv.FormatInt(e.orgA.ID, 10)},
+		"caller_id": {alice}, "origin": {"phone"}, "pop": {"1"}, "pop_number": {"+15550100199"}, "pop_caller": {alice},
+		"pop_log": {"public_log"}, "pop_log_text": {text[1]}})
+	wantStatus(t, "create from the pop", r, http.StatusSeeOther)
+	id, err := strconv.ParseInt(strings.TrimPrefix(strings.SplitN(r.location, "?", 2)[0], "/tickets/"), 10, 64)
+	if err != nil || !strings.Contains(r.location, "pop=1") {
+		t.Fatalf("redirect to %q, want the new ticket's page, still in the call", r.location)
+	}
+	tk, err := e.svc.Tickets.FindTicketByID(e.sys, id)
+	if err != nil || len(tk.PublicLog) != 1 || !strings.HasPrefix(tk.PublicLog[0].Text, "Call from customer dated ") {
+		t.Fatalf("ticket %+v, %v; want the preset log entry", tk, err)
+	}
+	calls := func() []*desk.PhoneCall {
+		cs, _, err := e.svc.PhoneCalls.FindPhoneCalls(e.sys, desk.PhoneCallFilter{TicketID: &id})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cs
+	}
+	cs := calls()
+	if len(cs) != 1 || cs[0].Flow != desk.FlowInbound || cs[0].ContactID != e.personA.ID || cs[0].Number != "+15550100199" || cs[0].AgentID == 0 {
+		t.Fatalf("phone calls %+v, want one inbound call from Alice on +15550100199", cs)
+	}
+	page := agent.get(r.location)
+	wantContains(t, "ticket page", page, "+15550100199", `name="pop" value="1"`)
+
+	// A log entry added during the same call records nothing more; one
+	// added to another ticket from the pop records a call there.
+	r = agent.post(fmt.Sprintf("/tickets/%d/log", id), url.Values{"log": {"private_log"}, "text": {"Reset the password"},
+		"pop": {"1"}, "pop_number": {"+15550100199"}, "pop_caller": {alice}})
+	wantStatus(t, "log entry from the pop", r, http.StatusSeeOther)
+	if n := len(calls()); n != 1 {
+		t.Errorf("%d calls after a second change in the same call, want 1", n)
+	}
+	r = agent.post(fmt.Sprintf("/tickets/%d/status", e.ticketA.ID), url.Values{"status": {"assigned"},
+		"pop": {"1"}, "pop_number": {"+15550100199"}, "pop_caller": {alice}})
+	wantStatus(t, "status from the pop", r, http.StatusSeeOther)
+	ticketA := e.ticketA.ID
+	if cs, _, _ := e.svc.PhoneCalls.FindPhoneCalls(e.sys, desk.PhoneCallFilter{TicketID: &ticketA}); len(cs) != 1 {
+		t.Errorf("%d calls on the ticket changed from the pop, want 1", len(cs))
+	}
+	// Without the pop, no call is recorded.
+	r = agent.post(fmt.Sprintf("/tickets/%d/log", e.ticketB.ID), url.Values{"log": {"private_log"}, "text": {"Note"}})
+	wantStatus(t, "log entry", r, http.StatusSeeOther)
+	ticketB := e.ticketB.ID
+	if cs, _, _ := e.svc.PhoneCalls.FindPhoneCalls(e.sys, desk.PhoneCallFilter{TicketID: &ticketB}); len(cs) != 0 {
+		t.Errorf("%d calls recorded outside the pop, want 0", len(cs))
+	}
+
+	// The person form from the pop: the number preset.
+	r = agent.get("/pop/new?class=Person&phone=%2B15550109999&caller=0")
+	wantStatus(t, "person form", r, http.StatusOK)
+	wantContains(t, "person form", r, `value="+15550109999"`)
+	// A class the pop does not offer.
+	r = agent.get("/pop/new?class=Change&phone=%2B15550100199&caller=0")
+	wantStatus(t, "change form", r, http.StatusNotFound)
+}
