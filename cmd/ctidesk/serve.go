@@ -47,6 +47,8 @@ func (m *Main) parseServe(args []string) error {
 			BaseURL:       *baseURL,
 			LookupOrder:   cfg.LookupOrder,
 			Pop:           &cti.Pop{Config: cfg, Services: services, Phone: m.DB.Phone},
+			Outbound:      &cti.Outbound{ECall: cfg.ECall, PhoneCalls: services.PhoneCalls},
+			PhoneLink:     cfg.Phone.Link,
 		})
 		if err != nil {
 			return fmt.Errorf("web: %w", err)

@@ -110,6 +110,10 @@ type Phone struct {
 	// MinMatchDigits is the least number of trailing digits two numbers must
 	// share to match.
 	MinMatchDigits int
+	// Link is the click-to-call link of every number shown: "tel:" (the
+	// default), "sip:", "callto:", or a template with $number$ for a
+	// softphone's own scheme (tksuite:$number$?call).
+	Link string
 }
 
 // URLParameter maps a URL parameter to the Person attribute it holds.

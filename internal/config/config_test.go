@@ -323,6 +323,8 @@ func TestParseErrors(t *testing.T) {
 		{"abstract class", "direct_creation:\n  Ticket:\n    enabled: true\n", "test.yaml:2:3: direct_creation.Ticket: Ticket is abstract"},
 		{"enabled not a bool", "indirect_creation:\n  Incident:\n    enabled: yes\n", `test.yaml:3:14: indirect_creation.Incident.enabled: want true or false, not "yes"`},
 		{"creation key", "indirect_creation:\n  Incident:\n    presets: {}\n", `test.yaml:3:5: indirect_creation.Incident.presets: unknown key; did you mean "preset"?`},
+		{"phone link scheme", "phone:\n  link: javascript:alert($number$)\n", `test.yaml:2:9: phone.link: link "javascript:alert($number$)": the javascript: scheme is not allowed`},
+		{"phone link without number", "phone:\n  link: sip:foo\n", `test.yaml:2:9: phone.link: link "sip:foo": give a scheme (sip:) or a template with $number$`},
 		{"unknown attribute", "indirect_creation:\n  Incident:\n    preset:\n      titel: Call\n", `test.yaml:4:7: indirect_creation.Incident.preset.titel: unknown attribute of Incident; did you mean "title"?`},
 		{"attribute of another kind", "indirect_creation:\n  Problem:\n    preset:\n      priority: 1\n", "test.yaml:4:7: indirect_creation.Problem.preset.priority: unknown attribute of Problem"},
 		{"derived attribute", "indirect_creation:\n  Person:\n    preset:\n      org_name: Acme\n", "test.yaml:4:7: indirect_creation.Person.preset.org_name: org_name cannot be preset: it is computed from other attributes"},
@@ -635,7 +637,7 @@ func TestApplyEnv(t *testing.T) {
 	if c.Server != want {
 		t.Errorf("Server = %+v, want %+v", c.Server, want)
 	}
-	if c.Phone != (config.Phone{DefaultRegion: "GB", MinMatchDigits: 9}) {
+	if c.Phone != (config.Phone{DefaultRegion: "GB", MinMatchDigits: 9, Link: "tel:"}) {
 		t.Errorf("Phone = %+v", c.Phone)
 	}
 	// Unset variables leave the file's values.

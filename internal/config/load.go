@@ -93,7 +93,7 @@ type decoder struct {
 var (
 	sectionKeys  = []string{"server", "phone", "url_parameters", "lookup_order", "caller_information", "direct_creation", "indirect_creation", "display_tickets", "ecall_parameters"}
 	serverKeys   = []string{"address", "database", "session_secret", "default_language"}
-	phoneKeys    = []string{"default_region", "min_match_digits"}
+	phoneKeys    = []string{"default_region", "min_match_digits", "link"}
 	callerKeys   = []string{"label", "query", "display_name"}
 	creationKeys = []string{"enabled", "preset"}
 	listKeys     = []string{"enabled", "label", "query"}
@@ -361,6 +361,8 @@ func (d *decoder) phone(n *yaml.Node, p *Phone) {
 				}
 				p.MinMatchDigits = i
 			}
+		case "link":
+			d.setText(v, path, &p.Link, checkPhoneLink)
 		default:
 			d.unknown(k, "phone", phoneKeys)
 		}

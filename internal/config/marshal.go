@@ -26,6 +26,7 @@ func (c *Config) Marshal() ([]byte, error) {
 	add("phone", pairs(
 		"default_region", strNode(c.Phone.DefaultRegion),
 		"min_match_digits", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: strconv.Itoa(c.Phone.MinMatchDigits)},
+		"link", strNode(c.Phone.Link),
 	))
 	add("url_parameters", urlParamsNode(c.URLParameters))
 	add("lookup_order", flowList(c.LookupOrder))

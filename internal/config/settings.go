@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -128,6 +129,26 @@ func checkCallURL(s string) error {
 	u, err := url.Parse(s)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return fmt.Errorf("%q is not an http:// or https:// URL", s)
+	}
+	return nil
+}
+
+// phoneLinkScheme is the scheme a phone link starts with.
+var phoneLinkScheme = regexp.MustCompile(`^([a-zA-Z][a-zA-Z0-9+.-]*):`)
+
+// checkPhoneLink accepts "tel:", "sip:", "callto:"..., or a template with
+// $number$, never a scheme a browser would run.
+func checkPhoneLink(s string) error {
+	m := phoneLinkScheme.FindStringSubmatch(strings.TrimSpace(s))
+	if m == nil {
+		return fmt.Errorf("link %q does not start with a URL scheme such as tel:, sip: or callto:", s)
+	}
+	switch strings.ToLower(m[1]) {
+	case "javascript", "data", "vbscript", "file", "blob":
+		return fmt.Errorf("link %q: the %s: scheme is not allowed", s, m[1])
+	}
+	if strings.TrimSpace(s) != m[0] && !strings.Contains(s, "$number$") {
+		return fmt.Errorf("link %q: give a scheme (sip:) or a template with $number$", s)
 	}
 	return nil
 }

@@ -62,6 +62,12 @@ func (b *syncBuffer) String() string {
 // MustEnv starts a server on a new SQLite database.
 func MustEnv(tb testing.TB) *env {
 	tb.Helper()
+	return MustEnvWith(tb, nil)
+}
+
+// MustEnvWith is MustEnv with options changed by configure (nil: none).
+func MustEnvWith(tb testing.TB, configure func(*web.Options)) *env {
+	tb.Helper()
 	ctx := context.Background()
 	db, err := store.Open(ctx, "sqlite:"+filepath.Join(tb.TempDir(), "t.db"))
 	if err != nil {
@@ -72,11 +78,15 @@ func MustEnv(tb testing.TB) *env {
 		tb.Fatalf("migrate: %v", err)
 	}
 	e := &env{svc: db.Services(), sys: desk.NewSystemContext(ctx), logBuf: &syncBuffer{}}
-	e.web, err = web.New(web.Options{
+	opt := web.Options{
 		Services: e.svc,
 		Logger:   slog.New(slog.NewTextHandler(e.logBuf, nil)),
 		Pop:      &cti.Pop{Config: config.Default(), Services: e.svc, Phone: db.Phone},
-	})
+	}
+	if configure != nil {
+		configure(&opt)
+	}
+	e.web, err = web.New(opt)
 	if err != nil {
 		tb.Fatalf("web.New: %v", err)
 	}

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/ctidesk/ctidesk/internal/cti"
 	"github.com/ctidesk/ctidesk/internal/desk"
 )
 
@@ -59,6 +60,9 @@ type personView struct {
 	Person      *desk.Person
 	Tickets     []*desk.Ticket
 	TicketTotal int
+	// CallOptions are the person's numbers the user may call through the
+	// phone system (ecall_parameters).
+	CallOptions []cti.CallOption
 }
 
 // handlePerson shows a person with every attribute and their tickets.
@@ -75,6 +79,7 @@ func (s *Server) handlePerson(w http.ResponseWriter, r *http.Request) error {
 	if v.Tickets, v.TicketTotal, err = s.svc.Tickets.FindTickets(ctx, desk.TicketFilter{CallerID: &id, Limit: pageSize}); err != nil {
 		return err
 	}
+	v.CallOptions = s.callOptions(r, v.Person)
 	return s.render(w, r, http.StatusOK, "person", v)
 }
 

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ctidesk/ctidesk/internal/cti"
 	"github.com/ctidesk/ctidesk/internal/desk"
 )
 
@@ -90,6 +91,13 @@ type fieldData struct {
 	Rows                            int // a textarea when > 0
 }
 
+// callActionsData is the data of the "call-actions" partial.
+type callActionsData struct {
+	Action  string
+	Options []cti.CallOption
+	CSRF    string
+}
+
 // levelData is a select of priority, urgency or impact, for the "level"
 // partial.
 type levelData struct {
@@ -115,7 +123,7 @@ func (s *Server) funcs(lang string) template.FuncMap {
 			return t.Local().Format(s.i18n.t(lang, "format.datetime"))
 		},
 		"iso": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-		"tel": telURL,
+		"tel": func(number string) template.URL { return s.phoneLink(number) },
 		"static": func(name string) (string, error) {
 			u, ok := s.static.url[name]
 			if !ok {
@@ -124,6 +132,10 @@ func (s *Server) funcs(lang string) template.FuncMap {
 			return u, nil
 		},
 		"hasLevels": desk.HasLevels,
+		// callActions builds the data of the "call-actions" partial.
+		"callActions": func(action string, options []cti.CallOption, csrf string) callActionsData {
+			return callActionsData{Action: action, Options: options, CSRF: csrf}
+		},
 		"levelField": func(name, label string, value int, levels []int, errs map[string]string) levelData {
 			return levelData{Name: name, Label: label, Value: value, Levels: levels, Error: errs[name]}
 		},

@@ -54,6 +54,12 @@ type Options struct {
 	// Pop is the screen pop's use case, with the telephony configuration;
 	// nil: /pop is not found.
 	Pop *cti.Pop
+	// Outbound makes tickets and persons callable (ecall_parameters); nil
+	// or without ECall: no call action.
+	Outbound *cti.Outbound
+	// PhoneLink is the link of every number shown: "" or "tel:", "sip:",
+	// "callto:", or a template with $number$ (tksuite:$number$?call).
+	PhoneLink string
 }
 
 // Server serves ctidesk's pages. It holds no mutable state of its own: the
@@ -76,6 +82,12 @@ type Server struct {
 	lookup *cti.CallerLookup
 	// pop is the screen pop; nil when not configured.
 	pop *cti.Pop
+	// outbound places outbound calls; nil when not configured.
+	outbound *cti.Outbound
+	// phoneLink makes the click-to-call link of a number.
+	phoneLink func(string) template.URL
+	// csp is the Content-Security-Policy of every response.
+	csp string
 	// apiPatterns lists the routes of the API as registered, for the test
 	// that holds them to openapi.yaml.
 	apiPatterns []string
@@ -105,6 +117,7 @@ func New(opt Options) (*Server, error) {
 
 		dummyUser: newDummyUser(),
 		pop:       opt.Pop,
+		csp:       contentSecurityPolicy,
 		base:      strings.TrimRight(opt.BaseURL, "/"),
 		lookup: &cti.CallerLookup{Callers: svc.Callers, Persons: svc.Persons, Tickets: svc.Tickets,
 			Order: opt.LookupOrder},
@@ -112,13 +125,26 @@ func New(opt Options) (*Server, error) {
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
+	var err error
+	if s.phoneLink, err = phoneLinker(opt.PhoneLink); err != nil {
+		return nil, fmt.Errorf("web: %w", err)
+	}
+	if opt.Outbound != nil && opt.Outbound.ECall != nil {
+		s.outbound = opt.Outbound
+		// The call action's form posts here and is redirected to the phone
+		// system: form-action must allow its origin.
+		u, err := url.Parse(opt.Outbound.ECall.URL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return nil, fmt.Errorf("web: outbound call URL %q is not an http or https URL", opt.Outbound.ECall.URL)
+		}
+		s.csp = strings.Replace(contentSecurityPolicy, "form-action 'self'", "form-action 'self' "+u.Scheme+"://"+u.Host, 1)
+	}
 	if s.ttl <= 0 {
 		s.ttl = 12 * time.Hour
 	}
 	if s.now == nil {
 		s.now = time.Now
 	}
-	var err error
 	if s.i18n, err = newCatalog(); err != nil {
 		return nil, err
 	}
@@ -138,6 +164,7 @@ func New(opt Options) (*Server, error) {
 	s.registerOrganizationRoutes(mux)
 	s.registerTicketRoutes(mux)
 	s.registerPopRoutes(mux)
+	s.registerPhoneCallRoutes(mux)
 	s.registerTokenRoutes(mux)
 	mux.Handle("/api/", s.newAPIHandler())
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
@@ -307,7 +334,7 @@ const contentSecurityPolicy = "default-src 'self'; frame-ancestors 'none'; form-
 func (s *Server) secureHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		h.Set("Content-Security-Policy", contentSecurityPolicy)
+		h.Set("Content-Security-Policy", s.csp)
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "same-origin")
 		h.Set("X-Frame-Options", "DENY")

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/ctidesk/ctidesk/internal/cti"
 	"github.com/ctidesk/ctidesk/internal/desk"
 )
 
@@ -102,6 +103,9 @@ type ticketView struct {
 	// Pop is set when the ticket was opened from the screen pop: its forms
 	// carry it, so that a change records the call.
 	Pop *popContext
+	// CallOptions are the caller's numbers the user may call through the
+	// phone system (ecall_parameters).
+	CallOptions []cti.CallOption
 }
 
 // ticketView loads what a ticket's page shows.
@@ -126,6 +130,7 @@ func (s *Server) ticketView(r *http.Request, id int64) (*ticketView, error) {
 			v.Caller = nil
 		}
 	}
+	v.CallOptions = s.callOptions(r, v.Caller)
 	if desk.UserFromContext(ctx).Can(desk.ActionRead, desk.ClassPhoneCall) {
 		if v.Calls, _, err = s.svc.PhoneCalls.FindPhoneCalls(ctx, desk.PhoneCallFilter{TicketID: &id, Limit: 100}); err != nil {
 			return nil, err
