@@ -41,14 +41,15 @@ func (m *Main) parseServe(args []string) error {
 		}
 		services := m.DB.Services()
 		handler, err := web.New(web.Options{
-			Services:      services,
-			Logger:        m.Logger,
-			SecureCookies: *secure,
-			BaseURL:       *baseURL,
-			LookupOrder:   cfg.LookupOrder,
-			Pop:           &cti.Pop{Config: cfg, Services: services, Phone: m.DB.Phone},
-			Outbound:      &cti.Outbound{ECall: cfg.ECall, PhoneCalls: services.PhoneCalls},
-			PhoneLink:     cfg.Phone.Link,
+			Services:        services,
+			Logger:          m.Logger,
+			SecureCookies:   *secure,
+			BaseURL:         *baseURL,
+			LookupOrder:     cfg.LookupOrder,
+			Pop:             &cti.Pop{Config: cfg, Services: services, Phone: m.DB.Phone},
+			Outbound:        &cti.Outbound{ECall: cfg.ECall, PhoneCalls: services.PhoneCalls},
+			PhoneLink:       cfg.Phone.Link,
+			DefaultLanguage: cfg.Server.DefaultLanguage,
 		})
 		if err != nil {
 			return fmt.Errorf("web: %w", err)

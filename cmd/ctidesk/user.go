@@ -12,7 +12,7 @@ func (m *Main) parseUserAdd(args []string) error {
 	fs := m.newFlagSet("user add")
 	role := fs.String("role", "", "role: admin, agent or viewer")
 	contact := fs.Int64("contact", 0, "id of the Person behind this user (the agent of the phone calls he logs)")
-	language := fs.String("language", desk.Languages[0], `language: "EN US" or "FR FR"`)
+	language := fs.String("language", "", `language: "EN US" or "FR FR" (default: server.default_language of the configuration)`)
 	var orgs int64List
 	fs.Var(&orgs, "org", "id of an organization the user may see (repeat; none: every organization)")
 	rest, err := parseFlags(fs, args, m.Getenv)
@@ -38,7 +38,11 @@ func (m *Main) parseUserAdd(args []string) error {
 		if err := m.openDB(ctx); err != nil {
 			return err
 		}
-		u := &desk.User{Login: login, PasswordHash: hash, ContactID: *contact, Language: *language,
+		lang := *language
+		if lang == "" && m.Config != nil {
+			lang = m.Config.Server.DefaultLanguage
+		}
+		u := &desk.User{Login: login, PasswordHash: hash, ContactID: *contact, Language: lang,
 			Roles: []string{*role}, AllowedOrgIDs: orgs}
 		if err := m.DB.Services().Users.CreateUser(desk.NewSystemContext(ctx), u); err != nil {
 			if desk.ErrorCode(err) == desk.EINTERNAL {

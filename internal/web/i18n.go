@@ -131,12 +131,16 @@ func (s *Server) lang(r *http.Request) string {
 	if u := desk.UserFromContext(r.Context()); u != nil && slices.Contains(desk.Languages, u.Language) {
 		return u.Language
 	}
-	return acceptLanguage(r.Header.Get("Accept-Language"))
+	return acceptLanguage(r.Header.Get("Accept-Language"), s.defaultLang)
 }
 
-// acceptLanguage picks the supported language the browser prefers.
-func acceptLanguage(header string) string {
-	best, bestQ := desk.Languages[0], 0.0
+// acceptLanguage picks the supported language the browser prefers, or
+// fallback when it names none.
+func acceptLanguage(header, fallback string) string {
+	if !slices.Contains(desk.Languages, fallback) {
+		fallback = desk.Languages[0]
+	}
+	best, bestQ := fallback, 0.0
 	for _, part := range strings.Split(header, ",") {
 		tag, params, _ := strings.Cut(strings.TrimSpace(part), ";")
 		q := 1.0

@@ -60,6 +60,9 @@ type Options struct {
 	// PhoneLink is the link of every number shown: "" or "tel:", "sip:",
 	// "callto:", or a template with $number$ (tksuite:$number$?call).
 	PhoneLink string
+	// DefaultLanguage is the language of the pages before login when the
+	// browser asks for none ctidesk has; default desk.Languages[0].
+	DefaultLanguage string
 }
 
 // Server serves ctidesk's pages. It holds no mutable state of its own: the
@@ -88,6 +91,8 @@ type Server struct {
 	phoneLink func(string) template.URL
 	// csp is the Content-Security-Policy of every response.
 	csp string
+	// defaultLang is Options.DefaultLanguage.
+	defaultLang string
 	// apiPatterns lists the routes of the API as registered, for the test
 	// that holds them to openapi.yaml.
 	apiPatterns []string
@@ -115,10 +120,11 @@ func New(opt Options) (*Server, error) {
 		ttl:    opt.SessionTTL,
 		now:    opt.Now,
 
-		dummyUser: newDummyUser(),
-		pop:       opt.Pop,
-		csp:       contentSecurityPolicy,
-		base:      strings.TrimRight(opt.BaseURL, "/"),
+		dummyUser:   newDummyUser(),
+		pop:         opt.Pop,
+		csp:         contentSecurityPolicy,
+		defaultLang: opt.DefaultLanguage,
+		base:        strings.TrimRight(opt.BaseURL, "/"),
 		lookup: &cti.CallerLookup{Callers: svc.Callers, Persons: svc.Persons, Tickets: svc.Tickets,
 			Order: opt.LookupOrder},
 	}
