@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/ctidesk/ctidesk/internal/oql"
 )
 
 // Error is one mistake in a configuration, at its place in the file.
@@ -59,44 +61,6 @@ func (es Errors) sort() {
 	})
 }
 
-// suggest returns `; did you mean "x"?` for the candidate closest to word, or
-// "" when none is close enough to be a likely typo.
-func suggest(word string, candidates []string) string {
-	best, bestDist := "", 0
-	for _, c := range candidates {
-		d := distance(strings.ToLower(word), strings.ToLower(c))
-		if best == "" || d < bestDist {
-			best, bestDist = c, d
-		}
-	}
-	if best == "" || bestDist > max(1, len(word)/3) {
-		return ""
-	}
-	return fmt.Sprintf("; did you mean %q?", best)
-}
-
-// distance is the edit distance of a and b in bytes, counting the swap of
-// two neighbours as one edit (phnoe is one typo away from phone).
-func distance(a, b string) int {
-	d := make([][]int, len(a)+1)
-	for i := range d {
-		d[i] = make([]int, len(b)+1)
-		d[i][0] = i
-	}
-	for j := range d[0] {
-		d[0][j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
-			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
-				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
-			}
-		}
-	}
-	return d[len(a)][len(b)]
-}
+// suggest returns `; did you mean "x"?` for the candidate closest to word,
+// as the query language's messages do.
+func suggest(word string, candidates []string) string { return oql.Suggest(word, candidates) }

@@ -1,6 +1,10 @@
 package config
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/ctidesk/ctidesk/internal/oql"
+)
 
 // ParsePHP parses src as one PHP value and returns it written back as PHP in
 // a canonical form: array (key => value, ...) with single-quoted texts.
@@ -64,4 +68,4 @@ func phpQuote(s string) string {
 }
 
 // Distance is the edit distance used for suggestions.
-func Distance(a, b string) int { return distance(a, b) }
+func Distance(a, b string) int { return oql.Distance(a, b) }

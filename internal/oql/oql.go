@@ -75,12 +75,13 @@ func errorAt(p pos, format string, args ...any) *Error {
 	return &Error{Line: p.line, Column: p.col, Message: fmt.Sprintf(format, args...)}
 }
 
-// suggest returns `; did you mean "x"?` for the candidate closest to word, or
-// "" when none is close enough to be a likely typo.
-func suggest(word string, candidates []string) string {
+// Suggest returns `; did you mean "x"?` for the candidate closest to word,
+// or "" when none is close enough to be a likely typo. The configuration's
+// checks use it too, so that every message suggests alike.
+func Suggest(word string, candidates []string) string {
 	best, bestDist := "", 0
 	for _, c := range candidates {
-		d := distance(strings.ToLower(word), strings.ToLower(c))
+		d := Distance(strings.ToLower(word), strings.ToLower(c))
 		if best == "" || d < bestDist {
 			best, bestDist = c, d
 		}
@@ -91,9 +92,9 @@ func suggest(word string, candidates []string) string {
 	return fmt.Sprintf("; did you mean %q?", best)
 }
 
-// distance is the edit distance of a and b (bytes) counting a swap of two
+// Distance is the edit distance of a and b (bytes) counting a swap of two
 // neighbours as one edit, the commonest typo ("nmae").
-func distance(a, b string) int {
+func Distance(a, b string) int {
 	if len(a) > 64 || len(b) > 64 {
 		return max(len(a), len(b)) // no suggestion for such words; bounded work
 	}

@@ -121,7 +121,7 @@ func (p *parser) source() (*source, error) {
 	}
 	class, ok := desk.FindClass(t.text)
 	if !ok {
-		return nil, errorAt(t.pos, "unknown class %q%s", t.text, suggest(t.text, desk.ClassNames()))
+		return nil, errorAt(t.pos, "unknown class %q%s", t.text, Suggest(t.text, desk.ClassNames()))
 	}
 	s := &source{class: class, alias: class.Name, pos: t.pos, index: len(p.sources)}
 	if p.isKeyword("AS") {
@@ -364,7 +364,7 @@ func (p *parser) operand() (operand, error) {
 			}
 			src = p.alias(t.text)
 			if src == nil {
-				return nil, errorAt(t.pos, "unknown alias %q%s", t.text, suggest(t.text, p.aliases()))
+				return nil, errorAt(t.pos, "unknown alias %q%s", t.text, Suggest(t.text, p.aliases()))
 			}
 			name, namePos = a.text, a.pos
 		}
@@ -374,7 +374,7 @@ func (p *parser) operand() (operand, error) {
 		attr, ok := src.class.Attribute(name)
 		if !ok {
 			return nil, errorAt(namePos, "unknown attribute %q of class %s%s", name, src.class.Name,
-				suggest(name, src.class.AttributeNames()))
+				Suggest(name, src.class.AttributeNames()))
 		}
 		return &attrRef{src: src, attr: attr, pos: t.pos}, nil
 	}
@@ -444,7 +444,7 @@ func checkOperands(x, y operand, op string, at pos) error {
 	case desk.TypeEnum:
 		if (op == "=" || op == "!=" || op == "IN") && !slices.Contains(a.attr.Values, lit.text) {
 			return errorAt(lit.pos, "%q is not a value of %s (%s)%s", lit.text, a.attr.Name,
-				strings.Join(a.attr.Values, ", "), suggest(lit.text, a.attr.Values))
+				strings.Join(a.attr.Values, ", "), Suggest(lit.text, a.attr.Values))
 		}
 	case desk.TypeDateTime:
 		if op == "LIKE" || op == "NOT LIKE" {
