@@ -22,13 +22,22 @@ const usage = `ctidesk — a service desk with computer telephony integration
 
 Usage:
   ctidesk serve [--addr :8080] [--demo]     serve the web application
-  ctidesk migrate                           create or upgrade the database schema
+  ctidesk migrate                           create or upgrade the database schema (safe while others serve)
+  ctidesk copy [--from DATABASE] --to DATABASE
+                                            copy every row into a new, empty database (sqlite: to postgres://),
+                                            then compare row counts and checksums; --from defaults to --db
   ctidesk demo [--persons N] [--tickets N]  load demo data into an empty database
   ctidesk user add LOGIN --role admin|agent|viewer [--contact PERSON_ID] [--org ORG_ID]... [--language "FR FR"]
                                             add a user; the password is read from stdin
   ctidesk token create LOGIN [--name NAME]  print a new API token acting as LOGIN (shown once)
   ctidesk token list [LOGIN]                the API tokens, of every user or of LOGIN
   ctidesk token revoke ID                   revoke an API token for good
+  ctidesk integration create NAME           print the token of a new phone system integration, which posts call
+                                            events to /api/v1/cti/events (shown once)
+  ctidesk integration list|revoke ID        the integrations; revoke one's token for good
+  ctidesk extension LOGIN EXTENSION         the extension the phone system knows a user by ("" removes it)
+  ctidesk pbx asterisk --ami HOST:PORT --user USER --secret-file FILE --url CTIDESK_URL --token-file FILE
+                                            follow an Asterisk's manager interface and post its calls to ctidesk
   ctidesk lookup [--json] NUMBER            who is calling: the persons a number finds, ranked
   ctidesk lookup [--json] --employee-number|--support-id|--email VALUE
                                             the persons with that exact value
@@ -45,7 +54,8 @@ Usage:
                                             module parameters) into ctidesk.yaml
 
 Every subcommand takes --config (default ctidesk.yaml when it exists: the telephony configuration and the
-server settings, docs/configuration.md), --db (sqlite:PATH, default sqlite:ctidesk.db), and --phone-region
+server settings, docs/configuration.md), --db (sqlite:PATH, default sqlite:ctidesk.db, or a postgres:// URL:
+docs/deployment.md), and --phone-region
 (default US) and --min-match-digits (default 7), which set how phone numbers are read and matched.
 Every flag can also be set by the environment: --db by CTIDESK_DB, --addr by CTIDESK_ADDR, and so on.
 A flag wins over the environment, which wins over the configuration file.
@@ -84,6 +94,9 @@ type Main struct {
 	serving    bool
 	listener   net.Listener
 	httpServer *http.Server
+	// bus is serve's PostgreSQL event bus, which Close stops before the
+	// database; nil for none.
+	bus interface{ Close() error }
 }
 
 // NewMain returns a Main on the process's standard streams and environment.
@@ -115,6 +128,8 @@ func (m *Main) ParseFlags(ctx context.Context, args []string) (err error) {
 		return m.parseServe(args)
 	case "migrate":
 		return m.parseMigrate(args)
+	case "copy":
+		return m.parseCopy(args)
 	case "demo":
 		return m.parseDemo(args)
 	case "lookup":
@@ -130,6 +145,12 @@ func (m *Main) ParseFlags(ctx context.Context, args []string) (err error) {
 			return fmt.Errorf("usage: ctidesk user add LOGIN --role admin|agent|viewer")
 		}
 		return m.parseUserAdd(args[1:])
+	case "integration":
+		return m.parseIntegration(args)
+	case "extension":
+		return m.parseExtension(args)
+	case "pbx":
+		return m.parsePBX(args)
 	case "token":
 		return m.parseToken(args)
 	case "config":
@@ -192,6 +213,12 @@ func (m *Main) Close() error {
 		}
 		m.httpServer = nil
 	}
+	if m.bus != nil {
+		if err := m.bus.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("close the event bus: %w", err))
+		}
+		m.bus = nil
+	}
 	if m.DB != nil {
 		if err := m.DB.Close(); err != nil {
 			errs = append(errs, fmt.Errorf("close database: %w", err))
@@ -211,12 +238,12 @@ func (m *Main) openDB(ctx context.Context) error {
 	}
 	db, err := store.Open(ctx, m.DSN)
 	if err != nil {
-		return fmt.Errorf("open %s: %w", m.DSN, err)
+		return err // it names the database, without its password
 	}
 	m.DB = db
 	db.Phone = norm
 	if err := db.Migrate(ctx); err != nil {
-		return fmt.Errorf("migrate %s: %w", m.DSN, err)
+		return fmt.Errorf("migrate %s: %w", store.RedactDSN(m.DSN), err)
 	}
 	if m.keysChecked {
 		return nil
@@ -225,7 +252,7 @@ func (m *Main) openDB(ctx context.Context) error {
 		return err
 	} else if want := norm.Options().DefaultRegion; region != want {
 		fmt.Fprintf(m.Stderr, "warning: the phone number keys of %s were built for region %s, not %s: "+
-			"numbers are matched wrongly until you run ctidesk reindex --phone-region %s\n", m.DSN, region, want, want)
+			"numbers are matched wrongly until you run ctidesk reindex --phone-region %s\n", store.RedactDSN(m.DSN), region, want, want)
 	}
 	return nil
 }
@@ -239,7 +266,7 @@ func (m *Main) parseMigrate(args []string) error {
 		if err := m.openDB(ctx); err != nil {
 			return err
 		}
-		fmt.Fprintln(m.Stdout, "database is up to date:", m.DSN)
+		fmt.Fprintln(m.Stdout, "database is up to date:", store.RedactDSN(m.DSN))
 		return nil
 	}
 	return nil

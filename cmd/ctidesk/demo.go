@@ -7,6 +7,7 @@ import (
 
 	"github.com/ctidesk/ctidesk/internal/demo"
 	"github.com/ctidesk/ctidesk/internal/desk"
+	"github.com/ctidesk/ctidesk/internal/store"
 )
 
 func (m *Main) parseDemo(args []string) error {
@@ -29,7 +30,7 @@ func (m *Main) parseDemo(args []string) error {
 		if empty, err := m.DB.IsEmpty(ctx); err != nil {
 			return err
 		} else if !empty {
-			return fmt.Errorf("%s already holds data; demo data loads only into an empty database", m.DSN)
+			return fmt.Errorf("%s already holds data; demo data loads only into an empty database", store.RedactDSN(m.DSN))
 		}
 		start := time.Now()
 		logins, err := demo.Load(ctx, m.DB.Services(), demo.Options{Persons: *persons, Tickets: *tickets, Progress: m.progress()})

@@ -40,6 +40,10 @@ func (m *Main) parseServe(args []string) error {
 			cfg = config.Default()
 		}
 		services := m.DB.Services()
+		bus, err := m.eventBus(ctx)
+		if err != nil {
+			return err
+		}
 		handler, err := web.New(web.Options{
 			Services:        services,
 			Logger:          m.Logger,
@@ -49,6 +53,8 @@ func (m *Main) parseServe(args []string) error {
 			Pop:             &cti.Pop{Config: cfg, Services: services, Phone: m.DB.Phone},
 			Outbound:        &cti.Outbound{ECall: cfg.ECall, PhoneCalls: services.PhoneCalls},
 			PhoneLink:       cfg.Phone.Link,
+			Calls:           &cti.Calls{Services: services, Bus: bus, Log: m.Logger},
+			Bus:             bus,
 			DefaultLanguage: cfg.Server.DefaultLanguage,
 		})
 		if err != nil {
@@ -66,6 +72,8 @@ func (m *Main) parseServe(args []string) error {
 			IdleTimeout:       120 * time.Second,
 			MaxHeaderBytes:    64 << 10,
 		}
+		// Shutdown waits for connections to go idle: the event streams end.
+		m.httpServer.RegisterOnShutdown(handler.CloseStreams)
 		srv := m.httpServer // Close may clear the field before the goroutine runs
 		go func() {
 			if err := srv.Serve(ln); err != nil && err != http.ErrServerClosed {

@@ -38,4 +38,6 @@ type Services struct {
 	Importer      ImportService
 	Queries       QueryService
 	Tokens        TokenService
+	Calls         CallService
+	Telephony     TelephonyService
 }

@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/ctidesk/ctidesk/internal/desk"
+	"github.com/ctidesk/ctidesk/internal/oql"
 	"github.com/ctidesk/ctidesk/internal/phone"
 )
 
@@ -28,18 +29,27 @@ import (
 // before any person is read. One descent instead of one per prefix halves the
 // cost of a lookup, and the statement has one shape whatever the number, so it
 // is prepared once. (The unary + keeps SQLite from splitting the OR into
-// other probes.)
-func keyRange(norm *phone.Normalizer, digits string) (string, []any) {
+// other probes; see noIndex.)
+func keyRange(d oql.Dialect, norm *phone.Normalizer, digits string) (string, []any) {
 	lo, hi, r := norm.KeyRange(digits)
-	return `k.rdigits >= ? AND k.rdigits < ? AND (+k.rdigits >= ? OR substr(?, 1, length(k.rdigits)) = k.rdigits)`,
-		[]any{lo, hi, r, r}
+	cond := keyRangeSQLite
+	if d == oql.PostgreSQL {
+		cond = keyRangePostgres
+	}
+	return cond, []any{lo, hi, r, r}
 }
+
+// The condition of keyRange, by dialect (see noIndex).
+const (
+	keyRangeSQLite   = `k.rdigits >= ? AND k.rdigits < ? AND (+k.rdigits >= ? OR substr(?, 1, length(k.rdigits)) = k.rdigits)`
+	keyRangePostgres = `k.rdigits >= ? AND k.rdigits < ? AND (k.rdigits >= ? OR substr(?, 1, length(k.rdigits)) = k.rdigits)`
+)
 
 // numberProbe returns the SQL selecting the person_id of the numbers a
 // person query finds (see numberQuery) and its arguments.
-func numberProbe(norm *phone.Normalizer, num numberSearch) (string, []any) {
+func numberProbe(d oql.Dialect, norm *phone.Normalizer, num numberSearch) (string, []any) {
 	if num.caller != nil {
-		cond, args := keyRange(norm, num.caller.Digits)
+		cond, args := keyRange(d, norm, num.caller.Digits)
 		return "SELECT k.person_id FROM person_number k WHERE " + cond, args
 	}
 	lo := phone.Reverse(num.suffix)
@@ -47,44 +57,50 @@ func numberProbe(norm *phone.Normalizer, num numberSearch) (string, []any) {
 	return "SELECT k.person_id FROM person_number k WHERE k.rdigits >= ? AND k.rdigits < ?", []any{lo, hi}
 }
 
-// callerQueries caches the SQL text of FindCallersByNumber by the size of the
-// user's scope (-1: unscoped), the only thing that changes it: building it
-// and hashing it for the statement cache at every call costs more than a
-// microsecond.
-var callerQueries sync.Map
+// callerQueries caches the SQL text of FindCallersByNumber, as the database
+// runs it, by dialect and size of the user's scope (-1: unscoped), the only
+// things that change it: building it and hashing it for the statement cache
+// at every call costs more than a microsecond.
+var callerQueries sync.Map // callerQueryKey -> string
 
-// callerNumberQuery returns the SQL of FindCallersByNumber: the keys found by
-// keyRange, with their persons, visible with scope. The keys come first
-// (CROSS JOIN keeps SQLite from starting with the persons of the scope's
-// organizations, which may be most of the directory).
-func callerNumberQuery(norm *phone.Normalizer, scope []int64, caller phone.Number) (string, []any) {
-	cond, args := keyRange(norm, caller.Digits)
+type callerQueryKey struct {
+	dialect oql.Dialect
+	size    int
+}
+
+// callerNumberQuery returns the SQL of FindCallersByNumber, rebound for the
+// dialect: the keys found by keyRange, with their persons, visible with
+// scope. The keys come first (SQLite's CROSS JOIN keeps it from starting with
+// the persons of the scope's organizations, which may be most of the
+// directory).
+func callerNumberQuery(d oql.Dialect, norm *phone.Normalizer, scope []int64, caller phone.Number) (string, []any) {
+	cond, args := keyRange(d, norm, caller.Digits)
 	var c conds
 	c.add(cond, args...)
 	if scope != nil {
 		c.addIn("p.org_id", scope)
 	}
-	size := len(scope)
+	key := callerQueryKey{d, len(scope)}
 	if scope == nil {
-		size = -1
+		key.size = -1
 	}
-	if q, ok := callerQueries.Load(size); ok {
+	if q, ok := callerQueries.Load(key); ok {
 		return q.(string), c.args
 	}
-	query := `SELECT k.attribute, k.rdigits, k.e164, ` + personColumns + `
+	query := rebind(d, `SELECT k.attribute, k.rdigits, k.e164, `+personColumns+`
 		FROM person_number k
-		CROSS JOIN person p ON p.id = k.person_id
+		`+keysFirstJoin(d)+` person p ON p.id = k.person_id
 		JOIN organization o ON o.id = p.org_id
-		LEFT JOIN location l ON l.id = p.location_id` + c.where()
-	if size <= maxCachedParams {
-		callerQueries.Store(size, query)
+		LEFT JOIN location l ON l.id = p.location_id`+c.where())
+	if key.size <= maxCachedParams {
+		callerQueries.Store(key, query)
 	}
 	return query, c.args
 }
 
 // callerAttributeQuery returns the SQL of FindCallersByAttribute, or false for
 // an attribute that is not one of desk.CallerAttributes.
-func callerAttributeQuery(scope []int64, attribute, value string) (string, []any, bool) {
+func callerAttributeQuery(d oql.Dialect, scope []int64, attribute, value string) (string, []any, bool) {
 	var c conds
 	switch attribute {
 	case desk.AttrEmployeeNumber:
@@ -92,14 +108,14 @@ func callerAttributeQuery(scope []int64, attribute, value string) (string, []any
 	case desk.AttrSupportID:
 		c.add("p.support_id = ?", value)
 	case desk.AttrEmail:
-		c.add("p.email = ? COLLATE NOCASE", value) // the person_email_nocase index
+		c.add(emailEquals(d, "p.email"), value) // the person_email_nocase (lower) index
 	default:
 		return "", nil, false
 	}
 	if scope != nil {
-		// The unary + keeps SQLite from probing person_org_id instead of
-		// the attribute's index: an organization may hold most persons.
-		c.addIn("+p.org_id", scope)
+		// Not person_org_id but the attribute's index: an organization may
+		// hold most persons.
+		c.addIn(noIndex(d, "p.org_id"), scope)
 	}
 	query := `SELECT ` + personColumns + ` FROM person p
 		JOIN organization o ON o.id = p.org_id
@@ -130,8 +146,8 @@ func (db *DB) FindCallersByNumber(ctx context.Context, number string) ([]*desk.C
 		return nil, desk.Errorf(desk.EINVALID, "The number %q has fewer than %d significant digits, so nothing is matched.",
 			strings.TrimSpace(number), norm.Options().MinMatchDigits)
 	}
-	query, args := callerNumberQuery(norm, user.OrgScope(), caller)
-	rows, err := db.queryRead(ctx, query, args...)
+	query, args := callerNumberQuery(db.dialect, norm, user.OrgScope(), caller)
+	rows, err := db.queryReadSQL(ctx, query, args...) // rebound already
 	if err != nil {
 		return nil, fmt.Errorf("find callers by number: %w", err)
 	}
@@ -190,7 +206,7 @@ func (db *DB) FindCallersByAttribute(ctx context.Context, attribute, value strin
 		return nil, err
 	}
 	value = strings.TrimSpace(value)
-	query, args, ok := callerAttributeQuery(user.OrgScope(), attribute, value)
+	query, args, ok := callerAttributeQuery(db.dialect, user.OrgScope(), attribute, value)
 	if !ok {
 		return nil, desk.Errorf(desk.EINVALID, "Callers cannot be looked up by %q; use one of %s.", attribute,
 			strings.Join(desk.CallerAttributes, ", "))
@@ -301,11 +317,24 @@ func (db *DB) readUser(ctx context.Context, class string) (*desk.User, error) {
 	return user, nil
 }
 
-// queryRead runs one query on the reader pool, outside any transaction, with
-// a cached prepared statement when there is one.
+// queryRead runs one lookup query on the lookup pool, outside any
+// transaction, with a cached prepared statement when there is one: a query
+// served by the same index whatever its values (see openPostgres).
 func (db *DB) queryRead(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	if s := db.stmts.get(db.read, query); s != nil {
+	return db.queryReadSQL(ctx, db.sql(query), args...)
+}
+
+// queryReadSQL is queryRead for a query in the database's own dialect
+// (rebound already).
+func (db *DB) queryReadSQL(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return db.queryPool(ctx, db.lookup, query, args...)
+}
+
+// queryPool runs one query in the database's own dialect on pool, outside
+// any transaction, with a cached prepared statement when there is one.
+func (db *DB) queryPool(ctx context.Context, pool *sql.DB, query string, args ...any) (*sql.Rows, error) {
+	if s := db.stmts.get(pool, query); s != nil {
 		return s.QueryContext(ctx, args...)
 	}
-	return db.read.QueryContext(ctx, query, args...)
+	return pool.QueryContext(ctx, query, args...)
 }

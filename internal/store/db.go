@@ -1,6 +1,8 @@
 // Package store implements the desk services on database/sql. SQLite
-// (modernc.org/sqlite, no cgo) is the embedded default; PostgreSQL will follow
-// and run the same test suite (package storetest).
+// (modernc.org/sqlite, no cgo) is the embedded default; PostgreSQL (pgx) is
+// the choice for several instances sharing one database. Both run the same
+// test suite (package storetest) and the same SQL, but for the few
+// differences of dialect.go.
 //
 // Exported methods open the transaction and apply rights and the organization
 // scope of the user in the context; unexported helpers take the *Tx.
@@ -35,6 +37,15 @@
 //     manages his own; another user's token is ENOTFOUND but to an admin.
 //     AuthenticateAPIToken reads with one statement and records a token's
 //     use at most once a minute.
+//   - A call of the call log (call.go) is visible as a phone call: with the
+//     ticket it was tied to; without one, with its contact; with neither, to
+//     its agent, or while nobody answered to the agents it rang for.
+//   - On PostgreSQL, emails and text searches ignore the case of every
+//     letter (lower(), ILIKE), where SQLite ignores that of ASCII letters
+//     only; lists sort by the database's collation (C: as SQLite, by byte).
+//   - On PostgreSQL, writes that read a row before changing it lock it
+//     first (lockRow), as SQLite's single writer serializes them; batch
+//     inserts take their ids from the tables' identity sequences.
 package store
 
 import (
@@ -42,14 +53,17 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"net/url"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
-	"modernc.org/sqlite"
-	sqlite3 "modernc.org/sqlite/lib"
+	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
+	_ "modernc.org/sqlite"             // the "sqlite" database/sql driver
 
 	"github.com/ctidesk/ctidesk/internal/desk"
+	"github.com/ctidesk/ctidesk/internal/oql"
 	"github.com/ctidesk/ctidesk/internal/phone"
 )
 
@@ -62,14 +76,19 @@ const (
 	batchSize = 10000
 )
 
-// DB is a ctidesk database: one writer connection, so that writes never wait
-// on each other inside SQLite, and a pool of readers, which WAL lets run while
-// the writer works.
+// DB is a ctidesk database. On SQLite: one writer connection, so that writes
+// never wait on each other inside SQLite, and a pool of readers, which WAL
+// lets run while the writer works. On PostgreSQL: one pool for both, and one
+// for the lookups (see openPostgres).
 type DB struct {
 	write *sql.DB
 	read  *sql.DB
-	path  string
-	stmts *stmtCache
+	// lookup runs the one-statement lookups of the screen pop and the API
+	// (queryRead): the reader pool on SQLite.
+	lookup  *sql.DB
+	path    string
+	dialect oql.Dialect
+	stmts   *stmtCache
 
 	// Now returns the current time; tests replace it to fix the clock. The
 	// store keeps times in UTC, to the second.
@@ -97,17 +116,112 @@ var (
 	_ desk.TokenService        = (*DB)(nil)
 )
 
-// Open opens the database named by dsn, "sqlite:PATH". It does not migrate;
-// call Migrate.
+// Open opens the database named by dsn: "sqlite:PATH", or a PostgreSQL URL
+// (postgres://user@host:5432/dbname?sslmode=disable&search_path=schema; see
+// openPostgres). It does not migrate; call Migrate.
 func Open(ctx context.Context, dsn string) (*DB, error) {
 	switch {
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
-		return nil, errors.New("open database: postgres is not supported yet")
+		return openPostgres(ctx, dsn)
 	case strings.HasPrefix(dsn, "sqlite:"):
 		return openSQLite(ctx, strings.TrimPrefix(dsn, "sqlite:"))
 	default:
-		return nil, errors.New("open database: unknown database URL, expecting sqlite:PATH")
+		return nil, errors.New("open database: unknown database URL, expecting sqlite:PATH or postgres://...")
 	}
+}
+
+// RedactDSN returns dsn with the password of a PostgreSQL URL masked, for
+// messages and logs.
+func RedactDSN(dsn string) string {
+	if !strings.HasPrefix(dsn, "postgres://") && !strings.HasPrefix(dsn, "postgresql://") {
+		return dsn
+	}
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "postgres://(unreadable URL)"
+	}
+	return u.Redacted()
+}
+
+// openPostgres opens a pool on a PostgreSQL URL. The URL's parameters reach
+// the server as settings, search_path among them: the store works in the
+// first schema of the search path, so several databases may share one
+// PostgreSQL database in separate schemas. A password may come from the URL,
+// PGPASSWORD or ~/.pgpass (pgx reads them as libpq does).
+func openPostgres(ctx context.Context, dsn string) (*DB, error) {
+	redacted := RedactDSN(dsn)
+	pool, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %s", redacted, redactError(err, dsn))
+	}
+	// Reads and writes share the pool; several instances share the server,
+	// whose max_connections (100 by default) bounds them all.
+	n := max(8, 4*runtime.GOMAXPROCS(0))
+	pool.SetMaxOpenConns(n)
+	pool.SetMaxIdleConns(n)
+	pool.SetConnMaxIdleTime(5 * time.Minute)
+	if err := pool.PingContext(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("open database %s: %s", redacted, redactError(err, dsn))
+	}
+	// The lookups run on connections that plan each statement once, for
+	// any values (plan_cache_mode force_generic_plan): PostgreSQL would
+	// otherwise plan the caller lookup anew at every call, as its estimate
+	// of a range on rdigits without the values is poor, and planning its
+	// joins costs four times running them (measured: 340 us against 75 us
+	// a lookup at 100,000 persons). These statements have one good plan
+	// whatever the values, index probes (DESIGN.md section 4: no lookup
+	// scans a table); without the values, the planner is told so (no
+	// sequential nor bitmap scan: a plain index scan of the few keys a
+	// number finds), and that starting worker processes for a probe costs
+	// more than the probe (no parallel plan). Other statements keep the
+	// planner's choice: a page of a list needs its LIMIT to be planned.
+	lookupDSN, err := withParams(dsn, "plan_cache_mode", "force_generic_plan",
+		"enable_seqscan", "off", "enable_bitmapscan", "off", "max_parallel_workers_per_gather", "0")
+	if err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("open database %s: %s", redacted, redactError(err, dsn))
+	}
+	lookup, err := sql.Open("pgx", lookupDSN)
+	if err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("open database %s: %s", redacted, redactError(err, dsn))
+	}
+	m := max(4, 2*runtime.GOMAXPROCS(0))
+	lookup.SetMaxOpenConns(m)
+	lookup.SetMaxIdleConns(m)
+	lookup.SetConnMaxIdleTime(5 * time.Minute)
+	return &DB{write: pool, read: pool, lookup: lookup, dialect: oql.PostgreSQL, stmts: newNoStmtCache(), Now: time.Now,
+		Phone: phone.MustNew(phone.Options{})}, nil
+}
+
+// withParams returns the URL dsn with query parameters set, name then value,
+// but for those dsn sets already.
+func withParams(dsn string, nameValues ...string) (string, error) {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "", err
+	}
+	q := u.Query()
+	for i := 0; i+1 < len(nameValues); i += 2 {
+		if !q.Has(nameValues[i]) {
+			q.Set(nameValues[i], nameValues[i+1])
+		}
+	}
+	u.RawQuery = q.Encode()
+	return u.String(), nil
+}
+
+// redactError returns the text of err without the password of dsn, should
+// the driver quote it.
+func redactError(err error, dsn string) string {
+	msg := err.Error()
+	if u, perr := url.Parse(dsn); perr == nil && u.User != nil {
+		if pw, ok := u.User.Password(); ok && pw != "" {
+			msg = strings.ReplaceAll(msg, pw, "xxxxx")
+		}
+	}
+	return msg
 }
 
 func openSQLite(ctx context.Context, path string) (*DB, error) {
@@ -157,17 +271,26 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		read.Close()
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
-	return &DB{write: write, read: read, path: path, stmts: newStmtCache(), Now: time.Now,
+	return &DB{write: write, read: read, lookup: read, path: path, dialect: oql.SQLite, stmts: newStmtCache(), Now: time.Now,
 		Phone: phone.MustNew(phone.Options{})}, nil
 }
 
-// Path returns the file of the database.
+// Path returns the file of a SQLite database, "" for PostgreSQL.
 func (db *DB) Path() string { return db.path }
+
+// Postgres reports whether the database is PostgreSQL rather than SQLite.
+func (db *DB) Postgres() bool { return db.dialect == oql.PostgreSQL }
 
 // Close closes every connection.
 func (db *DB) Close() error {
 	db.stmts.close()
-	err := errors.Join(db.read.Close(), db.write.Close())
+	err := db.write.Close()
+	if db.read != db.write {
+		err = errors.Join(db.read.Close(), err)
+	}
+	if db.lookup != db.read {
+		err = errors.Join(db.lookup.Close(), err)
+	}
 	db.stmts.wait()
 	return err
 }
@@ -186,6 +309,8 @@ func (db *DB) Services() desk.Services {
 		Importer:      db,
 		Queries:       db,
 		Tokens:        db,
+		Calls:         db,
+		Telephony:     db,
 	}
 }
 
@@ -210,11 +335,12 @@ func (db *DB) IsEmpty(ctx context.Context) (bool, error) {
 // QueryRowContext and ExecContext use the statement cache of the DB.
 type Tx struct {
 	*sql.Tx
-	pool  *sql.DB
-	stmts *stmtCache
-	user  *desk.User
-	now   time.Time
-	phone *phone.Normalizer
+	pool    *sql.DB
+	dialect oql.Dialect
+	stmts   *stmtCache
+	user    *desk.User
+	now     time.Time
+	phone   *phone.Normalizer
 	// authorName caches the name signing log entries, see author.
 	authorName string
 }
@@ -232,16 +358,16 @@ func dbTime(t time.Time) time.Time {
 // beginRead starts a read-only transaction on the reader pool, after checking
 // that the user in ctx may read class (none: only a logged-in user is needed).
 func (db *DB) beginRead(ctx context.Context, class string) (*Tx, error) {
-	return db.begin(ctx, db.read, desk.ActionRead, class)
+	return db.begin(ctx, db.read, true, desk.ActionRead, class)
 }
 
-// beginWrite starts a transaction on the writer connection (BEGIN IMMEDIATE),
-// after checking that the user in ctx may do action on class.
+// beginWrite starts a transaction on the writer connection (SQLite: BEGIN
+// IMMEDIATE), after checking that the user in ctx may do action on class.
 func (db *DB) beginWrite(ctx context.Context, action, class string) (*Tx, error) {
-	return db.begin(ctx, db.write, action, class)
+	return db.begin(ctx, db.write, false, action, class)
 }
 
-func (db *DB) begin(ctx context.Context, pool *sql.DB, action, class string) (*Tx, error) {
+func (db *DB) begin(ctx context.Context, pool *sql.DB, readOnly bool, action, class string) (*Tx, error) {
 	user := desk.UserFromContext(ctx)
 	if user == nil {
 		return nil, desk.Errorf(desk.EUNAUTHORIZED, "You must log in.")
@@ -251,11 +377,93 @@ func (db *DB) begin(ctx context.Context, pool *sql.DB, action, class string) (*T
 			return nil, err
 		}
 	}
-	tx, err := pool.BeginTx(ctx, &sql.TxOptions{ReadOnly: pool == db.read})
+	tx, err := pool.BeginTx(ctx, &sql.TxOptions{ReadOnly: readOnly})
 	if err != nil {
 		return nil, fmt.Errorf("begin transaction: %w", err)
 	}
-	return &Tx{Tx: tx, pool: pool, stmts: db.stmts, user: user, now: db.now(), phone: db.Phone}, nil
+	return db.newTx(tx, pool, user), nil
+}
+
+// newTx wraps a transaction begun on pool, acting as user.
+func (db *DB) newTx(tx *sql.Tx, pool *sql.DB, user *desk.User) *Tx {
+	return &Tx{Tx: tx, pool: pool, dialect: db.dialect, stmts: db.stmts, user: user, now: db.now(), phone: db.Phone}
+}
+
+// sql returns query as the database runs it (see rebind).
+func (db *DB) sql(query string) string { return rebind(db.dialect, query) }
+
+// lockRow locks the row of id in table until the transaction ends, on
+// PostgreSQL, where write transactions run side by side: the updates that
+// read a row, then write it (or its log, or its keys) from what they read
+// take it first, so that two of them never interleave. On SQLite the single
+// writer already serializes them. table is a constant of this package.
+func (tx *Tx) lockRow(ctx context.Context, table string, id int64) error {
+	if tx.dialect != oql.PostgreSQL {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, "SELECT id FROM "+table+" WHERE id = ? FOR NO KEY UPDATE", id); err != nil {
+		return fmt.Errorf("lock %s: %w", table, err)
+	}
+	return nil
+}
+
+// Advisory locks of PostgreSQL (the first key; the second is the hash of the
+// schema, so that databases in separate schemas do not wait on each other).
+const (
+	lockMigrate = 0x63740001 // Migrate: one instance migrates at a time
+	lockImport  = 0x63740002 // ImportPersons: one batch at a time
+)
+
+// advisoryLock takes the PostgreSQL advisory lock key until the transaction
+// ends; on SQLite the single writer holds the database already.
+func (tx *Tx) advisoryLock(ctx context.Context, key int32) error {
+	if tx.dialect != oql.PostgreSQL {
+		return nil
+	}
+	if _, err := tx.Tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1, hashtext(current_schema()))", key); err != nil {
+		return fmt.Errorf("advisory lock: %w", err)
+	}
+	return nil
+}
+
+// nextIDs returns n new ids of table (person or ticket), whose rows the
+// caller inserts with multi-row INSERTs. SQLite: the ids following the
+// largest one, which the single writer holds until it commits. PostgreSQL:
+// ids drawn from the table's identity sequence, as other instances may
+// insert at the same time.
+func (tx *Tx) nextIDs(ctx context.Context, table string, n int) ([]int64, error) {
+	ids := make([]int64, 0, n)
+	if n == 0 {
+		return ids, nil
+	}
+	if tx.dialect != oql.PostgreSQL {
+		var last int64
+		// table is a constant of this package.
+		if err := tx.QueryRowContext(ctx, "SELECT COALESCE(MAX(id), 0) FROM "+table).Scan(&last); err != nil {
+			return nil, err
+		}
+		for i := range n {
+			ids = append(ids, last+1+int64(i))
+		}
+		return ids, nil
+	}
+	rows, err := tx.QueryContext(ctx, "SELECT nextval(pg_get_serial_sequence(?, 'id')) FROM generate_series(1, ?)", table, n)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	slices.Sort(ids)
+	return ids, nil
 }
 
 // commit commits tx, wrapping the error.
@@ -333,9 +541,8 @@ func likePattern(s string) string {
 	return "%" + r.Replace(s) + "%"
 }
 
-// likeOp is the case-insensitive LIKE of the dialect: SQLite's LIKE ignores the
-// case of ASCII letters (PostgreSQL will use ILIKE).
-const likeOp = "LIKE"
+// like returns the case-insensitive LIKE of the transaction's dialect.
+func (tx *Tx) like() string { return likeOp(tx.dialect) }
 
 // nullID returns nil for a zero id, so that an optional reference is NULL.
 func nullID(id int64) any {
@@ -372,23 +579,6 @@ func chunks(ids []int64, n int, fn func([]int64) error) error {
 		ids = ids[k:]
 	}
 	return nil
-}
-
-// isConstraint reports whether err is a violation of the given SQLite
-// extended constraint code.
-func isConstraint(err error, code int) bool {
-	var e *sqlite.Error
-	return errors.As(err, &e) && e.Code() == code
-}
-
-// isUnique reports whether err is a UNIQUE or PRIMARY KEY violation.
-func isUnique(err error) bool {
-	return isConstraint(err, sqlite3.SQLITE_CONSTRAINT_UNIQUE) || isConstraint(err, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY)
-}
-
-// isForeignKey reports whether err is a FOREIGN KEY violation.
-func isForeignKey(err error) bool {
-	return isConstraint(err, sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY)
 }
 
 // edgeError turns the constraint errors left over by the explicit checks into

@@ -5,18 +5,18 @@ import (
 	"fmt"
 )
 
-// ExplainImportMatch returns the SQLite query plan of the query an import
+// ExplainImportMatch returns the query plan of the query an import
 // finds the persons of values by, attribute email or employee_number, as
 // seen by a user limited to the organizations of scope (nil: all).
 func (db *DB) ExplainImportMatch(ctx context.Context, attr string, values []string, scope []int64) ([]string, error) {
-	query, args := importMatchQuery(attr, values, scope)
+	query, args := importMatchQuery(db.dialect, attr, values, scope)
 	return db.explain(ctx, query, args)
 }
 
-// ExplainDeleteKeys returns the SQLite query plan of the statement an
+// ExplainDeleteKeys returns the query plan of the statement an
 // import deletes the number keys of changed phone attributes with.
 func (db *DB) ExplainDeleteKeys(ctx context.Context) ([]string, error) {
-	return db.explain(ctx, deleteKeysQuery(2), []any{1, "phone", 2, "mobile_phone"})
+	return db.explain(ctx, deleteKeysQuery(db.dialect, 2), []any{1, "phone", 2, "mobile_phone"})
 }
 
 // WriterCacheSize returns the cache_size of the writer connection.

@@ -2,17 +2,19 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"strings"
 
 	"github.com/ctidesk/ctidesk/internal/desk"
 	"github.com/ctidesk/ctidesk/internal/oql"
 )
 
-// ExplainFindPersons returns the SQLite query plans (count, then select) of
+// ExplainFindPersons returns the query plans (count, then select) of
 // FindPersons for filter, as seen by a user limited to the organizations of
 // scope (nil: all).
 func (db *DB) ExplainFindPersons(ctx context.Context, scope []int64, filter desk.PersonFilter) (count, query []string, err error) {
-	countSQL, querySQL, args := personQuery(db.Phone, scope, filter)
+	countSQL, querySQL, args := personQuery(db.dialect, db.Phone, scope, filter)
 	if count, err = db.explain(ctx, countSQL, args); err != nil {
 		return nil, nil, err
 	}
@@ -20,7 +22,15 @@ func (db *DB) ExplainFindPersons(ctx context.Context, scope []int64, filter desk
 	return count, query, err
 }
 
+// explain returns the plan of query: SQLite's EXPLAIN QUERY PLAN, one
+// detail a step; PostgreSQL's EXPLAIN, one line a step, planned with
+// sequential scans discouraged (enable_seqscan off), so that the plan shows
+// whether an index can serve the query whatever the size of the tables
+// (a test's tables are so small that a scan is the cheaper plan).
 func (db *DB) explain(ctx context.Context, query string, args []any) ([]string, error) {
+	if db.Postgres() {
+		return db.explainPostgres(ctx, query, args)
+	}
 	rows, err := db.read.QueryContext(ctx, "EXPLAIN QUERY PLAN "+query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("explain: %w", err)
@@ -38,7 +48,7 @@ func (db *DB) explain(ctx context.Context, query string, args []any) ([]string, 
 	return plan, rows.Err()
 }
 
-// ExplainFindCallersByNumber returns the SQLite query plan of
+// ExplainFindCallersByNumber returns the query plan of
 // FindCallersByNumber for number, as seen by a user limited to the
 // organizations of scope (nil: all).
 func (db *DB) ExplainFindCallersByNumber(ctx context.Context, scope []int64, number string) ([]string, error) {
@@ -46,26 +56,74 @@ func (db *DB) ExplainFindCallersByNumber(ctx context.Context, scope []int64, num
 	if db.Phone.TooShort(caller) {
 		return nil, fmt.Errorf("explain: %q is too short", number)
 	}
-	query, args := callerNumberQuery(db.Phone, scope, caller)
+	query, args := callerNumberQuery(db.dialect, db.Phone, scope, caller)
 	return db.explain(ctx, query, args)
 }
 
-// ExplainFindCallersByAttribute returns the SQLite query plan of
+// ExplainFindCallersByAttribute returns the query plan of
 // FindCallersByAttribute.
 func (db *DB) ExplainFindCallersByAttribute(ctx context.Context, scope []int64, attribute, value string) ([]string, error) {
-	query, args, ok := callerAttributeQuery(scope, attribute, value)
+	query, args, ok := callerAttributeQuery(db.dialect, scope, attribute, value)
 	if !ok {
 		return nil, fmt.Errorf("explain: unknown attribute %q", attribute)
 	}
 	return db.explain(ctx, query, args)
 }
 
-// ExplainQuery returns the SQLite query plan of an OQL query as FindObjects
+// ExplainQuery returns the query plan of an OQL query as FindObjects
 // runs it for a user limited to scope (nil: all).
 func (db *DB) ExplainQuery(ctx context.Context, q *oql.Query, params desk.QueryParams, scope []int64) ([]string, error) {
-	st, err := q.Compile(oql.Env{Dialect: oql.SQLite, Params: params, Scope: scope, Phone: db.Phone})
+	st, err := q.Compile(oql.Env{Dialect: db.dialect, Params: params, Scope: scope, Phone: db.Phone})
 	if err != nil {
 		return nil, err
 	}
 	return db.explain(ctx, st.SQL, st.Args)
+}
+
+func (db *DB) explainPostgres(ctx context.Context, query string, args []any) ([]string, error) {
+	tx, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, "SET LOCAL enable_seqscan = off"); err != nil {
+		return nil, err
+	}
+	// OQL's SQL has $n already; the store's has ?, rebound here.
+	rows, err := tx.QueryContext(ctx, "EXPLAIN "+db.sql(query), args...)
+	if err != nil {
+		return nil, fmt.Errorf("explain: %w", err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			return nil, err
+		}
+		plan = append(plan, strings.TrimSpace(line))
+	}
+	return plan, rows.Err()
+}
+
+// Analyze gathers the planner's statistics of every table.
+func (db *DB) Analyze(ctx context.Context) error {
+	_, err := db.write.ExecContext(ctx, "ANALYZE")
+	return err
+}
+
+// CopyChecksum returns the checksum Copy computes of rows.
+func CopyChecksum(rows [][]any) string {
+	var h rowHasher
+	for _, r := range rows {
+		h.add(r)
+	}
+	return h.sum()
+}
+
+// LookupRoundTrip runs the smallest statement on the lookup pool: the cost
+// of a round trip to the database, beside which to read a lookup's.
+func (db *DB) LookupRoundTrip(ctx context.Context) error {
+	var one int
+	return db.lookup.QueryRowContext(ctx, db.sql("SELECT 1 WHERE 1 = ?"), 1).Scan(&one)
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ctidesk/ctidesk/internal/desk"
+	"github.com/ctidesk/ctidesk/internal/oql"
 )
 
 // Imports (desk.ImportService) work a batch of rows at a time:
@@ -29,7 +30,11 @@ import (
 // the directory): then the whole import is one transaction that drops the
 // indexes of person and person_number first and builds them at the end,
 // which is several times faster than growing them row by row. Nothing of it
-// is visible until it ends, and other writers wait for it.
+// is visible until it ends, and other writers wait for it. On PostgreSQL the
+// indexes stay (dropping one would lock the table against every reader of
+// every instance), and each import transaction takes an advisory lock, so
+// that imports run one batch at a time there too: a batch sees the persons
+// the batches of another import committed, as on SQLite.
 
 // importBatch is the number of rows an import works on at a time.
 const importBatch = 10000
@@ -53,7 +58,9 @@ func (db *DB) ImportPersons(ctx context.Context, rows iter.Seq2[*desk.PersonImpo
 			return res, err
 		}
 	}
-	defer db.widenCache(ctx)()
+	if !db.Postgres() {
+		defer db.widenCache(ctx)()
+	}
 	next, stop := iter.Pull2(rows)
 	defer stop()
 	im := &personImporter{
@@ -72,17 +79,23 @@ func (db *DB) ImportPersons(ctx context.Context, rows iter.Seq2[*desk.PersonImpo
 			tx.Rollback()
 		}
 	}()
+	if err := tx.advisoryLock(ctx, lockImport); err != nil {
+		return res, fmt.Errorf("import persons: %w", err)
+	}
 	var exists bool
 	if err := tx.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM person)").Scan(&exists); err != nil {
 		return res, fmt.Errorf("import persons: %w", err)
 	}
 	var indexes []string
 	if !exists {
-		// Into an empty table: one transaction, indexes built at the end, and
-		// matches found in memory (every person is one of this import's).
+		// Into an empty table: one transaction, indexes built at the end (on
+		// SQLite), and matches found in memory (every person is one of this
+		// import's).
 		im.known = map[string]int64{}
-		if indexes, err = dropIndexes(ctx, tx, "person", "person_number"); err != nil {
-			return res, err
+		if !db.Postgres() {
+			if indexes, err = dropIndexes(ctx, tx, "person", "person_number"); err != nil {
+				return res, err
+			}
 		}
 	} else {
 		tx.Rollback() // a transaction a batch, not held while reading
@@ -117,6 +130,9 @@ func (db *DB) ImportPersons(ctx context.Context, rows iter.Seq2[*desk.PersonImpo
 		if tx == nil {
 			if tx, err = db.beginWrite(ctx, desk.ActionCreate, desk.ClassPerson); err != nil {
 				return im.result(exists), err
+			}
+			if err := tx.advisoryLock(ctx, lockImport); err != nil {
+				return im.result(exists), fmt.Errorf("import persons: %w", err)
 			}
 			began = time.Now()
 		}
@@ -764,7 +780,7 @@ func (im *personImporter) findMatches(ctx context.Context, tx *Tx, rows []*desk.
 		{"employee_number", numbers, func(p *desk.Person) string { return "n:" + p.EmployeeNumber }},
 	} {
 		err := chunkStrings(q.values, 500, func(part []string) error {
-			query, args := importMatchQuery(q.attr, part, scope)
+			query, args := importMatchQuery(tx.dialect, q.attr, part, scope)
 			return scanRows(ctx, tx, query, args, func(scan func(...any) error) error {
 				p, err := scanPersonRow(scan)
 				if err != nil {
@@ -784,20 +800,20 @@ func (im *personImporter) findMatches(ctx context.Context, tx *Tx, rows []*desk.
 // importMatchQuery returns the query finding the persons whose attribute
 // (email, ignoring case, or employee_number) is one of values, among the
 // organizations of scope (nil: all).
-func importMatchQuery(attr string, values []string, scope []int64) (string, []any) {
-	cond := "employee_number IN "
+func importMatchQuery(d oql.Dialect, attr string, values []string, scope []int64) (string, []any) {
+	cond := "employee_number IN (" + placeholders(len(values)) + ")"
 	if attr == "email" {
-		cond = "email COLLATE NOCASE IN " // served by the person_email_nocase index
+		cond = emailIn(d, "email", len(values)) // served by the person_email_nocase (lower) index
 	}
 	args := make([]any, 0, len(values)+len(scope))
 	for _, v := range values {
 		args = append(args, v)
 	}
-	query := "SELECT " + importPersonColumns + " FROM person WHERE " + cond + "(" + placeholders(len(values)) + ")"
+	query := "SELECT " + importPersonColumns + " FROM person WHERE " + cond
 	if scope != nil {
-		// "+" keeps SQLite from probing person_org_id instead, which would
-		// read every person of the organizations.
-		query += " AND +org_id IN (" + placeholders(len(scope)) + ")"
+		// Not person_org_id, which would read every person of the
+		// organizations (see noIndex).
+		query += " AND " + noIndex(d, "org_id") + " IN (" + placeholders(len(scope)) + ")"
 		args = append(args, int64Args(scope)...)
 	}
 	return query, args
@@ -920,7 +936,7 @@ func updateImported(ctx context.Context, tx *Tx, entries []*importEntry) error {
 	for len(gone) > 0 {
 		part := gone[:min(len(gone), 2*250)]
 		gone = gone[len(part):]
-		if _, err := tx.ExecContext(ctx, deleteKeysQuery(len(part)/2), part...); err != nil {
+		if _, err := tx.ExecContext(ctx, deleteKeysQuery(tx.dialect, len(part)/2), part...); err != nil {
 			return fmt.Errorf("delete number keys: %w", err)
 		}
 	}
@@ -936,10 +952,15 @@ func updateImported(ctx context.Context, tx *Tx, entries []*importEntry) error {
 }
 
 // deleteKeysQuery returns the statement deleting the number keys of n
-// (person_id, attribute) pairs, by primary key.
-func deleteKeysQuery(n int) string {
-	return "DELETE FROM person_number WHERE (person_id, attribute) IN (VALUES " +
-		strings.TrimSuffix(strings.Repeat("(?, ?), ", n), ", ") + ")"
+// (person_id, attribute) pairs, by primary key. PostgreSQL compares the
+// pairs with a list of rows, whose ? take the columns' types (in a VALUES
+// list they would be text); SQLite knows only the VALUES form.
+func deleteKeysQuery(d oql.Dialect, n int) string {
+	pairs := strings.TrimSuffix(strings.Repeat("(?, ?), ", n), ", ")
+	if d == oql.PostgreSQL {
+		return "DELETE FROM person_number WHERE (person_id, attribute) IN (" + pairs + ")"
+	}
+	return "DELETE FROM person_number WHERE (person_id, attribute) IN (VALUES " + pairs + ")"
 }
 
 // inStrings runs query, which ends with "IN ", for values in chunks, calling

@@ -56,47 +56,72 @@ func migrations(dialect string) ([]migration, error) {
 
 // Migrate applies the embedded migrations not applied yet, each in its own
 // transaction, and records them in schema_migrations. Running it again does
-// nothing; two processes running it at once apply each migration once. When
-// migration 0002 finds persons, their number keys are rebuilt with db.Phone
-// (see Reindex), so set db.Phone first.
+// nothing; two processes running it at once apply each migration once (on
+// PostgreSQL every step holds an advisory lock, so that `ctidesk migrate`
+// may run while other instances serve or migrate). When migration 0002 finds
+// persons, their number keys are rebuilt with db.Phone (see Reindex), so set
+// db.Phone first.
 func (db *DB) Migrate(ctx context.Context) error {
-	ms, err := migrations("sqlite")
+	ms, err := migrations(db.dialect.String())
 	if err != nil {
 		return err
 	}
-	if _, err := db.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-		version    INTEGER PRIMARY KEY,
-		name       TEXT NOT NULL,
-		applied_at DATETIME NOT NULL
-	)`); err != nil {
+	timeType := "DATETIME"
+	if db.Postgres() {
+		timeType = "TIMESTAMPTZ"
+	}
+	err = db.migrateTx(ctx, func(tx *Tx) error {
+		// timeType is one of the constants above.
+		_, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+			version    INTEGER PRIMARY KEY,
+			name       TEXT NOT NULL,
+			applied_at `+timeType+` NOT NULL
+		)`)
+		return err
+	})
+	if err != nil {
 		return fmt.Errorf("create schema_migrations: %w", err)
 	}
 	for _, m := range ms {
-		if err := db.migrate(ctx, m); err != nil {
+		if err := db.migrateTx(ctx, func(tx *Tx) error { return db.migrate(ctx, tx, m) }); err != nil {
 			return fmt.Errorf("migration %s: %w", m.name, err)
 		}
 	}
 	return db.finishNumberKeys(ctx)
 }
 
-func (db *DB) migrate(ctx context.Context, m migration) error {
-	tx, err := db.write.BeginTx(ctx, nil)
+// migrateTx runs fn in a transaction of the writer that holds the migration
+// lock (see advisoryLock), and commits.
+func (db *DB) migrateTx(ctx context.Context, fn func(tx *Tx) error) error {
+	sqlTx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
+	tx := db.newTx(sqlTx, db.write, nil)
 	defer tx.Rollback()
+	if err := tx.advisoryLock(ctx, lockMigrate); err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// migrate applies m in tx unless schema_migrations records it.
+func (db *DB) migrate(ctx context.Context, tx *Tx, m migration) error {
 	var n int
 	if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM schema_migrations WHERE version = ?", m.version).Scan(&n); err != nil {
 		return err
 	} else if n > 0 {
 		return nil
 	}
-	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+	// The migration's statements run as one script, without arguments
+	// (PostgreSQL's simple protocol), and not through the statement cache.
+	if _, err := tx.Tx.ExecContext(ctx, m.sql); err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-		m.version, m.name, db.now()); err != nil {
-		return err
-	}
-	return tx.Commit()
+	_, err := tx.ExecContext(ctx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+		m.version, m.name, db.now())
+	return err
 }

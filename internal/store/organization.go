@@ -82,7 +82,7 @@ func findOrganizations(ctx context.Context, tx *Tx, filter desk.OrganizationFilt
 	}
 	if filter.Query != "" {
 		p := likePattern(filter.Query)
-		c.add(`(name `+likeOp+` ? ESCAPE '\' OR code `+likeOp+` ? ESCAPE '\')`, p, p)
+		c.add(`(name `+tx.like()+` ? ESCAPE '\' OR code `+tx.like()+` ? ESCAPE '\')`, p, p)
 	}
 	offset, limit := page(filter.Offset, filter.Limit)
 	rows, err := tx.QueryContext(ctx, "SELECT id, name, code, status, support_id FROM organization"+c.where()+
@@ -130,6 +130,9 @@ func nameTaken(name string) error {
 }
 
 func updateOrganization(ctx context.Context, tx *Tx, id int64, upd desk.OrganizationUpdate) (*desk.Organization, error) {
+	if err := tx.lockRow(ctx, "organization", id); err != nil {
+		return nil, err
+	}
 	org, err := findOrganizationByID(ctx, tx, id)
 	if err != nil {
 		return nil, err

@@ -12,6 +12,7 @@ import (
 	"unicode"
 
 	"github.com/ctidesk/ctidesk/internal/desk"
+	"github.com/ctidesk/ctidesk/internal/oql"
 	"github.com/ctidesk/ctidesk/internal/phone"
 )
 
@@ -177,8 +178,7 @@ func (db *DB) CreatePersons(ctx context.Context, persons []*desk.Person, progres
 }
 
 // createPersonBatch inserts part in one transaction; the first one checks the
-// references of all the persons. The writer holds the database, so the ids
-// follow the largest one and the rows go in multi-row INSERTs.
+// references of all the persons.
 func (db *DB) createPersonBatch(ctx context.Context, part []*desk.Person, first bool, all []*desk.Person) error {
 	tx, err := db.beginWrite(ctx, desk.ActionCreate, desk.ClassPerson)
 	if err != nil {
@@ -198,11 +198,10 @@ func (db *DB) createPersonBatch(ctx context.Context, part []*desk.Person, first 
 
 // insertPersons inserts valid persons whose references were checked, with
 // their number keys (keys[i] those of persons[i], see manyNumberKeys), and
-// sets their IDs. The writer holds the database, so the ids follow the
-// largest one and the rows go in multi-row INSERTs.
+// sets their IDs (see nextIDs); the rows go in multi-row INSERTs.
 func insertPersons(ctx context.Context, tx *Tx, part []*desk.Person, keys [][]numberKey) error {
-	var last int64
-	if err := tx.QueryRowContext(ctx, "SELECT COALESCE(MAX(id), 0) FROM person").Scan(&last); err != nil {
+	ids, err := tx.nextIDs(ctx, "person", len(part))
+	if err != nil {
 		return fmt.Errorf("insert persons: %w", err)
 	}
 	persons := newBulkInsert(tx, "person", personInsertColumns, 100, nil)
@@ -210,8 +209,7 @@ func insertPersons(ctx context.Context, tx *Tx, part []*desk.Person, keys [][]nu
 	numbers := newBulkInsert(tx, "person_number", numberInsertColumns, 200, persons)
 	defer numbers.close()
 	for i, p := range part {
-		last++
-		p.ID = last
+		p.ID = ids[i]
 		if err := persons.add(ctx, append([]any{p.ID}, personArgs(p)...)...); err != nil {
 			return fmt.Errorf("insert persons: %w", err)
 		}
@@ -317,7 +315,8 @@ const personColumns = `p.id, p.first_name, p.name, p.org_id, o.name, COALESCE(p.
 // personQuery returns the SQL counting and selecting the persons of filter
 // visible with scope, and the arguments of the WHERE clause; the select takes
 // LIMIT and OFFSET arguments after them.
-func personQuery(norm *phone.Normalizer, scope []int64, filter desk.PersonFilter) (count, query string, args []any) {
+func personQuery(d oql.Dialect, norm *phone.Normalizer, scope []int64, filter desk.PersonFilter) (count, query string, args []any) {
+	like := likeOp(d)
 	var c conds
 	if scope != nil {
 		c.addIn("p.org_id", scope)
@@ -346,15 +345,15 @@ func personQuery(norm *phone.Normalizer, scope []int64, filter desk.PersonFilter
 			// the digits typed: ranges and keys on the rdigits index (see
 			// numberProbe). An employee number or support id equal to the
 			// query matches too (indexed).
-			probe, args := numberProbe(norm, num)
+			probe, args := numberProbe(d, norm, num)
 			c.add(`p.id IN (`+probe+`
 				UNION SELECT id FROM person WHERE employee_number = ?
 				UNION SELECT id FROM person WHERE support_id = ?)`, append(args, q, q)...)
 		} else {
 			pat := likePattern(q)
-			c.add(`(p.name `+likeOp+` ? ESCAPE '\' OR p.first_name `+likeOp+` ? ESCAPE '\'
-				OR p.first_name || ' ' || p.name `+likeOp+` ? ESCAPE '\'
-				OR p.email `+likeOp+` ? ESCAPE '\' OR p.employee_number `+likeOp+` ? ESCAPE '\')`,
+			c.add(`(p.name `+like+` ? ESCAPE '\' OR p.first_name `+like+` ? ESCAPE '\'
+				OR p.first_name || ' ' || p.name `+like+` ? ESCAPE '\'
+				OR p.email `+like+` ? ESCAPE '\' OR p.employee_number `+like+` ? ESCAPE '\')`,
 				pat, pat, pat, pat, pat)
 		}
 	}
@@ -367,7 +366,7 @@ func personQuery(norm *phone.Normalizer, scope []int64, filter desk.PersonFilter
 }
 
 func findPersons(ctx context.Context, tx *Tx, filter desk.PersonFilter) ([]*desk.Person, int, error) {
-	count, query, args := personQuery(tx.phone, tx.scope(), filter)
+	count, query, args := personQuery(tx.dialect, tx.phone, tx.scope(), filter)
 	offset, limit := page(filter.Offset, filter.Limit)
 	rows, err := tx.QueryContext(ctx, query, append(args, limit, offset)...)
 	if err != nil {
@@ -457,6 +456,9 @@ func writeNumbers(ctx context.Context, tx *Tx, p *desk.Person) error {
 }
 
 func updatePerson(ctx context.Context, tx *Tx, id int64, upd desk.PersonUpdate) (*desk.Person, error) {
+	if err := tx.lockRow(ctx, "person", id); err != nil {
+		return nil, err
+	}
 	p, err := findPersonByID(ctx, tx, id)
 	if err != nil {
 		return nil, err
@@ -483,6 +485,9 @@ func updatePerson(ctx context.Context, tx *Tx, id int64, upd desk.PersonUpdate) 
 }
 
 func deletePerson(ctx context.Context, tx *Tx, id int64) error {
+	if err := tx.lockRow(ctx, "person", id); err != nil {
+		return err
+	}
 	if _, err := findPersonByID(ctx, tx, id); err != nil {
 		return err
 	}

@@ -183,6 +183,9 @@ func fillPhoneCallNames(ctx context.Context, tx *Tx, c *desk.PhoneCall) error {
 }
 
 func updatePhoneCall(ctx context.Context, tx *Tx, id int64, upd desk.PhoneCallUpdate) (*desk.PhoneCall, error) {
+	if err := tx.lockRow(ctx, "phonecall", id); err != nil {
+		return nil, err
+	}
 	c, err := findPhoneCallByID(ctx, tx, id)
 	if err != nil {
 		return nil, err

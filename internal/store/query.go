@@ -40,12 +40,14 @@ func (db *DB) FindObjects(ctx context.Context, q desk.Query, params desk.QueryPa
 	all["current_user"] = user.ID
 	all["current_contact"] = user.ContactID
 	all["current_contact_id"] = user.ContactID
-	st, err := oq.Compile(oql.Env{Dialect: oql.SQLite, Params: all, Scope: user.OrgScope(), ContactID: user.ContactID,
+	st, err := oq.Compile(oql.Env{Dialect: db.dialect, Params: all, Scope: user.OrgScope(), ContactID: user.ContactID,
 		Phone: db.Phone, Limit: limit})
 	if err != nil {
 		return nil, err
 	}
-	rows, err := db.queryRead(ctx, st.SQL, st.Args...)
+	// On the reader pool, not the lookups': a query of any shape, whose plan
+	// may depend on its values (and LIMIT).
+	rows, err := db.queryPool(ctx, db.read, st.SQL, st.Args...)
 	if err != nil {
 		return nil, fmt.Errorf("run query: %w", err)
 	}

@@ -52,7 +52,7 @@ func (db *DB) Reindex(ctx context.Context, progress func(done, total int)) error
 			progress(done, max(total, done))
 		}
 	}
-	if _, err := db.write.ExecContext(ctx, "UPDATE number_keys SET region = ? WHERE id = 1",
+	if _, err := db.write.ExecContext(ctx, db.sql("UPDATE number_keys SET region = ? WHERE id = 1"),
 		db.Phone.Options().DefaultRegion); err != nil {
 		return fmt.Errorf("reindex: %w", err)
 	}
@@ -70,7 +70,7 @@ func (db *DB) reindexBatch(ctx context.Context, after int64) (int, int64, error)
 	if err != nil {
 		return 0, 0, err
 	}
-	tx := &Tx{Tx: sqlTx, pool: db.write, stmts: db.stmts, user: sys, now: db.now(), phone: db.Phone}
+	tx := db.newTx(sqlTx, db.write, sys)
 	defer tx.Rollback()
 	rows, err := tx.QueryContext(ctx, `SELECT id, phone, mobile_phone, home_phone FROM person
 		WHERE id > ? ORDER BY id LIMIT ?`, after, reindexBatch)
@@ -135,7 +135,7 @@ func (db *DB) finishNumberKeys(ctx context.Context) error {
 	if persons {
 		return db.Reindex(ctx, nil)
 	}
-	if _, err := db.write.ExecContext(ctx, "UPDATE number_keys SET region = ? WHERE id = 1",
+	if _, err := db.write.ExecContext(ctx, db.sql("UPDATE number_keys SET region = ? WHERE id = 1"),
 		db.Phone.Options().DefaultRegion); err != nil {
 		return fmt.Errorf("number keys: %w", err)
 	}

@@ -15,12 +15,14 @@ const (
 )
 
 // stmtCache keeps prepared statements by pool and SQL text: parsing a query
-// costs SQLite more than running a lookup by index.
+// costs SQLite more than running a lookup by index. On PostgreSQL it is off:
+// pgx prepares and caches the statements of each connection itself.
 //
 // A statement is prepared in the background after its first use, never by the
 // caller: the caller holds a connection of the pool (the only one, for the
 // writer), and preparing on the pool would wait for another.
 type stmtCache struct {
+	off     bool
 	mu      sync.Mutex
 	stmts   map[stmtKey]*sql.Stmt
 	pending map[stmtKey]bool
@@ -37,9 +39,19 @@ func newStmtCache() *stmtCache {
 	return &stmtCache{stmts: map[stmtKey]*sql.Stmt{}, pending: map[stmtKey]bool{}}
 }
 
+// newNoStmtCache returns a cache that keeps nothing.
+func newNoStmtCache() *stmtCache {
+	c := newStmtCache()
+	c.off = true
+	return c
+}
+
 // get returns the statement of query on pool, or nil when it is not prepared
 // (yet, or ever).
 func (c *stmtCache) get(pool *sql.DB, query string) *sql.Stmt {
+	if c.off {
+		return nil
+	}
 	key := stmtKey{pool, query}
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -91,29 +103,38 @@ func (tx *Tx) prepared(ctx context.Context, query string) *sql.Stmt {
 	return nil
 }
 
-// QueryContext runs a query, with a cached prepared statement when there is
-// one.
+// QueryContext runs a query written with ? placeholders (see rebind), with
+// a cached prepared statement when there is one.
 func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	query = rebind(tx.dialect, query)
 	if s := tx.prepared(ctx, query); s != nil {
 		return s.QueryContext(ctx, args...)
 	}
 	return tx.Tx.QueryContext(ctx, query, args...)
 }
 
-// QueryRowContext runs a query returning one row, with a cached prepared
-// statement when there is one.
+// QueryRowContext runs a query returning one row, written with ?
+// placeholders, with a cached prepared statement when there is one.
 func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	query = rebind(tx.dialect, query)
 	if s := tx.prepared(ctx, query); s != nil {
 		return s.QueryRowContext(ctx, args...)
 	}
 	return tx.Tx.QueryRowContext(ctx, query, args...)
 }
 
-// ExecContext runs a statement, with a cached prepared statement when there
-// is one.
+// ExecContext runs a statement written with ? placeholders, with a cached
+// prepared statement when there is one.
 func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	query = rebind(tx.dialect, query)
 	if s := tx.prepared(ctx, query); s != nil {
 		return s.ExecContext(ctx, args...)
 	}
 	return tx.Tx.ExecContext(ctx, query, args...)
+}
+
+// PrepareContext prepares a statement written with ? placeholders for the
+// transaction.
+func (tx *Tx) PrepareContext(ctx context.Context, query string) (*sql.Stmt, error) {
+	return tx.Tx.PrepareContext(ctx, rebind(tx.dialect, query))
 }

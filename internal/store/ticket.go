@@ -81,8 +81,8 @@ func (db *DB) CreateTickets(ctx context.Context, tickets []*desk.Ticket, progres
 }
 
 // createTicketBatch inserts part in one transaction; the first one checks
-// the references of all the tickets. As for persons, the ids follow the
-// largest one and the rows go in multi-row INSERTs.
+// the references of all the tickets. As for persons, the ids come from
+// nextIDs and the rows go in multi-row INSERTs.
 func (db *DB) createTicketBatch(ctx context.Context, part []*desk.Ticket, first bool, all []*desk.Ticket) error {
 	tx, err := db.beginWrite(ctx, desk.ActionCreate, desk.ClassTicket)
 	if err != nil {
@@ -94,20 +94,19 @@ func (db *DB) createTicketBatch(ctx context.Context, part []*desk.Ticket, first 
 			return err
 		}
 	}
-	var last int64
-	if err := tx.QueryRowContext(ctx, "SELECT COALESCE(MAX(id), 0) FROM ticket").Scan(&last); err != nil {
+	ids, err := tx.nextIDs(ctx, "ticket", len(part))
+	if err != nil {
 		return fmt.Errorf("insert tickets: %w", err)
 	}
 	tickets := newBulkInsert(tx, "ticket", append([]string{"id", "ref"}, ticketInsertColumns...), 50, nil)
 	defer tickets.close()
 	logs := newBulkInsert(tx, "ticket_log", logInsertColumns, 200, tickets)
 	defer logs.close()
-	for _, t := range part {
+	for i, t := range part {
 		if err := prepareTicket(ctx, tx, t); err != nil {
 			return err
 		}
-		last++
-		t.ID, t.Ref = last, desk.TicketRef(t.Kind, last)
+		t.ID, t.Ref = ids[i], desk.TicketRef(t.Kind, ids[i])
 		if err := tickets.add(ctx, append([]any{t.ID, t.Ref}, ticketArgs(t)...)...); err != nil {
 			return fmt.Errorf("insert tickets: %w", err)
 		}
@@ -199,9 +198,9 @@ func findTickets(ctx context.Context, tx *Tx, filter desk.TicketFilter) ([]*desk
 	if q := strings.TrimSpace(filter.Query); q != "" {
 		pat := likePattern(q)
 		if id, ok := desk.ParseTicketRef(q); ok {
-			c.add(`(t.id = ? OR t.ref `+likeOp+` ? ESCAPE '\' OR t.title `+likeOp+` ? ESCAPE '\')`, id, pat, pat)
+			c.add(`(t.id = ? OR t.ref `+tx.like()+` ? ESCAPE '\' OR t.title `+tx.like()+` ? ESCAPE '\')`, id, pat, pat)
 		} else {
-			c.add(`(t.ref `+likeOp+` ? ESCAPE '\' OR t.title `+likeOp+` ? ESCAPE '\')`, pat, pat)
+			c.add(`(t.ref `+tx.like()+` ? ESCAPE '\' OR t.title `+tx.like()+` ? ESCAPE '\')`, pat, pat)
 		}
 	}
 	offset, limit := page(filter.Offset, filter.Limit)
@@ -455,6 +454,9 @@ func fillTicketNames(ctx context.Context, tx *Tx, t *desk.Ticket) error {
 }
 
 func updateTicket(ctx context.Context, tx *Tx, id int64, upd desk.TicketUpdate) (*desk.Ticket, error) {
+	if err := tx.lockRow(ctx, "ticket", id); err != nil {
+		return nil, err
+	}
 	t, err := findTicketByID(ctx, tx, id)
 	if err != nil {
 		return nil, err
@@ -508,6 +510,9 @@ func addLogEntry(ctx context.Context, tx *Tx, id int64, log, text string) (*desk
 		return nil, desk.FieldErrorf("log", "The log must be %s or %s.", desk.PublicLog, desk.PrivateLog)
 	}
 	if err := desk.ValidateLogText(text); err != nil {
+		return nil, err
+	}
+	if err := tx.lockRow(ctx, "ticket", id); err != nil { // the entry's position follows the others
 		return nil, err
 	}
 	t, err := findTicketByID(ctx, tx, id)

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ctidesk/ctidesk/internal/desk"
+	"github.com/ctidesk/ctidesk/internal/oql"
 )
 
 // tokenUseInterval is how stale last_used_at may get: AuthenticateAPIToken
@@ -88,6 +89,9 @@ func (db *DB) RevokeAPIToken(ctx context.Context, id int64) (*desk.APIToken, err
 		return nil, err
 	}
 	defer tx.Rollback()
+	if err := tx.lockRow(ctx, "api_token", id); err != nil {
+		return nil, err
+	}
 	t, err := findAPIToken(ctx, tx, id)
 	if err != nil {
 		return nil, err
@@ -112,12 +116,7 @@ func (db *DB) AuthenticateAPIToken(ctx context.Context, token string) (*desk.API
 	if !strings.HasPrefix(token, desk.APITokenPrefix) || len(token) > 256 {
 		return nil, nil, desk.Errorf(desk.EUNAUTHORIZED, "Unknown API token.")
 	}
-	rows, err := db.queryRead(ctx, `SELECT t.id, t.user_id, u.login, t.name, t.created_at, t.last_used_at, t.revoked_at,
-		COALESCE(u.contact_id, 0), COALESCE(p.first_name, ''), COALESCE(p.name, ''), u.language, u.created_at,
-		COALESCE((SELECT group_concat(role) FROM user_role WHERE user_id = u.id), ''),
-		COALESCE((SELECT group_concat(org_id) FROM user_org WHERE user_id = u.id), '')
-		FROM api_token t JOIN users u ON u.id = t.user_id LEFT JOIN person p ON p.id = u.contact_id
-		WHERE t.token_hash = ?`, tokenHash(token))
+	rows, err := db.queryReadSQL(ctx, authenticateAPITokenSQL[db.dialect], tokenHash(token))
 	if err != nil {
 		return nil, nil, fmt.Errorf("authenticate API token: %w", err)
 	}
@@ -159,14 +158,30 @@ func (db *DB) AuthenticateAPIToken(ctx context.Context, token string) (*desk.API
 	}
 	now := db.now()
 	if t.LastUsedAt == nil || now.Sub(*t.LastUsedAt) >= tokenUseInterval {
-		if _, err := db.write.ExecContext(ctx, `UPDATE api_token SET last_used_at = ?
-			WHERE id = ? AND (last_used_at IS NULL OR last_used_at <= ?)`,
+		if _, err := db.write.ExecContext(ctx, db.sql(`UPDATE api_token SET last_used_at = ?
+			WHERE id = ? AND (last_used_at IS NULL OR last_used_at <= ?)`),
 			now, t.ID, now.Add(-tokenUseInterval)); err != nil {
 			return nil, nil, fmt.Errorf("record API token use: %w", err)
 		}
 		t.LastUsedAt = &now
 	}
 	return &t, &u, nil
+}
+
+// authenticateAPITokenSQL is the statement of AuthenticateAPIToken, by
+// dialect, built once: it runs at every API request.
+var authenticateAPITokenSQL = map[oql.Dialect]string{
+	oql.SQLite:     authenticateAPITokenQuery(oql.SQLite),
+	oql.PostgreSQL: authenticateAPITokenQuery(oql.PostgreSQL),
+}
+
+func authenticateAPITokenQuery(d oql.Dialect) string {
+	return rebind(d, `SELECT t.id, t.user_id, u.login, t.name, t.created_at, t.last_used_at, t.revoked_at,
+		COALESCE(u.contact_id, 0), COALESCE(p.first_name, ''), COALESCE(p.name, ''), u.language, u.created_at,
+		COALESCE((SELECT `+groupConcat(d, "role")+` FROM user_role WHERE user_id = u.id), ''),
+		COALESCE((SELECT `+groupConcat(d, "org_id")+` FROM user_org WHERE user_id = u.id), '')
+		FROM api_token t JOIN users u ON u.id = t.user_id LEFT JOIN person p ON p.id = u.contact_id
+		WHERE t.token_hash = ?`)
 }
 
 const apiTokenSelect = `SELECT t.id, t.user_id, u.login, t.name, t.created_at, t.last_used_at, t.revoked_at

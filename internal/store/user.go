@@ -266,6 +266,9 @@ func fillUserContactName(ctx context.Context, tx *Tx, u *desk.User) error {
 }
 
 func updateUser(ctx context.Context, tx *Tx, id int64, upd desk.UserUpdate) (*desk.User, error) {
+	if err := tx.lockRow(ctx, "users", id); err != nil {
+		return nil, err
+	}
 	u, err := findUser(ctx, tx, desk.UserFilter{ID: &id})
 	if err != nil {
 		return nil, err

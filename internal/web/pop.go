@@ -55,6 +55,9 @@ type popView struct {
 	// Callers is the ids of every caller found, comma-separated.
 	Callers string
 	Offers  []string
+	// Call is the call of the call log the pop was opened for (the push
+	// on answer, the call log's link), nil for none.
+	Call *desk.Call
 }
 
 // popRow is an object of a list, with the links that open it from the pop.
@@ -65,14 +68,15 @@ type popRow struct {
 	Status, Caller string
 }
 
-// rows returns the rows of lists, whose links carry the call: number, and
-// the selected caller, or each ticket's caller when all are selected.
-func rows(lists []*cti.TicketList, number string, selected []int64) map[string][]popRow {
+// rows returns the rows of lists, whose links carry the call: number, call
+// of the call log (0: none), and the selected caller, or each ticket's
+// caller when all are selected.
+func rows(lists []*cti.TicketList, number string, call int64, selected []int64) map[string][]popRow {
 	out := map[string][]popRow{}
 	for _, l := range lists {
 		rs := make([]popRow, 0, len(l.Objects))
 		for _, o := range l.Objects {
-			pc := &popContext{Number: number}
+			pc := &popContext{Number: number, Call: call}
 			if len(selected) == 1 {
 				pc.Caller = selected[0]
 			} else if id, ok := o.Value("caller_id").(int64); ok && slices.Contains(selected, id) {
@@ -112,6 +116,15 @@ func (s *Server) handlePop(w http.ResponseWriter, r *http.Request) error {
 	v := &popView{Res: res, Offers: res.Offers}
 	v.Nav = "pop"
 	v.Hidden, v.Query = popParams(res.Values)
+	if v.Call = s.popCall(r); v.Call != nil {
+		id := strconv.FormatInt(v.Call.ID, 10)
+		v.Hidden = append(v.Hidden, param{popCallField, id})
+		v.Query += "&" + popCallField + "=" + id
+	}
+	var callID int64
+	if v.Call != nil {
+		callID = v.Call.ID
+	}
 	ids := make([]string, len(res.Callers))
 	for i, c := range res.Callers {
 		ids[i] = strconv.FormatInt(c.ID, 10)
@@ -137,9 +150,9 @@ func (s *Server) handlePop(w http.ResponseWriter, r *http.Request) error {
 	if v.Lists, err = s.pop.Lists(ctx, selected, res.Values); err != nil {
 		return err
 	}
-	v.Rows = rows(v.Lists, res.Number, selected)
+	v.Rows = rows(v.Lists, res.Number, callID, selected)
 	if t := res.Request; t != nil {
-		pc := &popContext{Number: res.Number, Caller: t.CallerID}
+		pc := &popContext{Number: res.Number, Caller: t.CallerID, Call: callID}
 		v.Request = &popRow{Ticket: t, View: ticketURL(t.ID, pc), Edit: fmt.Sprintf("/tickets/%d/edit?%s", t.ID, pc.Query())}
 	}
 	return s.render(w, r, http.StatusOK, "pop", v)
@@ -218,7 +231,7 @@ func (s *Server) handlePopLists(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	v := &popView{Lists: lists, Rows: rows(lists, q.Get("pop_number"), selected)}
+	v := &popView{Lists: lists, Rows: rows(lists, q.Get("pop_number"), popCallID(r), selected)}
 	v.Hidden, v.Query = popParams(values)
 	return s.renderFragment(w, r, "pop", "pop-lists", v)
 }
@@ -254,6 +267,9 @@ func (s *Server) handlePopNew(w http.ResponseWriter, r *http.Request) error {
 type popContext struct {
 	Number string // the number that rang
 	Caller int64  // the selected caller, 0 for the unknown contact
+	// Call is the call of the call log the pop was opened for, 0 for none:
+	// the first ticket made or changed from the pop becomes its PhoneCall.
+	Call int64
 	// Log and LogText are the log entry a preset adds (public_log or
 	// private_log), shown in the creation form, editable.
 	Log, LogText string
@@ -273,7 +289,10 @@ func (s *Server) renderPopNew(w http.ResponseWriter, r *http.Request, class stri
 		return err
 	}
 	_, query := popParams(values)
-	pc := &popContext{Number: number, Caller: selected, Back: "/pop?" + query}
+	pc := &popContext{Number: number, Caller: selected, Back: "/pop?" + query, Call: popCallID(r)}
+	if pc.Call != 0 {
+		pc.Back += "&" + cti.PopCallParam + "=" + strconv.FormatInt(pc.Call, 10)
+	}
 	switch {
 	case class == desk.ClassPerson:
 		p := &desk.Person{Status: desk.StatusActive, OrgID: pf.ID("org_id"), LocationID: pf.ID("location_id"),
@@ -345,6 +364,10 @@ func popFromRequest(r *http.Request) *popContext {
 	if pc.Caller < 0 {
 		pc.Caller = 0
 	}
+	pc.Call, _ = strconv.ParseInt(get(popCallField), 10, 64)
+	if pc.Call < 0 {
+		pc.Call = 0
+	}
 	if pc.Log != desk.PrivateLog {
 		pc.Log = desk.PublicLog
 	}
@@ -357,6 +380,9 @@ func (pc *popContext) Query() string {
 		return ""
 	}
 	q := url.Values{"pop": {"1"}, "pop_number": {pc.Number}, "pop_caller": {strconv.FormatInt(pc.Caller, 10)}}
+	if pc.Call != 0 {
+		q.Set(popCallField, strconv.FormatInt(pc.Call, 10))
+	}
 	return q.Encode()
 }
 
@@ -366,6 +392,17 @@ func (pc *popContext) Query() string {
 func (s *Server) recordPopCall(r *http.Request, ticketID int64, pc *popContext) {
 	if pc == nil || s.pop == nil {
 		return
+	}
+	if pc.Call != 0 && s.calls != nil {
+		// The call of the call log becomes the ticket's phone call; tied to
+		// another ticket already (or gone), a plain phone call is recorded.
+		_, err := s.calls.LinkCall(r.Context(), pc.Call, ticketID, pc.Caller)
+		if code := desk.ErrorCode(err); err == nil || (code != desk.ECONFLICT && code != desk.ENOTFOUND) {
+			if err != nil {
+				s.log.Error("tie the call of the pop", "ticket", ticketID, "call", pc.Call, "err", err)
+			}
+			return
+		}
 	}
 	if _, err := s.pop.RecordCall(r.Context(), ticketID, pc.Caller, pc.Number); err != nil {
 		s.log.Error("record the call of the pop", "ticket", ticketID, "err", err)
@@ -391,4 +428,41 @@ func (s *Server) renderFragment(w http.ResponseWriter, r *http.Request, view, na
 	h.Set("Cache-Control", "no-store")
 	_, err := buf.WriteTo(w)
 	return err
+}
+
+// popCallField is the form field and parameter that carry the call of the
+// call log from the pop to the forms it opens.
+const popCallField = "pop_call"
+
+// popCallID reads the call of the call log a pop's request carries: pop_call
+// (the pop's forms and lists), or call (the pop's own URL); 0 for none.
+func popCallID(r *http.Request) int64 {
+	q := r.URL.Query()
+	v := q.Get(popCallField)
+	if v == "" {
+		v = q.Get(cti.PopCallParam)
+	}
+	id, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || id < 0 {
+		return 0
+	}
+	return id
+}
+
+// popCall returns the call of the call log the pop's request names (see
+// popCallID), when the user may see it; nil for none: a pop opened for a
+// call that is gone still pops.
+func (s *Server) popCall(r *http.Request) *desk.Call {
+	id := popCallID(r)
+	if id == 0 {
+		return nil
+	}
+	c, err := s.svc.Calls.FindCallByID(r.Context(), id)
+	if err != nil {
+		if code := desk.ErrorCode(err); code != desk.ENOTFOUND && code != desk.EFORBIDDEN {
+			s.log.Error("the call of the pop", "call", id, "err", err)
+		}
+		return nil
+	}
+	return c
 }

@@ -30,6 +30,9 @@ type Layout struct {
 	Path      string // the current path and query, where the language switch returns
 	Q         string // the global search box
 	Languages []string
+	// Push opens the user's event stream (/events) on the page: call notices
+	// and the screen pop on answer.
+	Push bool
 }
 
 func (l *Layout) layout() *Layout { return l }
@@ -132,6 +135,7 @@ func (s *Server) funcs(lang string) template.FuncMap {
 			return u, nil
 		},
 		"hasLevels": desk.HasLevels,
+		"telInput":  newTelInput,
 		// callActions builds the data of the "call-actions" partial.
 		"callActions": func(action string, options []cti.CallOption, csrf string) callActionsData {
 			return callActionsData{Action: action, Options: options, CSRF: csrf}
@@ -185,6 +189,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, view
 		l.Path = currentPage(r)
 	}
 	l.Languages = desk.Languages
+	l.Push = l.User != nil && s.bus != nil
 	t := s.views[l.Lang][view]
 	if t == nil {
 		return fmt.Errorf("render: no view %q", view)

@@ -63,10 +63,20 @@ type Options struct {
 	// DefaultLanguage is the language of the pages before login when the
 	// browser asks for none ctidesk has; default desk.Languages[0].
 	DefaultLanguage string
+	// Calls records the call events phone systems post
+	// (/api/v1/cti/events); nil: they are refused.
+	Calls *cti.Calls
+	// Bus carries the push events of /events to the browsers; nil: no
+	// stream, no notices.
+	Bus desk.EventBus
+	// Heartbeat is how often a quiet event stream gets a comment; default
+	// 15 s.
+	Heartbeat time.Duration
 }
 
-// Server serves ctidesk's pages. It holds no mutable state of its own: the
-// sessions live in the store, so that any instance can serve any request.
+// Server serves ctidesk's pages. It holds no mutable state of its own (but
+// the signal that ends the event streams at shutdown): the sessions live in
+// the store, so that any instance can serve any request.
 type Server struct {
 	svc    desk.Services
 	log    *slog.Logger
@@ -93,6 +103,13 @@ type Server struct {
 	csp string
 	// defaultLang is Options.DefaultLanguage.
 	defaultLang string
+	// calls records call events; nil when not configured.
+	calls *cti.Calls
+	// bus and heartbeat serve the event streams (/events), which streams
+	// ends at shutdown.
+	bus       desk.EventBus
+	heartbeat time.Duration
+	streams   *streams
 	// apiPatterns lists the routes of the API as registered, for the test
 	// that holds them to openapi.yaml.
 	apiPatterns []string
@@ -104,7 +121,8 @@ type Server struct {
 func New(opt Options) (*Server, error) {
 	svc := opt.Services
 	if svc.Organizations == nil || svc.Locations == nil || svc.Persons == nil || svc.Tickets == nil ||
-		svc.PhoneCalls == nil || svc.Users == nil || svc.Sessions == nil || svc.Callers == nil || svc.Tokens == nil {
+		svc.PhoneCalls == nil || svc.Users == nil || svc.Sessions == nil || svc.Callers == nil || svc.Tokens == nil ||
+		svc.Calls == nil || svc.Telephony == nil {
 		return nil, errors.New("web: every service is required")
 	}
 	if opt.BaseURL != "" {
@@ -124,6 +142,10 @@ func New(opt Options) (*Server, error) {
 		pop:         opt.Pop,
 		csp:         contentSecurityPolicy,
 		defaultLang: opt.DefaultLanguage,
+		calls:       opt.Calls,
+		bus:         opt.Bus,
+		heartbeat:   opt.Heartbeat,
+		streams:     newStreams(),
 		base:        strings.TrimRight(opt.BaseURL, "/"),
 		lookup: &cti.CallerLookup{Callers: svc.Callers, Persons: svc.Persons, Tickets: svc.Tickets,
 			Order: opt.LookupOrder},
@@ -147,6 +169,9 @@ func New(opt Options) (*Server, error) {
 	}
 	if s.ttl <= 0 {
 		s.ttl = 12 * time.Hour
+	}
+	if s.heartbeat <= 0 {
+		s.heartbeat = defaultHeartbeat
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -172,6 +197,9 @@ func New(opt Options) (*Server, error) {
 	s.registerPopRoutes(mux)
 	s.registerPhoneCallRoutes(mux)
 	s.registerTokenRoutes(mux)
+	s.registerCallRoutes(mux)
+	s.registerTelephonyRoutes(mux)
+	s.registerEventRoutes(mux)
 	mux.Handle("/api/", s.newAPIHandler())
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, desk.Errorf(desk.ENOTFOUND, "Page not found."))
@@ -306,7 +334,7 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		if sw.status == 0 {
 			sw.status = http.StatusOK
 		}
-		attrs := []any{"method", r.Method, "path", r.URL.Path, "status", sw.status,
+		attrs := []any{"method", r.Method, "path", loggedPath(r.URL.Path), "status", sw.status,
 			"duration", s.now().Sub(start)}
 		if info.login != "" {
 			attrs = append(attrs, "login", info.login)

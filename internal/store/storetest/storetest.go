@@ -1,6 +1,6 @@
 // Package storetest is the test suite of the store, independent of the
-// database behind it: the SQLite tests run it, and so will the PostgreSQL
-// ones.
+// database behind it: the SQLite tests (TestSQLite) and the PostgreSQL ones
+// (TestPostgres) run it.
 package storetest
 
 import (
@@ -46,6 +46,8 @@ func Run(t *testing.T, open func(t *testing.T) *store.DB) {
 		{"User", testUser},
 		{"Session", testSession},
 		{"Token", testToken},
+		{"Call", testCall},
+		{"Telephony", testTelephony},
 	} {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open) })
 	}

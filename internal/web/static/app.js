@@ -74,6 +74,171 @@
       next.dispatchEvent(new Event('change', {bubbles: true}));
     });
   }
+  // Call notices: the user's event stream (/events) tells of the calls that
+  // ring for him (a notice with a button that opens the screen pop), opens
+  // the pop in this tab when he answers (if his setting says so, and no form
+  // here is half filled in), and clears a notice when the call is taken or
+  // ends (a missed call leaves one). The notices and the last event seen are
+  // kept per tab in sessionStorage, so that they survive a page load and the
+  // stream resumes where it stopped.
+  var notices = document.getElementById('call-notices');
+  if (notices && window.EventSource && window.JSON) {
+    var store = window.sessionStorage;
+    var text = function (name) { return notices.getAttribute('data-t-' + name) || ''; };
+    var fill = function (s, v) { return s.replace(/%[sd]/, v); };
+    var load = function (key, def) {
+      try { return JSON.parse(store.getItem(key)) || def; } catch (err) { return def; }
+    };
+    var save = function (key, v) {
+      try { store.setItem(key, JSON.stringify(v)); } catch (err) { /* private mode: no memory */ }
+    };
+    var shown = load('ctidesk-notices', {}); // call id -> {kind, data}
+    var dirty = false; // a form of this page has unsaved input
+    document.addEventListener('input', function (e) {
+      if (e.target && e.target.form && e.target.form.method === 'post') {
+        dirty = true;
+      }
+    });
+    document.addEventListener('submit', function () { dirty = false; });
+    var who = function (d) {
+      var names = (d.callers || []).map(function (c) {
+        return c.organization ? c.name + ' (' + c.organization + ')' : c.name;
+      });
+      var s = names.length ? names.join(', ') : text('unknown');
+      if (d.more) {
+        s += ' ' + fill(text('more'), d.more);
+      }
+      if (d.number) {
+        s += ' · ' + d.number;
+      }
+      if (d.queue) {
+        s += ' · ' + fill(text('queue'), d.queue);
+      }
+      return s;
+    };
+    var boxes = {};
+    var remove = function (id) {
+      if (boxes[id]) {
+        boxes[id].remove();
+        delete boxes[id];
+      }
+      if (shown[id]) {
+        delete shown[id];
+        save('ctidesk-notices', shown);
+      }
+    };
+    var render = function (id, kind, d) {
+      if (boxes[id]) {
+        boxes[id].remove();
+      }
+      var box = document.createElement('div');
+      box.className = 'call-notice ' + kind;
+      box.setAttribute('data-call', id);
+      box.setAttribute('data-kind', kind);
+      var title = document.createElement('strong');
+      title.textContent = text(kind);
+      box.appendChild(title);
+      var line = document.createElement('span');
+      line.className = 'who';
+      line.textContent = who(d);
+      box.appendChild(line);
+      var link = document.createElement('a');
+      if (kind === 'missed') {
+        link.href = '/calls?state=missed';
+        link.textContent = text('log');
+      } else {
+        link.href = d.pop_url;
+        link.className = 'button primary';
+        link.setAttribute('data-open-pop', id);
+        link.textContent = text('open');
+      }
+      box.appendChild(link);
+      var close = document.createElement('button');
+      close.type = 'button';
+      close.className = 'secondary dismiss';
+      close.textContent = text('dismiss');
+      close.addEventListener('click', function () { remove(id); });
+      box.appendChild(close);
+      notices.appendChild(box);
+      boxes[id] = box;
+    };
+    var show = function (id, kind, d) {
+      shown[id] = {kind: kind, data: d};
+      save('ctidesk-notices', shown);
+      render(id, kind, d);
+    };
+    Object.keys(shown).forEach(function (id) { render(id, shown[id].kind, shown[id].data); });
+    // One tab opens the pop of a call, whichever claims it first (a visible
+    // tab before the others).
+    var claim = function (id, then) {
+      var key = 'ctidesk-pop-' + id;
+      var take = function () {
+        try {
+          if (window.localStorage.getItem(key)) {
+            return;
+          }
+          window.localStorage.setItem(key, String(Date.now()));
+        } catch (err) { /* no storage: every tab opens */ }
+        then();
+      };
+      var locked = function () {
+        if (navigator.locks && navigator.locks.request) {
+          navigator.locks.request(key, take);
+        } else {
+          take();
+        }
+      };
+      if (document.visibilityState === 'visible') {
+        locked();
+      } else {
+        setTimeout(locked, 300);
+      }
+    };
+    try { // forget the claims of old calls
+      Object.keys(window.localStorage).forEach(function (k) {
+        if (k.indexOf('ctidesk-pop-') === 0 && Date.now() - Number(window.localStorage.getItem(k)) > 3600000) {
+          window.localStorage.removeItem(k);
+        }
+      });
+    } catch (err) { /* no storage */ }
+    var onPop = function (id) {
+      var here = document.getElementById('pop-call');
+      return here && here.getAttribute('data-call') === String(id);
+    };
+    var last = load('ctidesk-last-event', '');
+    var url = notices.getAttribute('data-events') + (last ? '?lastEventId=' + encodeURIComponent(last) : '');
+    var source = new EventSource(url);
+    var on = function (type, fn) {
+      source.addEventListener(type, function (e) {
+        save('ctidesk-last-event', e.lastEventId);
+        var d;
+        try { d = JSON.parse(e.data); } catch (err) { return; }
+        fn(d);
+      });
+    };
+    on('ringing', function (d) { show(d.call, 'ringing', d); });
+    on('answered', function (d) {
+      if (!d.open || dirty || onPop(d.call)) {
+        if (onPop(d.call)) {
+          remove(d.call);
+        } else {
+          show(d.call, 'answered', d);
+        }
+        return;
+      }
+      remove(d.call);
+      claim(d.call, function () { window.location.assign(d.pop_url); });
+    });
+    on('taken', function (d) { remove(d.call); });
+    on('ended', function (d) {
+      remove(d.call);
+      if (d.state === 'missed') {
+        show(d.call, 'missed', d);
+      }
+    });
+    source.addEventListener('open', function () { notices.setAttribute('data-connected', 'true'); });
+    source.addEventListener('error', function () { notices.removeAttribute('data-connected'); });
+  }
   // After a failed submission, the first field in error gets the focus.
   var invalid = document.querySelector('[aria-invalid="true"]');
   if (invalid) {

@@ -1,0 +1,448 @@
+package cti
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/ctidesk/ctidesk/internal/desk"
+)
+
+// Calls is the call events use case: it keeps the call log from the events a
+// phone system posts, answers the phone system (reject a blocked number,
+// dial with a caller id), and pushes notices to the agents' browsers: a
+// ringing call to the agents it rings for, the screen pop to the agent who
+// answers, the end of the call to them all. Nobody else is told.
+type Calls struct {
+	Services desk.Services
+	// Bus carries the notices to the agents' browsers; nil: none is sent.
+	Bus desk.EventBus
+	// Log reports notices that could not be sent; default: discard.
+	Log *slog.Logger
+	// Now returns the current time; default time.Now.
+	Now func() time.Time
+}
+
+// Reply is the answer to the phone system, as Zammad's Generic CTI gives
+// it: {} for nothing to do; {"action": "reject", "reason": "busy"} for an
+// inbound call from a blocked number; {"action": "dial", "caller_id",
+// "number"} for an outbound call a caller id rule applies to.
+type Reply struct {
+	Action   string `json:"action,omitempty"`
+	Reason   string `json:"reason,omitempty"`
+	CallerID string `json:"caller_id,omitempty"`
+	Number   string `json:"number,omitempty"`
+}
+
+// Replies' actions.
+const (
+	ActionReject = "reject"
+	ActionDial   = "dial"
+)
+
+// Notice types, the event names of the browsers' event stream.
+const (
+	// NoticeRinging: a call rings for the agent.
+	NoticeRinging = "ringing"
+	// NoticeAnswered: the agent answered, or a call was transferred to
+	// him; Open says whether his tab opens the pop by itself.
+	NoticeAnswered = "answered"
+	// NoticeTaken: another agent answered a call that rang for this one,
+	// or a call this one answered was transferred.
+	NoticeTaken = "taken"
+	// NoticeEnded: the call stopped ringing unanswered (State missed,
+	// unanswered, rejected), or the agent's call ended.
+	NoticeEnded = "ended"
+)
+
+// Notice is the data of a push event about a call.
+type Notice struct {
+	Call      int64  `json:"call"`
+	State     string `json:"state"`
+	Direction string `json:"direction"`
+	Number    string `json:"number"`
+	Queue     string `json:"queue,omitempty"`
+	// Callers are the persons the number finds that the agent may see,
+	// best first, at most maxNoticeCallers; More counts the others. Given
+	// with ringing, answered, and ended when the call was missed.
+	Callers []NoticeCaller `json:"callers"`
+	More    int            `json:"more,omitempty"`
+	// PopURL opens the screen pop of the call.
+	PopURL string `json:"pop_url"`
+	// Open asks the agent's tab to open PopURL by itself (answered, when
+	// the agent's setting says so).
+	Open bool `json:"open,omitempty"`
+	// Agent is who answered, for taken.
+	Agent string `json:"agent,omitempty"`
+}
+
+// NoticeCaller is a person a notice names.
+type NoticeCaller struct {
+	ID           int64  `json:"id"`
+	Name         string `json:"name"`
+	Organization string `json:"organization,omitempty"`
+}
+
+// maxNoticeCallers bounds the callers a notice names.
+const maxNoticeCallers = 5
+
+// CallFacts are what Handle finds out before the call's state machine runs:
+// Transition itself reads nothing.
+type CallFacts struct {
+	// Now dates the event.
+	Now time.Time
+	// Callers are the persons the other party's number finds, best first
+	// (used when the call is new).
+	Callers []int64
+	// Ringing are the users an inbound newCall rings for.
+	Ringing []int64
+	// Agent is the user who answered (inbound answer) or who calls
+	// (outbound); 0 when none is known.
+	Agent int64
+	// Blocked tells that the caller's number is on the block list.
+	Blocked bool
+}
+
+// Transition applies ev to c, the call's state machine, with the facts
+// found for it. A new call (ID 0) starts ringing, or rejected when its
+// number is blocked. Then:
+//   - newCall: the call rings for more agents while it rings;
+//   - answer: ringing becomes answered (by voicemail: missed), by the agent
+//     found for the event, or else the one agent the call rang for; an
+//     answered inbound call answered by another agent was transferred to
+//     him;
+//   - hangup: the call ends; still ringing, an inbound call is missed
+//     (unanswered when forwarded elsewhere) and an outbound one unanswered.
+//
+// Events that come late (an answer after the hangup, a hangup again) change
+// nothing.
+func Transition(c *desk.Call, ev *Event, f CallFacts) {
+	if c.ID == 0 {
+		c.Direction, c.From, c.To, c.Queue = ev.Direction, ev.From, ev.To, ev.Queue
+		c.StartedAt, c.State = f.Now, desk.CallRinging
+		c.CallerIDs = slices.Clone(f.Callers)
+		if len(c.CallerIDs) > 0 {
+			c.ContactID = c.CallerIDs[0]
+		}
+		if ev.Event == EventNewCall && ev.Inbound() && f.Blocked {
+			c.State = desk.CallRejected
+		}
+	}
+	if c.Queue == "" && ev.Queue != "" {
+		c.Queue = ev.Queue
+	}
+	if c.Direction == desk.DirectionOut && c.AgentUserID == 0 {
+		c.AgentUserID = f.Agent
+	}
+	if c.Ended() {
+		return
+	}
+	switch ev.Event {
+	case EventNewCall:
+		if c.State == desk.CallRinging && c.Direction == desk.DirectionIn {
+			for _, u := range f.Ringing {
+				if !slices.Contains(c.RingingUserIDs, u) {
+					c.RingingUserIDs = append(c.RingingUserIDs, u)
+				}
+			}
+		}
+	case EventAnswer:
+		switch {
+		case c.State == desk.CallRinging && ev.Voicemail():
+			c.State, c.Voicemail = desk.CallMissed, true
+		case c.State == desk.CallRinging:
+			now := f.Now
+			c.State, c.AnsweredAt = desk.CallAnswered, &now
+			switch {
+			case c.Direction != desk.DirectionIn:
+			case f.Agent != 0:
+				c.AgentUserID = f.Agent
+			case len(c.RingingUserIDs) == 1:
+				c.AgentUserID = c.RingingUserIDs[0] // the one agent it rang for
+			}
+		case c.State == desk.CallAnswered && c.Direction == desk.DirectionIn && f.Agent != 0 && !ev.Voicemail():
+			c.AgentUserID = f.Agent // transferred
+		}
+	case EventHangup:
+		now := f.Now
+		c.EndedAt, c.Cause = &now, ev.Cause
+		if c.State == desk.CallRinging {
+			switch {
+			case c.Direction == desk.DirectionIn && ev.Cause != CauseForwarded:
+				c.State = desk.CallMissed
+			default:
+				c.State = desk.CallUnanswered
+			}
+		}
+	}
+}
+
+func (c *Calls) now() time.Time {
+	if c.Now != nil {
+		return c.Now()
+	}
+	return time.Now()
+}
+
+func (c *Calls) log() *slog.Logger {
+	if c.Log != nil {
+		return c.Log
+	}
+	return slog.New(slog.DiscardHandler)
+}
+
+// IntegrationContext returns the context an integration acts in: as the
+// system (every organization), under the integration's name. What it may do
+// is bounded by the use case, not by rights: post events, read what they
+// need.
+func IntegrationContext(ctx context.Context, i *desk.Integration) context.Context {
+	return desk.NewContextWithUser(ctx, &desk.User{Login: "integration:" + i.Name, Language: desk.Languages[0],
+		Roles: []string{desk.RoleAdmin}})
+}
+
+// Handle records ev, posted by integration i, answers the phone system and
+// tells the agents concerned. It returns the call as recorded. Notices that
+// cannot be sent are logged, not failed: the phone system needs its answer.
+func (c *Calls) Handle(ctx context.Context, i *desk.Integration, ev *Event) (*Reply, *desk.Call, error) {
+	if err := ev.Validate(); err != nil {
+		return nil, nil, err
+	}
+	sys := IntegrationContext(ctx, i)
+	svc := c.Services
+	f := CallFacts{Now: c.now().UTC().Truncate(time.Second)}
+	known, _, err := svc.Calls.FindCalls(sys, desk.CallFilter{IntegrationID: &i.ID, CallID: &ev.CallID, Limit: 1})
+	if err != nil {
+		return nil, nil, err
+	}
+	isNew := len(known) == 0
+	if isNew {
+		matches, err := svc.Callers.FindCallersByNumber(sys, ev.Number())
+		if err != nil && desk.ErrorCode(err) != desk.EINVALID { // too short (an extension), anonymous: nobody
+			return nil, nil, err
+		}
+		for _, m := range matches {
+			f.Callers = append(f.Callers, m.Person.ID)
+		}
+	}
+	reply := &Reply{}
+	if ev.Event == EventNewCall && ev.Inbound() && isNew {
+		if f.Blocked, err = svc.Telephony.IsBlockedNumber(sys, ev.From); err != nil {
+			return nil, nil, err
+		}
+		if f.Blocked {
+			reply.Action, reply.Reason = ActionReject, CauseBusy
+		}
+	}
+	if ev.Event == EventNewCall && !ev.Inbound() {
+		rules, err := svc.Telephony.FindCallerIDRules(sys)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, r := range rules {
+			if r.Matches(ev.To) {
+				reply.Action, reply.CallerID, reply.Number = ActionDial, r.CallerID, ev.To
+				break
+			}
+		}
+	}
+	users := map[int64]*desk.User{} // the agents found, for their notices
+	find := func(keys ...string) ([]int64, error) {
+		var ids []int64
+		for _, k := range keys {
+			found, err := svc.Telephony.FindAgents(sys, k)
+			if err != nil {
+				return nil, err
+			}
+			for _, u := range found {
+				users[u.ID] = u
+				if !slices.Contains(ids, u.ID) {
+					ids = append(ids, u.ID)
+				}
+			}
+		}
+		return ids, nil
+	}
+	switch {
+	case ev.Inbound() && ev.Event == EventNewCall:
+		keys := ev.User
+		if len(keys) == 0 {
+			keys = []string{ev.To} // the extension called
+		}
+		if f.Ringing, err = find(keys...); err != nil {
+			return nil, nil, err
+		}
+	case ev.Inbound() && ev.Event == EventAnswer && !ev.Voicemail():
+		var keys []string
+		if ev.AnsweringNumber != "" {
+			keys = []string{ev.AnsweringNumber}
+		} else if len(ev.User) == 1 {
+			keys = ev.User
+		}
+		ids, err := find(keys...)
+		if err != nil {
+			return nil, nil, err
+		}
+		if len(ids) > 0 {
+			f.Agent = ids[0]
+		}
+	case !ev.Inbound():
+		key := ev.From
+		if len(ev.User) > 0 {
+			key = ev.User[0]
+		}
+		ids, err := find(key)
+		if err != nil {
+			return nil, nil, err
+		}
+		if len(ids) > 0 {
+			f.Agent = ids[0]
+		}
+	}
+	var before desk.Call
+	call, err := svc.Calls.ApplyCall(sys, i.ID, ev.CallID, func(k *desk.Call) error {
+		before = *k
+		before.RingingUserIDs = slices.Clone(k.RingingUserIDs)
+		Transition(k, ev, f)
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	c.notify(ctx, &before, call, users)
+	return reply, call, nil
+}
+
+// notify pushes the notices of the change from before to after of an
+// inbound call. users holds the agents found for the event, by id.
+func (c *Calls) notify(ctx context.Context, before, after *desk.Call, users map[int64]*desk.User) {
+	if c.Bus == nil || after.Direction != desk.DirectionIn {
+		return
+	}
+	if after.State == desk.CallRinging {
+		for _, u := range after.RingingUserIDs {
+			if !slices.Contains(before.RingingUserIDs, u) {
+				c.send(ctx, u, users[u], NoticeRinging, after, false)
+			}
+		}
+	}
+	ringing := before.State == desk.CallRinging || before.ID == 0
+	switch {
+	case ringing && after.State == desk.CallAnswered:
+		if after.AgentUserID != 0 {
+			c.sendAnswered(ctx, after, users[after.AgentUserID])
+		}
+		for _, u := range after.RingingUserIDs {
+			if u != after.AgentUserID {
+				c.send(ctx, u, nil, NoticeTaken, after, false)
+			}
+		}
+	case before.State == desk.CallAnswered && after.State == desk.CallAnswered && after.AgentUserID != before.AgentUserID &&
+		after.AgentUserID != 0:
+		c.sendAnswered(ctx, after, users[after.AgentUserID])
+		if before.AgentUserID != 0 {
+			c.send(ctx, before.AgentUserID, nil, NoticeTaken, after, false)
+		}
+	case ringing && after.State != desk.CallRinging && before.ID != 0:
+		for _, u := range after.RingingUserIDs {
+			c.send(ctx, u, nil, NoticeEnded, after, false)
+		}
+	}
+	if before.EndedAt == nil && after.EndedAt != nil && before.State == desk.CallAnswered && after.AgentUserID != 0 {
+		c.send(ctx, after.AgentUserID, nil, NoticeEnded, after, false)
+	}
+}
+
+// sendAnswered pushes the pop to the agent who answered, opening by itself
+// when his settings say so.
+func (c *Calls) sendAnswered(ctx context.Context, call *desk.Call, u *desk.User) {
+	open := true
+	sys := desk.NewSystemContext(ctx)
+	if s, err := c.Services.Telephony.FindAgentSettings(sys, call.AgentUserID); err == nil {
+		open = s.PopOnAnswer
+	} else {
+		c.log().Error("agent settings", "user", call.AgentUserID, "err", err)
+	}
+	c.send(ctx, call.AgentUserID, u, NoticeAnswered, call, open)
+}
+
+// send pushes one notice to user id; u, when known, is the user whose
+// organizations bound the callers the notice names (none without him).
+func (c *Calls) send(ctx context.Context, id int64, u *desk.User, typ string, call *desk.Call, open bool) {
+	n := Notice{Call: call.ID, State: call.State, Direction: call.Direction, Number: call.Number(), Queue: call.Queue,
+		Callers: []NoticeCaller{}, PopURL: PopURL(call), Open: open, Agent: call.AgentName}
+	if typ == NoticeRinging || typ == NoticeAnswered || (typ == NoticeEnded && call.State == desk.CallMissed) {
+		if u == nil {
+			var err error
+			if u, err = c.Services.Users.FindUserByID(desk.NewSystemContext(ctx), id); err != nil {
+				c.log().Error("push notice", "user", id, "err", err)
+			}
+		}
+		if u != nil {
+			n.Callers, n.More = c.noticeCallers(ctx, u, call)
+		}
+	}
+	data, err := json.Marshal(n)
+	if err != nil {
+		c.log().Error("push notice", "user", id, "err", err)
+		return
+	}
+	if err := c.Bus.Publish(ctx, id, desk.PushEvent{Type: typ, Data: data}); err != nil {
+		c.log().Error("push notice", "user", id, "type", typ, "call", call.ID, "err", err)
+	}
+}
+
+// noticeCallers returns the callers of the call that u may see, best first,
+// looked up again as u: the organization scope of each agent applies.
+func (c *Calls) noticeCallers(ctx context.Context, u *desk.User, call *desk.Call) ([]NoticeCaller, int) {
+	out := []NoticeCaller{}
+	if len(call.CallerIDs) == 0 || !u.Can(desk.ActionRead, desk.ClassPerson) {
+		return out, 0
+	}
+	matches, err := c.Services.Callers.FindCallersByNumber(desk.NewContextWithUser(ctx, u), call.Number())
+	if err != nil {
+		if desk.ErrorCode(err) != desk.EINVALID {
+			c.log().Error("notice callers", "user", u.ID, "err", err)
+		}
+		return out, 0
+	}
+	for _, m := range matches[:min(len(matches), maxNoticeCallers)] {
+		out = append(out, NoticeCaller{ID: m.Person.ID, Name: m.Person.FriendlyName(), Organization: m.Person.OrgName})
+	}
+	return out, len(matches) - len(out)
+}
+
+// PopURL returns the screen pop of a call: the pop of its number, carrying
+// the call, so that a ticket made from the pop ties the call to it.
+func PopURL(call *desk.Call) string {
+	q := url.Values{ParamPhone: {call.Number()}, PopCallParam: {strconv.FormatInt(call.ID, 10)}}
+	return "/pop?" + q.Encode()
+}
+
+// PopCallParam is the pop's parameter naming the call it was opened for.
+const PopCallParam = "call"
+
+// LinkCall ties the call of id to a ticket created or changed from its pop,
+// as a PhoneCall of the user in ctx (its agent: his contact) with the
+// selected caller (0: unknown). A user without a contact ties nothing: a
+// phone call needs its agent. A call tied to another ticket already is
+// ECONFLICT: the caller may record a plain phone call instead.
+func (c *Calls) LinkCall(ctx context.Context, id, ticketID, contactID int64) (*desk.PhoneCall, error) {
+	user := desk.UserFromContext(ctx)
+	if user == nil {
+		return nil, desk.Errorf(desk.EUNAUTHORIZED, "You must log in.")
+	}
+	if user.ContactID == 0 || ticketID == 0 {
+		return nil, nil
+	}
+	pc := &desk.PhoneCall{ContactID: contactID, AgentID: user.ContactID, TicketID: ticketID}
+	out, err := c.Services.Calls.LinkCall(ctx, id, pc)
+	if err != nil {
+		return nil, fmt.Errorf("tie call %d to ticket %d: %w", id, ticketID, err)
+	}
+	return out, nil
+}

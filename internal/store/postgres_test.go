@@ -1,0 +1,193 @@
+package store_test
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/ctidesk/ctidesk/internal/desk"
+	"github.com/ctidesk/ctidesk/internal/oql"
+	"github.com/ctidesk/ctidesk/internal/pgtest"
+	"github.com/ctidesk/ctidesk/internal/store"
+	"github.com/ctidesk/ctidesk/internal/store/storetest"
+)
+
+// openPostgres opens and migrates a store in a new PostgreSQL schema of its
+// own (internal/pgtest), dropped when the test ends.
+func openPostgres(tb testing.TB) *store.DB {
+	tb.Helper()
+	db, _ := openPostgresURL(tb)
+	return db
+}
+
+// openPostgresURL is openPostgres, and returns the URL of the schema too.
+func openPostgresURL(tb testing.TB) (*store.DB, string) {
+	tb.Helper()
+	_, url := pgtest.Open(tb)
+	ctx := context.Background()
+	db, err := store.Open(ctx, url)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		if err := db.Close(); err != nil {
+			tb.Error(err)
+		}
+	})
+	if err := db.Migrate(ctx); err != nil {
+		tb.Fatal(err)
+	}
+	return db, url
+}
+
+func TestPostgres(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) *store.DB { return openPostgres(t) })
+}
+
+// TestPostgresConcurrentAccess writes through two stores on one schema, as
+// two instances behind a load balancer do.
+func TestPostgresConcurrentAccess(t *testing.T) {
+	db, url := openPostgresURL(t)
+	other, err := store.Open(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	testConcurrentAccess(t, db, other)
+}
+
+// TestPostgresMigrateConcurrent runs Migrate from several stores on one new
+// schema at once, as `ctidesk migrate` may run while other instances start:
+// each migration is applied once, and every run succeeds.
+func TestPostgresMigrateConcurrent(t *testing.T) {
+	admin, url := pgtest.Open(t)
+	ctx := context.Background()
+	const n = 4
+	dbs := make([]*store.DB, n)
+	for i := range dbs {
+		db, err := store.Open(ctx, url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		dbs[i] = db
+	}
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i, db := range dbs {
+		wg.Go(func() { errs[i] = db.Migrate(ctx) })
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("Migrate %d: %v", i, err)
+		}
+	}
+	rows, err := admin.QueryContext(ctx, "SELECT version, COUNT(*) FROM schema_migrations GROUP BY version ORDER BY version")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var versions []int
+	for rows.Next() {
+		var v, count int
+		if err := rows.Scan(&v, &count); err != nil {
+			t.Fatal(err)
+		}
+		if count != 1 {
+			t.Errorf("migration %d recorded %d times", v, count)
+		}
+		versions = append(versions, v)
+	}
+	if len(versions) == 0 || versions[0] != 1 {
+		t.Errorf("migrations recorded: %v", versions)
+	}
+	// The tables are in the schema of the URL's search_path.
+	var tables int
+	if err := admin.QueryRowContext(ctx, `SELECT COUNT(*) FROM information_schema.tables
+		WHERE table_schema = current_schema() AND table_name IN ('person', 'ticket', 'users')`).Scan(&tables); err != nil || tables != 3 {
+		t.Errorf("%d of the tables in the test's schema (%v), want 3", tables, err)
+	}
+	if region, err := dbs[0].NumberKeysRegion(ctx); err != nil || region != "US" {
+		t.Errorf("number keys region %q (%v), want US", region, err)
+	}
+}
+
+// TestPostgresLookupPlan checks that PostgreSQL serves every caller lookup
+// and number search with the indexes SQLite uses (TestCallerLookupPlan,
+// TestNumberSearchPlan, TestImportMatchPlan), even for a user limited to an
+// organization that holds every person: with sequential scans discouraged
+// (on tables this small the planner would rather scan), no plan scans
+// person or person_number, nor probes person_org_id instead.
+func TestPostgresLookupPlan(t *testing.T) {
+	db := openPostgres(t)
+	ctx := context.Background()
+	sys := desk.NewSystemContext(ctx)
+	org := &desk.Organization{Name: "Everyone"}
+	if err := db.CreateOrganization(sys, org); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.CreatePersons(sys, storetest.Persons(5000, org.ID), nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Analyze(ctx); err != nil {
+		t.Fatal(err)
+	}
+	check := func(t *testing.T, what string, plan []string, index string) {
+		t.Helper()
+		text := strings.Join(plan, "\n")
+		if !strings.Contains(text, index) {
+			t.Errorf("%s: plan does not use %s:\n%s", what, index, text)
+		}
+		for _, table := range []string{"person", "person_number"} {
+			if strings.Contains(text, "Seq Scan on "+table+" ") {
+				t.Errorf("%s: plan scans %s:\n%s", what, table, text)
+			}
+		}
+	}
+	for _, scope := range [][]int64{nil, {org.ID}, {org.ID, 2, 3, 4, 5, 6, 7, 8, 9, 10}} {
+		for _, number := range []string{"+1 (212) 555-0100", "5550100", " 33 1 23 45 67 89"} {
+			plan, err := db.ExplainFindCallersByNumber(ctx, scope, number)
+			if err != nil {
+				t.Fatal(err)
+			}
+			check(t, number, plan, "person_number_rdigits")
+		}
+		for _, tt := range []struct{ attribute, index string }{
+			{desk.AttrEmployeeNumber, "person_employee_number"},
+			{desk.AttrSupportID, "person_support_id"},
+			{desk.AttrEmail, "person_email_lower"},
+		} {
+			plan, err := db.ExplainFindCallersByAttribute(ctx, scope, tt.attribute, "X-1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			check(t, tt.attribute, plan, tt.index)
+		}
+		for _, tt := range []struct{ attr, index string }{{"email", "person_email_lower"}, {"employee_number", "person_employee_number"}} {
+			plan, err := db.ExplainImportMatch(ctx, tt.attr, []string{"a@example.com", "B@example.com"}, scope)
+			if err != nil {
+				t.Fatal(err)
+			}
+			check(t, "import by "+tt.attr, plan, tt.index)
+		}
+		count, query, err := db.ExplainFindPersons(ctx, scope, desk.PersonFilter{Query: "+1 (212) 555-0100"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		check(t, "number search (count)", count, "person_number_rdigits")
+		check(t, "number search", query, "person_number_rdigits")
+		plan, err := db.ExplainQuery(ctx, oql.MustParse(`SELECT Person WHERE phone LIKE :phone OR mobile_phone LIKE :phone`),
+			desk.QueryParams{"phone": "+1 212 555 0100"}, scope)
+		if err != nil {
+			t.Fatal(err)
+		}
+		check(t, "OQL caller query", plan, "person_number_rdigits")
+	}
+	plan, err := db.ExplainDeleteKeys(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check(t, "delete of number keys", plan, "person_number_pkey")
+}

@@ -1,0 +1,400 @@
+package storetest
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ctidesk/ctidesk/internal/desk"
+	"github.com/ctidesk/ctidesk/internal/store"
+)
+
+// ring records a new inbound call through ApplyCall, as the call events use
+// case does, and returns it.
+func (f *fixture) ring(t *testing.T, integ int64, callID, from string, callers []int64, ringing ...int64) *desk.Call {
+	t.Helper()
+	c, err := f.db.ApplyCall(f.sys, integ, callID, func(c *desk.Call) error {
+		if c.ID != 0 {
+			t.Errorf("call %s: ApplyCall gave ID %d to a new call", callID, c.ID)
+		}
+		c.Direction, c.From, c.To, c.State, c.StartedAt = desk.DirectionIn, from, "100", desk.CallRinging, f.now
+		c.CallerIDs, c.RingingUserIDs = callers, ringing
+		if len(callers) > 0 {
+			c.ContactID = callers[0]
+		}
+		return nil
+	})
+	must(t, err)
+	return c
+}
+
+func callIDsOf(cs []*desk.Call) []int64 { return ids(cs, func(c *desk.Call) int64 { return c.ID }) }
+
+func testCall(t *testing.T, open func(t *testing.T) *store.DB) {
+	f := newFixture(t, open)
+	db := f.db
+
+	t.Run("Integration", func(t *testing.T) {
+		_, _, err := db.CreateIntegration(f.agent, "PBX")
+		wantCode(t, err, desk.EFORBIDDEN)
+		_, _, err = db.CreateIntegration(f.admin, "  ")
+		wantField(t, err, "name")
+		token, i, err := db.CreateIntegration(f.admin, " Asterisk ")
+		must(t, err)
+		if !strings.HasPrefix(token, desk.IntegrationTokenPrefix) || i.ID == 0 || i.Name != "Asterisk" || !i.CreatedAt.Equal(Start) {
+			t.Fatalf("created %q %+v", token, i)
+		}
+		got, err := db.AuthenticateIntegration(f.anon, token)
+		must(t, err)
+		if got.ID != i.ID || got.LastUsedAt == nil {
+			t.Fatalf("authenticated %+v", got)
+		}
+		for _, bad := range []string{"", "cti_nope", "ctd_" + token[4:], strings.Repeat("x", 300)} {
+			_, err := db.AuthenticateIntegration(f.anon, bad)
+			wantCode(t, err, desk.EUNAUTHORIZED)
+		}
+		list, err := db.FindIntegrations(f.admin)
+		must(t, err)
+		if len(list) != 1 || list[0].ID != i.ID {
+			t.Fatalf("integrations %+v", list)
+		}
+		_, err = db.FindIntegrations(f.agent)
+		wantCode(t, err, desk.EFORBIDDEN)
+		_, err = db.RevokeIntegration(f.agent, i.ID)
+		wantCode(t, err, desk.EFORBIDDEN)
+		f.advance(time.Minute)
+		r, err := db.RevokeIntegration(f.admin, i.ID)
+		must(t, err)
+		again, err := db.RevokeIntegration(f.admin, i.ID)
+		must(t, err)
+		if r.RevokedAt == nil || !again.RevokedAt.Equal(*r.RevokedAt) {
+			t.Fatalf("revoked %+v, again %+v", r, again)
+		}
+		_, err = db.AuthenticateIntegration(f.anon, token)
+		wantCode(t, err, desk.EUNAUTHORIZED)
+		_, err = db.RevokeIntegration(f.admin, 9999)
+		wantCode(t, err, desk.ENOTFOUND)
+	})
+
+	_, integ, err := db.CreateIntegration(f.admin, "FreeSWITCH")
+	must(t, err)
+	_, other, err := db.CreateIntegration(f.admin, "3CX")
+	must(t, err)
+
+	// Alice's call rings for the agent and the scoped user, and the agent
+	// answers; an unknown number rings for the scoped user only; Bob's call
+	// rings for the agent and is missed.
+	alice := f.ring(t, integ.ID, "c-1", "+1 212 555 0100", []int64{f.alice.ID}, f.agentUser.ID, f.scopedUser.ID)
+	if alice.ID == 0 || alice.ContactName != "Alice Martin" || alice.State != desk.CallRinging ||
+		!equalIDs(alice.RingingUserIDs, []int64{f.agentUser.ID, f.scopedUser.ID}) || !equalIDs(alice.CallerIDs, []int64{f.alice.ID}) {
+		t.Fatalf("rang %+v", alice)
+	}
+	answeredAt := f.advance(5 * time.Second)
+	alice, err = db.ApplyCall(f.sys, integ.ID, "c-1", func(c *desk.Call) error {
+		if c.ID != alice.ID || c.State != desk.CallRinging {
+			t.Errorf("apply sees %+v", c)
+		}
+		c.State, c.AnsweredAt, c.AgentUserID, c.Queue = desk.CallAnswered, &answeredAt, f.agentUser.ID, "support"
+		return nil
+	})
+	must(t, err)
+	if alice.AgentName != "Ann Agent" || alice.Queue != "support" || !alice.AnsweredAt.Equal(answeredAt) {
+		t.Fatalf("answered %+v", alice)
+	}
+	f.advance(time.Minute)
+	unknown := f.ring(t, integ.ID, "c-2", "+1 999 555 0000", nil, f.scopedUser.ID)
+	f.advance(time.Minute)
+	bob := f.ring(t, integ.ID, "c-3", "+1 415 555 0199", []int64{f.bob.ID}, f.agentUser.ID)
+	endedAt := f.advance(10 * time.Second)
+	bob, err = db.ApplyCall(f.sys, integ.ID, "c-3", func(c *desk.Call) error {
+		c.State, c.EndedAt, c.Cause = desk.CallMissed, &endedAt, "cancel"
+		return nil
+	})
+	must(t, err)
+	// The same call id of another integration is another call.
+	sameID := f.ring(t, other.ID, "c-1", "+1 212 555 0100", []int64{f.alice.ID})
+	if sameID.ID == alice.ID {
+		t.Fatal("two integrations share a call")
+	}
+
+	t.Run("ApplyCall", func(t *testing.T) {
+		// An error of apply changes nothing; an invalid call is refused.
+		_, err := db.ApplyCall(f.sys, integ.ID, "c-1", func(c *desk.Call) error {
+			c.State = desk.CallMissed
+			return desk.Errorf(desk.EINVALID, "no")
+		})
+		wantCode(t, err, desk.EINVALID)
+		_, err = db.ApplyCall(f.sys, integ.ID, "c-1", func(c *desk.Call) error {
+			c.Direction = "sideways"
+			return nil
+		})
+		wantField(t, err, "direction")
+		_, err = db.ApplyCall(f.sys, integ.ID, "c-9", func(c *desk.Call) error { return nil })
+		wantField(t, err, "direction") // a new call that apply left empty
+		_, err = db.ApplyCall(f.sys, integ.ID, "  ", func(c *desk.Call) error { return nil })
+		wantField(t, err, "callId")
+		_, err = db.ApplyCall(f.sys, integ.ID, "c-1", func(c *desk.Call) error {
+			c.AgentUserID = 99999
+			return nil
+		})
+		wantField(t, err, "agent_user_id")
+		_, err = db.ApplyCall(f.viewer, integ.ID, "c-1", func(c *desk.Call) error { return nil })
+		wantCode(t, err, desk.EFORBIDDEN)
+		got, err := db.FindCallByID(f.admin, alice.ID)
+		must(t, err)
+		if got.State != desk.CallAnswered || got.Direction != desk.DirectionIn {
+			t.Fatalf("after failed applies %+v", got)
+		}
+		if _, total, _ := db.FindCalls(f.admin, desk.CallFilter{CallID: ptr("c-9")}); total != 0 {
+			t.Fatal("a failed apply left a call")
+		}
+	})
+
+	t.Run("Find", func(t *testing.T) {
+		for _, tt := range []struct {
+			name   string
+			ctx    context.Context
+			filter desk.CallFilter
+			want   []int64
+		}{
+			{"all, latest first", f.admin, desk.CallFilter{}, []int64{sameID.ID, bob.ID, unknown.ID, alice.ID}},
+			{"integration", f.admin, desk.CallFilter{IntegrationID: &integ.ID}, []int64{bob.ID, unknown.ID, alice.ID}},
+			{"missed", f.viewer, desk.CallFilter{States: []string{desk.CallMissed}}, []int64{bob.ID}},
+			{"ringing or answered", f.viewer, desk.CallFilter{States: []string{desk.CallRinging, desk.CallAnswered}},
+				[]int64{sameID.ID, unknown.ID, alice.ID}},
+			{"no state", f.viewer, desk.CallFilter{States: []string{}}, []int64{}},
+			{"agent", f.viewer, desk.CallFilter{AgentUserID: &f.agentUser.ID}, []int64{alice.ID}},
+			{"queue", f.viewer, desk.CallFilter{Queue: ptr("support")}, []int64{alice.ID}},
+			{"outbound", f.viewer, desk.CallFilter{Direction: desk.DirectionOut}, []int64{}},
+			{"from", f.viewer, desk.CallFilter{From: &unknown.StartedAt}, []int64{sameID.ID, bob.ID, unknown.ID}},
+			{"to", f.viewer, desk.CallFilter{To: &unknown.StartedAt}, []int64{alice.ID}},
+			// The scoped user sees Alice's call (contact of A) and the
+			// unknown number that rang for him, not Bob's (B).
+			{"scoped", f.scoped, desk.CallFilter{}, []int64{sameID.ID, unknown.ID, alice.ID}},
+		} {
+			calls, total, err := db.FindCalls(tt.ctx, tt.filter)
+			must(t, err)
+			wantIDs(t, tt.name, callIDsOf(calls), tt.want)
+			if total != len(tt.want) {
+				t.Fatalf("%s: total %d, want %d", tt.name, total, len(tt.want))
+			}
+		}
+		_, err := db.FindCallByID(f.scoped, bob.ID)
+		wantCode(t, err, desk.ENOTFOUND)
+		// The unknown number rang for the scoped user only: the agent, who
+		// is unscoped, sees it; a scoped user it did not ring for would not.
+		if _, err := db.FindCallByID(f.agent, unknown.ID); err != nil {
+			t.Fatal(err)
+		}
+		_, _, err = db.FindCalls(f.anon, desk.CallFilter{})
+		wantCode(t, err, desk.EUNAUTHORIZED)
+		agents, queues, err := db.FindCallFacets(f.viewer)
+		must(t, err)
+		if len(agents) != 1 || agents[0].UserID != f.agentUser.ID || agents[0].Name != "Ann Agent" ||
+			len(queues) != 1 || queues[0] != "support" {
+			t.Fatalf("facets %+v %v", agents, queues)
+		}
+	})
+
+	t.Run("LinkCall", func(t *testing.T) {
+		tk := f.ticket(t, f.agent, &desk.Ticket{Kind: desk.KindIncident, Title: "Printer", OrgID: f.orgA.ID, CallerID: f.alice.ID})
+		_, err := db.LinkCall(f.viewer, alice.ID, &desk.PhoneCall{AgentID: f.agentP.ID, TicketID: tk.ID})
+		wantCode(t, err, desk.EFORBIDDEN)
+		_, err = db.LinkCall(f.scoped, bob.ID, &desk.PhoneCall{AgentID: f.scopedP.ID, TicketID: tk.ID})
+		wantCode(t, err, desk.ENOTFOUND)
+		_, err = db.LinkCall(f.agent, alice.ID, &desk.PhoneCall{AgentID: f.agentP.ID})
+		wantField(t, err, "ticket_id")
+		pc, err := db.LinkCall(f.agent, alice.ID, &desk.PhoneCall{ContactID: f.alice.ID, AgentID: f.agentP.ID, TicketID: tk.ID})
+		must(t, err)
+		if pc.ID == 0 || pc.Flow != desk.FlowInbound || pc.Number != "+1 212 555 0100" || !pc.Date.Equal(alice.StartedAt) ||
+			pc.Duration != 0 || pc.TicketRef != tk.Ref || pc.ContactName != "Alice Martin" {
+			t.Fatalf("linked %+v", pc)
+		}
+		again, err := db.LinkCall(f.agent, alice.ID, &desk.PhoneCall{AgentID: f.agentP.ID, TicketID: tk.ID})
+		must(t, err)
+		if again.ID != pc.ID {
+			t.Fatalf("linked again: phone call %d, want %d", again.ID, pc.ID)
+		}
+		other := f.ticket(t, f.agent, &desk.Ticket{Kind: desk.KindIncident, Title: "Other", OrgID: f.orgA.ID})
+		_, err = db.LinkCall(f.agent, alice.ID, &desk.PhoneCall{AgentID: f.agentP.ID, TicketID: other.ID})
+		wantCode(t, err, desk.ECONFLICT)
+		got, err := db.FindCallByID(f.agent, alice.ID)
+		must(t, err)
+		if got.PhoneCallID != pc.ID || got.TicketID != tk.ID || got.TicketRef != tk.Ref {
+			t.Fatalf("linked call %+v", got)
+		}
+		// The hangup gives the phone call its duration: answered 5 s after
+		// the start, ended 95 s after the answer.
+		end := answeredAt.Add(95 * time.Second)
+		_, err = db.ApplyCall(f.sys, integ.ID, "c-1", func(c *desk.Call) error {
+			c.EndedAt, c.Cause = &end, "normalClearing"
+			return nil
+		})
+		must(t, err)
+		pcs, _, err := db.FindPhoneCalls(f.agent, desk.PhoneCallFilter{TicketID: &tk.ID})
+		must(t, err)
+		if len(pcs) != 1 || pcs[0].Duration != 95 {
+			t.Fatalf("the ticket's phone calls %+v, want one of 95 s", pcs)
+		}
+		// Tied to a ticket of A, the call stays visible to the scoped user.
+		if _, err := db.FindCallByID(f.scoped, alice.ID); err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Run("Concurrent", func(t *testing.T) {
+		// The first events of a new call arrive at once: one call is
+		// created, and each apply sees what the others saved.
+		users := []int64{f.adminUser.ID, f.agentUser.ID, f.viewerUser.ID, f.scopedUser.ID}
+		errs := make(chan error, len(users))
+		for _, u := range users {
+			go func() {
+				_, err := db.ApplyCall(f.sys, other.ID, "race", func(c *desk.Call) error {
+					if c.ID == 0 {
+						c.Direction, c.From, c.State, c.StartedAt = desk.DirectionIn, "+1 212 555 0100", desk.CallRinging, f.now
+					}
+					c.RingingUserIDs = append(c.RingingUserIDs, u)
+					return nil
+				})
+				errs <- err
+			}()
+		}
+		for range users {
+			must(t, <-errs)
+		}
+		calls, total, err := db.FindCalls(f.admin, desk.CallFilter{IntegrationID: &other.ID, CallID: ptr("race")})
+		must(t, err)
+		if total != 1 || len(calls[0].RingingUserIDs) != len(users) {
+			t.Fatalf("calls %+v, want one that rang for %v", calls, users)
+		}
+	})
+}
+
+func testTelephony(t *testing.T, open func(t *testing.T) *store.DB) {
+	f := newFixture(t, open)
+	db := f.db
+
+	t.Run("BlockedNumber", func(t *testing.T) {
+		err := db.CreateBlockedNumber(f.agent, &desk.BlockedNumber{Number: "+1 212 555 0100"})
+		wantCode(t, err, desk.EFORBIDDEN)
+		err = db.CreateBlockedNumber(f.admin, &desk.BlockedNumber{Number: "anonymous"})
+		wantField(t, err, "number")
+		b := &desk.BlockedNumber{Number: " +1 (212) 555-0100 ", Note: "spam"}
+		must(t, db.CreateBlockedNumber(f.admin, b))
+		if b.ID == 0 || b.Number != "+1 (212) 555-0100" {
+			t.Fatalf("blocked %+v", b)
+		}
+		err = db.CreateBlockedNumber(f.admin, &desk.BlockedNumber{Number: "212-555-0100"})
+		wantCode(t, err, desk.ECONFLICT)
+		for number, want := range map[string]bool{
+			"+12125550100": true, " 12125550100": true, "2125550100": true, "0012125550100": true,
+			"+12125550101": false, "": false, "anonymous": false,
+		} {
+			got, err := db.IsBlockedNumber(f.sys, number)
+			must(t, err)
+			if got != want {
+				t.Errorf("IsBlockedNumber(%q) = %v, want %v", number, got, want)
+			}
+		}
+		list, err := db.FindBlockedNumbers(f.viewer)
+		must(t, err)
+		if len(list) != 1 || list[0].Note != "spam" {
+			t.Fatalf("block list %+v", list)
+		}
+		wantCode(t, db.DeleteBlockedNumber(f.agent, b.ID), desk.EFORBIDDEN)
+		must(t, db.DeleteBlockedNumber(f.admin, b.ID))
+		wantCode(t, db.DeleteBlockedNumber(f.admin, b.ID), desk.ENOTFOUND)
+		if got, _ := db.IsBlockedNumber(f.sys, "+12125550100"); got {
+			t.Fatal("still blocked after deletion")
+		}
+	})
+
+	t.Run("CallerIDRule", func(t *testing.T) {
+		wantCode(t, db.CreateCallerIDRule(f.agent, &desk.CallerIDRule{Pattern: "*", CallerID: "+1 212 555 0000"}), desk.EFORBIDDEN)
+		wantField(t, db.CreateCallerIDRule(f.admin, &desk.CallerIDRule{Pattern: "+33 *", CallerID: "1"}), "pattern")
+		wantField(t, db.CreateCallerIDRule(f.admin, &desk.CallerIDRule{Pattern: "+33*", CallerID: "x"}), "caller_id")
+		fr := &desk.CallerIDRule{Pattern: "+33*", CallerID: "+33 1 23 45 67 89", Note: "Paris office"}
+		any := &desk.CallerIDRule{Pattern: "*", CallerID: "+1 212 555 0000"}
+		must(t, db.CreateCallerIDRule(f.admin, fr))
+		must(t, db.CreateCallerIDRule(f.admin, any))
+		rules, err := db.FindCallerIDRules(f.sys)
+		must(t, err)
+		if len(rules) != 2 || rules[0].ID != fr.ID || rules[1].ID != any.ID || rules[0].Note != "Paris office" {
+			t.Fatalf("rules %+v", rules)
+		}
+		must(t, db.DeleteCallerIDRule(f.admin, fr.ID))
+		wantCode(t, db.DeleteCallerIDRule(f.admin, fr.ID), desk.ENOTFOUND)
+	})
+
+	t.Run("AgentSettings", func(t *testing.T) {
+		s, err := db.FindAgentSettings(f.agent, f.agentUser.ID)
+		must(t, err)
+		if s.Extension != "" || !s.PopOnAnswer || s.Name != "Ann Agent" || s.Login != "agent" {
+			t.Fatalf("default settings %+v", s)
+		}
+		_, err = db.FindAgentSettings(f.agent, f.scopedUser.ID)
+		wantCode(t, err, desk.ENOTFOUND)
+		_, err = db.UpdateAgentSettings(f.agent, f.agentUser.ID, desk.AgentSettingsUpdate{Extension: ptr("201")})
+		wantCode(t, err, desk.EFORBIDDEN)
+		_, err = db.UpdateAgentSettings(f.agent, f.scopedUser.ID, desk.AgentSettingsUpdate{PopOnAnswer: ptr(false)})
+		wantCode(t, err, desk.EFORBIDDEN)
+		s, err = db.UpdateAgentSettings(f.agent, f.agentUser.ID, desk.AgentSettingsUpdate{PopOnAnswer: ptr(false)})
+		must(t, err)
+		if s.PopOnAnswer {
+			t.Fatal("pop on answer still on")
+		}
+		s, err = db.UpdateAgentSettings(f.admin, f.agentUser.ID, desk.AgentSettingsUpdate{Extension: ptr(" 201 ")})
+		must(t, err)
+		if s.Extension != "201" || s.PopOnAnswer {
+			t.Fatalf("updated %+v", s)
+		}
+		_, err = db.UpdateAgentSettings(f.admin, f.scopedUser.ID, desk.AgentSettingsUpdate{Extension: ptr("201")})
+		wantCode(t, err, desk.ECONFLICT)
+		_, err = db.UpdateAgentSettings(f.admin, f.scopedUser.ID, desk.AgentSettingsUpdate{Extension: ptr("2 01")})
+		wantField(t, err, "extension")
+		must(t, second(db.UpdateAgentSettings(f.admin, f.scopedUser.ID, desk.AgentSettingsUpdate{Extension: ptr("202")})))
+		all, err := db.FindAgentsSettings(f.admin)
+		must(t, err)
+		if len(all) != 2 || all[0].Login != "agent" || all[1].Extension != "202" {
+			t.Fatalf("agents %+v", all)
+		}
+		_, err = db.FindAgentsSettings(f.agent)
+		wantCode(t, err, desk.EFORBIDDEN)
+	})
+
+	t.Run("FindAgents", func(t *testing.T) {
+		// The agent's contact gets a direct line; the viewer's login is an
+		// extension of nobody.
+		_, err := db.UpdatePerson(f.sys, f.agentP.ID, desk.PersonUpdate{Phone: ptr("+1 (646) 555-0142")})
+		must(t, err)
+		for _, tt := range []struct {
+			key  string
+			want []int64
+		}{
+			{"201", []int64{f.agentUser.ID}},        // extension
+			{"SCOPED", []int64{f.scopedUser.ID}},    // login, any case
+			{"202", []int64{f.scopedUser.ID}},       // extension
+			{"6465550142", []int64{f.agentUser.ID}}, // the contact's phone, another form
+			{"+16465550142", []int64{f.agentUser.ID}},
+			{"ann agent", []int64{f.agentUser.ID}}, // the contact's name
+			{"Sam Scoped", []int64{f.scopedUser.ID}},
+			{"nobody", []int64{}},
+			{"", []int64{}},
+		} {
+			users, err := db.FindAgents(f.sys, tt.key)
+			must(t, err)
+			got := ids(users, func(u *desk.User) int64 { return u.ID })
+			wantIDs(t, "FindAgents("+tt.key+")", got, tt.want)
+			for _, u := range users {
+				if len(u.Roles) == 0 || u.PasswordHash != "" {
+					t.Errorf("FindAgents(%q): user %+v, want roles and no hash", tt.key, u)
+				}
+			}
+		}
+		users, err := db.FindAgents(f.sys, "scoped")
+		must(t, err)
+		if len(users) != 1 || len(users[0].AllowedOrgIDs) != 1 {
+			t.Fatalf("scoped agent %+v, want his organizations", users)
+		}
+	})
+}

@@ -1,0 +1,216 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/ctidesk/ctidesk/internal/desk"
+)
+
+// The administrator's telephony page (/admin/telephony): the phone system
+// integrations and their tokens (shown once, with the webhook URL), the
+// agents' extensions, the block list and the caller id rules of outbound
+// calls. Every form posts back here and shows the page again, or its errors.
+
+func (s *Server) registerTelephonyRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /admin/telephony", s.page(s.handleTelephony))
+	mux.HandleFunc("POST /admin/telephony/integrations", s.action(s.handleIntegrationCreate))
+	mux.HandleFunc("POST /admin/telephony/integrations/{id}/revoke", s.action(s.handleIntegrationRevoke))
+	mux.HandleFunc("POST /admin/telephony/extensions", s.action(s.handleExtensionSet))
+	mux.HandleFunc("POST /admin/telephony/blocked", s.action(s.handleBlockedCreate))
+	mux.HandleFunc("POST /admin/telephony/blocked/{id}/delete", s.action(s.handleBlockedDelete))
+	mux.HandleFunc("POST /admin/telephony/rules", s.action(s.handleRuleCreate))
+	mux.HandleFunc("POST /admin/telephony/rules/{id}/delete", s.action(s.handleRuleDelete))
+}
+
+// telephonyView is the data of the telephony page.
+type telephonyView struct {
+	Layout
+	Integrations []*desk.Integration
+	Agents       []*desk.AgentSettings
+	Users        []*desk.User
+	Blocked      []*desk.BlockedNumber
+	Rules        []*desk.CallerIDRule
+	// NewToken is the token of the integration just created, shown this
+	// once, with WebhookURL, the URL that carries it.
+	NewToken    string
+	NewTokenFor *desk.Integration
+	WebhookURL  string
+	// Form is what a failed form held, by field name; Errors its errors,
+	// keyed by form and field ("blocked.number"), "" for the page.
+	Form   map[string]string
+	Errors map[string]string
+}
+
+func (s *Server) handleTelephony(w http.ResponseWriter, r *http.Request) error {
+	if err := authorizeAdmin(r); err != nil {
+		return err
+	}
+	return s.renderTelephony(w, r, http.StatusOK, &telephonyView{})
+}
+
+func (s *Server) renderTelephony(w http.ResponseWriter, r *http.Request, status int, v *telephonyView) error {
+	ctx := r.Context()
+	v.Nav = "telephony"
+	var err error
+	if v.Integrations, err = s.svc.Telephony.FindIntegrations(ctx); err != nil {
+		return err
+	}
+	if v.Agents, err = s.svc.Telephony.FindAgentsSettings(ctx); err != nil {
+		return err
+	}
+	if v.Users, _, err = s.svc.Users.FindUsers(ctx, desk.UserFilter{Limit: selectLimit}); err != nil {
+		return err
+	}
+	if v.Blocked, err = s.svc.Telephony.FindBlockedNumbers(ctx); err != nil {
+		return err
+	}
+	if v.Rules, err = s.svc.Telephony.FindCallerIDRules(ctx); err != nil {
+		return err
+	}
+	if v.Form == nil {
+		v.Form = map[string]string{}
+	}
+	return s.render(w, r, status, "telephony", v)
+}
+
+// telephonyFormError shows the page again with the error of form (its
+// fields named), or returns err when it is not the form's fault.
+func (s *Server) telephonyFormError(w http.ResponseWriter, r *http.Request, err error, form string, fields ...string) error {
+	errs := s.formErrors(r, err, fields...)
+	if errs == nil {
+		return err
+	}
+	v := &telephonyView{Form: map[string]string{}, Errors: map[string]string{}}
+	for k, msg := range errs {
+		if k == "" {
+			v.Errors[""] = msg
+		} else {
+			v.Errors[form+"."+k] = msg
+		}
+	}
+	for _, f := range fields {
+		v.Form[form+"."+f] = r.PostForm.Get(f)
+	}
+	return s.renderTelephony(w, r, http.StatusUnprocessableEntity, v)
+}
+
+// handleIntegrationCreate creates an integration and shows its token, once.
+func (s *Server) handleIntegrationCreate(w http.ResponseWriter, r *http.Request) error {
+	if err := authorizeAdmin(r); err != nil {
+		return err
+	}
+	token, i, err := s.svc.Telephony.CreateIntegration(r.Context(), r.PostForm.Get("name"))
+	if err != nil {
+		return s.telephonyFormError(w, r, err, "integration", "name")
+	}
+	s.log.Info("integration created", "id", i.ID, "name", i.Name)
+	v := &telephonyView{NewToken: token, NewTokenFor: i, WebhookURL: s.baseURL(r) + integrationEventsPath + "/" + token}
+	return s.renderTelephony(w, r, http.StatusOK, v)
+}
+
+func (s *Server) handleIntegrationRevoke(w http.ResponseWriter, r *http.Request) error {
+	if err := authorizeAdmin(r); err != nil {
+		return err
+	}
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	i, err := s.svc.Telephony.RevokeIntegration(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	s.log.Info("integration revoked", "id", i.ID, "name", i.Name)
+	redirect(w, r, "/admin/telephony")
+	return nil
+}
+
+// handleExtensionSet sets (or, empty, removes) a user's extension.
+func (s *Server) handleExtensionSet(w http.ResponseWriter, r *http.Request) error {
+	if err := authorizeAdmin(r); err != nil {
+		return err
+	}
+	userID, err := formID(r, "user_id")
+	if err == nil && userID == 0 {
+		err = desk.FieldErrorf("user_id", "Choose a user.")
+	}
+	if err == nil {
+		ext := r.PostForm.Get("extension")
+		_, err = s.svc.Telephony.UpdateAgentSettings(r.Context(), userID, desk.AgentSettingsUpdate{Extension: &ext})
+	}
+	if desk.ErrorCode(err) == desk.ENOTFOUND {
+		err = desk.FieldErrorf("user_id", "Choose a user.")
+	}
+	if err != nil {
+		return s.telephonyFormError(w, r, err, "extension", "user_id", "extension")
+	}
+	redirect(w, r, "/admin/telephony#agents")
+	return nil
+}
+
+func (s *Server) handleBlockedCreate(w http.ResponseWriter, r *http.Request) error {
+	if err := authorizeAdmin(r); err != nil {
+		return err
+	}
+	b := &desk.BlockedNumber{Number: r.PostForm.Get("number"), Note: r.PostForm.Get("note")}
+	if err := s.svc.Telephony.CreateBlockedNumber(r.Context(), b); err != nil {
+		return s.telephonyFormError(w, r, err, "blocked", "number", "note")
+	}
+	redirect(w, r, "/admin/telephony#blocked")
+	return nil
+}
+
+func (s *Server) handleBlockedDelete(w http.ResponseWriter, r *http.Request) error {
+	if err := authorizeAdmin(r); err != nil {
+		return err
+	}
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	if err := s.svc.Telephony.DeleteBlockedNumber(r.Context(), id); err != nil {
+		return err
+	}
+	redirect(w, r, "/admin/telephony#blocked")
+	return nil
+}
+
+func (s *Server) handleRuleCreate(w http.ResponseWriter, r *http.Request) error {
+	if err := authorizeAdmin(r); err != nil {
+		return err
+	}
+	rule := &desk.CallerIDRule{Pattern: r.PostForm.Get("pattern"), CallerID: r.PostForm.Get("caller_id"),
+		Note: r.PostForm.Get("note")}
+	if err := s.svc.Telephony.CreateCallerIDRule(r.Context(), rule); err != nil {
+		return s.telephonyFormError(w, r, err, "rule", "pattern", "caller_id", "note")
+	}
+	redirect(w, r, "/admin/telephony#rules")
+	return nil
+}
+
+func (s *Server) handleRuleDelete(w http.ResponseWriter, r *http.Request) error {
+	if err := authorizeAdmin(r); err != nil {
+		return err
+	}
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	if err := s.svc.Telephony.DeleteCallerIDRule(r.Context(), id); err != nil {
+		return err
+	}
+	redirect(w, r, "/admin/telephony#rules")
+	return nil
+}
+
+// telInput is one labeled text input of the telephony page, whose forms
+// share field names: each input has its own id.
+type telInput struct {
+	ID, Name, Label, Value, Error string
+	Required                      bool
+}
+
+// newTelInput builds a telInput, for the template function of that name.
+func newTelInput(id, name, label, value, errMsg string, required bool) telInput {
+	return telInput{ID: id, Name: name, Label: label, Value: value, Error: errMsg, Required: required}
+}
