@@ -29,6 +29,7 @@ Usage:
   ctidesk demo [--persons N] [--tickets N]  load demo data into an empty database
   ctidesk user add LOGIN --role admin|agent|viewer [--contact PERSON_ID] [--org ORG_ID]... [--language "FR FR"]
                                             add a user; the password is read from stdin
+  ctidesk user logout LOGIN                 end every session of the user (log out everywhere)
   ctidesk token create LOGIN [--name NAME]  print a new API token acting as LOGIN (shown once)
   ctidesk token list [LOGIN]                the API tokens, of every user or of LOGIN
   ctidesk token revoke ID                   revoke an API token for good
@@ -141,10 +142,13 @@ func (m *Main) ParseFlags(ctx context.Context, args []string) (err error) {
 	case "import":
 		return m.parseImport(args)
 	case "user":
-		if len(args) == 0 || args[0] != "add" {
-			return fmt.Errorf("usage: ctidesk user add LOGIN --role admin|agent|viewer")
+		switch {
+		case len(args) > 0 && args[0] == "add":
+			return m.parseUserAdd(args[1:])
+		case len(args) > 0 && args[0] == "logout":
+			return m.parseUserLogout(args[1:])
 		}
-		return m.parseUserAdd(args[1:])
+		return fmt.Errorf("usage: ctidesk user add LOGIN --role admin|agent|viewer, or ctidesk user logout LOGIN")
 	case "integration":
 		return m.parseIntegration(args)
 	case "extension":

@@ -100,6 +100,8 @@ func TestParseFlagsErrors(t *testing.T) {
 		{"user add without login", []string{"user", "add", "--role", "agent"}, "usage: ctidesk user add"},
 		{"bad org id", []string{"user", "add", "bob", "--role", "agent", "--org", "x"}, "not an id"},
 		{"serve extra argument", []string{"serve", "now"}, `unexpected argument "now"`},
+		{"serve bad trusted proxy", []string{"serve", "--trusted-proxy", "10.0.0.1,nginx"}, `"nginx" is neither an IP address`},
+		{"user logout without login", []string{"user", "logout"}, "usage: ctidesk user logout LOGIN"},
 		{"demo too few persons", []string{"demo", "--persons", "3"}, "at least 50"},
 	}
 	for _, tt := range tests {
@@ -114,6 +116,37 @@ func TestParseFlagsErrors(t *testing.T) {
 	m, _, _ := testMain("", nil)
 	if err := m.ParseFlags(context.Background(), nil); err != flag.ErrHelp {
 		t.Errorf("no arguments: %v, want flag.ErrHelp with the usage", err)
+	}
+}
+
+func TestUserLogout(t *testing.T) {
+	db := "sqlite:" + filepath.Join(t.TempDir(), "users.db")
+	if out, err := runCommand(t, "correct horse battery\n", nil, "user", "add", "alice", "--role", "agent", "--db", db); err != nil {
+		t.Fatalf("user add: %v\n%s", err, out)
+	}
+	for _, tt := range []struct {
+		name    string
+		args    []string
+		want    string
+		wantErr bool
+	}{
+		{"no session", []string{"alice"}, "user alice logged out: 0 sessions ended", false},
+		{"unknown login", []string{"bob"}, "User not found", true},
+		{"no login", nil, "usage: ctidesk user logout LOGIN", true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			out, err := runCommand(t, "", nil, append([]string{"user", "logout", "--db", db}, tt.args...)...)
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("user logout %q: error %v, want error %v\n%s", tt.args, err, tt.wantErr, out)
+			}
+			got := out
+			if err != nil {
+				got = err.Error()
+			}
+			if !strings.Contains(got, tt.want) {
+				t.Errorf("user logout %q: %q, want %q", tt.args, got, tt.want)
+			}
+		})
 	}
 }
 

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/netip"
+	"strings"
 	"time"
 
 	"github.com/ctidesk/ctidesk/internal/config"
@@ -21,10 +23,16 @@ func (m *Main) parseServe(args []string) error {
 	secure := fs.Bool("secure-cookies", false, "mark cookies Secure (set when ctidesk is served over HTTPS)")
 	baseURL := fs.String("base-url", "", "the URL people reach ctidesk at (https://desk.example.com), for the links "+
 		"the API gives phone systems; default: the scheme and host of each request")
+	proxies := fs.String("trusted-proxy", "", "reverse proxies (addresses or CIDR prefixes, comma-separated) whose "+
+		"X-Forwarded-For gives the client address, for the limit on failed logins by address")
 	if rest, err := parseFlags(fs, args, m.Getenv); err != nil {
 		return err
 	} else if len(rest) > 0 {
 		return fmt.Errorf("serve: unexpected argument %q", rest[0])
+	}
+	trusted, err := parsePrefixes(*proxies)
+	if err != nil {
+		return fmt.Errorf("serve: --trusted-proxy: %w", err)
 	}
 	m.run = func(ctx context.Context) error {
 		if err := m.openDB(ctx); err != nil {
@@ -56,6 +64,7 @@ func (m *Main) parseServe(args []string) error {
 			Calls:           &cti.Calls{Services: services, Bus: bus, Log: m.Logger},
 			Bus:             bus,
 			DefaultLanguage: cfg.Server.DefaultLanguage,
+			TrustedProxies:  trusted,
 		})
 		if err != nil {
 			return fmt.Errorf("web: %w", err)
@@ -135,4 +144,26 @@ func displayURL(a net.Addr) string {
 		host = "localhost"
 	}
 	return "http://" + net.JoinHostPort(host, port) + "/"
+}
+
+// parsePrefixes reads a comma-separated list of addresses (one host each) and
+// CIDR prefixes.
+func parsePrefixes(list string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for item := range strings.SplitSeq(list, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		if p, err := netip.ParsePrefix(item); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(item)
+		if err != nil {
+			return nil, fmt.Errorf("%q is neither an IP address nor a CIDR prefix", item)
+		}
+		out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+	}
+	return out, nil
 }

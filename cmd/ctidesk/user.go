@@ -55,3 +55,38 @@ func (m *Main) parseUserAdd(args []string) error {
 	}
 	return nil
 }
+
+// parseUserLogout ends every session of a user, in every browser: for a
+// stolen laptop, or a user who left.
+func (m *Main) parseUserLogout(args []string) error {
+	fs := m.newFlagSet("user logout")
+	rest, err := parseFlags(fs, args, m.Getenv)
+	if err != nil {
+		return err
+	}
+	if len(rest) != 1 {
+		return fmt.Errorf("usage: ctidesk user logout LOGIN")
+	}
+	login := rest[0]
+	m.run = func(ctx context.Context) error {
+		if err := m.openDB(ctx); err != nil {
+			return err
+		}
+		sys := desk.NewSystemContext(ctx)
+		svc := m.DB.Services()
+		u, err := svc.Users.FindUserByLogin(sys, login)
+		if err != nil {
+			if desk.ErrorCode(err) == desk.EINTERNAL {
+				return err
+			}
+			return fmt.Errorf("user logout: %s", desk.ErrorMessage(err))
+		}
+		n, err := svc.Sessions.DeleteUserSessions(sys, u.ID)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(m.Stdout, "user %s logged out: %d sessions ended\n", u.Login, n)
+		return nil
+	}
+	return nil
+}

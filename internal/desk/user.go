@@ -197,4 +197,18 @@ type SessionService interface {
 	// FindSession returns the unexpired session of token and its user.
 	FindSession(ctx context.Context, token string) (*Session, *User, error)
 	DeleteSession(ctx context.Context, token string) error
+	// DeleteUserSessions ends every session of the user ("log out
+	// everywhere") and returns how many there were; the user himself or an
+	// admin only.
+	DeleteUserSessions(ctx context.Context, userID int64) (int, error)
+	// RecordLoginFailure keeps a failed login of login (as typed, known
+	// account or not) from address, and purges the failures older than a
+	// day.
+	RecordLoginFailure(ctx context.Context, login, address string) error
+	// CountLoginFailures returns how many failed logins of login, and how
+	// many from address, happened at since or later.
+	CountLoginFailures(ctx context.Context, login, address string, since time.Time) (byLogin, byAddress int, err error)
+	// ClearLoginFailures forgets the failed logins of login, after a
+	// successful one.
+	ClearLoginFailures(ctx context.Context, login string) error
 }

@@ -893,6 +893,23 @@ func (db *DB) UpdateAgentSettings(ctx context.Context, userID int64, upd desk.Ag
 	return a, tx.commit()
 }
 
+// findAgentsQuery finds the users a key designates, ranked: extension,
+// login, contact's number (digits, then E.164 form), contact's name; its
+// parameters are key, key, digits, E.164 form, key, key.
+//
+// The contact's numbers are probed from the users, a few, through
+// person_number's primary key: no index serves digits or e164 alone, and
+// a join from person_number scanned every number (200 ms a call event
+// at 1,000,000 persons, docs/performance.md).
+const findAgentsQuery = `SELECT u.id, 1 FROM users u JOIN cti_agent a ON a.user_id = u.id
+		WHERE a.extension = ? AND a.extension <> ''
+	UNION ALL SELECT u.id, 2 FROM users u WHERE lower(u.login) = lower(?)
+	UNION ALL SELECT u.id, 3 FROM users u WHERE EXISTS (SELECT 1 FROM person_number k
+		WHERE k.person_id = u.contact_id AND ((k.digits = ? AND k.digits <> '') OR (k.e164 = ? AND k.e164 <> '')))
+	UNION ALL SELECT u.id, 4 FROM users u JOIN person p ON p.id = u.contact_id
+		WHERE lower(p.first_name || ' ' || p.name) = lower(?) OR lower(p.name) = lower(?)
+	ORDER BY 2, 1`
+
 // FindAgents returns the users that key designates, by the first of these
 // that finds any: extension, login (any case), the E.164 form or
 // significant digits of their contact's phone numbers, their contact's
@@ -908,14 +925,7 @@ func (db *DB) FindAgents(ctx context.Context, key string) ([]*desk.User, error) 
 		return []*desk.User{}, nil
 	}
 	n := tx.phone.FromQuery(key)
-	rows, err := tx.QueryContext(ctx, `SELECT u.id, 1 FROM users u JOIN cti_agent a ON a.user_id = u.id
-			WHERE a.extension = ? AND a.extension <> ''
-		UNION ALL SELECT u.id, 2 FROM users u WHERE lower(u.login) = lower(?)
-		UNION ALL SELECT u.id, 3 FROM users u JOIN person_number k ON k.person_id = u.contact_id
-			WHERE (k.digits = ? AND k.digits <> '') OR (k.e164 = ? AND k.e164 <> '')
-		UNION ALL SELECT u.id, 4 FROM users u JOIN person p ON p.id = u.contact_id
-			WHERE lower(p.first_name || ' ' || p.name) = lower(?) OR lower(p.name) = lower(?)
-		ORDER BY 2, 1`, key, key, n.Digits, n.E164, key, key)
+	rows, err := tx.QueryContext(ctx, findAgentsQuery, key, key, n.Digits, n.E164, key, key)
 	if err != nil {
 		return nil, fmt.Errorf("find agents: %w", err)
 	}

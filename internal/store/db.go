@@ -535,6 +535,18 @@ func needCount(offset, limit, n int) bool {
 	return n == limit || (n == 0 && offset > 0)
 }
 
+// maxQueryLength bounds the text of a search: SQLite refuses a LIKE pattern
+// beyond 50,000 bytes, and no one types a tenth of it.
+const maxQueryLength = 1000
+
+// checkQuery refuses the text of a search longer than maxQueryLength.
+func checkQuery(q string) error {
+	if len(q) > maxQueryLength {
+		return desk.FieldErrorf("q", "The search is too long: at most %d characters.", maxQueryLength)
+	}
+	return nil
+}
+
 // likePattern returns a LIKE pattern (ESCAPE '\') matching s anywhere.
 func likePattern(s string) string {
 	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)

@@ -43,3 +43,8 @@ func (db *DB) Indexes(ctx context.Context) (map[string]string, error) {
 	}
 	return out, rows.Err()
 }
+
+// ExplainFindAgents returns the query plan of FindAgents.
+func (db *DB) ExplainFindAgents(ctx context.Context) ([]string, error) {
+	return db.explain(ctx, findAgentsQuery, []any{"201", "201", "5125550100", "+15125550100", "201", "201"})
+}

@@ -70,6 +70,9 @@ func findOrganizationByID(ctx context.Context, tx *Tx, id int64) (*desk.Organiza
 }
 
 func findOrganizations(ctx context.Context, tx *Tx, filter desk.OrganizationFilter) ([]*desk.Organization, int, error) {
+	if err := checkQuery(filter.Query); err != nil {
+		return nil, 0, err
+	}
 	var c conds
 	if scope := tx.scope(); scope != nil {
 		c.addIn("id", scope)

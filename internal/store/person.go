@@ -366,6 +366,9 @@ func personQuery(d oql.Dialect, norm *phone.Normalizer, scope []int64, filter de
 }
 
 func findPersons(ctx context.Context, tx *Tx, filter desk.PersonFilter) ([]*desk.Person, int, error) {
+	if err := checkQuery(filter.Query); err != nil {
+		return nil, 0, err
+	}
 	count, query, args := personQuery(tx.dialect, tx.phone, tx.scope(), filter)
 	offset, limit := page(filter.Offset, filter.Limit)
 	rows, err := tx.QueryContext(ctx, query, append(args, limit, offset)...)

@@ -102,3 +102,86 @@ func (db *DB) DeleteSession(ctx context.Context, token string) error {
 	}
 	return tx.commit()
 }
+
+// DeleteUserSessions ends every session of the user and returns how many
+// there were. A user may end his own; an admin (or the system) anyone's.
+func (db *DB) DeleteUserSessions(ctx context.Context, userID int64) (int, error) {
+	tx, err := db.beginWrite(ctx, "", "")
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback()
+	if tx.user.ID != userID && !tx.user.Can(desk.ActionModify, desk.ClassUser) {
+		return 0, desk.Errorf(desk.EFORBIDDEN, "You may not end the sessions of another user.")
+	}
+	res, err := tx.ExecContext(ctx, "DELETE FROM session WHERE user_id = ?", userID)
+	if err != nil {
+		return 0, fmt.Errorf("delete sessions of user %d: %w", userID, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("delete sessions of user %d: %w", userID, err)
+	}
+	if err := tx.commit(); err != nil {
+		return 0, err
+	}
+	return int(n), nil
+}
+
+// loginFailureKeep is how long a failed login is kept: longer than any
+// window the web layer counts over.
+const loginFailureKeep = 24 * time.Hour
+
+// RecordLoginFailure keeps a failed login of login from address, and purges
+// the failures older than a day. Logging in needs no user: the caller is the
+// system.
+func (db *DB) RecordLoginFailure(ctx context.Context, login, address string) error {
+	tx, err := db.beginWrite(ctx, "", "")
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, "DELETE FROM login_failure WHERE failed_at < ?", dbTime(tx.now.Add(-loginFailureKeep))); err != nil {
+		return fmt.Errorf("purge login failures: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, "INSERT INTO login_failure (login, address, failed_at) VALUES (?, ?, ?)",
+		login, address, dbTime(tx.now)); err != nil {
+		return fmt.Errorf("record login failure: %w", err)
+	}
+	return tx.commit()
+}
+
+// CountLoginFailures returns how many failed logins of login, and how many
+// from address, happened at since or later.
+func (db *DB) CountLoginFailures(ctx context.Context, login, address string, since time.Time) (byLogin, byAddress int, err error) {
+	tx, err := db.beginRead(ctx, "")
+	if err != nil {
+		return 0, 0, err
+	}
+	defer tx.Rollback()
+	if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM login_failure WHERE login = ? AND failed_at >= ?",
+		login, dbTime(since)).Scan(&byLogin); err != nil {
+		return 0, 0, fmt.Errorf("count login failures: %w", err)
+	}
+	if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM login_failure WHERE address = ? AND failed_at >= ?",
+		address, dbTime(since)).Scan(&byAddress); err != nil {
+		return 0, 0, fmt.Errorf("count login failures: %w", err)
+	}
+	return byLogin, byAddress, nil
+}
+
+// ClearLoginFailures forgets the failed logins of login (an empty login is
+// never counted). They still count against their address: a guesser does not get a fresh count by logging in to an
+// account of his own.
+func (db *DB) ClearLoginFailures(ctx context.Context, login string) error {
+	tx, err := db.beginWrite(ctx, "", "")
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	// The rows stay, without their login, to count against their address.
+	if _, err := tx.ExecContext(ctx, "UPDATE login_failure SET login = '' WHERE login = ?", login); err != nil {
+		return fmt.Errorf("clear login failures: %w", err)
+	}
+	return tx.commit()
+}

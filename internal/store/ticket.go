@@ -167,6 +167,9 @@ func findTicketByID(ctx context.Context, tx *Tx, id int64) (*desk.Ticket, error)
 }
 
 func findTickets(ctx context.Context, tx *Tx, filter desk.TicketFilter) ([]*desk.Ticket, int, error) {
+	if err := checkQuery(filter.Query); err != nil {
+		return nil, 0, err
+	}
 	var c conds
 	if scope := tx.scope(); scope != nil {
 		c.addIn("t.org_id", scope)

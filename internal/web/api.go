@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	_ "embed"
 	"encoding/json"
@@ -12,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/ctidesk/ctidesk/internal/desk"
 )
@@ -92,7 +94,7 @@ func (s *Server) newAPIHandler() http.Handler {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, desk.Errorf(desk.ENOTFOUND, "No such API path."))
 	})
-	return s.authenticateAPI(mux)
+	return s.authenticateAPI(recordRoute(mux))
 }
 
 // authenticateAPI puts the user of the request's bearer token in its context,
@@ -221,7 +223,19 @@ func writeCreated(w http.ResponseWriter, location string, v any) {
 // fields are refused, naming the field, so that a misspelt attribute does not
 // go unnoticed; a value of the wrong type names its field too.
 func decodeJSON(r *http.Request, dst any) error {
-	dec := json.NewDecoder(r.Body)
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		if tooLarge := asMaxBytes(err); tooLarge != nil {
+			return tooLarge
+		}
+		return desk.Errorf(desk.EINVALID, "The request body could not be read.")
+	}
+	// encoding/json would turn bytes that are not UTF-8 into U+FFFD and
+	// store them so: refuse them, as JSON requires UTF-8.
+	if !utf8.Valid(body) {
+		return errBodyNotUTF8
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
 		return jsonError(err)
@@ -235,6 +249,9 @@ func decodeJSON(r *http.Request, dst any) error {
 	}
 	return nil
 }
+
+// errBodyNotUTF8 answers a request body that is not UTF-8.
+var errBodyNotUTF8 = desk.Errorf(desk.EINVALID, "The request body is not valid UTF-8.")
 
 // jsonError turns an error of encoding/json into a desk error.
 func jsonError(err error) error {

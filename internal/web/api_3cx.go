@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/ctidesk/ctidesk/internal/cti"
 	"github.com/ctidesk/ctidesk/internal/desk"
@@ -194,6 +195,9 @@ func decode3CXCall(r *http.Request, in *api3CXCall) error {
 			return tooLarge
 		}
 		return desk.Errorf(desk.EINVALID, "The request body could not be read.")
+	}
+	if !utf8.Valid(body) {
+		return errBodyNotUTF8
 	}
 	trimmed := bytes.TrimSpace(body)
 	if strings.Contains(r.Header.Get("Content-Type"), "json") || bytes.HasPrefix(trimmed, []byte("{")) ||

@@ -4,6 +4,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/ctidesk/ctidesk/internal/cti"
 	"github.com/ctidesk/ctidesk/internal/desk"
@@ -77,6 +78,9 @@ func (s *Server) apiCTIEvent(w http.ResponseWriter, r *http.Request) error {
 		}
 		return desk.Errorf(desk.EINVALID, "The request body could not be read.")
 	}
+	if !utf8.Valid(body) {
+		return errBodyNotUTF8
+	}
 	contentType := r.Header.Get("Content-Type")
 	if len(strings.TrimSpace(string(body))) == 0 && r.URL.RawQuery != "" {
 		// Some scripts post the event in the URL's query, as Zammad reads it
@@ -91,6 +95,7 @@ func (s *Server) apiCTIEvent(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	s.metrics.callEvent(ev.Event)
 	writeJSON(w, http.StatusOK, reply)
 	return nil
 }

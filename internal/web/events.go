@@ -88,6 +88,8 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
 	}
 	events, cancel := s.bus.Subscribe(user.ID, lastEventID(r))
 	defer cancel()
+	s.metrics.sseClients.Inc()
+	defer s.metrics.sseClients.Dec()
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream; charset=utf-8")
 	h.Set("Cache-Control", "no-store")

@@ -76,6 +76,21 @@ func TestPopPage(t *testing.T) {
 		wantLacks(t, "viewer pop", r, "data-offer=")
 	})
 
+	t.Run("List rows are escaped", func(t *testing.T) {
+		// The rows of the lists are written by hand (Server.rows), not by
+		// html/template: a title with markup comes back escaped.
+		tk := e.MustTicket(t, &desk.Ticket{Kind: desk.KindUserRequest, Title: `"><img src=x onerror=alert(1)> & <script>alert(1)</script>`,
+			OrgID: e.orgA.ID, CallerID: e.personA.ID})
+		r := agent.get(alicePop)
+		wantStatus(t, "pop", r, http.StatusOK)
+		wantContains(t, "pop", r, tk.Ref, `&#34;&gt;&lt;img src=x onerror=alert(1)&gt; &amp; &lt;script&gt;alert(1)&lt;/script&gt;`)
+		for _, m := range []string{"<script>alert(1)", "<img src=x onerror", `"><img`} {
+			if strings.Contains(r.body, m) {
+				t.Errorf("pop: the title's %q reached the page unescaped", m)
+			}
+		}
+	})
+
 	t.Run("Parameters are escaped", func(t *testing.T) {
 		r := agent.get("/pop?phone=" + url.QueryEscape(`<script>alert(1)</script> 5550100199`))
 		wantStatus(t, "hostile pop", r, http.StatusOK)

@@ -109,6 +109,14 @@ type levelData struct {
 	Levels             []int
 }
 
+// formatDate writes t in lang's date and time format, "" for the zero time.
+func (s *Server) formatDate(lang string, t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Local().Format(s.i18n.t(lang, "format.datetime"))
+}
+
 // funcs returns the template functions for one language.
 func (s *Server) funcs(lang string) template.FuncMap {
 	return template.FuncMap{
@@ -119,14 +127,9 @@ func (s *Server) funcs(lang string) template.FuncMap {
 		"label": func(prefix string, value any) string {
 			return s.i18n.t(lang, prefix+"."+fmt.Sprint(value))
 		},
-		"date": func(t time.Time) string {
-			if t.IsZero() {
-				return ""
-			}
-			return t.Local().Format(s.i18n.t(lang, "format.datetime"))
-		},
-		"iso": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-		"tel": func(number string) template.URL { return s.phoneLink(number) },
+		"date": func(t time.Time) string { return s.formatDate(lang, t) },
+		"iso":  func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"tel":  func(number string) template.URL { return s.phoneLink(number) },
 		"static": func(name string) (string, error) {
 			u, ok := s.static.url[name]
 			if !ok {

@@ -14,11 +14,15 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
+
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/ctidesk/ctidesk/internal/cti"
 	"github.com/ctidesk/ctidesk/internal/desk"
@@ -72,6 +76,22 @@ type Options struct {
 	// Heartbeat is how often a quiet event stream gets a comment; default
 	// 15 s.
 	Heartbeat time.Duration
+	// LoginLimit is how many failed logins of one login in LoginWindow
+	// refuse the next ones (four times as many from one address); default
+	// 5.
+	LoginLimit int
+	// LoginWindow is the window failed logins are counted over, and how
+	// long a refused login waits; default 15 minutes.
+	LoginWindow time.Duration
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
+	// believed: the client address of a request from one of them (for the
+	// limit on failed logins by address) is the last address of the header
+	// that is not a trusted proxy. None: the connection's peer, always.
+	TrustedProxies []netip.Prefix
+	// Metrics is the registry the server's metrics go in, served at
+	// /metrics; nil: a registry of its own, with the Go runtime's and the
+	// process's collectors.
+	Metrics *prometheus.Registry
 }
 
 // Server serves ctidesk's pages. It holds no mutable state of its own (but
@@ -113,6 +133,13 @@ type Server struct {
 	// apiPatterns lists the routes of the API as registered, for the test
 	// that holds them to openapi.yaml.
 	apiPatterns []string
+	// loginLimit and loginWindow are Options.LoginLimit and LoginWindow.
+	loginLimit  int
+	loginWindow time.Duration
+	// trustedProxies is Options.TrustedProxies.
+	trustedProxies []netip.Prefix
+	// metrics are the Prometheus metrics of this server.
+	metrics *metrics
 }
 
 // New returns a Server with every template parsed; a template that does not
@@ -170,11 +197,21 @@ func New(opt Options) (*Server, error) {
 	if s.ttl <= 0 {
 		s.ttl = 12 * time.Hour
 	}
+	s.loginLimit, s.loginWindow, s.trustedProxies = opt.LoginLimit, opt.LoginWindow, opt.TrustedProxies
+	if s.loginLimit <= 0 {
+		s.loginLimit = 5
+	}
+	if s.loginWindow <= 0 {
+		s.loginWindow = 15 * time.Minute
+	}
 	if s.heartbeat <= 0 {
 		s.heartbeat = defaultHeartbeat
 	}
 	if s.now == nil {
 		s.now = time.Now
+	}
+	if s.metrics, err = newMetrics(opt.Metrics); err != nil {
+		return nil, fmt.Errorf("web: metrics: %w", err)
 	}
 	if s.i18n, err = newCatalog(); err != nil {
 		return nil, err
@@ -188,6 +225,8 @@ func New(opt Options) (*Server, error) {
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /static/{file}", s.serveStatic)
+	mux.HandleFunc("GET /healthz", s.handleHealth)
+	mux.HandleFunc("GET /metrics", s.handleMetrics)
 	s.registerAuthRoutes(mux)
 	s.registerHomeRoutes(mux)
 	s.registerSearchRoutes(mux)
@@ -205,7 +244,7 @@ func New(opt Options) (*Server, error) {
 		s.Error(w, r, desk.Errorf(desk.ENOTFOUND, "Page not found."))
 	})
 
-	s.handler = s.logRequests(s.recoverPanics(s.secureHeaders(s.limitBody(s.loadSession(mux)))))
+	s.handler = s.logRequests(s.recoverPanics(s.secureHeaders(s.limitBody(s.loadSession(recordRoute(mux))))))
 	return s, nil
 }
 
@@ -241,8 +280,30 @@ func (s *Server) action(h appHandler) http.HandlerFunc {
 		if !s.validCSRF(r) {
 			return errCSRF
 		}
+		if !validUTF8Form(r.PostForm) {
+			return errInvalidUTF8
+		}
 		return h(w, r)
 	})
+}
+
+// errInvalidUTF8 answers a form with bytes that are not UTF-8: stored, they
+// would show as garbage, or break an export.
+var errInvalidUTF8 = desk.Errorf(desk.EINVALID, "The form holds text that is not valid UTF-8.")
+
+// validUTF8Form reports whether every name and value of form is UTF-8.
+func validUTF8Form(form url.Values) bool {
+	for k, vs := range form {
+		if !utf8.ValidString(k) {
+			return false
+		}
+		for _, v := range vs {
+			if !utf8.ValidString(v) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // formParseError turns a body that could not be read into a desk error.
@@ -314,6 +375,8 @@ func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 // requestInfo is filled as the request goes down the middleware, for the log.
 type requestInfo struct {
 	login string
+	// route is the pattern that matched (see recordRoute).
+	route string
 }
 
 type ctxKey int
@@ -334,8 +397,10 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		if sw.status == 0 {
 			sw.status = http.StatusOK
 		}
+		d := s.now().Sub(start)
+		s.metrics.observe(info.route, sw.status, d)
 		attrs := []any{"method", r.Method, "path", loggedPath(r.URL.Path), "status", sw.status,
-			"duration", s.now().Sub(start)}
+			"duration", d}
 		if info.login != "" {
 			attrs = append(attrs, "login", info.login)
 		}

@@ -45,6 +45,7 @@ func Run(t *testing.T, open func(t *testing.T) *store.DB) {
 		{"Rights", testRights},
 		{"User", testUser},
 		{"Session", testSession},
+		{"LoginFailures", testLoginFailures},
 		{"Token", testToken},
 		{"Call", testCall},
 		{"Telephony", testTelephony},

@@ -194,4 +194,72 @@ func testSession(t *testing.T, open func(t *testing.T) *store.DB) {
 	wantCode(t, err, desk.ENOTFOUND)
 	_, _, err = db.CreateSession(sys, f.agentUser.ID, 0)
 	wantField(t, err, "ttl")
+
+	// Log out everywhere: oneself or, for an admin, anyone; others' stay.
+	tokA, _, err := db.CreateSession(sys, f.agentUser.ID, time.Hour)
+	must(t, err)
+	tokV, _, err := db.CreateSession(sys, f.viewerUser.ID, time.Hour)
+	must(t, err)
+	_, err = db.DeleteUserSessions(f.agent, f.viewerUser.ID)
+	wantCode(t, err, desk.EFORBIDDEN)
+	n, err := db.DeleteUserSessions(f.agent, f.agentUser.ID)
+	must(t, err)
+	if n != 2 {
+		t.Errorf("agent ended %d sessions, want 2", n)
+	}
+	_, _, err = db.FindSession(sys, tokA)
+	wantCode(t, err, desk.ENOTFOUND)
+	_, _, err = db.FindSession(sys, tokV)
+	must(t, err)
+	n, err = db.DeleteUserSessions(f.admin, f.viewerUser.ID)
+	must(t, err)
+	if n != 1 {
+		t.Errorf("admin ended %d sessions of viewer, want 1", n)
+	}
+	_, _, err = db.FindSession(sys, tokV)
+	wantCode(t, err, desk.ENOTFOUND)
+}
+
+func testLoginFailures(t *testing.T, open func(t *testing.T) *store.DB) {
+	f := newFixture(t, open)
+	db, sys := f.db, f.sys
+	count := func(login, addr string, since time.Time) (int, int) {
+		t.Helper()
+		l, a, err := db.CountLoginFailures(sys, login, addr, since)
+		must(t, err)
+		return l, a
+	}
+	for _, tt := range []struct{ login, addr string }{
+		{"agent", "192.0.2.1"}, {"agent", "192.0.2.2"}, {"nobody", "192.0.2.1"}, {"x' OR '1'='1", "2001:db8::1"},
+	} {
+		must(t, db.RecordLoginFailure(sys, tt.login, tt.addr))
+		f.advance(time.Minute)
+	}
+	for _, tt := range []struct {
+		login, addr       string
+		since             time.Time
+		wantLogin, wantIP int
+	}{
+		{"agent", "192.0.2.1", Start, 2, 2},
+		{"agent", "192.0.2.1", Start.Add(time.Minute), 1, 1},
+		{"nobody", "192.0.2.2", Start, 1, 1},
+		{"x' OR '1'='1", "2001:db8::1", Start, 1, 1},
+		{"admin", "192.0.2.9", Start, 0, 0},
+		{"agent", "192.0.2.1", Start.Add(time.Hour), 0, 0},
+	} {
+		if l, a := count(tt.login, tt.addr, tt.since); l != tt.wantLogin || a != tt.wantIP {
+			t.Errorf("count(%q, %q, %v) = %d, %d; want %d, %d", tt.login, tt.addr, tt.since, l, a, tt.wantLogin, tt.wantIP)
+		}
+	}
+	// A success clears the login's count, not the address's.
+	must(t, db.ClearLoginFailures(sys, "agent"))
+	if l, a := count("agent", "192.0.2.1", Start); l != 0 || a != 2 {
+		t.Errorf("after clear: %d, %d; want 0, 2", l, a)
+	}
+	// Failures older than a day are purged by the next one.
+	f.advance(25 * time.Hour)
+	must(t, db.RecordLoginFailure(sys, "viewer", "192.0.2.3"))
+	if l, a := count("nobody", "192.0.2.1", time.Time{}); l != 0 || a != 0 {
+		t.Errorf("after a day: %d, %d; want 0, 0", l, a)
+	}
 }

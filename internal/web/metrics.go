@@ -1,0 +1,168 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/ctidesk/ctidesk/internal/desk"
+)
+
+// metrics are the Prometheus metrics of one Server, in its own registry.
+type metrics struct {
+	registry *prometheus.Registry
+	// requests is the latency of every request by route pattern (never the
+	// raw path, which holds ids and tokens) and status.
+	requests *prometheus.HistogramVec
+	// pops counts the screen pops served (a page, not its lists).
+	pops prometheus.Counter
+	// lookups counts the caller lookups: source "pop" or "api".
+	lookups *prometheus.CounterVec
+	// callEvents counts the call events accepted by the webhook, by event.
+	callEvents *prometheus.CounterVec
+	// sseClients is the number of event streams open on this instance.
+	sseClients prometheus.Gauge
+	handler    http.Handler
+}
+
+// newMetrics registers the metrics of a Server in reg; nil: a new registry,
+// with the Go runtime's and the process's collectors.
+func newMetrics(reg *prometheus.Registry) (*metrics, error) {
+	if reg == nil {
+		reg = prometheus.NewRegistry()
+		reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	}
+	m := &metrics{
+		registry: reg,
+		requests: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "ctidesk_http_request_duration_seconds",
+			Help:    "Latency of the HTTP requests, by route pattern and status code.",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
+		}, []string{"route", "code"}),
+		pops: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "ctidesk_pops_served_total",
+			Help: "Screen pops served (GET /pop answered without error).",
+		}),
+		lookups: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "ctidesk_caller_lookups_total",
+			Help: "Caller lookups answered, by source: pop (the screen pop) or api (/api/v1/callers, 3CX).",
+		}, []string{"source"}),
+		callEvents: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "ctidesk_call_events_total",
+			Help: "Call events accepted from phone systems, by event (newCall, answer, hangup).",
+		}, []string{"event"}),
+		sseClients: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "ctidesk_sse_clients",
+			Help: "Event streams (/events) open on this instance.",
+		}),
+	}
+	for _, c := range []prometheus.Collector{m.requests, m.pops, m.lookups, m.callEvents, m.sseClients} {
+		if err := reg.Register(c); err != nil {
+			return nil, err
+		}
+	}
+	// Every source is there from the start, at zero, for rate() to work.
+	m.lookups.WithLabelValues("pop")
+	m.lookups.WithLabelValues("api")
+	m.handler = promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
+	return m, nil
+}
+
+// observe records a request that ended: its latency by route, and the
+// counters its route stands for.
+func (m *metrics) observe(route string, status int, d time.Duration) {
+	if route == "" {
+		route = "other" // answered before routing
+	}
+	m.requests.WithLabelValues(route, strconv.Itoa(status)).Observe(d.Seconds())
+	if status >= 400 {
+		return
+	}
+	switch route {
+	case "GET /pop":
+		m.pops.Inc()
+		m.lookups.WithLabelValues("pop").Inc()
+	case "GET /api/v1/callers", "GET /api/v1/3cx/lookup":
+		m.lookups.WithLabelValues("api").Inc()
+	}
+}
+
+// callEvent counts an accepted call event; an unknown name is counted as
+// "other", so that a client cannot grow the label values.
+func (m *metrics) callEvent(event string) {
+	switch event {
+	case "newCall", "answer", "hangup":
+	default:
+		event = "other"
+	}
+	m.callEvents.WithLabelValues(event).Inc()
+}
+
+// recordRoute wraps a ServeMux: once it has served a request, the pattern
+// that matched goes into the request's info, for the latency by route. The
+// innermost mux (the API's) is first to tell, and wins.
+func recordRoute(mux http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mux.ServeHTTP(w, r)
+		if info, ok := r.Context().Value(infoKey).(*requestInfo); ok && info.route == "" {
+			info.route = r.Pattern
+		}
+	})
+}
+
+// handleHealth answers 200 "ok" when the database answers a query within two
+// seconds, 503 otherwise: for load balancers and orchestrators, no login.
+func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	// A real read of a table, rather than a ping: the schema is there too.
+	if _, _, err := s.svc.Sessions.CountLoginFailures(desk.NewSystemContext(ctx), "", "", s.now()); err != nil {
+		s.log.Error("health check", "err", err)
+		w.WriteHeader(http.StatusServiceUnavailable)
+		w.Write([]byte("database unavailable\n"))
+		return
+	}
+	w.Write([]byte("ok\n"))
+}
+
+// handleMetrics serves the metrics in Prometheus' text format to an admin's
+// API token (Authorization: Bearer ctd_…) only: they tell the load and the
+// routes of the desk. Loopback is not trusted instead, since a reverse proxy
+// on the same machine would make every client local.
+func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) {
+	scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+	token = strings.TrimSpace(token)
+	if !strings.EqualFold(scheme, "Bearer") || token == "" {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="ctidesk"`)
+		http.Error(w, "An admin's API token is required: Authorization: Bearer <token>.", http.StatusUnauthorized)
+		return
+	}
+	_, user, err := s.svc.Tokens.AuthenticateAPIToken(r.Context(), token)
+	switch code := desk.ErrorCode(err); {
+	case err == nil:
+	case code == desk.EUNAUTHORIZED || code == desk.ENOTFOUND:
+		w.Header().Set("WWW-Authenticate", `Bearer realm="ctidesk", error="invalid_token"`)
+		http.Error(w, "The API token is not valid.", http.StatusUnauthorized)
+		return
+	default:
+		s.log.Error("metrics: authenticate", "err", err)
+		http.Error(w, "The API token could not be checked.", http.StatusServiceUnavailable)
+		return
+	}
+	if !user.HasRole(desk.RoleAdmin) {
+		http.Error(w, "The metrics are for administrators only.", http.StatusForbidden)
+		return
+	}
+	if info, ok := r.Context().Value(infoKey).(*requestInfo); ok {
+		info.login = user.Login
+	}
+	s.metrics.handler.ServeHTTP(w, r)
+}
