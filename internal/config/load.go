@@ -362,7 +362,7 @@ func (d *decoder) phone(n *yaml.Node, p *Phone) {
 				p.MinMatchDigits = i
 			}
 		case "link":
-			d.setText(v, path, &p.Link, checkPhoneLink)
+			d.setText(v, path, &p.Link, CheckPhoneLink)
 		default:
 			d.unknown(k, "phone", phoneKeys)
 		}

@@ -136,9 +136,10 @@ func checkCallURL(s string) error {
 // phoneLinkScheme is the scheme a phone link starts with.
 var phoneLinkScheme = regexp.MustCompile(`^([a-zA-Z][a-zA-Z0-9+.-]*):`)
 
-// checkPhoneLink accepts "tel:", "sip:", "callto:"..., or a template with
-// $number$, never a scheme a browser would run.
-func checkPhoneLink(s string) error {
+// CheckPhoneLink accepts "tel:", "sip:", "callto:"..., or a template with
+// $number$, never a scheme a browser would run. The web layer checks its
+// PhoneLink option with it too.
+func CheckPhoneLink(s string) error {
 	m := phoneLinkScheme.FindStringSubmatch(strings.TrimSpace(s))
 	if m == nil {
 		return fmt.Errorf("link %q does not start with a URL scheme such as tel:, sip: or callto:", s)

@@ -121,11 +121,12 @@ func (o *Outbound) Place(ctx context.Context, p *desk.Person, ticketID int64, at
 	if o == nil || o.ECall == nil {
 		return "", nil, desk.Errorf(desk.ENOTFOUND, "Outbound calls are not configured (ecall_parameters).")
 	}
-	i := slices.IndexFunc(o.Options(p), func(c CallOption) bool { return c.Attribute == attribute })
+	opts := o.Options(p)
+	i := slices.IndexFunc(opts, func(c CallOption) bool { return c.Attribute == attribute })
 	if i < 0 {
 		return "", nil, desk.FieldErrorf("number", "%s cannot be called on %q.", p.FriendlyName(), attribute)
 	}
-	opt := o.Options(p)[i]
+	opt := opts[i]
 	now := time.Now
 	if o.Now != nil {
 		now = o.Now

@@ -4,21 +4,15 @@ import (
 	"fmt"
 	"html/template"
 	"net/url"
-	"regexp"
 	"strings"
+
+	"github.com/ctidesk/ctidesk/internal/config"
 )
 
 // Click-to-call: every number a page shows is a link the browser hands to
 // the softphone. The link is tel: by default (RFC 3966); a deployment may
 // choose sip:, sips:, callto:, or a template with $number$ for a softphone's
 // own scheme (tksuite:$number$?call).
-
-// phoneLinkScheme is what a phone link template may start with: a URL
-// scheme, never one a browser would run (javascript:, data:, vbscript:).
-var phoneLinkScheme = regexp.MustCompile(`^([a-zA-Z][a-zA-Z0-9+.-]*):`)
-
-// unsafeSchemes are the schemes a phone link may not use.
-var unsafeSchemes = map[string]bool{"javascript": true, "data": true, "vbscript": true, "file": true, "blob": true}
 
 // phoneLinker returns the function that makes the link of a number under
 // pattern: "" or "tel:" for tel: links, "sip:", "sips:", "callto:" for
@@ -30,18 +24,11 @@ func phoneLinker(pattern string) (func(string) template.URL, error) {
 	if pattern == "" || pattern == "tel:" {
 		return telURL, nil
 	}
-	m := phoneLinkScheme.FindStringSubmatch(pattern)
-	if m == nil {
-		return nil, fmt.Errorf("phone link %q does not start with a URL scheme (tel:, sip:, callto:…)", pattern)
-	}
-	if unsafeSchemes[strings.ToLower(m[1])] {
-		return nil, fmt.Errorf("phone link %q: the %s: scheme is not allowed", pattern, m[1])
+	if err := config.CheckPhoneLink(pattern); err != nil {
+		return nil, fmt.Errorf("phone %w", err)
 	}
 	if !strings.Contains(pattern, "$number$") {
-		if pattern != m[0] {
-			return nil, fmt.Errorf("phone link %q: give a scheme (sip:) or a template with $number$", pattern)
-		}
-		pattern += "$number$"
+		pattern += "$number$" // a scheme alone: sip:, callto:
 	}
 	return func(number string) template.URL {
 		main, _ := splitExtension(number)
