@@ -7,6 +7,13 @@
 //	ctidesk-bench --url http://127.0.0.1:8080 --db sqlite:ctidesk.db \
 //	    --token ctd_… --login agent --password … --integration-token cti_… \
 //	    --mix pop=1,callers=1,events=1 --connections 200 --duration 30s
+//
+// By default each client sends its next request as soon as the last one
+// answered (closed loop). With --rate N the requests are sent on a fixed
+// schedule, N per second over all the connections (open loop, as wrk2),
+// and latency is counted from each request's scheduled send time; the
+// report gives the achieved rate next to the offered one and warns when
+// the generator could not keep up.
 package main
 
 import (
@@ -46,6 +53,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	mix := fs.String("mix", "callers", "the endpoints and their weights: pop, callers, events, as pop=1,callers=3")
 	conns := fs.Int("connections", 50, "concurrent clients")
 	duration := fs.Duration("duration", 10*time.Second, "how long the load runs")
+	rate := fs.Float64("rate", 0, "offer `N` requests per second over all the connections on a fixed schedule (open loop, as wrk2), "+
+		"latency counted from each request's scheduled send time; an events draw (three requests) takes one slot; "+
+		"0: each client sends as soon as its last request answered (closed loop)")
 	dsn := fs.String("db", "", "read the phone numbers of persons from this database (sqlite:PATH or postgres://…)")
 	numbersFile := fs.String("numbers", "", "read the phone numbers from this `file`, one a line")
 	count := fs.Int("count", 2000, "how many numbers to read from --db")
@@ -78,9 +88,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	default:
 		return errors.New("give --db or --numbers for the phone numbers to look up")
 	}
-	fmt.Fprintf(stderr, "%d numbers; mix %s; %d connections for %s against %s\n", len(numbers), *mix, *conns, *duration, *base)
+	loop := "closed loop"
+	if *rate > 0 {
+		loop = fmt.Sprintf("open loop at %g req/s offered", *rate)
+	}
+	fmt.Fprintf(stderr, "%d numbers; mix %s; %d connections, %s, for %s against %s\n", len(numbers), *mix, *conns, loop, *duration, *base)
 	report, err := loadgen.Run(ctx, loadgen.Config{Base: *base, Token: *token, Login: *login, Password: *password,
-		IntegrationToken: *integ, EventUser: *user, Mix: m, Connections: *conns, Duration: *duration, Numbers: numbers})
+		IntegrationToken: *integ, EventUser: *user, Mix: m, Connections: *conns, Duration: *duration, Rate: *rate,
+		Numbers: numbers})
 	if err != nil {
 		return err
 	}

@@ -27,6 +27,8 @@ func TestRunErrors(t *testing.T) {
 		{"events without token", []string{"--numbers", numbers, "--mix", "events"}, "needs an integration token"},
 		{"bad URL", []string{"--numbers", numbers, "--token", "t", "--url", "127.0.0.1:8080"}, "not an http://"},
 		{"no connection", []string{"--numbers", numbers, "--connections", "0"}, "at least 1"},
+		{"negative rate", []string{"--numbers", numbers, "--token", "t", "--rate", "-5"}, "must not be negative"},
+		{"bad rate", []string{"--numbers", numbers, "--rate", "fast"}, "invalid value"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

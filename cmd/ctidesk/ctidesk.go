@@ -95,6 +95,8 @@ type Main struct {
 	serving    bool
 	listener   net.Listener
 	httpServer *http.Server
+	// pprofServer serves the profiles of serve --pprof.
+	pprofServer *http.Server
 	// bus is serve's PostgreSQL event bus, which Close stops before the
 	// database; nil for none.
 	bus interface{ Close() error }
@@ -216,6 +218,12 @@ func (m *Main) Close() error {
 			errs = append(errs, fmt.Errorf("shutdown: %w", err))
 		}
 		m.httpServer = nil
+	}
+	if m.pprofServer != nil {
+		if err := m.pprofServer.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("close the profiles' server: %w", err))
+		}
+		m.pprofServer = nil
 	}
 	if m.bus != nil {
 		if err := m.bus.Close(); err != nil {

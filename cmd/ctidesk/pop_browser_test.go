@@ -76,6 +76,10 @@ func mustPopData(t *testing.T) *popData {
 	d.annTicket = ticket(&desk.Ticket{Kind: desk.KindUserRequest, Title: "Ann's printer", OrgID: acme.ID, CallerID: d.ann.ID})
 	d.bobTicket = ticket(&desk.Ticket{Kind: desk.KindUserRequest, Title: "Bob's VPN", OrgID: acme.ID, CallerID: d.bob.ID})
 	d.cidTicket = ticket(&desk.Ticket{Kind: desk.KindUserRequest, Title: "Cid's laptop", OrgID: acme.ID, CallerID: d.cid.ID})
+	for i := range 24 { // more than a list shows at first
+		ticket(&desk.Ticket{Kind: desk.KindUserRequest, Title: fmt.Sprintf("Eve's request %02d", i), OrgID: globex.ID,
+			CallerID: d.eve.ID, StartDate: at(time.Duration(i-100) * time.Hour), LastUpdate: at(-time.Hour)})
+	}
 	hash, err := desk.HashPassword(popAgentPassword)
 	must(err)
 	must(s.CreateUser(ctx, &desk.User{Login: "agent", PasswordHash: hash, Roles: []string{desk.RoleAgent}, ContactID: pat.ID}))
@@ -241,6 +245,45 @@ func TestBrowserPop(t *testing.T) {
 		}
 		if caller, _ := chromedp.Run(ctx, chromedp.Value(chromedp.ID("f-caller_id"))); caller != fmt.Sprint(d.cid.ID) {
 			t.Errorf("caller preset %q, want Cid (%d)", caller, d.cid.ID)
+		}
+	})
+
+	t.Run("Show all of a list, from the keyboard", func(t *testing.T) {
+		err := chromedp.Do(ctx, chromedp.Navigate(base+"/pop?phone=%2B14155550142"), chromedp.WaitVisible(chromedp.ID("pop-offers")),
+			chromedp.Evaluate[chromedp.Void](`window.samePage = true`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows := func() int {
+			n, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('#pop-lists .pop-list:first-of-type tbody tr').length`))
+			return n
+		}
+		head := popText(ctx, "#pop-lists .pop-list:first-of-type h2")
+		if n := rows(); n != 20 || !strings.Contains(head, "(20 of 24)") || !strings.Contains(popText(ctx, "#pop-lists"), "Eve's request 23") {
+			t.Fatalf("first list: %d rows, heading %q; want the 20 newest of 24", n, head)
+		}
+		// Tab to "Show all 24" and press Enter: the rows come without a page
+		// load, and the focus goes to the list's heading.
+		err = chromedp.Do(ctx, chromedp.Focus(chromedp.CSS(`#pop-lists .pop-list:first-of-type a[data-all]`)), chromedp.KeyEvent(kb.Enter))
+		if err != nil {
+			t.Fatal(err)
+		}
+		deadline := time.Now().Add(10 * time.Second)
+		for rows() != 24 && time.Now().Before(deadline) {
+			time.Sleep(50 * time.Millisecond)
+		}
+		if n := rows(); n != 24 || !strings.Contains(popText(ctx, "#pop-lists"), "Eve's request 00") {
+			t.Fatalf("after Show all: %d rows, want 24 with the oldest", n)
+		}
+		if same, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.samePage === true`)); err != nil || !same {
+			t.Errorf("the page was reloaded by Show all")
+		}
+		focused, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.activeElement.tagName + ' ' + document.activeElement.textContent`))
+		if !strings.HasPrefix(focused, "H2 ") || !strings.Contains(focused, "(24)") {
+			t.Errorf("focus on %q, want the list's heading", focused)
+		}
+		if link := popText(ctx, "#pop-lists a[data-all]"); link != "" {
+			t.Errorf("a Show all link is left: %q", link)
 		}
 	})
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"net/netip"
 	"strings"
 	"time"
@@ -25,6 +26,8 @@ func (m *Main) parseServe(args []string) error {
 		"the API gives phone systems; default: the scheme and host of each request")
 	proxies := fs.String("trusted-proxy", "", "reverse proxies (addresses or CIDR prefixes, comma-separated) whose "+
 		"X-Forwarded-For gives the client address, for the limit on failed logins by address")
+	pprofAddr := fs.String("pprof", "", "also serve Go's profiles (net/http/pprof) on this address, as 127.0.0.1:6060: "+
+		"for measuring, never on an address others reach (docs/performance.md)")
 	if rest, err := parseFlags(fs, args, m.Getenv); err != nil {
 		return err
 	} else if len(rest) > 0 {
@@ -89,10 +92,39 @@ func (m *Main) parseServe(args []string) error {
 				m.Logger.Error("serve", "err", err)
 			}
 		}()
+		if *pprofAddr != "" {
+			if err := m.servePprof(*pprofAddr); err != nil {
+				return err
+			}
+		}
 		m.serving = true
 		fmt.Fprintf(m.Stdout, "ctidesk is serving on %s\n", displayURL(ln.Addr()))
 		return nil
 	}
+	return nil
+}
+
+// servePprof serves the profiles of net/http/pprof on addr, apart from the
+// application: /debug/pprof/ there, nothing of it on the main address.
+func (m *Main) servePprof(addr string) error {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen %s for --pprof: %w", addr, err)
+	}
+	m.pprofServer = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	srv := m.pprofServer
+	go func() {
+		if err := srv.Serve(ln); err != nil && err != http.ErrServerClosed {
+			m.Logger.Error("serve pprof", "err", err)
+		}
+	}()
+	fmt.Fprintf(m.Stdout, "profiles on %s/debug/pprof/\n", displayURL(ln.Addr()))
 	return nil
 }
 

@@ -18,8 +18,14 @@ import (
 // parameter is looked for in, as 4me does: an older ticket is not opened.
 const RecentTickets = 50
 
-// ListLimit bounds the objects of one ticket list of the pop.
+// ListLimit bounds the objects of one ticket list of the pop, and the
+// callers it shows.
 const ListLimit = 100
+
+// ListRows is the number of tickets a list of the pop shows at first, the
+// newest: enough to recognise what the caller has open; the agent asks for
+// the rest (up to ListLimit). Each row costs the pop time (docs/performance.md).
+const ListRows = 20
 
 // Pop is the screen pop use case (DESIGN.md section 7): from the parameters a
 // phone system puts in the pop URL, who is calling, what the agent may
@@ -475,13 +481,17 @@ type TicketList struct {
 	Label   string
 	Class   string
 	Objects []*desk.Object
+	// Total is the number of objects the list's query finds: more than
+	// Objects when the rows asked for leave some out.
+	Total int
 }
 
 // Lists returns the enabled display_tickets lists for the selected callers
 // (one, or all those found); none for the unknown contact (no callers).
-// values are the pop's parameters (PopResult.Values). Every list runs as the
-// user in ctx, within his organizations.
-func (p *Pop) Lists(ctx context.Context, callers []int64, values map[string]string) ([]*TicketList, error) {
+// values are the pop's parameters (PopResult.Values). Each list holds its
+// newest objects, rows of them (at most ListLimit), and counts them all.
+// Every list runs as the user in ctx, within his organizations.
+func (p *Pop) Lists(ctx context.Context, callers []int64, values map[string]string, rows int) ([]*TicketList, error) {
 	if len(callers) == 0 {
 		return []*TicketList{}, nil
 	}
@@ -489,6 +499,7 @@ func (p *Pop) Lists(ctx context.Context, callers []int64, values map[string]stri
 	if user == nil {
 		return nil, desk.Errorf(desk.EUNAUTHORIZED, "You must log in.")
 	}
+	rows = min(max(rows, 1), ListLimit)
 	placeholders := p.placeholders(values)
 	var out []*TicketList
 	for _, l := range p.Config.TicketLists() {
@@ -506,14 +517,23 @@ func (p *Pop) Lists(ctx context.Context, callers []int64, values map[string]stri
 				params[qp.Name] = values[qp.Name]
 			}
 		}
-		objs, err := p.Services.Queries.FindObjects(ctx, l.Query, params, ListLimit)
+		objs, err := p.Services.Queries.FindObjects(ctx, l.Query, params, rows)
 		if code := desk.ErrorCode(err); code == desk.EFORBIDDEN {
 			continue // a list of a class the user may not read is not shown
 		} else if err != nil {
 			return nil, fmt.Errorf("ticket list %s: %w", l.Name, err)
 		}
+		total := len(objs)
+		if total == rows {
+			// Counted only when the rows may leave some out: most lists
+			// (a caller's open tickets) are shorter.
+			if total, err = p.Services.Queries.CountObjects(ctx, l.Query, params); err != nil {
+				return nil, fmt.Errorf("ticket list %s: %w", l.Name, err)
+			}
+			total = max(total, len(objs)) // read apart: writes in between may change it
+		}
 		out = append(out, &TicketList{Name: l.Name, Label: config.Expand(l.Label.For(user.Language), placeholders),
-			Class: l.Query.Class().Name, Objects: objs})
+			Class: l.Query.Class().Name, Objects: objs, Total: total})
 	}
 	return out, nil
 }

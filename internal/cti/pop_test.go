@@ -266,7 +266,7 @@ display_tickets:
 		}
 		return ids
 	}
-	lists, err := p.Lists(f.agent, []int64{f.ann.ID}, values)
+	lists, err := p.Lists(f.agent, []int64{f.ann.ID}, values, cti.ListRows)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -281,12 +281,23 @@ display_tickets:
 		{"User Requests opened for the organization of the caller", []int64{f.carlOpen.ID, f.annOpen.ID}},
 		{"Incidents of 2125550100", []int64{f.annIncident.ID}},
 	} {
-		if lists[i].Label != want.label || !slices.Equal(objectIDs(lists[i]), want.ids) {
-			t.Errorf("list %d: %q %v, want %q %v", i, lists[i].Label, objectIDs(lists[i]), want.label, want.ids)
+		if lists[i].Label != want.label || !slices.Equal(objectIDs(lists[i]), want.ids) || lists[i].Total != len(want.ids) {
+			t.Errorf("list %d: %q %v of %d, want %q %v", i, lists[i].Label, objectIDs(lists[i]), lists[i].Total, want.label, want.ids)
 		}
 	}
+	// Fewer rows than found: the newest, and the count of them all.
+	lists, err = p.Lists(f.agent, []int64{f.ann.ID}, values, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := objectIDs(lists[1]); !slices.Equal(got, []int64{f.carlOpen.ID}) || lists[1].Total != 2 {
+		t.Errorf("one row of the organization's list: %v of %d, want [%d] of 2", got, lists[1].Total, f.carlOpen.ID)
+	}
+	if got := objectIDs(lists[0]); !slices.Equal(got, []int64{f.annOpen.ID}) || lists[0].Total != 1 {
+		t.Errorf("one row of the caller's list: %v of %d, want [%d] of 1", got, lists[0].Total, f.annOpen.ID)
+	}
 	// All contacts found: every caller's tickets.
-	lists, err = p.Lists(f.agent, []int64{f.ann.ID, f.dora.ID}, values)
+	lists, err = p.Lists(f.agent, []int64{f.ann.ID, f.dora.ID}, values, cti.ListRows)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -294,15 +305,15 @@ display_tickets:
 		t.Errorf("all contacts: %v, want Dora's and Ann's open requests", got)
 	}
 	// The unknown contact: no list at all.
-	if lists, err = p.Lists(f.agent, nil, values); err != nil || len(lists) != 0 {
+	if lists, err = p.Lists(f.agent, nil, values, cti.ListRows); err != nil || len(lists) != 0 {
 		t.Errorf("unknown contact: %d lists, %v; want none", len(lists), err)
 	}
 	// Localized label; scoped user sees only his organizations.
-	vl, err := p.Lists(f.viewer, []int64{f.ann.ID}, values)
+	vl, err := p.Lists(f.viewer, []int64{f.ann.ID}, values, cti.ListRows)
 	if err != nil || vl[0].Label != "Demandes ouvertes de l'appelant" {
 		t.Errorf("French label: %v, %v", vl, err)
 	}
-	sl, err := p.Lists(f.scoped, []int64{f.ann.ID, f.dora.ID}, values)
+	sl, err := p.Lists(f.scoped, []int64{f.ann.ID, f.dora.ID}, values, cti.ListRows)
 	if err != nil || !slices.Equal(objectIDs(sl[0]), []int64{f.doraOpen.ID}) {
 		t.Errorf("scoped lists: %v, %v; want Dora's only", sl, err)
 	}

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"net/http"
 	"net/http/cookiejar"
@@ -48,6 +49,17 @@ type Config struct {
 	Mix map[string]int
 	// Connections is the number of concurrent clients.
 	Connections int
+	// Rate, when above 0, is the total number of draws per second offered
+	// over all the connections (open loop, as wrk2): one scheduler hands
+	// out send times 1/Rate apart to whichever client is idle, and a
+	// request's latency is counted from its scheduled time, not from when
+	// it was sent, so that the time a request waited for a busy client
+	// counts (no coordinated omission). A draw is one request, except an
+	// events draw: its three requests take one slot, the newCall timed
+	// from the slot, the answer and the hangup from their own sends. At 0
+	// each client sends its next request as soon as the last one answered
+	// (closed loop).
+	Rate float64
 	// Duration is how long the load runs.
 	Duration time.Duration
 	// Numbers are the phone numbers looked up, used in turn.
@@ -121,10 +133,50 @@ func (s *Stats) ErrorCount() int {
 type Report struct {
 	Elapsed   time.Duration
 	Endpoints []*Stats // in the order pop, callers, events; only those run
+	// Rate is the offered rate of an open-loop run (Config.Rate), 0 for
+	// a closed-loop run; the fields below are set only with a rate.
+	Rate float64
+	// Due is the number of slots whose send time came during the run,
+	// Sent the number of them a client took and sent, and Busy the number
+	// of slots that found every client busy at the time the scheduler
+	// handed them out (they were sent late, or not at all).
+	Due, Sent, Busy int
 }
 
-// Write prints the report as a table.
+// KeptUp is the share of the offered rate below which an open-loop run
+// is reported as not valid at that rate.
+const KeptUp = 0.95
+
+// Achieved returns the rate at which slots were sent, per second.
+func (r *Report) Achieved() float64 {
+	if r.Elapsed <= 0 {
+		return 0
+	}
+	return float64(r.Sent) / r.Elapsed.Seconds()
+}
+
+// FellBehind reports whether an open-loop run sent fewer than KeptUp of
+// its due slots: the clients were all busy and the latencies measured
+// are not those at the offered rate (the slots never sent are missing).
+func (r *Report) FellBehind() bool {
+	return r.Rate > 0 && float64(r.Sent) < KeptUp*float64(r.Due)
+}
+
+// Write prints the report as a table, after the offered and achieved
+// rates of an open-loop run.
 func (r *Report) Write(w io.Writer) {
+	if r.Rate > 0 {
+		share := 0.0
+		if r.Due > 0 {
+			share = 100 * float64(r.Sent) / float64(r.Due)
+		}
+		fmt.Fprintf(w, "offered %s/s, achieved %s/s (%d of %d slots sent, %.1f%%; %d found every client busy); latency from the scheduled send time\n",
+			strconv.FormatFloat(r.Rate, 'f', -1, 64), strconv.FormatFloat(r.Achieved(), 'f', 0, 64), r.Sent, r.Due, share, r.Busy)
+		if r.FellBehind() {
+			fmt.Fprintf(w, "WARNING: the generator could not keep up with the offered rate (below %.0f%% of the slots sent; every client busy): the latencies below are NOT valid at %s/s; raise --connections or lower --rate\n",
+				100*KeptUp, strconv.FormatFloat(r.Rate, 'f', -1, 64))
+		}
+	}
 	fmt.Fprintf(w, "%-8s %9s %10s %9s %9s %9s %9s %7s\n", "endpoint", "requests", "req/s", "p50", "p95", "p99", "max", "errors")
 	for _, s := range r.Endpoints {
 		fmt.Fprintf(w, "%-8s %9d %10.0f %9s %9s %9s %9s %7d\n", s.Endpoint, s.Requests,
@@ -152,6 +204,12 @@ func ms(d time.Duration) string {
 func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if cfg.Connections < 1 {
 		return nil, errors.New("connections must be at least 1")
+	}
+	if cfg.Rate < 0 {
+		return nil, fmt.Errorf("rate %v: must not be negative (requests per second; 0 runs closed-loop)", cfg.Rate)
+	}
+	if math.IsNaN(cfg.Rate) || math.IsInf(cfg.Rate, 0) {
+		return nil, fmt.Errorf("rate %v: must be a finite number of requests per second", cfg.Rate)
 	}
 	if len(cfg.Numbers) == 0 && (cfg.Mix[Pop] > 0 || cfg.Mix[Callers] > 0 || cfg.Mix[Events] > 0) {
 		return nil, errors.New("no phone numbers to look up")
@@ -197,6 +255,11 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	runID := strconv.FormatInt(time.Now().UnixNano(), 36)
 	var callSeq atomic.Int64
 	results := make([]map[string]*Stats, cfg.Connections)
+	// slots hands out the scheduled send times of an open-loop run.
+	var slots chan time.Time
+	if cfg.Rate > 0 {
+		slots = make(chan time.Time)
+	}
 	var wg sync.WaitGroup
 	start := time.Now()
 	for c := range cfg.Connections {
@@ -209,6 +272,14 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 			rng := rand.New(rand.NewPCG(uint64(c), uint64(start.UnixNano())))
 			w := &worker{client: client, base: base, cfg: &cfg, stats: stats}
 			for i := c; ctx.Err() == nil; i += cfg.Connections {
+				var scheduled time.Time // zero: timed from the send
+				if slots != nil {
+					select {
+					case scheduled = <-slots:
+					case <-ctx.Done():
+						return
+					}
+				}
 				number := cfg.Numbers[i%len(cfg.Numbers)]
 				pick := rng.IntN(total)
 				e := endpoints[0]
@@ -221,9 +292,9 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 				}
 				switch e {
 				case Pop:
-					w.do(ctx, Pop, http.MethodGet, "/pop?phone="+url.QueryEscape(number), "", "")
+					w.do(ctx, scheduled, Pop, http.MethodGet, "/pop?phone="+url.QueryEscape(number), "", "")
 				case Callers:
-					w.do(ctx, Callers, http.MethodGet, "/api/v1/callers?phone="+url.QueryEscape(number), "", "Bearer "+cfg.Token)
+					w.do(ctx, scheduled, Callers, http.MethodGet, "/api/v1/callers?phone="+url.QueryEscape(number), "", "Bearer "+cfg.Token)
 				case Events:
 					id := "bench-" + runID + "-" + strconv.FormatInt(callSeq.Add(1), 10)
 					for _, ev := range []string{"newCall", "answer", "hangup"} {
@@ -234,16 +305,21 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 						if ev == "hangup" {
 							form.Set("cause", "normalClearing")
 						}
-						if !w.do(ctx, Events, http.MethodPost, "/api/v1/cti/events", form.Encode(), "Bearer "+cfg.IntegrationToken) {
+						if !w.do(ctx, scheduled, Events, http.MethodPost, "/api/v1/cti/events", form.Encode(), "Bearer "+cfg.IntegrationToken) {
 							break
 						}
+						scheduled = time.Time{} // the answer and the hangup follow at once
 					}
 				}
 			}
 		})
 	}
+	var sched schedule
+	if slots != nil {
+		wg.Go(func() { sched = runSchedule(ctx, slots, start, cfg.Rate) })
+	}
 	wg.Wait()
-	report := &Report{Elapsed: time.Since(start)}
+	report := &Report{Elapsed: time.Since(start), Rate: cfg.Rate, Due: sched.due, Sent: sched.sent, Busy: sched.busy}
 	for _, e := range endpoints {
 		merged := &Stats{Endpoint: e, Errors: map[string]int{}}
 		for _, r := range results {
@@ -260,6 +336,49 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	return report, nil
 }
 
+// schedule counts the slots of an open-loop run.
+type schedule struct{ due, sent, busy int }
+
+// runSchedule hands out the send times start, start+1/rate, … on slots
+// until ctx is done, each at its time to an idle client or, when every
+// client is busy, to the next client free (late: its latency counts the
+// wait). A run that falls behind ends with slots due and not sent: due
+// counts every slot whose time came before the end, handed out or not.
+func runSchedule(ctx context.Context, slots chan<- time.Time, start time.Time, rate float64) (s schedule) {
+	defer func() {
+		s.due = max(s.sent, int(math.Floor(time.Since(start).Seconds()*rate))+1)
+	}()
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
+	for i := 0; ; i++ {
+		t := start.Add(time.Duration(float64(i) * float64(time.Second) / rate))
+		if d := time.Until(t); d > 0 {
+			timer.Reset(d)
+			select {
+			case <-timer.C:
+			case <-ctx.Done():
+				return s
+			}
+		}
+		if ctx.Err() != nil {
+			return s
+		}
+		select {
+		case slots <- t:
+			s.sent++
+			continue
+		default:
+		}
+		s.busy++
+		select {
+		case slots <- t:
+			s.sent++
+		case <-ctx.Done():
+			return s
+		}
+	}
+}
+
 // worker is one connection's state.
 type worker struct {
 	client *http.Client
@@ -268,9 +387,10 @@ type worker struct {
 	stats  map[string]*Stats
 }
 
-// do makes one request and records it; a request cut short by the end of
+// do makes one request and records it, its latency counted from scheduled
+// or, when that is zero, from the send; a request cut short by the end of
 // the run is not counted. It reports whether the request succeeded.
-func (w *worker) do(ctx context.Context, endpoint, method, path, form, auth string) bool {
+func (w *worker) do(ctx context.Context, scheduled time.Time, endpoint, method, path, form, auth string) bool {
 	var body io.Reader
 	if form != "" {
 		body = strings.NewReader(form)
@@ -288,7 +408,10 @@ func (w *worker) do(ctx context.Context, endpoint, method, path, form, auth stri
 	if auth != "" {
 		req.Header.Set("Authorization", auth)
 	}
-	start := time.Now()
+	start := scheduled
+	if start.IsZero() {
+		start = time.Now()
+	}
 	resp, err := w.client.Do(req)
 	if err == nil {
 		_, err = io.Copy(io.Discard, resp.Body)

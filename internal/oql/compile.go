@@ -27,6 +27,9 @@ type Env struct {
 	Phone *phone.Normalizer
 	// Limit bounds the objects returned; 0: no bound.
 	Limit int
+	// Count compiles the query to the number of objects it finds (one row,
+	// one column) rather than to the objects: Limit is then ignored.
+	Count bool
 }
 
 // Statement is a compiled query: SQL text with numbered placeholders and its
@@ -78,37 +81,59 @@ func (q *Query) Compile(env Env) (*Statement, error) {
 		conds = append(conds, w)
 	}
 
-	out := "r"
-	if len(q.joins) == 0 {
-		out = alias(sel)
+	// The objects are selected by id, in a subquery, when joins may find
+	// one several times (each is returned once), and when a limit applies:
+	// the subquery orders and limits the ids alone, so that the columns,
+	// derived names among them, are worked out only for the objects
+	// returned rather than for every object found before the sort.
+	limited := env.Limit > 0 && !env.Count
+	var ids strings.Builder
+	ids.WriteString("SELECT " + alias(sel) + ".id FROM " + table(sel.class) + " " + alias(sel))
+	for _, j := range q.joins {
+		ids.WriteString(" JOIN " + table(j.src.class) + " " + alias(j.src) + " ON " + c.ref(j.left) + " = " + c.ref(j.right))
+	}
+	if len(conds) > 0 {
+		ids.WriteString(" WHERE " + strings.Join(conds, " AND "))
+	}
+	idsSQL := ids.String()
+	if limited {
+		order := alias(sel)
+		if len(q.joins) > 0 {
+			// Each object once, as the joins may find it several times,
+			// then ordered and limited.
+			order = "s"
+			idsSQL = "SELECT s.id FROM " + table(sel.class) + " s WHERE s.id IN (" + idsSQL + ")"
+		}
+		idsSQL += " ORDER BY " + orderBy(sel.class, order) + " LIMIT " + c.arg(int64(env.Limit))
+	}
+
+	out := alias(sel)
+	if len(q.joins) > 0 || limited {
+		out = "r"
 	}
 	var b strings.Builder
-	b.WriteString("SELECT " + out + ".id, " + friendlyName(sel.class, out))
-	for _, attr := range st.Columns {
-		b.WriteString(", " + column(sel.class, attr, out))
-	}
-	if hasKind(sel.class) {
-		b.WriteString(", " + out + ".kind")
+	if env.Count {
+		// Only the conditions: no derived name is worked out for a count.
+		b.WriteString("SELECT COUNT(*)")
+	} else {
+		b.WriteString("SELECT " + out + ".id, " + friendlyName(sel.class, out))
+		for _, attr := range st.Columns {
+			b.WriteString(", " + column(sel.class, attr, out))
+		}
+		if hasKind(sel.class) {
+			b.WriteString(", " + out + ".kind")
+		}
 	}
 	b.WriteString(" FROM " + table(sel.class) + " " + out)
-	if len(q.joins) == 0 {
+	if out == alias(sel) {
 		if len(conds) > 0 {
 			b.WriteString(" WHERE " + strings.Join(conds, " AND "))
 		}
 	} else {
-		// Joins may find an object several times: select it once.
-		b.WriteString(" WHERE " + out + ".id IN (SELECT " + alias(sel) + ".id FROM " + table(sel.class) + " " + alias(sel))
-		for _, j := range q.joins {
-			b.WriteString(" JOIN " + table(j.src.class) + " " + alias(j.src) + " ON " + c.ref(j.left) + " = " + c.ref(j.right))
-		}
-		if len(conds) > 0 {
-			b.WriteString(" WHERE " + strings.Join(conds, " AND "))
-		}
-		b.WriteString(")")
+		b.WriteString(" WHERE " + out + ".id IN (" + idsSQL + ")")
 	}
-	b.WriteString(" ORDER BY " + orderBy(sel.class, out))
-	if env.Limit > 0 {
-		b.WriteString(" LIMIT " + c.arg(int64(env.Limit)))
+	if !env.Count {
+		b.WriteString(" ORDER BY " + orderBy(sel.class, out))
 	}
 	st.SQL, st.Args = b.String(), c.args
 	return st, nil

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -37,6 +39,8 @@ type compileCase struct {
 	scope  []int64 // nil: every organization
 	// contact is the reader's contact (phone call visibility).
 	contact int64
+	// limit bounds the objects, as the pop's lists do; 0: none.
+	limit int
 }
 
 var compileCases = []compileCase{
@@ -56,6 +60,10 @@ var compileCases = []compileCase{
 	{name: "list_user_requests.one_value", query: seedQueries["list_user_requests"], params: desk.QueryParams{"callers_list": int64(3)}},
 	{name: "list_org_requests", query: seedQueries["list_org_requests"], params: desk.QueryParams{"callers_list": []int64{1, 2}}},
 	{name: "list_org_requests.two_orgs", query: seedQueries["list_org_requests"], params: desk.QueryParams{"callers_list": []int64{2, 3}}},
+	// Limited: the newest first, each once though two callers of one
+	// organization find it twice.
+	{name: "list_org_requests.limit_2", query: seedQueries["list_org_requests"], params: desk.QueryParams{"callers_list": []int64{1, 2}}, limit: 2},
+	{name: "list_user_requests.limit_1", query: seedQueries["list_user_requests"], params: desk.QueryParams{"callers_list": []int64{1, 2}}, limit: 1},
 	{name: "list_problems", query: seedQueries["list_problems"], params: desk.QueryParams{"callers_list": []int64{1, 3}}},
 	{name: "list_incidents", query: seedQueries["list_incidents"], params: desk.QueryParams{"callers_list": []int64{1, 3}}},
 
@@ -107,12 +115,43 @@ func TestCompileGolden(t *testing.T) {
 					if err != nil {
 						t.Fatalf("Parse: %v", err)
 					}
-					st, err := q.Compile(oql.Env{Dialect: d, Params: c.params, Scope: c.scope, ContactID: c.contact, Phone: norm})
+					env := oql.Env{Dialect: d, Params: c.params, Scope: c.scope, ContactID: c.contact, Phone: norm, Limit: c.limit}
+					st, err := q.Compile(env)
 					if err != nil {
 						t.Fatalf("Compile: %v", err)
 					}
 					golden(t, filepath.Join("testdata", c.name+"."+d.String()+".sql"), st.SQL+"\n-- "+fmt.Sprint(st.Args)+"\n")
-					golden(t, filepath.Join("testdata", c.name+".result"), run(t, db, st))
+					result := run(t, db, st)
+					golden(t, filepath.Join("testdata", c.name+".result"), result)
+					if c.limit > 0 {
+						// The first objects of the query without the limit.
+						env.Limit = 0
+						all, err := q.Compile(env)
+						if err != nil {
+							t.Fatal(err)
+						}
+						allResult := run(t, db, all)
+						objects := func(r string) []string {
+							return regexp.MustCompile(`(?m)^\S.*$`).FindAllString(r, -1)
+						}
+						got, want := objects(result), objects(allResult)
+						if len(got) != c.limit+1 || len(want) <= len(got) || !slices.Equal(got[:c.limit], want[:c.limit]) {
+							t.Errorf("limited to %d: %q, want the first of %q", c.limit, got, want)
+						}
+						result = allResult
+					}
+					// Its count is the number of objects it finds.
+					cst, err := q.Compile(oql.Env{Dialect: d, Params: c.params, Scope: c.scope, ContactID: c.contact, Phone: norm, Count: true})
+					if err != nil {
+						t.Fatalf("Compile with Count: %v", err)
+					}
+					var n int
+					if err := db.QueryRow(cst.SQL, cst.Args...).Scan(&n); err != nil {
+						t.Fatalf("count: %v\n%s", err, cst.SQL)
+					}
+					if want := fmt.Sprintf("(%d objects)\n", n); !strings.HasSuffix(result, want) {
+						t.Errorf("count = %d, but the query found %s\n%s", n, result[strings.LastIndex(result[:len(result)-1], "\n")+1:], cst.SQL)
+					}
 				})
 			}
 			// The person table is intact after the injection attempts.

@@ -15,33 +15,7 @@ import (
 // query names. :current_user and :current_contact are the user's, whatever
 // params says.
 func (db *DB) FindObjects(ctx context.Context, q desk.Query, params desk.QueryParams, limit int) ([]*desk.Object, error) {
-	user := desk.UserFromContext(ctx)
-	if user == nil {
-		return nil, desk.Errorf(desk.EUNAUTHORIZED, "You must log in.")
-	}
-	var err error
-	oq, ok := q.(*oql.Query)
-	if !ok {
-		// Queries come parsed from the configuration; another
-		// implementation of desk.Query is parsed here.
-		if oq, err = oql.Parse(q.Text()); err != nil {
-			return nil, fmt.Errorf("run query %q: %w", q.Text(), err)
-		}
-	}
-	for _, c := range oq.Classes() {
-		if err := desk.Authorize(ctx, desk.ActionRead, c.Name); err != nil {
-			return nil, err
-		}
-	}
-	all := maps.Clone(params)
-	if all == nil {
-		all = desk.QueryParams{}
-	}
-	all["current_user"] = user.ID
-	all["current_contact"] = user.ContactID
-	all["current_contact_id"] = user.ContactID
-	st, err := oq.Compile(oql.Env{Dialect: db.dialect, Params: all, Scope: user.OrgScope(), ContactID: user.ContactID,
-		Phone: db.Phone, Limit: limit})
+	st, err := db.compileQuery(ctx, q, params, limit, false)
 	if err != nil {
 		return nil, err
 	}
@@ -75,4 +49,52 @@ func (db *DB) FindObjects(ctx context.Context, q desk.Query, params desk.QueryPa
 		return nil, fmt.Errorf("run query: %w", err)
 	}
 	return objects, nil
+}
+
+// CountObjects implements desk.QueryService.
+func (db *DB) CountObjects(ctx context.Context, q desk.Query, params desk.QueryParams) (int, error) {
+	st, err := db.compileQuery(ctx, q, params, 0, true)
+	if err != nil {
+		return 0, err
+	}
+	var n int
+	if err := db.read.QueryRowContext(ctx, st.SQL, st.Args...).Scan(&n); err != nil {
+		if errors.Is(err, context.Canceled) {
+			return 0, err
+		}
+		return 0, fmt.Errorf("count query: %w", err)
+	}
+	return n, nil
+}
+
+// compileQuery compiles q for the user in ctx, who must be allowed to read
+// every class it names, within his organizations.
+func (db *DB) compileQuery(ctx context.Context, q desk.Query, params desk.QueryParams, limit int, count bool) (*oql.Statement, error) {
+	user := desk.UserFromContext(ctx)
+	if user == nil {
+		return nil, desk.Errorf(desk.EUNAUTHORIZED, "You must log in.")
+	}
+	var err error
+	oq, ok := q.(*oql.Query)
+	if !ok {
+		// Queries come parsed from the configuration; another
+		// implementation of desk.Query is parsed here.
+		if oq, err = oql.Parse(q.Text()); err != nil {
+			return nil, fmt.Errorf("run query %q: %w", q.Text(), err)
+		}
+	}
+	for _, c := range oq.Classes() {
+		if err := desk.Authorize(ctx, desk.ActionRead, c.Name); err != nil {
+			return nil, err
+		}
+	}
+	all := maps.Clone(params)
+	if all == nil {
+		all = desk.QueryParams{}
+	}
+	all["current_user"] = user.ID
+	all["current_contact"] = user.ContactID
+	all["current_contact_id"] = user.ContactID
+	return oq.Compile(oql.Env{Dialect: db.dialect, Params: all, Scope: user.OrgScope(), ContactID: user.ContactID,
+		Phone: db.Phone, Limit: limit, Count: count})
 }

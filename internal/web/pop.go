@@ -47,8 +47,12 @@ type popView struct {
 	// Selected is the checked choice's value.
 	Selected string
 	Lists    []*cti.TicketList
-	// Rows are the objects of each list (by list name), with their links.
-	Rows map[string][]popRow
+	// Rows are the rows of each list's table, by list name.
+	Rows map[string]template.HTML
+	// All is set when the lists show up to cti.ListLimit rows rather than
+	// cti.ListRows; AllURL is the pop showing them so.
+	All    bool
+	AllURL string
 	// Request is the ticket a request parameter opened, with its links.
 	Request *popRow
 	// Hidden are the pop's parameters, carried by its forms and links.
@@ -63,27 +67,29 @@ type popView struct {
 	Call *desk.Call
 }
 
-// popRow is an object of a list, with the links that open it from the pop.
+// popRow is the ticket a request parameter opened, with the links that open
+// it from the pop.
 type popRow struct {
-	Object         *desk.Object
-	Ticket         *desk.Ticket // the request's ticket
-	View, Edit     string
-	Status, Caller string
-	// HTML is the row of a list's table, written by rows: up to 2×100 rows
-	// through html/template's escapers, each value a reflective call, took a
-	// third of the pop's time (docs/performance.md).
-	HTML template.HTML
+	Ticket     *desk.Ticket
+	View, Edit string
 }
 
-// rows returns the rows of lists, whose links carry the call: number, call
-// of the call log (0: none), and the selected caller, or each ticket's
-// caller when all are selected. Statuses and dates are written in lang.
-func (s *Server) rows(lang string, lists []*cti.TicketList, number string, call int64, selected []int64) map[string][]popRow {
-	out := map[string][]popRow{}
+// rows returns the rows of each list's table (by list name), whose links
+// carry the call: number, call of the call log (0: none), and the selected
+// caller, or each ticket's caller when all are selected. Statuses and dates
+// are written in lang. The rows are written here, every value escaped, as one
+// HTML string per list: through html/template's escapers, each value a
+// reflective call, they took a third of the pop's time (docs/performance.md).
+func (s *Server) rows(lang string, lists []*cti.TicketList, number string, call int64, selected []int64) map[string]template.HTML {
+	out := map[string]template.HTML{}
 	queries := map[int64]string{} // the pop query of each caller
 	edit := html.EscapeString(s.i18n.t(lang, "action.edit"))
+	var b strings.Builder
 	for _, l := range lists {
-		rs := make([]popRow, 0, len(l.Objects))
+		if len(l.Objects) == 0 {
+			continue
+		}
+		b.Reset()
 		for _, o := range l.Objects {
 			var caller int64
 			if len(selected) == 1 {
@@ -93,44 +99,34 @@ func (s *Server) rows(lang string, lists []*cti.TicketList, number string, call 
 			}
 			q, ok := queries[caller]
 			if !ok {
-				q = (&popContext{Number: number, Call: call, Caller: caller}).Query()
+				q = html.EscapeString((&popContext{Number: number, Call: call, Caller: caller}).Query())
 				queries[caller] = q
 			}
 			id := strconv.FormatInt(o.ID, 10)
-			r := popRow{Object: o, View: "/tickets/" + id + "?" + q, Edit: "/tickets/" + id + "/edit?" + q}
-			r.Status, _ = o.Value("status").(string)
-			r.Caller, _ = o.Value("caller_name").(string)
+			status, _ := o.Value("status").(string)
+			callerName, _ := o.Value("caller_name").(string)
 			title, _ := o.Value("title").(string)
-			var b strings.Builder
-			b.WriteString(`<tr>` + "\n" + `<td><a href="`)
-			b.WriteString(html.EscapeString(r.View))
-			b.WriteString(`" data-ticket="` + id + `">`)
+			b.WriteString(`<tr>` + "\n" + `<td><a href="/tickets/` + id + `?` + q + `" data-ticket="` + id + `">`)
 			b.WriteString(html.EscapeString(o.FriendlyName))
 			b.WriteString(`</a></td>` + "\n" + `<td>`)
 			b.WriteString(html.EscapeString(title))
 			b.WriteString(`</td>` + "\n" + `<td>`)
-			b.WriteString(html.EscapeString(r.Caller))
+			b.WriteString(html.EscapeString(callerName))
 			b.WriteString(`</td>` + "\n" + `<td>`)
-			if r.Status != "" {
+			if status != "" {
 				b.WriteString(`<span class="status status-`)
-				b.WriteString(html.EscapeString(r.Status))
+				b.WriteString(html.EscapeString(status))
 				b.WriteString(`">`)
-				b.WriteString(html.EscapeString(s.i18n.t(lang, "status."+r.Status)))
+				b.WriteString(html.EscapeString(s.i18n.t(lang, "status."+status)))
 				b.WriteString(`</span>`)
 			}
 			b.WriteString(`</td>` + "\n" + `<td>`)
 			if t, ok := o.Value("start_date").(time.Time); ok {
 				b.WriteString(html.EscapeString(s.formatDate(lang, t)))
 			}
-			b.WriteString(`</td>` + "\n" + `<td><a href="`)
-			b.WriteString(html.EscapeString(r.Edit))
-			b.WriteString(`">`)
-			b.WriteString(edit)
-			b.WriteString(`</a></td>` + "\n" + `</tr>` + "\n")
-			r.HTML = template.HTML(b.String()) // every value escaped above
-			rs = append(rs, r)
+			b.WriteString(`</td>` + "\n" + `<td><a href="/tickets/` + id + `/edit?` + q + `">` + edit + `</a></td>` + "\n" + `</tr>` + "\n")
 		}
-		out[l.Name] = rs
+		out[l.Name] = template.HTML(b.String()) // every value escaped above
 	}
 	return out
 }
@@ -190,10 +186,12 @@ func (s *Server) handlePop(w http.ResponseWriter, r *http.Request) error {
 		v.Selected = sel // the "Show tickets" button without JavaScript
 	}
 	selected := selection(v.Selected, res.CallerIDs())
-	if v.Lists, err = s.pop.Lists(ctx, selected, res.Values); err != nil {
+	v.All = r.URL.Query().Get(popAllField) == "1" // "Show all" without JavaScript
+	if v.Lists, err = s.pop.Lists(ctx, selected, res.Values, listRows(v.All)); err != nil {
 		return err
 	}
 	v.Rows = s.rows(s.lang(r), v.Lists, res.Number, callID, selected)
+	v.AllURL = allURL(v.Query, v.Selected)
 	if t := res.Request; t != nil {
 		pc := &popContext{Number: res.Number, Caller: t.CallerID, Call: callID}
 		v.Request = &popRow{Ticket: t, View: ticketURL(t.ID, pc), Edit: fmt.Sprintf("/tickets/%d/edit?%s", t.ID, pc.Query())}
@@ -230,6 +228,24 @@ func selection(choice string, callers []int64) []int64 {
 	return []int64{id}
 }
 
+// popAllField asks the pop for every row of its lists, up to cti.ListLimit,
+// rather than the first cti.ListRows.
+const popAllField = "all"
+
+// allURL returns the pop of query (its parameters, URL-encoded) for the
+// caller choice selected, every row of its lists shown.
+func allURL(query, selected string) string {
+	return "/pop?" + query + "&caller=" + url.QueryEscape(selected) + "&" + popAllField + "=1"
+}
+
+// listRows returns the rows each list shows.
+func listRows(all bool) int {
+	if all {
+		return cti.ListLimit
+	}
+	return cti.ListRows
+}
+
 // maxPopCallers bounds the callers a list request names.
 const maxPopCallers = cti.ListLimit
 
@@ -239,7 +255,7 @@ func popValues(q url.Values) map[string]string {
 	values := map[string]string{}
 	for name := range q {
 		switch name {
-		case "caller", "callers", "class", "direct":
+		case "caller", "callers", "class", "direct", popAllField:
 			continue
 		}
 		values[name] = q.Get(name)
@@ -269,13 +285,15 @@ func (s *Server) handlePopLists(w http.ResponseWriter, r *http.Request) error {
 		callers = append(callers, id)
 	}
 	values := popValues(q)
-	selected := selection(q.Get("caller"), callers)
-	lists, err := s.pop.Lists(r.Context(), selected, values)
+	v := &popView{Selected: q.Get("caller"), All: q.Get(popAllField) == "1"}
+	selected := selection(v.Selected, callers)
+	lists, err := s.pop.Lists(r.Context(), selected, values, listRows(v.All))
 	if err != nil {
 		return err
 	}
-	v := &popView{Lists: lists, Rows: s.rows(s.lang(r), lists, q.Get("pop_number"), popCallID(r), selected)}
+	v.Lists, v.Rows = lists, s.rows(s.lang(r), lists, q.Get("pop_number"), popCallID(r), selected)
 	v.Hidden, v.Query = popParams(values)
+	v.AllURL = allURL(v.Query, v.Selected)
 	return s.renderFragment(w, r, "pop", "pop-lists", v)
 }
 

@@ -122,6 +122,56 @@ func TestPopLists(t *testing.T) {
 	wantStatus(t, "bad callers", r, http.StatusBadRequest)
 }
 
+// TestPopListsShowAll: a list shows its newest cti.ListRows tickets and the
+// count of all; "Show all" (a page load, or the fragment app.js asks for)
+// shows them all.
+func TestPopListsShowAll(t *testing.T) {
+	e := MustEnv(t)
+	agent := e.MustLogin(t, "agent")
+	var oldest, newest *desk.Ticket
+	for i := range 24 { // with ticketA, 25 open requests of Alice
+		tk := e.MustTicket(t, &desk.Ticket{Kind: desk.KindUserRequest, Title: fmt.Sprintf("Request %02d", i),
+			OrgID: e.orgA.ID, CallerID: e.personA.ID})
+		if i == 0 {
+			oldest = tk
+		}
+		newest = tk
+	}
+	rowCount := func(r *response) int { return strings.Count(r.body, "data-ticket=") }
+	alice := strconv.FormatInt(e.personA.ID, 10)
+
+	r := agent.get(alicePop)
+	wantStatus(t, "pop", r, http.StatusOK)
+	// Both default lists (Alice's requests, her organization's) hold 25.
+	if n := rowCount(r); n != 2*20 {
+		t.Errorf("pop: %d rows, want 20 in each of the two lists", n)
+	}
+	wantContains(t, "pop", r, "(20 of 25)", newest.Ref, "Show all 25",
+		`&amp;caller=`+alice+`&amp;all=1" data-all="1"`)
+	wantLacks(t, "pop", r, oldest.Ref+"<")
+
+	r = agent.get(alicePop + "&caller=" + alice + "&all=1")
+	wantStatus(t, "pop, all rows", r, http.StatusOK)
+	if n := rowCount(r); n != 2*25 {
+		t.Errorf("pop, all rows: %d rows, want 25 in each list", n)
+	}
+	wantContains(t, "pop, all rows", r, "(25)", oldest.Ref+"<")
+	wantLacks(t, "pop, all rows", r, "Show all")
+
+	lists := "/pop/lists?phone=5550100199&callers=" + alice + "&caller=" + alice
+	r = agent.get(lists)
+	wantStatus(t, "lists", r, http.StatusOK)
+	if n := rowCount(r); n != 2*20 {
+		t.Errorf("lists: %d rows, want 20 in each", n)
+	}
+	wantContains(t, "lists", r, "(20 of 25)", "Show all 25")
+	r = agent.get(lists + "&all=1")
+	if n := rowCount(r); n != 2*25 {
+		t.Errorf("lists, all rows: %d rows, want 25 in each", n)
+	}
+	wantLacks(t, "lists, all rows", r, "Show all", "of 25")
+}
+
 func TestPopCreateRecordsCall(t *testing.T) {
 	e := MustEnv(t)
 	agent := e.MustLogin(t, "agent")

@@ -88,6 +88,32 @@ func testQuery(t *testing.T, open func(t *testing.T) *store.DB) {
 		}
 	})
 
+	t.Run("Count", func(t *testing.T) {
+		for _, c := range []struct {
+			ctx   context.Context
+			query string
+		}{
+			{f.agent, `SELECT Person`},
+			{f.scoped, `SELECT Person`}, // counted within the scope, as found
+			{f.agent, `SELECT Ticket AS t WHERE t.status != 'closed'`},
+			{f.agent, `SELECT UserRequest AS u JOIN Organization AS o ON u.org_id = o.id JOIN Person AS p ON p.org_id = o.id`},
+		} {
+			objs, err := db.FindObjects(c.ctx, oql.MustParse(c.query), nil, 0)
+			if err != nil || len(objs) == 0 {
+				t.Fatalf("FindObjects(%q): %d objects, %v", c.query, len(objs), err)
+			}
+			if n, err := db.CountObjects(c.ctx, oql.MustParse(c.query), nil); err != nil || n != len(objs) {
+				t.Errorf("CountObjects(%q) = %d, %v; FindObjects found %d", c.query, n, err, len(objs))
+			}
+		}
+		all, _ := db.CountObjects(f.agent, oql.MustParse(`SELECT Person`), nil)
+		if scoped, _ := db.CountObjects(f.scoped, oql.MustParse(`SELECT Person`), nil); scoped >= all {
+			t.Errorf("scoped count %d, all %d: the scope is not applied", scoped, all)
+		}
+		_, err := db.CountObjects(f.anon, oql.MustParse(`SELECT Person`), nil)
+		wantCode(t, err, desk.EUNAUTHORIZED)
+	})
+
 	t.Run("Errors", func(t *testing.T) {
 		_, err := db.FindObjects(f.anon, oql.MustParse(`SELECT Person`), nil, 0)
 		wantCode(t, err, desk.EUNAUTHORIZED)

@@ -30,10 +30,12 @@
       show.hidden = true; // the lists follow the selection by themselves
     }
     var pending = null;
-    var reload = function (value) {
+    // all asks for every row of the lists rather than the newest; focus
+    // names the list whose heading takes the focus once they are shown.
+    var reload = function (value, all, focus) {
       var url = pop.getAttribute('data-lists') + '&caller=' + encodeURIComponent(value) +
         '&callers=' + encodeURIComponent(pop.getAttribute('data-callers') || '') +
-        '&pop_number=' + encodeURIComponent(pop.getAttribute('data-number') || '');
+        '&pop_number=' + encodeURIComponent(pop.getAttribute('data-number') || '') + (all ? '&all=1' : '');
       if (pending) {
         pending.abort();
       }
@@ -47,6 +49,12 @@
       }).then(function (html) {
         lists.innerHTML = html;
         lists.removeAttribute('aria-busy');
+        if (focus) {
+          var h = lists.querySelector('section[data-list="' + CSS.escape(focus) + '"] h2');
+          if (h) {
+            h.focus();
+          }
+        }
       }).catch(function (err) {
         if (err.name !== 'AbortError') {
           lists.removeAttribute('aria-busy');
@@ -58,6 +66,17 @@
     };
     radios.forEach(function (r) {
       r.addEventListener('change', function () { reload(r.value); });
+    });
+    // "Show all" of a list: every row, without a page load.
+    lists.addEventListener('click', function (e) {
+      var a = e.target.closest && e.target.closest('a[data-all]');
+      if (!a || e.ctrlKey || e.metaKey || e.shiftKey || e.button !== 0) {
+        return;
+      }
+      e.preventDefault();
+      var checked = radios.find(function (r) { return r.checked; });
+      var section = a.closest('section[data-list]');
+      reload(checked ? checked.value : '0', true, section && section.getAttribute('data-list'));
     });
     document.addEventListener('keydown', function (e) {
       if ((e.key !== 'ArrowDown' && e.key !== 'ArrowUp') || e.ctrlKey || e.metaKey || e.altKey || radios.length < 2) {
