@@ -473,6 +473,12 @@ func personObject(p *desk.Person) *desk.Object {
 
 func isPhoneAttribute(attribute string) bool { return slices.Contains(desk.PhoneAttributes, attribute) }
 
+// ListAttributes returns the attributes the objects of a list hold, besides
+// their id, friendly name and class.
+func ListAttributes() []string {
+	return []string{"title", "caller_id", "caller_name", "status", "start_date"}
+}
+
 // TicketList is one list of display_tickets as the pop shows it.
 type TicketList struct {
 	Name string
@@ -517,7 +523,9 @@ func (p *Pop) Lists(ctx context.Context, callers []int64, values map[string]stri
 				params[qp.Name] = values[qp.Name]
 			}
 		}
-		objs, err := p.Services.Queries.FindObjects(ctx, l.Query, params, rows)
+		// The objects hold what the lists show, no more: each derived
+		// name is a lookup per object.
+		objs, err := p.Services.Queries.FindObjects(ctx, l.Query.Columns(ListAttributes()...), params, rows)
 		if code := desk.ErrorCode(err); code == desk.EFORBIDDEN {
 			continue // a list of a class the user may not read is not shown
 		} else if err != nil {

@@ -285,6 +285,16 @@ display_tickets:
 			t.Errorf("list %d: %q %v of %d, want %q %v", i, lists[i].Label, objectIDs(lists[i]), lists[i].Total, want.label, want.ids)
 		}
 	}
+	// The objects hold what the lists show.
+	o := lists[0].Objects[0]
+	for attr, want := range map[string]any{"title": "Printer", "caller_id": f.ann.ID, "caller_name": "Ann Smith", "status": desk.TicketNew} {
+		if got := o.Value(attr); got != want {
+			t.Errorf("list object's %s = %#v, want %#v", attr, got, want)
+		}
+	}
+	if _, ok := o.Value("start_date").(time.Time); !ok {
+		t.Errorf("list object's start_date = %#v, want a time", o.Value("start_date"))
+	}
 	// Fewer rows than found: the newest, and the count of them all.
 	lists, err = p.Lists(f.agent, []int64{f.ann.ID}, values, 1)
 	if err != nil {

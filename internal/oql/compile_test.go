@@ -41,6 +41,8 @@ type compileCase struct {
 	contact int64
 	// limit bounds the objects, as the pop's lists do; 0: none.
 	limit int
+	// columns, when set, are the only attributes the objects hold.
+	columns []string
 }
 
 var compileCases = []compileCase{
@@ -64,6 +66,9 @@ var compileCases = []compileCase{
 	// organization find it twice.
 	{name: "list_org_requests.limit_2", query: seedQueries["list_org_requests"], params: desk.QueryParams{"callers_list": []int64{1, 2}}, limit: 2},
 	{name: "list_user_requests.limit_1", query: seedQueries["list_user_requests"], params: desk.QueryParams{"callers_list": []int64{1, 2}}, limit: 1},
+	// The attributes a pop's list shows, and one the class lacks (ignored).
+	{name: "list_org_requests.columns", query: seedQueries["list_org_requests"], params: desk.QueryParams{"callers_list": []int64{1, 2}},
+		limit: 2, columns: []string{"title", "caller_id", "caller_name", "status", "start_date", "email"}},
 	{name: "list_problems", query: seedQueries["list_problems"], params: desk.QueryParams{"callers_list": []int64{1, 3}}},
 	{name: "list_incidents", query: seedQueries["list_incidents"], params: desk.QueryParams{"callers_list": []int64{1, 3}}},
 
@@ -114,6 +119,9 @@ func TestCompileGolden(t *testing.T) {
 					q, err := oql.Parse(c.query)
 					if err != nil {
 						t.Fatalf("Parse: %v", err)
+					}
+					if c.columns != nil {
+						q = q.Columns(c.columns...)
 					}
 					env := oql.Env{Dialect: d, Params: c.params, Scope: c.scope, ContactID: c.contact, Phone: norm, Limit: c.limit}
 					st, err := q.Compile(env)

@@ -10,6 +10,7 @@ package oql
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/ctidesk/ctidesk/internal/desk"
@@ -39,6 +40,22 @@ type Query struct {
 	joins  []*join
 	where  expr // nil: no condition
 	params []Param
+	// columns, when not nil, are the only attributes the objects hold
+	// (see Columns).
+	columns []string
+}
+
+// Columns returns q whose objects hold only the attributes named, of those
+// its class has (names it lacks are ignored), besides the id, friendly name
+// and kind every object has: a list showing a few attributes reads no more
+// (derived names each cost a lookup per object).
+func (q *Query) Columns(names ...string) *Query {
+	c := *q
+	c.columns = slices.Clone(names)
+	if c.columns == nil {
+		c.columns = []string{}
+	}
+	return &c
 }
 
 // Param is a named parameter a query uses.
