@@ -409,9 +409,9 @@ func (c *compiler) numberMatch(a *attrRef, p *paramRef) (string, error) {
 	lo, hi, rev := norm.KeyRange(num.Digits)
 	d := c.env.Dialect
 	ph := c.arg(rev)
-	return alias(a.src) + ".id IN (SELECT k.person_id FROM person_number k WHERE k.attribute = " + c.arg(a.attr.Name) +
-		" AND k.rdigits >= " + c.arg(lo) + " AND k.rdigits < " + c.arg(hi) +
-		" AND (" + d.noIndex("k.rdigits") + " >= " + ph + " OR substr(" + ph + ", 1, length(k.rdigits)) = k.rdigits))", nil
+	return d.inIDs(alias(a.src)+".id", "SELECT k.person_id FROM person_number k WHERE k.attribute = "+c.arg(a.attr.Name)+
+		" AND k.rdigits >= "+c.arg(lo)+" AND k.rdigits < "+c.arg(hi)+
+		" AND ("+d.noIndex("k.rdigits")+" >= "+ph+" OR substr("+ph+", 1, length(k.rdigits)) = k.rdigits)"), nil
 }
 
 // listOf returns the values of a list parameter; a single value is a list of

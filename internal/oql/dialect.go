@@ -46,3 +46,16 @@ func (d Dialect) noIndex(col string) string {
 	}
 	return "+" + col
 }
+
+// inIDs returns the condition that col is among the ids sub selects, a
+// subquery that does not depend on the row. PostgreSQL cannot turn an IN
+// subquery under an OR into a join: it tests every row against a hashed
+// subquery (a caller found by phone OR mobile_phone scanned 1,000,000
+// persons, 1.6 s), while = ANY(ARRAY(…)) runs the subquery once and probes
+// the index with its ids (0.25 ms). SQLite probes the index with IN.
+func (d Dialect) inIDs(col, sub string) string {
+	if d == PostgreSQL {
+		return col + " = ANY(ARRAY(" + sub + "))"
+	}
+	return col + " IN (" + sub + ")"
+}
