@@ -106,6 +106,41 @@ func (db *DB) explainPostgres(ctx context.Context, query string, args []any) ([]
 	return plan, rows.Err()
 }
 
+// ExplainAnalyzePostgres runs query with args under EXPLAIN ANALYZE, as the
+// store's pool plans it (for its values), and returns the plan with what
+// each step read.
+func (db *DB) ExplainAnalyzePostgres(ctx context.Context, query string, args []any) ([]string, error) {
+	rows, err := db.read.QueryContext(ctx, "EXPLAIN ANALYZE "+db.sql(query), args...)
+	if err != nil {
+		return nil, fmt.Errorf("explain: %w", err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			return nil, err
+		}
+		plan = append(plan, strings.TrimSpace(line))
+	}
+	return plan, rows.Err()
+}
+
+// CompileQuery returns the SQL of q as FindObjects runs it for a user of
+// every organization, with limit.
+func (db *DB) CompileQuery(q *oql.Query, params desk.QueryParams, limit int) (string, []any, error) {
+	st, err := q.Compile(oql.Env{Dialect: db.dialect, Params: params, Phone: db.Phone, Limit: limit})
+	if err != nil {
+		return "", nil, err
+	}
+	return st.SQL, st.Args, nil
+}
+
+// FindAgentsQuery returns the SQL of FindAgents and arguments for key.
+func FindAgentsQuery(key, digits, e164 string) (string, []any) {
+	return findAgentsQuery, []any{key, key, digits, e164, key, key}
+}
+
 // Analyze gathers the planner's statistics of every table.
 func (db *DB) Analyze(ctx context.Context) error {
 	_, err := db.write.ExecContext(ctx, "ANALYZE")

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -190,4 +191,95 @@ func TestPostgresLookupPlan(t *testing.T) {
 		t.Fatal(err)
 	}
 	check(t, "delete of number keys", plan, "person_number_pkey")
+}
+
+// TestPostgresPlansAtScale runs the statements of a pop and of a call event
+// under EXPLAIN ANALYZE on 50,000 persons, planned as the store plans them
+// (for their values, sequential scans allowed), and checks what they read:
+// a caller found by number, and the agents a call names, are found by
+// probes, not by reading the persons or their numbers. PostgreSQL planned
+// the caller query of the default configuration (phone OR mobile_phone,
+// with the pop's limit) as a walk of all persons in name order, and the
+// agents' query as merge joins over every number and every person: seconds
+// at 1,000,000 persons, and plans that TestPostgresLookupPlan, which looks
+// at their shape on little data, did not catch.
+func TestPostgresPlansAtScale(t *testing.T) {
+	if testing.Short() {
+		t.Skip("loads 50,000 persons")
+	}
+	db := openPostgres(t)
+	ctx := context.Background()
+	sys := desk.NewSystemContext(ctx)
+	org := &desk.Organization{Name: "Everyone"}
+	if err := db.CreateOrganization(sys, org); err != nil {
+		t.Fatal(err)
+	}
+	persons := storetest.Persons(50000, org.ID)
+	if err := db.CreatePersons(sys, persons, nil); err != nil {
+		t.Fatal(err)
+	}
+	hash, err := desk.HashPassword("agent password")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, login := range []string{"ann", "bob", "cid"} {
+		u := &desk.User{Login: login, PasswordHash: hash, Roles: []string{desk.RoleAgent}, ContactID: persons[i*1000].ID}
+		if err := db.CreateUser(sys, u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.Analyze(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// read returns the rows the plan's steps removed by their filters,
+	// and the tables it read in full.
+	read := func(plan []string) (removed int, scans []string) {
+		for _, line := range plan {
+			if _, n, ok := strings.Cut(line, "Rows Removed by Filter: "); ok {
+				var k int
+				fmt.Sscan(n, &k)
+				removed += k
+			}
+			for _, table := range []string{"person", "person_number"} {
+				if strings.Contains(line, "Seq Scan on "+table+" ") {
+					scans = append(scans, table)
+				}
+			}
+		}
+		return removed, scans
+	}
+	caller := oql.MustParse(`SELECT Person WHERE phone LIKE :phone OR mobile_phone LIKE :phone`)
+	for _, c := range []struct {
+		name  string
+		query func() (string, []any, error)
+	}{
+		{"caller by number, the pop's limit", func() (string, []any, error) {
+			return db.CompileQuery(caller, desk.QueryParams{"phone": persons[12345].Phone}, 100)
+		}},
+		{"caller by number, no limit", func() (string, []any, error) {
+			return db.CompileQuery(caller, desk.QueryParams{"phone": persons[12345].Phone}, 0)
+		}},
+		{"agents by extension", func() (string, []any, error) {
+			q, args := store.FindAgentsQuery("201", "201", "")
+			return q, args, nil
+		}},
+		{"agents by a contact's number", func() (string, []any, error) {
+			q, args := store.FindAgentsQuery("+1 646 000 1000", "16460001000", "+16460001000")
+			return q, args, nil
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			q, args, err := c.query()
+			if err != nil {
+				t.Fatal(err)
+			}
+			plan, err := db.ExplainAnalyzePostgres(ctx, q, args)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if removed, scans := read(plan); removed > 100 || len(scans) > 0 {
+				t.Errorf("the plan read %d rows it did not need and scanned %v:\n%s", removed, scans, strings.Join(plan, "\n"))
+			}
+		})
+	}
 }
