@@ -91,19 +91,7 @@ func (db *DB) explainPostgres(ctx context.Context, query string, args []any) ([]
 	}
 	// OQL's SQL has $n already; the store's has ?, rebound here.
 	rows, err := tx.QueryContext(ctx, "EXPLAIN "+db.sql(query), args...)
-	if err != nil {
-		return nil, fmt.Errorf("explain: %w", err)
-	}
-	defer rows.Close()
-	var plan []string
-	for rows.Next() {
-		var line string
-		if err := rows.Scan(&line); err != nil {
-			return nil, err
-		}
-		plan = append(plan, strings.TrimSpace(line))
-	}
-	return plan, rows.Err()
+	return planLines(rows, err)
 }
 
 // ExplainAnalyzePostgres runs query with args under EXPLAIN ANALYZE, as the
@@ -111,6 +99,11 @@ func (db *DB) explainPostgres(ctx context.Context, query string, args []any) ([]
 // each step read.
 func (db *DB) ExplainAnalyzePostgres(ctx context.Context, query string, args []any) ([]string, error) {
 	rows, err := db.read.QueryContext(ctx, "EXPLAIN ANALYZE "+db.sql(query), args...)
+	return planLines(rows, err)
+}
+
+// planLines returns the lines of a PostgreSQL EXPLAIN.
+func planLines(rows *sql.Rows, err error) ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("explain: %w", err)
 	}

@@ -124,14 +124,7 @@ func TestPostgresMigrateConcurrent(t *testing.T) {
 func TestPostgresLookupPlan(t *testing.T) {
 	db := openPostgres(t)
 	ctx := context.Background()
-	sys := desk.NewSystemContext(ctx)
-	org := &desk.Organization{Name: "Everyone"}
-	if err := db.CreateOrganization(sys, org); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.CreatePersons(sys, storetest.Persons(5000, org.ID), nil); err != nil {
-		t.Fatal(err)
-	}
+	org, _ := mustEveryone(t, db, 5000)
 	if err := db.Analyze(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -210,14 +203,7 @@ func TestPostgresPlansAtScale(t *testing.T) {
 	db := openPostgres(t)
 	ctx := context.Background()
 	sys := desk.NewSystemContext(ctx)
-	org := &desk.Organization{Name: "Everyone"}
-	if err := db.CreateOrganization(sys, org); err != nil {
-		t.Fatal(err)
-	}
-	persons := storetest.Persons(50000, org.ID)
-	if err := db.CreatePersons(sys, persons, nil); err != nil {
-		t.Fatal(err)
-	}
+	_, persons := mustEveryone(t, db, 50000)
 	hash, err := desk.HashPassword("agent password")
 	if err != nil {
 		t.Fatal(err)
@@ -282,4 +268,19 @@ func TestPostgresPlansAtScale(t *testing.T) {
 			}
 		})
 	}
+}
+
+// mustEveryone creates an organization holding n persons (storetest.Persons).
+func mustEveryone(t *testing.T, db *store.DB, n int) (*desk.Organization, []*desk.Person) {
+	t.Helper()
+	sys := desk.NewSystemContext(context.Background())
+	org := &desk.Organization{Name: "Everyone"}
+	if err := db.CreateOrganization(sys, org); err != nil {
+		t.Fatal(err)
+	}
+	persons := storetest.Persons(n, org.ID)
+	if err := db.CreatePersons(sys, persons, nil); err != nil {
+		t.Fatal(err)
+	}
+	return org, persons
 }
