@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"html"
 	"net/http"
 	"regexp"
 	"slices"
@@ -217,6 +218,73 @@ func templateKeys(t *template.Template) []string {
 		}
 	}
 	return keys
+}
+
+// translateConstants writes the message of every action {{t "key"}} (a
+// constant key, no argument) of t's templates into the template as text,
+// escaped, in lang: a page has dozens of them, each a reflective call of t
+// and of an escaper at every render (a quarter of a screen pop's CPU went to
+// rendering, docs/performance.md). Call it before the first execution; an
+// unknown key is an error. Such actions stand in text and in quoted
+// attribute values only, where escaped text is what the escaper would write.
+func (c *catalog) translateConstants(t *template.Template, lang string) error {
+	var err error
+	var walk func(n parse.Node)
+	walk = func(n parse.Node) {
+		switch n := n.(type) {
+		case *parse.ListNode:
+			if n == nil {
+				return
+			}
+			for i, child := range n.Nodes {
+				if key, ok := constantMessage(child); ok {
+					if !c.has(key) {
+						err = fmt.Errorf("unknown message key %q", key)
+						return
+					}
+					n.Nodes[i] = &parse.TextNode{NodeType: parse.NodeText, Pos: child.Position(),
+						Text: []byte(html.EscapeString(c.t(lang, key)))}
+					continue
+				}
+				walk(child)
+			}
+		case *parse.IfNode:
+			walk(n.List)
+			walk(n.ElseList)
+		case *parse.RangeNode:
+			walk(n.List)
+			walk(n.ElseList)
+		case *parse.WithNode:
+			walk(n.List)
+			walk(n.ElseList)
+		}
+	}
+	for _, tt := range t.Templates() {
+		if tt.Tree != nil {
+			walk(tt.Tree.Root)
+		}
+		if err != nil {
+			return fmt.Errorf("template %s: %w", tt.Name(), err)
+		}
+	}
+	return nil
+}
+
+// constantMessage returns the key of an action {{t "key"}}.
+func constantMessage(n parse.Node) (string, bool) {
+	a, ok := n.(*parse.ActionNode)
+	if !ok || a.Pipe == nil || len(a.Pipe.Decl) > 0 || len(a.Pipe.Cmds) != 1 || len(a.Pipe.Cmds[0].Args) != 2 {
+		return "", false
+	}
+	args := a.Pipe.Cmds[0].Args
+	if id, ok := args[0].(*parse.IdentifierNode); !ok || id.Ident != "t" {
+		return "", false
+	}
+	key, ok := args[1].(*parse.StringNode)
+	if !ok {
+		return "", false
+	}
+	return key.Text, true
 }
 
 // messages holds every label and message of the pages: key -> {English,

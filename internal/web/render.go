@@ -58,12 +58,18 @@ func (s *Server) parseTemplates() (map[string]map[string]*template.Template, err
 		if err != nil {
 			return nil, fmt.Errorf("web: parse templates: %w", err)
 		}
+		if err := s.i18n.translateConstants(base, lang); err != nil {
+			return nil, fmt.Errorf("web: %w", err)
+		}
 		out[lang] = make(map[string]*template.Template)
 		for _, f := range viewFiles {
 			name := strings.TrimSuffix(path.Base(f), ".html")
 			t, err := base.Clone()
 			if err == nil {
 				t, err = t.ParseFS(templateFS, f)
+			}
+			if err == nil {
+				err = s.i18n.translateConstants(t, lang)
 			}
 			if err != nil {
 				return nil, fmt.Errorf("web: parse template %s: %w", f, err)
