@@ -525,20 +525,11 @@ func (p *Pop) Lists(ctx context.Context, callers []int64, values map[string]stri
 		}
 		// The objects hold what the lists show, no more: each derived
 		// name is a lookup per object.
-		objs, err := p.Services.Queries.FindObjects(ctx, l.Query.Columns(ListAttributes()...), params, rows)
+		objs, total, err := p.Services.Queries.FindObjectsTotal(ctx, l.Query.Columns(ListAttributes()...), params, rows)
 		if code := desk.ErrorCode(err); code == desk.EFORBIDDEN {
 			continue // a list of a class the user may not read is not shown
 		} else if err != nil {
 			return nil, fmt.Errorf("ticket list %s: %w", l.Name, err)
-		}
-		total := len(objs)
-		if total == rows {
-			// Counted only when the rows may leave some out: most lists
-			// (a caller's open tickets) are shorter.
-			if total, err = p.Services.Queries.CountObjects(ctx, l.Query, params); err != nil {
-				return nil, fmt.Errorf("ticket list %s: %w", l.Name, err)
-			}
-			total = max(total, len(objs)) // read apart: writes in between may change it
 		}
 		out = append(out, &TicketList{Name: l.Name, Label: config.Expand(l.Label.For(user.Language), placeholders),
 			Class: l.Query.Class().Name, Objects: objs, Total: total})

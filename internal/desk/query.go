@@ -52,7 +52,7 @@ type QueryService interface {
 	// by name, tickets and phone calls newest first. A parameter the query
 	// uses and params lacks is EINVALID.
 	FindObjects(ctx context.Context, q Query, params QueryParams, limit int) ([]*Object, error)
-	// CountObjects returns the number of objects q selects with params, as
-	// FindObjects without a limit would return them.
-	CountObjects(ctx context.Context, q Query, params QueryParams) (int, error)
+	// FindObjectsTotal is FindObjects (limit above 0), and returns too the
+	// number of objects q selects in all, as without the limit.
+	FindObjectsTotal(ctx context.Context, q Query, params QueryParams, limit int) ([]*Object, int, error)
 }

@@ -27,9 +27,9 @@ type Env struct {
 	Phone *phone.Normalizer
 	// Limit bounds the objects returned; 0: no bound.
 	Limit int
-	// Count compiles the query to the number of objects it finds (one row,
-	// one column) rather than to the objects: Limit is then ignored.
-	Count bool
+	// Total, with a Limit, adds to each row the number of objects the query
+	// finds in all, limit or not (Statement.Total reads it).
+	Total bool
 }
 
 // Statement is a compiled query: SQL text with numbered placeholders and its
@@ -41,6 +41,8 @@ type Statement struct {
 	// Columns are the attributes the rows hold after id and friendlyname.
 	Columns []desk.Attribute
 	class   *desk.Class
+	// total tells that the rows end with the number of objects found (Env.Total).
+	total bool
 }
 
 // Compile returns the SQL of q with env. A parameter without a value, or a
@@ -87,9 +89,23 @@ func (q *Query) Compile(env Env) (*Statement, error) {
 	// the subquery orders and limits the ids alone, so that the columns,
 	// derived names among them, are worked out only for the objects
 	// returned rather than for every object found before the sort.
-	limited := env.Limit > 0 && !env.Count
+	limited := env.Limit > 0
+	st.total = limited && env.Total
+	// The window counts the ids found before the limit keeps some: the
+	// total costs no second run of the conditions.
+	idCols := func(a string) string {
+		if st.total {
+			return a + ".id, COUNT(*) OVER () AS total"
+		}
+		return a + ".id"
+	}
 	var ids strings.Builder
-	ids.WriteString("SELECT " + alias(sel) + ".id FROM " + table(sel.class) + " " + alias(sel))
+	if st.total && len(q.joins) == 0 {
+		ids.WriteString("SELECT " + idCols(alias(sel)))
+	} else {
+		ids.WriteString("SELECT " + alias(sel) + ".id")
+	}
+	ids.WriteString(" FROM " + table(sel.class) + " " + alias(sel))
 	for _, j := range q.joins {
 		ids.WriteString(" JOIN " + table(j.src.class) + " " + alias(j.src) + " ON " + c.ref(j.left) + " = " + c.ref(j.right))
 	}
@@ -103,7 +119,7 @@ func (q *Query) Compile(env Env) (*Statement, error) {
 			// Each object once, as the joins may find it several times,
 			// then ordered and limited.
 			order = "s"
-			idsSQL = "SELECT s.id FROM " + table(sel.class) + " s WHERE s.id IN (" + idsSQL + ")"
+			idsSQL = "SELECT " + idCols(order) + " FROM " + table(sel.class) + " s WHERE s.id IN (" + idsSQL + ")"
 		}
 		idsSQL += " ORDER BY " + orderBy(sel.class, order) + " LIMIT " + c.arg(int64(env.Limit))
 	}
@@ -113,29 +129,25 @@ func (q *Query) Compile(env Env) (*Statement, error) {
 		out = "r"
 	}
 	var b strings.Builder
-	if env.Count {
-		// Only the conditions: no derived name is worked out for a count.
-		b.WriteString("SELECT COUNT(*)")
-	} else {
-		b.WriteString("SELECT " + out + ".id, " + friendlyName(sel.class, out))
-		for _, attr := range st.Columns {
-			b.WriteString(", " + column(sel.class, attr, out))
-		}
-		if hasKind(sel.class) {
-			b.WriteString(", " + out + ".kind")
-		}
+	b.WriteString("SELECT " + out + ".id, " + friendlyName(sel.class, out))
+	for _, attr := range st.Columns {
+		b.WriteString(", " + column(sel.class, attr, out))
 	}
-	b.WriteString(" FROM " + table(sel.class) + " " + out)
-	if out == alias(sel) {
+	if hasKind(sel.class) {
+		b.WriteString(", " + out + ".kind")
+	}
+	switch {
+	case st.total:
+		b.WriteString(", w.total FROM (" + idsSQL + ") w JOIN " + table(sel.class) + " " + out + " ON " + out + ".id = w.id")
+	case out == alias(sel):
+		b.WriteString(" FROM " + table(sel.class) + " " + out)
 		if len(conds) > 0 {
 			b.WriteString(" WHERE " + strings.Join(conds, " AND "))
 		}
-	} else {
-		b.WriteString(" WHERE " + out + ".id IN (" + idsSQL + ")")
+	default:
+		b.WriteString(" FROM " + table(sel.class) + " " + out + " WHERE " + out + ".id IN (" + idsSQL + ")")
 	}
-	if !env.Count {
-		b.WriteString(" ORDER BY " + orderBy(sel.class, out))
-	}
+	b.WriteString(" ORDER BY " + orderBy(sel.class, out))
 	st.SQL, st.Args = b.String(), c.args
 	return st, nil
 }

@@ -43,6 +43,8 @@ type compileCase struct {
 	limit int
 	// columns, when set, are the only attributes the objects hold.
 	columns []string
+	// total adds the number of objects found to the rows (with a limit).
+	total bool
 }
 
 var compileCases = []compileCase{
@@ -69,6 +71,9 @@ var compileCases = []compileCase{
 	// The attributes a pop's list shows, and one the class lacks (ignored).
 	{name: "list_org_requests.columns", query: seedQueries["list_org_requests"], params: desk.QueryParams{"callers_list": []int64{1, 2}},
 		limit: 2, columns: []string{"title", "caller_id", "caller_name", "status", "start_date", "email"}},
+	// As the pop's lists run: the newest, the attributes shown, and the total.
+	{name: "list_org_requests.total", query: seedQueries["list_org_requests"], params: desk.QueryParams{"callers_list": []int64{1, 2}},
+		limit: 2, columns: []string{"title", "caller_id", "caller_name", "status", "start_date"}, total: true},
 	{name: "list_problems", query: seedQueries["list_problems"], params: desk.QueryParams{"callers_list": []int64{1, 3}}},
 	{name: "list_incidents", query: seedQueries["list_incidents"], params: desk.QueryParams{"callers_list": []int64{1, 3}}},
 
@@ -123,7 +128,7 @@ func TestCompileGolden(t *testing.T) {
 					if c.columns != nil {
 						q = q.Columns(c.columns...)
 					}
-					env := oql.Env{Dialect: d, Params: c.params, Scope: c.scope, ContactID: c.contact, Phone: norm, Limit: c.limit}
+					env := oql.Env{Dialect: d, Params: c.params, Scope: c.scope, ContactID: c.contact, Phone: norm, Limit: c.limit, Total: c.total}
 					st, err := q.Compile(env)
 					if err != nil {
 						t.Fatalf("Compile: %v", err)
@@ -148,17 +153,20 @@ func TestCompileGolden(t *testing.T) {
 						}
 						result = allResult
 					}
-					// Its count is the number of objects it finds.
-					cst, err := q.Compile(oql.Env{Dialect: d, Params: c.params, Scope: c.scope, ContactID: c.contact, Phone: norm, Count: true})
+					// Limited to one object, with the total: the total is the
+					// number of objects the query finds.
+					tenv := env
+					tenv.Limit, tenv.Total = 1, true
+					tst, err := q.Compile(tenv)
 					if err != nil {
-						t.Fatalf("Compile with Count: %v", err)
+						t.Fatalf("Compile with Total: %v", err)
 					}
-					var n int
-					if err := db.QueryRow(cst.SQL, cst.Args...).Scan(&n); err != nil {
-						t.Fatalf("count: %v\n%s", err, cst.SQL)
+					var found int
+					if _, err := fmt.Sscanf(result[strings.LastIndex(result[:len(result)-1], "\n")+1:], "(%d objects)", &found); err != nil {
+						t.Fatal(err)
 					}
-					if want := fmt.Sprintf("(%d objects)\n", n); !strings.HasSuffix(result, want) {
-						t.Errorf("count = %d, but the query found %s\n%s", n, result[strings.LastIndex(result[:len(result)-1], "\n")+1:], cst.SQL)
+					if got := runTotal(t, db, tst); got != found {
+						t.Errorf("total = %d, but the query found %d objects\n%s", got, found, tst.SQL)
 					}
 				})
 			}
@@ -186,7 +194,7 @@ func run(t *testing.T, db *sql.DB, st *oql.Statement) string {
 	for i := range values {
 		dest[i] = &values[i]
 	}
-	n := 0
+	n, total := 0, -1
 	for rows.Next() {
 		if err := rows.Scan(dest...); err != nil {
 			t.Fatal(err)
@@ -196,6 +204,7 @@ func run(t *testing.T, db *sql.DB, st *oql.Statement) string {
 			t.Fatal(err)
 		}
 		n++
+		total = st.Total(values)
 		fmt.Fprintf(&b, "%s %d %q\n", o.Class, o.ID, o.FriendlyName)
 		for _, v := range o.Values {
 			switch x := v.Value.(type) {
@@ -211,8 +220,44 @@ func run(t *testing.T, db *sql.DB, st *oql.Statement) string {
 	if err := rows.Err(); err != nil {
 		t.Fatal(err)
 	}
+	if total >= 0 {
+		fmt.Fprintf(&b, "(%d objects, %d in all)\n", n, total)
+		return b.String()
+	}
 	fmt.Fprintf(&b, "(%d objects)\n", n)
 	return b.String()
+}
+
+// runTotal runs st, compiled with Total, and returns the total its rows
+// give, 0 when it finds no row.
+func runTotal(t *testing.T, db *sql.DB, st *oql.Statement) int {
+	t.Helper()
+	rows, err := db.QueryContext(context.Background(), st.SQL, st.Args...)
+	if err != nil {
+		t.Fatalf("query: %v\n%s", err, st.SQL)
+	}
+	defer rows.Close()
+	values := make([]any, st.Width())
+	dest := make([]any, len(values))
+	for i := range values {
+		dest[i] = &values[i]
+	}
+	total := 0
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.Object(values); err != nil {
+			t.Fatal(err)
+		}
+		if total = st.Total(values); total < 0 {
+			t.Fatalf("no total in the row %v", values)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return total
 }
 
 // golden compares got with the file at path, or writes it with -update.

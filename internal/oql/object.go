@@ -13,7 +13,24 @@ func (s *Statement) Width() int {
 	if hasKind(s.class) {
 		n++
 	}
+	if s.total {
+		n++
+	}
 	return n
+}
+
+// Total returns the number of objects the query finds in all, from one of
+// its rows (scanned as for Object), or -1 when it was compiled without
+// Env.Total and a Limit.
+func (s *Statement) Total(values []any) int {
+	if !s.total || len(values) != s.Width() {
+		return -1
+	}
+	n, ok := intValue(values[len(values)-1])
+	if !ok {
+		return -1
+	}
+	return int(n)
 }
 
 // Object returns the object of one row, scanned into values as the driver
@@ -29,7 +46,7 @@ func (s *Statement) Object(values []any) (*desk.Object, error) {
 	}
 	o := &desk.Object{Class: s.class.Name, ID: id, FriendlyName: stringValue(values[1])}
 	if hasKind(s.class) {
-		o.Class = stringValue(values[len(values)-1])
+		o.Class = stringValue(values[2+len(s.Columns)])
 	}
 	kind, _ := desk.FindClass(o.Class)
 	for i, attr := range s.Columns {

@@ -15,18 +15,34 @@ import (
 // query names. :current_user and :current_contact are the user's, whatever
 // params says.
 func (db *DB) FindObjects(ctx context.Context, q desk.Query, params desk.QueryParams, limit int) ([]*desk.Object, error) {
-	st, err := db.compileQuery(ctx, q, params, limit, false)
+	objects, _, err := db.findObjects(ctx, q, params, limit, false)
+	return objects, err
+}
+
+// FindObjectsTotal implements desk.QueryService: the total comes with the
+// rows, counted by the statement before its limit.
+func (db *DB) FindObjectsTotal(ctx context.Context, q desk.Query, params desk.QueryParams, limit int) ([]*desk.Object, int, error) {
+	if limit <= 0 {
+		objects, err := db.FindObjects(ctx, q, params, 0)
+		return objects, len(objects), err
+	}
+	return db.findObjects(ctx, q, params, limit, true)
+}
+
+func (db *DB) findObjects(ctx context.Context, q desk.Query, params desk.QueryParams, limit int, total bool) ([]*desk.Object, int, error) {
+	st, err := db.compileQuery(ctx, q, params, limit, total)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	// On the reader pool, not the lookups': a query of any shape, whose plan
 	// may depend on its values (and LIMIT).
 	rows, err := db.queryPool(ctx, db.read, st.SQL, st.Args...)
 	if err != nil {
-		return nil, fmt.Errorf("run query: %w", err)
+		return nil, 0, fmt.Errorf("run query: %w", err)
 	}
 	defer rows.Close()
 	objects := []*desk.Object{}
+	n := 0
 	values := make([]any, st.Width())
 	dest := make([]any, len(values))
 	for i := range values {
@@ -34,42 +50,27 @@ func (db *DB) FindObjects(ctx context.Context, q desk.Query, params desk.QueryPa
 	}
 	for rows.Next() {
 		if err := rows.Scan(dest...); err != nil {
-			return nil, fmt.Errorf("run query: %w", err)
+			return nil, 0, fmt.Errorf("run query: %w", err)
 		}
 		o, err := st.Object(values)
 		if err != nil {
-			return nil, fmt.Errorf("run query: %w", err)
+			return nil, 0, fmt.Errorf("run query: %w", err)
 		}
 		objects = append(objects, o)
+		n = st.Total(values)
 	}
 	if err := rows.Err(); err != nil {
 		if errors.Is(err, context.Canceled) {
-			return nil, err
+			return nil, 0, err
 		}
-		return nil, fmt.Errorf("run query: %w", err)
+		return nil, 0, fmt.Errorf("run query: %w", err)
 	}
-	return objects, nil
-}
-
-// CountObjects implements desk.QueryService.
-func (db *DB) CountObjects(ctx context.Context, q desk.Query, params desk.QueryParams) (int, error) {
-	st, err := db.compileQuery(ctx, q, params, 0, true)
-	if err != nil {
-		return 0, err
-	}
-	var n int
-	if err := db.read.QueryRowContext(ctx, st.SQL, st.Args...).Scan(&n); err != nil {
-		if errors.Is(err, context.Canceled) {
-			return 0, err
-		}
-		return 0, fmt.Errorf("count query: %w", err)
-	}
-	return n, nil
+	return objects, max(n, len(objects)), nil
 }
 
 // compileQuery compiles q for the user in ctx, who must be allowed to read
 // every class it names, within his organizations.
-func (db *DB) compileQuery(ctx context.Context, q desk.Query, params desk.QueryParams, limit int, count bool) (*oql.Statement, error) {
+func (db *DB) compileQuery(ctx context.Context, q desk.Query, params desk.QueryParams, limit int, total bool) (*oql.Statement, error) {
 	user := desk.UserFromContext(ctx)
 	if user == nil {
 		return nil, desk.Errorf(desk.EUNAUTHORIZED, "You must log in.")
@@ -96,5 +97,5 @@ func (db *DB) compileQuery(ctx context.Context, q desk.Query, params desk.QueryP
 	all["current_contact"] = user.ContactID
 	all["current_contact_id"] = user.ContactID
 	return oq.Compile(oql.Env{Dialect: db.dialect, Params: all, Scope: user.OrgScope(), ContactID: user.ContactID,
-		Phone: db.Phone, Limit: limit, Count: count})
+		Phone: db.Phone, Limit: limit, Total: total})
 }

@@ -1,0 +1,2 @@
+SELECT r.id, r.ref, r.title, r.caller_id, (SELECT TRIM(d.first_name || ' ' || d.name) FROM person d WHERE d.id = r.caller_id), r.status, r.start_date, r.kind, w.total FROM (SELECT s.id, COUNT(*) OVER () AS total FROM ticket s WHERE s.id IN (SELECT a0.id FROM ticket a0 JOIN organization a1 ON a0.org_id = a1.id JOIN person a2 ON a2.org_id = a1.id WHERE +a0.kind = ?1 AND (a2.id IN (?2, ?3) AND a0.status != ?4)) ORDER BY s.start_date DESC, s.id DESC LIMIT ?5) w JOIN ticket r ON r.id = w.id ORDER BY r.start_date DESC, r.id DESC
+-- [UserRequest 1 2 closed 2]
