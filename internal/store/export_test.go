@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/ctidesk/ctidesk/internal/desk"
@@ -99,6 +100,39 @@ func (db *DB) explainPostgres(ctx context.Context, query string, args []any) ([]
 // each step read.
 func (db *DB) ExplainAnalyzePostgres(ctx context.Context, query string, args []any) ([]string, error) {
 	rows, err := db.read.QueryContext(ctx, "EXPLAIN ANALYZE "+db.sql(query), args...)
+	return planLines(rows, err)
+}
+
+// ExplainGenericPostgres is ExplainAnalyzePostgres with the plan PostgreSQL
+// makes for any values (plan_cache_mode force_generic_plan), which it may
+// keep for a prepared statement after five runs. args are strings and
+// integers.
+func (db *DB) ExplainGenericPostgres(ctx context.Context, query string, args []any) ([]string, error) {
+	conn, err := db.read.Conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close()
+	values := make([]string, len(args))
+	for i, a := range args {
+		switch v := a.(type) {
+		case string:
+			values[i] = "'" + strings.ReplaceAll(v, "'", "''") + "'"
+		case int64:
+			values[i] = strconv.FormatInt(v, 10)
+		case int:
+			values[i] = strconv.Itoa(v)
+		default:
+			return nil, fmt.Errorf("explain: argument %d of type %T", i+1, a)
+		}
+	}
+	for _, stmt := range []string{"SET plan_cache_mode = force_generic_plan", "PREPARE explained AS " + db.sql(query)} {
+		if _, err := conn.ExecContext(ctx, stmt); err != nil {
+			return nil, fmt.Errorf("explain: %w", err)
+		}
+	}
+	defer conn.ExecContext(context.Background(), "DEALLOCATE explained; RESET plan_cache_mode")
+	rows, err := conn.QueryContext(ctx, "EXPLAIN ANALYZE EXECUTE explained("+strings.Join(values, ", ")+")")
 	return planLines(rows, err)
 }
 
