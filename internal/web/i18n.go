@@ -1,9 +1,11 @@
 package web
 
 import (
+	"errors"
 	"fmt"
 	"html"
 	"net/http"
+	"reflect"
 	"regexp"
 	"slices"
 	"strconv"
@@ -166,33 +168,39 @@ func acceptLanguage(header, fallback string) string {
 // templates of t.
 func templateKeys(t *template.Template) []string {
 	var keys []string
+	walkTemplates(t, func(n parse.Node) {
+		if c, ok := n.(*parse.CommandNode); ok && len(c.Args) >= 2 {
+			if id, ok := c.Args[0].(*parse.IdentifierNode); ok && id.Ident == "t" {
+				if s, ok := c.Args[1].(*parse.StringNode); ok {
+					keys = append(keys, s.Text)
+				}
+			}
+		}
+	})
+	return keys
+}
+
+// walkTemplates calls visit with every node of t's templates, a node before
+// the nodes it holds.
+func walkTemplates(t *template.Template, visit func(parse.Node)) {
 	var walk func(n parse.Node)
 	walk = func(n parse.Node) {
+		if n == nil || reflect.ValueOf(n).IsNil() {
+			return
+		}
+		visit(n)
 		switch n := n.(type) {
 		case *parse.ListNode:
-			if n == nil {
-				return
-			}
 			for _, c := range n.Nodes {
 				walk(c)
 			}
 		case *parse.ActionNode:
 			walk(n.Pipe)
 		case *parse.PipeNode:
-			if n == nil {
-				return
-			}
 			for _, c := range n.Cmds {
 				walk(c)
 			}
 		case *parse.CommandNode:
-			if len(n.Args) >= 2 {
-				if id, ok := n.Args[0].(*parse.IdentifierNode); ok && id.Ident == "t" {
-					if s, ok := n.Args[1].(*parse.StringNode); ok {
-						keys = append(keys, s.Text)
-					}
-				}
-			}
 			for _, a := range n.Args {
 				walk(a)
 			}
@@ -217,7 +225,6 @@ func templateKeys(t *template.Template) []string {
 			walk(tt.Tree.Root)
 		}
 	}
-	return keys
 }
 
 // translateConstants writes the message of every action {{t "key"}} (a
@@ -229,43 +236,26 @@ func templateKeys(t *template.Template) []string {
 // attribute values only, where escaped text is what the escaper would write.
 func (c *catalog) translateConstants(t *template.Template, lang string) error {
 	var err error
-	var walk func(n parse.Node)
-	walk = func(n parse.Node) {
-		switch n := n.(type) {
-		case *parse.ListNode:
-			if n == nil {
-				return
+	walkTemplates(t, func(n parse.Node) {
+		list, ok := n.(*parse.ListNode)
+		if !ok {
+			return
+		}
+		for i, child := range list.Nodes {
+			key, ok := constantMessage(child)
+			if !ok {
+				continue
 			}
-			for i, child := range n.Nodes {
-				if key, ok := constantMessage(child); ok {
-					if !c.has(key) {
-						err = fmt.Errorf("unknown message key %q", key)
-						return
-					}
-					n.Nodes[i] = &parse.TextNode{NodeType: parse.NodeText, Pos: child.Position(),
-						Text: []byte(html.EscapeString(c.t(lang, key)))}
-					continue
-				}
-				walk(child)
+			if !c.has(key) {
+				err = errors.Join(err, fmt.Errorf("unknown message key %q", key))
+				continue
 			}
-		case *parse.IfNode:
-			walk(n.List)
-			walk(n.ElseList)
-		case *parse.RangeNode:
-			walk(n.List)
-			walk(n.ElseList)
-		case *parse.WithNode:
-			walk(n.List)
-			walk(n.ElseList)
+			list.Nodes[i] = &parse.TextNode{NodeType: parse.NodeText, Pos: child.Position(),
+				Text: []byte(html.EscapeString(c.t(lang, key)))}
 		}
-	}
-	for _, tt := range t.Templates() {
-		if tt.Tree != nil {
-			walk(tt.Tree.Root)
-		}
-		if err != nil {
-			return fmt.Errorf("template %s: %w", tt.Name(), err)
-		}
+	})
+	if err != nil {
+		return fmt.Errorf("template %s: %w", t.Name(), err)
 	}
 	return nil
 }
