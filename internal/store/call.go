@@ -500,24 +500,13 @@ func findIntegrations(ctx context.Context, tx *Tx, id *int64) ([]*desk.Integrati
 	}
 	rows, err := tx.QueryContext(ctx, "SELECT id, name, created_at, last_used_at, revoked_at FROM cti_integration"+
 		c.where()+" ORDER BY id DESC", c.args...)
-	if err != nil {
-		return nil, fmt.Errorf("find integrations: %w", err)
-	}
-	defer rows.Close()
-	var out []*desk.Integration
-	for rows.Next() {
+	return collect(rows, err, "find integrations", func(rows *sql.Rows) (*desk.Integration, error) {
 		var i desk.Integration
 		var used, revoked sql.NullTime
-		if err := rows.Scan(&i.ID, &i.Name, &i.CreatedAt, &used, &revoked); err != nil {
-			return nil, fmt.Errorf("find integrations: %w", err)
-		}
+		err := rows.Scan(&i.ID, &i.Name, &i.CreatedAt, &used, &revoked)
 		i.CreatedAt, i.LastUsedAt, i.RevokedAt = i.CreatedAt.UTC(), timePtr(used), timePtr(revoked)
-		out = append(out, &i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("find integrations: %w", err)
-	}
-	return out, nil
+		return &i, err
+	})
 }
 
 // RevokeIntegration revokes the integration of id for good; revoking it
@@ -596,23 +585,12 @@ func (db *DB) FindBlockedNumbers(ctx context.Context) ([]*desk.BlockedNumber, er
 	}
 	defer tx.Rollback()
 	rows, err := tx.QueryContext(ctx, "SELECT id, number, note, created_at FROM cti_blocked_number ORDER BY number, id")
-	if err != nil {
-		return nil, fmt.Errorf("find blocked numbers: %w", err)
-	}
-	defer rows.Close()
-	var out []*desk.BlockedNumber
-	for rows.Next() {
+	return collect(rows, err, "find blocked numbers", func(rows *sql.Rows) (*desk.BlockedNumber, error) {
 		var b desk.BlockedNumber
-		if err := rows.Scan(&b.ID, &b.Number, &b.Note, &b.CreatedAt); err != nil {
-			return nil, fmt.Errorf("find blocked numbers: %w", err)
-		}
+		err := rows.Scan(&b.ID, &b.Number, &b.Note, &b.CreatedAt)
 		b.CreatedAt = b.CreatedAt.UTC()
-		out = append(out, &b)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("find blocked numbers: %w", err)
-	}
-	return out, nil
+		return &b, err
+	})
 }
 
 // CreateBlockedNumber adds b to the block list and sets its ID.
@@ -710,22 +688,11 @@ func (db *DB) IsBlockedNumber(ctx context.Context, number string) (bool, error) 
 // blockedNumbers returns the numbers of the block list, read with query.
 func blockedNumbers(ctx context.Context, query func(context.Context, string, ...any) (*sql.Rows, error)) ([]string, error) {
 	rows, err := query(ctx, "SELECT number FROM cti_blocked_number")
-	if err != nil {
-		return nil, fmt.Errorf("read the block list: %w", err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
+	return collect(rows, err, "read the block list", func(rows *sql.Rows) (string, error) {
 		var n string
-		if err := rows.Scan(&n); err != nil {
-			return nil, fmt.Errorf("read the block list: %w", err)
-		}
-		out = append(out, n)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read the block list: %w", err)
-	}
-	return out, nil
+		err := rows.Scan(&n)
+		return n, err
+	})
 }
 
 // FindCallerIDRules returns the caller id rules, in the order they apply.
@@ -736,23 +703,12 @@ func (db *DB) FindCallerIDRules(ctx context.Context) ([]*desk.CallerIDRule, erro
 	}
 	defer tx.Rollback()
 	rows, err := tx.QueryContext(ctx, "SELECT id, pattern, caller_id, note, created_at FROM cti_caller_id_rule ORDER BY id")
-	if err != nil {
-		return nil, fmt.Errorf("find caller id rules: %w", err)
-	}
-	defer rows.Close()
-	var out []*desk.CallerIDRule
-	for rows.Next() {
+	return collect(rows, err, "find caller id rules", func(rows *sql.Rows) (*desk.CallerIDRule, error) {
 		var r desk.CallerIDRule
-		if err := rows.Scan(&r.ID, &r.Pattern, &r.CallerID, &r.Note, &r.CreatedAt); err != nil {
-			return nil, fmt.Errorf("find caller id rules: %w", err)
-		}
+		err := rows.Scan(&r.ID, &r.Pattern, &r.CallerID, &r.Note, &r.CreatedAt)
 		r.CreatedAt = r.CreatedAt.UTC()
-		out = append(out, &r)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("find caller id rules: %w", err)
-	}
-	return out, nil
+		return &r, err
+	})
 }
 
 // CreateCallerIDRule validates r, adds it after the others and sets its ID.
@@ -838,22 +794,7 @@ func (db *DB) FindAgentsSettings(ctx context.Context) ([]*desk.AgentSettings, er
 	}
 	defer tx.Rollback()
 	rows, err := tx.QueryContext(ctx, agentSettingsSelect+" WHERE a.extension <> '' ORDER BY lower(u.login), u.id", true)
-	if err != nil {
-		return nil, fmt.Errorf("find agents settings: %w", err)
-	}
-	defer rows.Close()
-	var out []*desk.AgentSettings
-	for rows.Next() {
-		a, err := scanAgentSettings(rows)
-		if err != nil {
-			return nil, fmt.Errorf("find agents settings: %w", err)
-		}
-		out = append(out, a)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("find agents settings: %w", err)
-	}
-	return out, nil
+	return collect(rows, err, "find agents settings", scanAgentSettings)
 }
 
 // UpdateAgentSettings changes the settings of user userID: the extension

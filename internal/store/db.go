@@ -580,6 +580,27 @@ func nullTime(t *time.Time) any {
 	return dbTime(*t)
 }
 
+// collect returns what scan reads of each row of rows, the result of a
+// query that failed with err or not; an error reads "what: …".
+func collect[T any](rows *sql.Rows, err error, what string, scan func(*sql.Rows) (T, error)) ([]T, error) {
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", what, err)
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	return out, nil
+}
+
 // timePtr returns the time of a nullable column, in UTC.
 func timePtr(t sql.NullTime) *time.Time {
 	if !t.Valid {

@@ -229,22 +229,11 @@ func findAPITokens(ctx context.Context, tx *Tx, filter desk.APITokenFilter) ([]*
 // scanAPITokens runs a query of apiTokenSelect's columns.
 func scanAPITokens(ctx context.Context, tx *Tx, query string, args ...any) ([]*desk.APIToken, error) {
 	rows, err := tx.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("find API tokens: %w", err)
-	}
-	defer rows.Close()
-	var tokens []*desk.APIToken
-	for rows.Next() {
+	return collect(rows, err, "find API tokens", func(rows *sql.Rows) (*desk.APIToken, error) {
 		var t desk.APIToken
 		var used, revoked sql.NullTime
-		if err := rows.Scan(&t.ID, &t.UserID, &t.Login, &t.Name, &t.CreatedAt, &used, &revoked); err != nil {
-			return nil, fmt.Errorf("find API tokens: %w", err)
-		}
+		err := rows.Scan(&t.ID, &t.UserID, &t.Login, &t.Name, &t.CreatedAt, &used, &revoked)
 		t.CreatedAt, t.LastUsedAt, t.RevokedAt = t.CreatedAt.UTC(), timePtr(used), timePtr(revoked)
-		tokens = append(tokens, &t)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("find API tokens: %w", err)
-	}
-	return tokens, nil
+		return &t, err
+	})
 }
