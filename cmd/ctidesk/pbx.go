@@ -91,7 +91,7 @@ func (m *Main) eventBus(ctx context.Context) (desk.EventBus, error) {
 	if !m.DB.Postgres() {
 		return cti.NewMemoryBus(cti.MemoryBusOptions{}), nil
 	}
-	bus, err := store.NewEventBus(ctx, m.DB, store.EventBusOptions{Logger: m.Logger})
+	bus, err := store.NewEventBus(ctx, m.DB, store.EventBusOptions{Local: cti.NewMemoryBus(cti.MemoryBusOptions{}), Logger: m.Logger})
 	if err != nil {
 		return nil, err
 	}

@@ -10,17 +10,20 @@ import (
 
 // MemoryBus is the desk.EventBus of one instance: the subscriptions live in
 // memory, and so do the last events of each user, for the browsers that
-// reconnect with Last-Event-ID. With several instances, use a bus shared
-// through the database instead (see desk.EventBus).
+// reconnect with Last-Event-ID. With several instances, a bus shared
+// through the database numbers the events and delivers them to the
+// MemoryBus of each instance, its desk.EventFanout.
 type MemoryBus struct {
 	keep    int
 	window  time.Duration
 	backlog int
 	now     func() time.Time
 
-	mu    sync.Mutex
-	last  uint64
-	users map[int64]*userEvents
+	mu        sync.Mutex
+	last      uint64
+	users     map[int64]*userEvents
+	closed    bool
+	lastSweep time.Time
 }
 
 // userEvents are one user's kept events and subscriptions.
@@ -69,7 +72,10 @@ func NewMemoryBus(opt MemoryBusOptions) *MemoryBus {
 	return b
 }
 
-var _ desk.EventBus = (*MemoryBus)(nil)
+var (
+	_ desk.EventBus    = (*MemoryBus)(nil)
+	_ desk.EventFanout = (*MemoryBus)(nil)
+)
 
 // Publish gives ev the next ID and the time, keeps it for replay and sends
 // it to every subscription of the user. A subscription whose backlog is
@@ -82,18 +88,35 @@ func (b *MemoryBus) Publish(ctx context.Context, userID int64, ev desk.PushEvent
 	defer b.mu.Unlock()
 	b.last++
 	ev.ID, ev.Time = b.last, b.now()
+	b.deliver(userID, ev)
+	return nil
+}
+
+// Deliver keeps ev, numbered already, and sends it to every subscription of
+// the user, as Publish does (desk.EventFanout).
+func (b *MemoryBus) Deliver(userID int64, ev desk.PushEvent) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.deliver(userID, ev)
+}
+
+// deliver keeps ev and sends it to the user's subscriptions. b.mu is held.
+func (b *MemoryBus) deliver(userID int64, ev desk.PushEvent) {
+	if b.closed {
+		return
+	}
 	u := b.user(userID)
 	u.recent = append(u.recent, ev)
 	b.prune(u)
 	for s := range u.subs {
 		select {
 		case s.ch <- ev:
-		default:
+		default: // too far behind: the browser reconnects and replays
 			close(s.ch)
 			delete(u.subs, s)
 		}
 	}
-	return nil
+	b.sweep()
 }
 
 // Subscribe returns the user's kept events after lastEventID (none for 0),
@@ -101,9 +124,13 @@ func (b *MemoryBus) Publish(ctx context.Context, userID int64, ev desk.PushEvent
 func (b *MemoryBus) Subscribe(userID int64, lastEventID uint64) (<-chan desk.PushEvent, func()) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	s := &subscription{ch: make(chan desk.PushEvent, b.backlog+b.keep)}
+	if b.closed {
+		close(s.ch)
+		return s.ch, func() {}
+	}
 	u := b.user(userID)
 	b.prune(u)
-	s := &subscription{ch: make(chan desk.PushEvent, b.backlog+b.keep)}
 	if lastEventID != 0 {
 		for _, ev := range u.recent {
 			if ev.ID > lastEventID {
@@ -136,6 +163,21 @@ func (b *MemoryBus) Subscribers(userID int64) int {
 	return 0
 }
 
+// Close closes every subscription; from then on events are dropped and new
+// subscriptions are closed at once.
+func (b *MemoryBus) Close() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.closed = true
+	for id, u := range b.users {
+		for s := range u.subs {
+			close(s.ch)
+			delete(u.subs, s)
+		}
+		delete(b.users, id)
+	}
+}
+
 // user returns the events of userID, created on first use. b.mu is held.
 func (b *MemoryBus) user(id int64) *userEvents {
 	u, ok := b.users[id]
@@ -159,5 +201,22 @@ func (b *MemoryBus) prune(u *userEvents) {
 	}
 	if i > 0 {
 		u.recent = append(u.recent[:0], u.recent[i:]...)
+	}
+}
+
+// sweep forgets, once a window, the users with neither subscription nor
+// recent event: a bus shared by instances delivers every user's events to
+// every instance. b.mu is held.
+func (b *MemoryBus) sweep() {
+	now := b.now()
+	if now.Sub(b.lastSweep) < b.window {
+		return
+	}
+	b.lastSweep = now
+	for id, u := range b.users {
+		b.prune(u)
+		if len(u.subs) == 0 && len(u.recent) == 0 {
+			delete(b.users, id)
+		}
 	}
 }

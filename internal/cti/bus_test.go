@@ -118,3 +118,35 @@ func canceled() context.Context {
 	cancel()
 	return ctx
 }
+
+// TestMemoryBusFanout: events numbered elsewhere (a bus shared by instances)
+// are delivered with their IDs and replayed after them; Close closes the
+// subscriptions and drops what comes after.
+func TestMemoryBusFanout(t *testing.T) {
+	bus := cti.NewMemoryBus(cti.MemoryBusOptions{})
+	ch, cancel := bus.Subscribe(7, 0)
+	defer cancel()
+	for _, id := range []uint64{100, 205} {
+		bus.Deliver(7, desk.PushEvent{ID: id, Type: "ringing", Time: time.Now()})
+		if ev := <-ch; ev.ID != id {
+			t.Fatalf("delivered ID %d, want %d as given", ev.ID, id)
+		}
+	}
+	replay, cancelReplay := bus.Subscribe(7, 100)
+	defer cancelReplay()
+	if ev := <-replay; ev.ID != 205 {
+		t.Errorf("replay after 100: ID %d, want 205", ev.ID)
+	}
+	bus.Close()
+	if _, ok := <-ch; ok {
+		t.Error("a subscription is open after Close")
+	}
+	bus.Deliver(7, desk.PushEvent{ID: 300, Type: "ringing", Time: time.Now()})
+	late, _ := bus.Subscribe(7, 0)
+	if _, ok := <-late; ok {
+		t.Error("a subscription after Close got an event")
+	}
+	if n := bus.Subscribers(7); n != 0 {
+		t.Errorf("%d subscribers after Close", n)
+	}
+}

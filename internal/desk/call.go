@@ -409,3 +409,21 @@ type EventBus interface {
 	// far behind.
 	Subscribe(userID int64, lastEventID uint64) (events <-chan PushEvent, cancel func())
 }
+
+// EventFanout is the part of an EventBus in one process: it keeps each
+// user's last events, replays them to a subscriber that resumes, and hands
+// every event to the user's subscriptions (cti.MemoryBus). A bus shared by
+// several instances numbers its events and delivers each to the fanout of
+// every instance.
+type EventFanout interface {
+	// Deliver keeps ev, which has its ID and time, and sends it to every
+	// subscription of user userID.
+	Deliver(userID int64, ev PushEvent)
+	// Subscribe is EventBus.Subscribe.
+	Subscribe(userID int64, lastEventID uint64) (events <-chan PushEvent, cancel func())
+	// Subscribers returns how many subscriptions user userID has.
+	Subscribers(userID int64) int
+	// Close closes every subscription; Deliver drops events from then on and
+	// Subscribe returns a closed channel.
+	Close()
+}

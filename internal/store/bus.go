@@ -9,7 +9,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"log/slog"
-	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/stdlib"
@@ -24,9 +24,10 @@ import (
 // Publish draws the event's ID from a sequence of the database (so IDs
 // increase across the instances) and sends the event with pg_notify on the
 // channel of the database's schema; every instance's bus listens to it on a
-// connection of its own, keeps each user's last events in memory for the
-// browsers that reconnect (Last-Event-ID, to any instance: each one received
-// every event), and hands them to its subscribers. A notification carries
+// connection of its own and delivers each event to its desk.EventFanout
+// (cti.MemoryBus), which keeps each user's last events for the browsers that
+// reconnect (Last-Event-ID, to any instance: each one received every event)
+// and hands them to its subscribers. A notification carries
 // the whole event, as JSON: PostgreSQL takes up to 8000 bytes, so an event's
 // data may not take much more than 7,500 once escaped.
 //
@@ -37,32 +38,21 @@ import (
 type EventBus struct {
 	db      *DB
 	channel string
-	keep    int
-	window  time.Duration
-	backlog int
+	local   desk.EventFanout
 	now     func() time.Time
 	log     *slog.Logger
-
-	mu        sync.Mutex
-	users     map[int64]*busUser
-	closed    bool
-	lastSweep time.Time
+	closed  atomic.Bool
 
 	stop context.CancelFunc
 	done chan struct{}
 }
 
-// EventBusOptions configure an EventBus; zero values are the defaults, as
-// for cti.MemoryBus.
+// EventBusOptions configure an EventBus.
 type EventBusOptions struct {
-	// Keep is how many events of each user are kept for replay; default 32.
-	Keep int
-	// Window is how long an event is kept for replay; default 2 minutes.
-	Window time.Duration
-	// Backlog is how many events a subscriber may fall behind before it is
-	// dropped (its channel closed); default 64.
-	Backlog int
-	// Now returns the current time; default time.Now.
+	// Local keeps the events for replay and hands them to this instance's
+	// subscribers (cti.MemoryBus); required. Close closes it.
+	Local desk.EventFanout
+	// Now returns the time of a published event; default time.Now.
 	Now func() time.Time
 	// Logger tells of the listening connection's failures; default
 	// slog.Default().
@@ -72,16 +62,6 @@ type EventBusOptions struct {
 // maxNotification is the largest payload of a PostgreSQL notification, in
 // bytes.
 const maxNotification = 7999
-
-// busUser is one user's kept events and subscriptions.
-type busUser struct {
-	recent []desk.PushEvent
-	subs   map[*busSub]struct{}
-}
-
-type busSub struct {
-	ch chan desk.PushEvent
-}
 
 // busMessage is the payload of a notification.
 type busMessage struct {
@@ -101,17 +81,10 @@ func NewEventBus(ctx context.Context, db *DB, opt EventBusOptions) (*EventBus, e
 	if !db.Postgres() {
 		return nil, errors.New("event bus: LISTEN/NOTIFY needs PostgreSQL; one SQLite instance uses an in-memory bus")
 	}
-	b := &EventBus{db: db, keep: opt.Keep, window: opt.Window, backlog: opt.Backlog, now: opt.Now, log: opt.Logger,
-		users: map[int64]*busUser{}, done: make(chan struct{})}
-	if b.keep <= 0 {
-		b.keep = 32
+	if opt.Local == nil {
+		return nil, errors.New("event bus: no local fanout (EventBusOptions.Local)")
 	}
-	if b.window <= 0 {
-		b.window = 2 * time.Minute
-	}
-	if b.backlog <= 0 {
-		b.backlog = 64
-	}
+	b := &EventBus{db: db, local: opt.Local, now: opt.Now, log: opt.Logger, done: make(chan struct{})}
 	if b.now == nil {
 		b.now = time.Now
 	}
@@ -231,10 +204,7 @@ func (b *EventBus) Publish(ctx context.Context, userID int64, ev desk.PushEvent)
 	if len(size)+60 > maxNotification {
 		return fmt.Errorf("publish %s: %d bytes of data, more than a notification carries", ev.Type, len(ev.Data))
 	}
-	b.mu.Lock()
-	closed := b.closed
-	b.mu.Unlock()
-	if closed {
+	if b.closed.Load() {
 		return errors.New("publish: the event bus is closed")
 	}
 	// One statement: the ID, the payload and the notification, sent when
@@ -255,130 +225,27 @@ func (b *EventBus) receive(payload string) {
 		b.log.Error("event bus: unreadable notification", "err", err)
 		return
 	}
-	ev := desk.PushEvent{ID: m.ID, Type: m.Type, Data: []byte(m.Data), Time: time.UnixMicro(m.Time).UTC()}
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.closed {
-		return
-	}
-	u := b.user(m.User)
-	u.recent = append(u.recent, ev)
-	b.prune(u)
-	for s := range u.subs {
-		select {
-		case s.ch <- ev:
-		default: // too far behind: the browser reconnects and replays
-			close(s.ch)
-			delete(u.subs, s)
-		}
-	}
-	b.sweep()
+	b.local.Deliver(m.User, desk.PushEvent{ID: m.ID, Type: m.Type, Data: []byte(m.Data), Time: time.UnixMicro(m.Time).UTC()})
 }
 
 // Subscribe returns the user's kept events after lastEventID (none for 0),
 // then every new one.
 func (b *EventBus) Subscribe(userID int64, lastEventID uint64) (<-chan desk.PushEvent, func()) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	s := &busSub{ch: make(chan desk.PushEvent, b.backlog+b.keep)}
-	if b.closed {
-		close(s.ch)
-		return s.ch, func() {}
-	}
-	u := b.user(userID)
-	b.prune(u)
-	if lastEventID != 0 {
-		for _, ev := range u.recent {
-			if ev.ID > lastEventID {
-				s.ch <- ev
-			}
-		}
-	}
-	u.subs[s] = struct{}{}
-	var once sync.Once
-	return s.ch, func() {
-		once.Do(func() {
-			b.mu.Lock()
-			defer b.mu.Unlock()
-			if _, ok := u.subs[s]; ok {
-				close(s.ch)
-				delete(u.subs, s)
-			}
-		})
-	}
+	return b.local.Subscribe(userID, lastEventID)
 }
 
 // Subscribers returns how many subscriptions user userID has on this
 // instance, for tests and metrics.
-func (b *EventBus) Subscribers(userID int64) int {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if u, ok := b.users[userID]; ok {
-		return len(u.subs)
-	}
-	return 0
-}
+func (b *EventBus) Subscribers(userID int64) int { return b.local.Subscribers(userID) }
 
 // Close stops listening and closes every subscription; Publish fails from
 // then on.
 func (b *EventBus) Close() error {
-	b.mu.Lock()
-	if b.closed {
-		b.mu.Unlock()
+	if b.closed.Swap(true) {
 		return nil
 	}
-	b.closed = true
-	for id, u := range b.users {
-		for s := range u.subs {
-			close(s.ch)
-			delete(u.subs, s)
-		}
-		delete(b.users, id)
-	}
-	b.mu.Unlock()
+	b.local.Close()
 	b.stop()
 	<-b.done
 	return nil
-}
-
-// user returns the events of id, created on first use. b.mu is held.
-func (b *EventBus) user(id int64) *busUser {
-	u, ok := b.users[id]
-	if !ok {
-		u = &busUser{subs: map[*busSub]struct{}{}}
-		b.users[id] = u
-	}
-	return u
-}
-
-// prune drops the events beyond keep and those older than window. b.mu is
-// held.
-func (b *EventBus) prune(u *busUser) {
-	if n := len(u.recent) - b.keep; n > 0 {
-		u.recent = append(u.recent[:0], u.recent[n:]...)
-	}
-	cut := b.now().Add(-b.window)
-	i := 0
-	for i < len(u.recent) && u.recent[i].Time.Before(cut) {
-		i++
-	}
-	if i > 0 {
-		u.recent = append(u.recent[:0], u.recent[i:]...)
-	}
-}
-
-// sweep forgets, once a window, the users with neither subscription nor
-// recent event: every instance hears every user's events. b.mu is held.
-func (b *EventBus) sweep() {
-	now := b.now()
-	if now.Sub(b.lastSweep) < b.window {
-		return
-	}
-	b.lastSweep = now
-	for id, u := range b.users {
-		b.prune(u)
-		if len(u.subs) == 0 && len(u.recent) == 0 {
-			delete(b.users, id)
-		}
-	}
 }

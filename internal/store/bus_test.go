@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ctidesk/ctidesk/internal/cti"
 	"github.com/ctidesk/ctidesk/internal/desk"
 	"github.com/ctidesk/ctidesk/internal/store"
 )
@@ -17,7 +18,8 @@ import (
 // newBus returns the event bus of db, closed when the test ends.
 func newBus(t *testing.T, db *store.DB) *store.EventBus {
 	t.Helper()
-	bus, err := store.NewEventBus(context.Background(), db, store.EventBusOptions{Keep: 3, Backlog: 2,
+	bus, err := store.NewEventBus(context.Background(), db, store.EventBusOptions{
+		Local:  cti.NewMemoryBus(cti.MemoryBusOptions{Keep: 3, Backlog: 2}),
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
