@@ -176,7 +176,7 @@ func (c *compiler) kindCond(s *source) []string {
 	}
 	// Most tickets may be of one kind: the kind is not the index to start
 	// from either.
-	return []string{c.env.Dialect.noIndex(alias(s)+".kind") + " = " + c.arg(s.class.Name)}
+	return []string{c.env.Dialect.NoIndex(alias(s)+".kind") + " = " + c.arg(s.class.Name)}
 }
 
 // scopeCond limits a source to the reader's organizations, as the store's
@@ -192,7 +192,7 @@ func (c *compiler) scopeCond(s *source) string {
 	// may hold most of the directory, while the query's own conditions
 	// (a number, a caller) select a few rows.
 	in := func(col string) string {
-		col = c.env.Dialect.noIndex(col)
+		col = c.env.Dialect.NoIndex(col)
 		if len(scope) == 0 {
 			return "1 = 0"
 		}
@@ -284,7 +284,7 @@ func (c *compiler) comparison(e *comparison) (string, error) {
 				return "", err
 			}
 			cond := "EXISTS (SELECT 1 FROM ticket_log g WHERE g.ticket_id = " + alias(a.src) + ".id AND g.log = " +
-				c.arg(a.attr.Name) + " AND g.text " + c.env.Dialect.like() + " " + v + ")"
+				c.arg(a.attr.Name) + " AND g.text " + c.env.Dialect.Like() + " " + v + ")"
 			if e.op == "NOT LIKE" {
 				return "NOT " + cond, nil
 			}
@@ -308,9 +308,9 @@ func (c *compiler) comparison(e *comparison) (string, error) {
 	op := e.op
 	switch op {
 	case "LIKE":
-		op = c.env.Dialect.like()
+		op = c.env.Dialect.Like()
 	case "NOT LIKE":
-		op = "NOT " + c.env.Dialect.like()
+		op = "NOT " + c.env.Dialect.Like()
 	}
 	return ls + " " + op + " " + rs, nil
 }
@@ -423,7 +423,7 @@ func (c *compiler) numberMatch(a *attrRef, p *paramRef) (string, error) {
 	ph := c.arg(rev)
 	return d.inIDs(alias(a.src)+".id", "SELECT k.person_id FROM person_number k WHERE k.attribute = "+c.arg(a.attr.Name)+
 		" AND k.rdigits >= "+c.arg(lo)+" AND k.rdigits < "+c.arg(hi)+
-		" AND ("+d.noIndex("k.rdigits")+" >= "+ph+" OR substr("+ph+", 1, length(k.rdigits)) = k.rdigits)"), nil
+		" AND ("+d.NoIndex("k.rdigits")+" >= "+ph+" OR substr("+ph+", 1, length(k.rdigits)) = k.rdigits)"), nil
 }
 
 // listOf returns the values of a list parameter; a single value is a list of

@@ -29,7 +29,7 @@ import (
 // before any person is read. One descent instead of one per prefix halves the
 // cost of a lookup, and the statement has one shape whatever the number, so it
 // is prepared once. (The unary + keeps SQLite from splitting the OR into
-// other probes; see noIndex.)
+// other probes; see oql.Dialect.NoIndex.)
 func keyRange(d oql.Dialect, norm *phone.Normalizer, digits string) (string, []any) {
 	lo, hi, r := norm.KeyRange(digits)
 	cond := keyRangeSQLite
@@ -39,7 +39,8 @@ func keyRange(d oql.Dialect, norm *phone.Normalizer, digits string) (string, []a
 	return cond, []any{lo, hi, r, r}
 }
 
-// The condition of keyRange, by dialect (see noIndex).
+// The condition of keyRange, by dialect (see oql.Dialect.NoIndex), written
+// out: it is in every caller lookup.
 const (
 	keyRangeSQLite   = `k.rdigits >= ? AND k.rdigits < ? AND (+k.rdigits >= ? OR substr(?, 1, length(k.rdigits)) = k.rdigits)`
 	keyRangePostgres = `k.rdigits >= ? AND k.rdigits < ? AND (k.rdigits >= ? OR substr(?, 1, length(k.rdigits)) = k.rdigits)`
@@ -115,7 +116,7 @@ func callerAttributeQuery(d oql.Dialect, scope []int64, attribute, value string)
 	if scope != nil {
 		// Not person_org_id but the attribute's index: an organization may
 		// hold most persons.
-		c.addIn(noIndex(d, "p.org_id"), scope)
+		c.addIn(d.NoIndex("p.org_id"), scope)
 	}
 	query := `SELECT ` + personColumns + ` FROM person p
 		JOIN organization o ON o.id = p.org_id

@@ -562,7 +562,7 @@ func likePattern(s string) string {
 }
 
 // like returns the case-insensitive LIKE of the transaction's dialect.
-func (tx *Tx) like() string { return likeOp(tx.dialect) }
+func (tx *Tx) like() string { return tx.dialect.Like() }
 
 // nullID returns nil for a zero id, so that an optional reference is NULL.
 func nullID(id int64) any {

@@ -813,7 +813,7 @@ func importMatchQuery(d oql.Dialect, attr string, values []string, scope []int64
 	if scope != nil {
 		// Not person_org_id, which would read every person of the
 		// organizations (see noIndex).
-		query += " AND " + noIndex(d, "org_id") + " IN (" + placeholders(len(scope)) + ")"
+		query += " AND " + d.NoIndex("org_id") + " IN (" + placeholders(len(scope)) + ")"
 		args = append(args, int64Args(scope)...)
 	}
 	return query, args

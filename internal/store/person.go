@@ -316,7 +316,7 @@ const personColumns = `p.id, p.first_name, p.name, p.org_id, o.name, COALESCE(p.
 // visible with scope, and the arguments of the WHERE clause; the select takes
 // LIMIT and OFFSET arguments after them.
 func personQuery(d oql.Dialect, norm *phone.Normalizer, scope []int64, filter desk.PersonFilter) (count, query string, args []any) {
-	like := likeOp(d)
+	like := d.Like()
 	var c conds
 	if scope != nil {
 		c.addIn("p.org_id", scope)

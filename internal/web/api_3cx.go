@@ -63,11 +63,8 @@ func (s *Server) api3CXLookup(w http.ResponseWriter, r *http.Request) error {
 		return desk.FieldErrorf("number", "The number to look up is missing.")
 	}
 	ans := api3CXLookupAnswer{Contacts: []api3CXContact{}}
-	res, err := s.lookup.Lookup(r.Context(), cti.LookupParams{cti.ParamPhone: number})
-	if desk.ErrorCode(err) == desk.EINVALID {
-		writeJSON(w, http.StatusOK, ans)
-		return nil
-	} else if err != nil {
+	res, err := s.lookup.Find(r.Context(), s.lookup.NumberInput(number))
+	if err != nil {
 		return err
 	}
 	base := s.baseURL(r)
@@ -262,10 +259,10 @@ func (s *Server) threeCXContact(r *http.Request, in api3CXCall) (int64, error) {
 	if strings.TrimSpace(string(in.Number)) == "" {
 		return 0, nil
 	}
-	res, err := s.lookup.Lookup(r.Context(), cti.LookupParams{cti.ParamPhone: string(in.Number)})
-	if desk.ErrorCode(err) == desk.EINVALID {
-		return 0, nil // an extension, or no number: an unknown contact
-	} else if err != nil {
+	// An extension, or a number too short to match, finds nobody: an
+	// unknown contact.
+	res, err := s.lookup.Find(r.Context(), s.lookup.NumberInput(string(in.Number)))
+	if err != nil {
 		return 0, err
 	}
 	if len(res.Callers) == 1 || (len(res.Callers) > 1 && res.Callers[1].Rank > res.Callers[0].Rank) {

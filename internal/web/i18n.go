@@ -757,9 +757,9 @@ var errorMessages = [][2]string{
 	{"%q is not a ticket reference or id.", "%s n'est ni une référence ni un identifiant de ticket."},
 	{"Unknown lookup parameter %q.", "Paramètre de recherche %s inconnu."},
 	// internal/cti: the screen pop
-	{"The pop URL lacks the parameter %s, which the configuration requires (url_parameters).",
+	{"The URL lacks the parameter %s, which the configuration requires (url_parameters).",
 		"Il manque à l'URL du pop le paramètre %s, que la configuration exige (url_parameters)."},
-	{"The pop URL gives nothing to find the caller by: give one of %s.",
+	{"The URL gives nothing to find the caller by: give one of %s.",
 		"L'URL du pop ne donne rien pour trouver l'appelant : donnez l'un de ces paramètres : %s."},
 	{"The pop offers no creation of %s.", "Le pop ne propose pas de créer un objet %s."},
 	{"The screen pop is not configured.", "Le pop d'appel n'est pas configuré."},

@@ -52,9 +52,6 @@ type Options struct {
 	// for the links the API gives phone systems (the screen pop); default:
 	// the scheme and host of each request.
 	BaseURL string
-	// LookupOrder is the order in which a caller lookup tries its
-	// parameters; default cti.DefaultLookupOrder.
-	LookupOrder []string
 	// Pop is the screen pop's use case, with the telephony configuration;
 	// nil: /pop is not found.
 	Pop *cti.Pop
@@ -111,7 +108,8 @@ type Server struct {
 	handler   http.Handler
 	// base is Options.BaseURL without its trailing slash.
 	base string
-	// lookup finds callers for the API.
+	// lookup finds callers for the API: the pop's lookup, so that both find
+	// the same callers.
 	lookup *cti.CallerLookup
 	// pop is the screen pop; nil when not configured.
 	pop *cti.Pop
@@ -174,8 +172,10 @@ func New(opt Options) (*Server, error) {
 		heartbeat:   opt.Heartbeat,
 		streams:     newStreams(),
 		base:        strings.TrimRight(opt.BaseURL, "/"),
-		lookup: &cti.CallerLookup{Callers: svc.Callers, Persons: svc.Persons, Tickets: svc.Tickets,
-			Order: opt.LookupOrder},
+		lookup:      &cti.CallerLookup{Services: svc},
+	}
+	if opt.Pop != nil {
+		s.lookup = opt.Pop.Lookup()
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
