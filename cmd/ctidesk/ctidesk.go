@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/ctidesk/ctidesk/internal/config"
+	"github.com/ctidesk/ctidesk/internal/locale"
 	"github.com/ctidesk/ctidesk/internal/phone"
 	"github.com/ctidesk/ctidesk/internal/store"
 )
@@ -70,6 +71,8 @@ type Main struct {
 	Stderr io.Writer
 	Getenv func(string) string
 	Logger *slog.Logger
+	// Messages renders the messages of errors for the terminal, in English.
+	Messages *locale.Printer
 
 	run func(ctx context.Context) error // the parsed subcommand
 
@@ -105,11 +108,12 @@ type Main struct {
 // NewMain returns a Main on the process's standard streams and environment.
 func NewMain() *Main {
 	return &Main{
-		Stdin:  os.Stdin,
-		Stdout: os.Stdout,
-		Stderr: os.Stderr,
-		Getenv: os.Getenv,
-		Logger: slog.New(slog.NewTextHandler(os.Stderr, nil)),
+		Stdin:    os.Stdin,
+		Stdout:   os.Stdout,
+		Stderr:   os.Stderr,
+		Getenv:   os.Getenv,
+		Logger:   slog.New(slog.NewTextHandler(os.Stderr, nil)),
+		Messages: locale.MustLoad().Printer(locale.English),
 	}
 }
 

@@ -445,7 +445,7 @@ const PopCallParam = "call"
 func (c *Calls) LinkCall(ctx context.Context, id, ticketID, contactID int64) (*desk.PhoneCall, error) {
 	user := desk.UserFromContext(ctx)
 	if user == nil {
-		return nil, desk.Errorf(desk.EUNAUTHORIZED, "You must log in.")
+		return nil, desk.NewError(desk.EUNAUTHORIZED, "error.login_required")
 	}
 	if user.ContactID == 0 || ticketID == 0 {
 		return nil, nil

@@ -188,7 +188,7 @@ func (l *CallerLookup) Input(query url.Values) (*LookupInput, error) {
 		}
 	}
 	if len(missing) > 0 {
-		return nil, desk.FieldErrorf(missing[0], "The URL lacks the parameter %s, which the configuration requires (url_parameters).",
+		return nil, desk.Invalid(missing[0], "error.lookup_param_missing",
 			strings.Join(missing, ", "))
 	}
 	order := cfg.LookupOrder
@@ -228,7 +228,7 @@ func (l *CallerLookup) Input(query url.Values) (*LookupInput, error) {
 				names = append(names, name)
 			}
 		}
-		return nil, desk.Errorf(desk.EINVALID, "The URL gives nothing to find the caller by: give one of %s.",
+		return nil, desk.NewError(desk.EINVALID, "error.lookup_nothing_given",
 			strings.Join(names, ", "))
 	}
 	return in, nil
@@ -284,7 +284,7 @@ func (l *CallerLookup) Find(ctx context.Context, in *LookupInput) (*LookupResult
 		matches, ticket, err := l.find(ctx, in, p)
 		if code := desk.ErrorCode(err); code == desk.EINVALID {
 			if res.Invalid == nil {
-				res.Invalid = &desk.Error{Code: desk.EINVALID, Field: p.Name, Message: desk.ErrorMessage(err)}
+				res.Invalid = desk.WithField(err, p.Name)
 			}
 			continue
 		} else if err != nil && code != desk.ENOTFOUND {
@@ -332,7 +332,7 @@ func (l *CallerLookup) find(ctx context.Context, in *LookupInput, p LookupParam)
 func (l *CallerLookup) byTicket(ctx context.Context, ref string) ([]*desk.CallerMatch, *desk.Ticket, error) {
 	id, ok := desk.ParseTicketRef(ref)
 	if !ok {
-		return nil, nil, desk.Errorf(desk.EINVALID, "%q is not a ticket reference or id.", ref)
+		return nil, nil, desk.NewError(desk.EINVALID, "error.not_ticket_ref", ref)
 	}
 	t, err := l.Services.Tickets.FindTicketByID(ctx, id)
 	if err != nil || t.CallerID == 0 {

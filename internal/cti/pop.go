@@ -108,7 +108,7 @@ func (r *PopResult) CallerIDs() []int64 {
 func (p *Pop) Open(ctx context.Context, query url.Values) (*PopResult, error) {
 	user := desk.UserFromContext(ctx)
 	if user == nil {
-		return nil, desk.Errorf(desk.EUNAUTHORIZED, "You must log in.")
+		return nil, desk.NewError(desk.EUNAUTHORIZED, "error.login_required")
 	}
 	lookup := p.Lookup()
 	in, err := lookup.Input(query)
@@ -263,7 +263,7 @@ func (p *Pop) Lists(ctx context.Context, callers []int64, values map[string]stri
 	}
 	user := desk.UserFromContext(ctx)
 	if user == nil {
-		return nil, desk.Errorf(desk.EUNAUTHORIZED, "You must log in.")
+		return nil, desk.NewError(desk.EUNAUTHORIZED, "error.login_required")
 	}
 	rows = min(max(rows, 1), ListLimit)
 	placeholders := p.placeholders(values)
@@ -332,7 +332,7 @@ func (f *Prefill) String(attribute string) string {
 func (p *Pop) Prefill(ctx context.Context, class string, direct bool, selected int64, values map[string]string) (*Prefill, error) {
 	user := desk.UserFromContext(ctx)
 	if user == nil {
-		return nil, desk.Errorf(desk.EUNAUTHORIZED, "You must log in.")
+		return nil, desk.NewError(desk.EUNAUTHORIZED, "error.login_required")
 	}
 	entries := p.Config.IndirectCreations()
 	if direct {
@@ -344,7 +344,7 @@ func (p *Pop) Prefill(ctx context.Context, class string, direct bool, selected i
 	}
 	i := slices.IndexFunc(entries, func(cr config.Creation) bool { return cr.Class == class })
 	if i < 0 {
-		return nil, desk.Errorf(desk.ENOTFOUND, "The pop offers no creation of %s.", class)
+		return nil, desk.NewError(desk.ENOTFOUND, "error.pop_no_creation", class)
 	}
 	if err := desk.Authorize(ctx, desk.ActionCreate, class); err != nil {
 		return nil, err
@@ -449,7 +449,7 @@ func typedPreset(t desk.AttributeType, v any) any {
 func (p *Pop) RecordCall(ctx context.Context, ticketID, contactID int64, number string) (*desk.PhoneCall, error) {
 	user := desk.UserFromContext(ctx)
 	if user == nil {
-		return nil, desk.Errorf(desk.EUNAUTHORIZED, "You must log in.")
+		return nil, desk.NewError(desk.EUNAUTHORIZED, "error.login_required")
 	}
 	if user.ContactID == 0 || ticketID == 0 {
 		return nil, nil

@@ -12,6 +12,7 @@ import (
 	"github.com/ctidesk/ctidesk/internal/config"
 	"github.com/ctidesk/ctidesk/internal/cti"
 	"github.com/ctidesk/ctidesk/internal/desk"
+	"github.com/ctidesk/ctidesk/internal/locale"
 	"github.com/ctidesk/ctidesk/internal/store"
 )
 
@@ -189,7 +190,7 @@ indirect_creation:
 	} {
 		q, _ := url.ParseQuery(tt.query)
 		_, err := tt.pop.Open(f.agent, q)
-		if desk.ErrorCode(err) != desk.EINVALID || desk.ErrorField(err) != tt.field || !strings.HasPrefix(desk.ErrorMessage(err), tt.msg) {
+		if desk.ErrorCode(err) != desk.EINVALID || desk.ErrorField(err) != tt.field || !strings.HasPrefix(locale.MustLoad().Printer(locale.English).Error(err), tt.msg) {
 			t.Errorf("Open(%q): %v (field %q), want EINVALID on %s: %s", tt.query, err, desk.ErrorField(err), tt.field, tt.msg)
 		}
 	}

@@ -20,7 +20,7 @@ type AgentSettings struct {
 func (a *AgentSettings) Validate() error {
 	a.Extension = strings.TrimSpace(a.Extension)
 	if len(a.Extension) > 64 || strings.ContainsAny(a.Extension, " \t\r\n") {
-		return FieldErrorf("extension", "The extension is a phone system's name for the agent: at most 64 characters, no space.")
+		return Invalid("extension", "error.extension_form")
 	}
 	return nil
 }

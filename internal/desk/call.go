@@ -118,17 +118,17 @@ func (c *Call) Validate() error {
 	c.CallID = strings.TrimSpace(c.CallID)
 	switch {
 	case c.CallID == "":
-		return FieldErrorf("callId", "The call id is required.")
+		return Invalid("callId", "error.call_id_required")
 	case len(c.CallID) > maxCallText:
-		return FieldErrorf("callId", "The call id is longer than 255 characters.")
+		return Invalid("callId", "error.call_id_too_long")
 	case c.Direction != DirectionIn && c.Direction != DirectionOut:
-		return FieldErrorf("direction", "The direction must be in or out.")
+		return Invalid("direction", "error.direction_in_out")
 	case !slices.Contains(CallStates, c.State):
-		return FieldErrorf("state", "The state must be one of %s.", strings.Join(CallStates, ", "))
+		return Invalid("state", "error.state_one_of", strings.Join(CallStates, ", "))
 	}
 	for _, f := range []struct{ name, v string }{{"from", c.From}, {"to", c.To}, {"queue", c.Queue}, {"cause", c.Cause}} {
 		if len(f.v) > maxCallText || !utf8.ValidString(f.v) {
-			return FieldErrorf(f.name, "%s is longer than 255 characters.", f.name)
+			return Invalid(f.name, "error.too_long_255", f.name)
 		}
 	}
 	return nil

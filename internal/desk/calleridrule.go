@@ -23,15 +23,15 @@ func (r *CallerIDRule) Validate() error {
 	r.CallerID = strings.TrimSpace(r.CallerID)
 	switch {
 	case r.Pattern == "":
-		return FieldErrorf("pattern", "The number pattern is required.")
+		return Invalid("pattern", "error.number_pattern_required")
 	case len(r.Pattern) > 64 || strings.Trim(r.Pattern, "0123456789+*#") != "":
-		return FieldErrorf("pattern", "The number pattern may hold digits, +, # and * (any digits), at most 64.")
+		return Invalid("pattern", "error.number_pattern_form")
 	case r.CallerID == "":
-		return FieldErrorf("caller_id", "The caller id is required.")
+		return Invalid("caller_id", "error.caller_id_required")
 	case len(r.CallerID) > 64 || strings.Trim(r.CallerID, "0123456789+ ") != "":
-		return FieldErrorf("caller_id", "The caller id must be a phone number.")
+		return Invalid("caller_id", "error.caller_id_not_number")
 	case len(r.Note) > 255:
-		return FieldErrorf("note", "Note is longer than 255 characters.")
+		return Invalid("note", "error.note_too_long_255")
 	}
 	return nil
 }

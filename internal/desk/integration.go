@@ -30,9 +30,9 @@ func ValidateIntegrationName(name string) (string, error) {
 	name = strings.TrimSpace(name)
 	switch {
 	case name == "":
-		return name, FieldErrorf("name", "Name is required.")
+		return name, Invalid("name", "error.name_required")
 	case utf8.RuneCountInString(name) > 100:
-		return name, FieldErrorf("name", "The integration name is longer than 100 characters.")
+		return name, Invalid("name", "error.integration_name_too_long")
 	}
 	return name, nil
 }

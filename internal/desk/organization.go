@@ -27,10 +27,10 @@ func (o *Organization) Validate() error {
 	o.Code = strings.TrimSpace(o.Code)
 	o.SupportID = strings.TrimSpace(o.SupportID)
 	if o.Name == "" {
-		return FieldErrorf("name", "Name is required.")
+		return Invalid("name", "error.name_required")
 	}
 	if len(o.Name) > 255 {
-		return FieldErrorf("name", "Name is longer than 255 characters.")
+		return Invalid("name", "error.name_too_long")
 	}
 	if o.Status == "" {
 		o.Status = StatusActive
@@ -40,7 +40,7 @@ func (o *Organization) Validate() error {
 
 func validateStatus(status string) error {
 	if status != StatusActive && status != StatusInactive {
-		return FieldErrorf("status", "Status must be active or inactive.")
+		return Invalid("status", "error.person_status")
 	}
 	return nil
 }

@@ -52,7 +52,7 @@ func (q *Query) Compile(env Env) (*Statement, error) {
 	c := &compiler{env: env}
 	for _, p := range q.params {
 		if _, ok := env.Params[p.Name]; !ok {
-			return nil, desk.Errorf(desk.EINVALID, "The query parameter :%s has no value.", p.Name)
+			return nil, desk.NewError(desk.EINVALID, "error.query_param_missing", p.Name)
 		}
 	}
 	sel := q.sel
@@ -393,7 +393,7 @@ func (c *compiler) value(o operand, t *desk.Attribute) (string, error) {
 		v := c.env.Params[o.name]
 		switch v.(type) {
 		case []string, []int64, []any:
-			return "", desk.Errorf(desk.EINVALID, "The query parameter :%s is a list; use it in an IN (…) condition.", o.name)
+			return "", desk.NewError(desk.EINVALID, "error.query_param_list", o.name)
 		}
 		return c.arg(convert(v, t)), nil
 	}
@@ -409,7 +409,7 @@ func (c *compiler) numberMatch(a *attrRef, p *paramRef) (string, error) {
 	s, ok := v.(string)
 	if !ok {
 		if _, isList := v.([]string); isList {
-			return "", desk.Errorf(desk.EINVALID, "The query parameter :%s is a list; use it in an IN (…) condition.", p.name)
+			return "", desk.NewError(desk.EINVALID, "error.query_param_list", p.name)
 		}
 		s = fmt.Sprint(v)
 	}

@@ -5,7 +5,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/ctidesk/ctidesk/internal/desk"
+	"github.com/ctidesk/ctidesk/internal/locale"
 	"github.com/ctidesk/ctidesk/internal/oql"
 )
 
@@ -117,7 +117,7 @@ func TestCompileErrors(t *testing.T) {
 	} {
 		q := oql.MustParse(c.text)
 		_, err := q.Compile(oql.Env{Params: c.params})
-		if err == nil || desk.ErrorMessage(err) != c.want {
+		if err == nil || locale.MustLoad().Printer(locale.English).Error(err) != c.want {
 			t.Errorf("Compile(%q) error %v, want %q", c.text, err, c.want)
 		}
 	}

@@ -37,7 +37,7 @@ func (db *DB) FindAgentSettings(ctx context.Context, userID int64) (*desk.AgentS
 
 func findAgentSettings(ctx context.Context, tx *Tx, userID int64) (*desk.AgentSettings, error) {
 	if userID != tx.user.ID && !tx.user.Can(desk.ActionRead, desk.ClassUser) {
-		return nil, desk.Errorf(desk.ENOTFOUND, "User not found.")
+		return nil, desk.NewError(desk.ENOTFOUND, "error.user_not_found")
 	}
 	rows, err := tx.QueryContext(ctx, agentSettingsSelect+" WHERE u.id = ?", true, userID)
 	if err != nil {
@@ -48,7 +48,7 @@ func findAgentSettings(ctx context.Context, tx *Tx, userID int64) (*desk.AgentSe
 		if err := rows.Err(); err != nil {
 			return nil, fmt.Errorf("find agent settings: %w", err)
 		}
-		return nil, desk.Errorf(desk.ENOTFOUND, "User not found.")
+		return nil, desk.NewError(desk.ENOTFOUND, "error.user_not_found")
 	}
 	a, err := scanAgentSettings(rows)
 	if err != nil {
@@ -79,7 +79,7 @@ func (db *DB) UpdateAgentSettings(ctx context.Context, userID int64, upd desk.Ag
 	defer tx.Rollback()
 	admin := tx.user.Can(desk.ActionModify, desk.ClassUser)
 	if (userID != tx.user.ID || upd.Extension != nil) && !admin {
-		return nil, desk.Errorf(desk.EFORBIDDEN, "Only an administrator may change the telephony settings.")
+		return nil, desk.NewError(desk.EFORBIDDEN, "error.telephony_admin_only")
 	}
 	a, err := findAgentSettings(ctx, tx, userID)
 	if err != nil {
@@ -98,8 +98,8 @@ func (db *DB) UpdateAgentSettings(ctx context.Context, userID int64, upd desk.Ag
 		ON CONFLICT (user_id) DO UPDATE SET extension = excluded.extension, pop_on_answer = excluded.pop_on_answer`,
 		userID, a.Extension, a.PopOnAnswer)
 	if isUnique(err) {
-		return nil, &desk.Error{Code: desk.ECONFLICT, Field: "extension",
-			Message: fmt.Sprintf("The extension %q is another user's.", a.Extension)}
+		return nil, &desk.Error{Code: desk.ECONFLICT, Field: "extension", Key: "error.extension_taken",
+			Args: []any{a.Extension}}
 	} else if err != nil {
 		return nil, fmt.Errorf("update agent settings: %w", err)
 	}

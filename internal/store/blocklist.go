@@ -49,11 +49,11 @@ func (db *DB) CreateBlockedNumber(ctx context.Context, b *desk.BlockedNumber) er
 	key := blockKey(tx.phone.Parse(b.Number))
 	switch {
 	case key == "":
-		return desk.FieldErrorf("number", "%q contains no digit.", b.Number)
+		return desk.Invalid("number", "error.no_digit", b.Number)
 	case len(b.Number) > 64:
-		return desk.FieldErrorf("number", "Number is longer than 64 characters.")
+		return desk.Invalid("number", "error.number_too_long")
 	case len(b.Note) > 255:
-		return desk.FieldErrorf("note", "Note is longer than 255 characters.")
+		return desk.Invalid("note", "error.note_too_long_255")
 	}
 	blocked, err := blockedNumbers(ctx, tx.QueryContext)
 	if err != nil {
@@ -62,14 +62,14 @@ func (db *DB) CreateBlockedNumber(ctx context.Context, b *desk.BlockedNumber) er
 	n := tx.phone.Parse(b.Number)
 	for _, old := range blocked {
 		if _, ok := tx.phone.Match(n, tx.phone.Parse(old)); ok {
-			return &desk.Error{Code: desk.ECONFLICT, Field: "number", Message: fmt.Sprintf("The number %q is blocked already.", b.Number)}
+			return &desk.Error{Code: desk.ECONFLICT, Field: "number", Key: "error.number_blocked", Args: []any{b.Number}}
 		}
 	}
 	b.CreatedAt = tx.now
 	err = tx.QueryRowContext(ctx, `INSERT INTO cti_blocked_number (number, digits, note, created_at) VALUES (?, ?, ?, ?)
 		RETURNING id`, b.Number, key, b.Note, b.CreatedAt).Scan(&b.ID)
 	if isUnique(err) {
-		return &desk.Error{Code: desk.ECONFLICT, Field: "number", Message: fmt.Sprintf("The number %q is blocked already.", b.Number)}
+		return &desk.Error{Code: desk.ECONFLICT, Field: "number", Key: "error.number_blocked", Args: []any{b.Number}}
 	} else if err != nil {
 		return fmt.Errorf("block number: %w", err)
 	}
@@ -78,7 +78,7 @@ func (db *DB) CreateBlockedNumber(ctx context.Context, b *desk.BlockedNumber) er
 
 // DeleteBlockedNumber removes a number from the block list.
 func (db *DB) DeleteBlockedNumber(ctx context.Context, id int64) error {
-	return db.deleteTelephonyRow(ctx, "cti_blocked_number", id, desk.Errorf(desk.ENOTFOUND, "Blocked number not found."))
+	return db.deleteTelephonyRow(ctx, "cti_blocked_number", id, desk.NewError(desk.ENOTFOUND, "error.blocked_number_not_found"))
 }
 
 // IsBlockedNumber reports whether number, as a phone system sends it (a
@@ -86,7 +86,7 @@ func (db *DB) DeleteBlockedNumber(ctx context.Context, id int64) error {
 // one statement.
 func (db *DB) IsBlockedNumber(ctx context.Context, number string) (bool, error) {
 	if desk.UserFromContext(ctx) == nil {
-		return false, desk.Errorf(desk.EUNAUTHORIZED, "You must log in.")
+		return false, desk.NewError(desk.EUNAUTHORIZED, "error.login_required")
 	}
 	caller := db.Phone.FromQuery(number)
 	if caller.Digits == "" {

@@ -125,7 +125,7 @@ func findCall(ctx context.Context, tx *Tx, filter desk.CallFilter, scoped bool) 
 	if err != nil {
 		return nil, err
 	} else if len(calls) == 0 {
-		return nil, desk.Errorf(desk.ENOTFOUND, "Call not found.")
+		return nil, desk.NewError(desk.ENOTFOUND, "error.call_not_found")
 	}
 	return calls[0], nil
 }
@@ -281,7 +281,7 @@ func (db *DB) ApplyCall(ctx context.Context, integrationID int64, callID string,
 func applyCall(ctx context.Context, tx *Tx, integrationID int64, callID string, apply func(c *desk.Call) error) (*desk.Call, error) {
 	callID = strings.TrimSpace(callID)
 	if callID == "" {
-		return nil, desk.FieldErrorf("callId", "The call id is required.")
+		return nil, desk.Invalid("callId", "error.call_id_required")
 	}
 	var id int64
 	err := tx.QueryRowContext(ctx, "SELECT id FROM cti_call WHERE integration_id = ? AND call_id = ?",
@@ -377,7 +377,7 @@ func checkUser(ctx context.Context, tx *Tx, id int64, field string) error {
 	if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM users WHERE id = ?", id).Scan(&n); err != nil {
 		return fmt.Errorf("check user: %w", err)
 	} else if n == 0 {
-		return desk.FieldErrorf(field, "Unknown user.")
+		return desk.Invalid(field, "error.unknown_user")
 	}
 	return nil
 }
@@ -407,14 +407,14 @@ func linkCall(ctx context.Context, tx *Tx, id int64, pc *desk.PhoneCall) (*desk.
 		return nil, err
 	}
 	if pc.TicketID == 0 {
-		return nil, desk.FieldErrorf("ticket_id", "Choose the ticket to tie the call to.")
+		return nil, desk.Invalid("ticket_id", "error.call_ticket_missing")
 	}
 	if c.PhoneCallID != 0 {
 		if c.TicketID == pc.TicketID {
 			return findPhoneCallByID(ctx, tx, c.PhoneCallID)
 		}
-		return nil, &desk.Error{Code: desk.ECONFLICT, Field: "ticket_id",
-			Message: fmt.Sprintf("The call is already tied to ticket %s.", c.TicketRef)}
+		return nil, &desk.Error{Code: desk.ECONFLICT, Field: "ticket_id", Key: "error.call_tied",
+			Args: []any{c.TicketRef}}
 	}
 	pc.Flow, pc.Date, pc.Duration = c.Flow(), c.StartedAt, int(c.Duration().Seconds())
 	pc.Number = strings.TrimSpace(c.Number())

@@ -144,7 +144,7 @@ func (db *DB) FindCallersByNumber(ctx context.Context, number string) ([]*desk.C
 	norm := db.Phone
 	caller := norm.FromQuery(number)
 	if norm.TooShort(caller) {
-		return nil, desk.Errorf(desk.EINVALID, "The number %q has fewer than %d significant digits, so nothing is matched.",
+		return nil, desk.NewError(desk.EINVALID, "error.number_too_short",
 			strings.TrimSpace(number), norm.Options().MinMatchDigits)
 	}
 	query, args := callerNumberQuery(db.dialect, norm, user.OrgScope(), caller)
@@ -209,11 +209,11 @@ func (db *DB) FindCallersByAttribute(ctx context.Context, attribute, value strin
 	value = strings.TrimSpace(value)
 	query, args, ok := callerAttributeQuery(db.dialect, user.OrgScope(), attribute, value)
 	if !ok {
-		return nil, desk.Errorf(desk.EINVALID, "Callers cannot be looked up by %q; use one of %s.", attribute,
+		return nil, desk.NewError(desk.EINVALID, "error.lookup_attribute", attribute,
 			strings.Join(desk.CallerAttributes, ", "))
 	}
 	if value == "" {
-		return nil, desk.Errorf(desk.EINVALID, "The %s to look up is empty.", attribute)
+		return nil, desk.NewError(desk.EINVALID, "error.lookup_value_empty", attribute)
 	}
 	rows, err := db.queryRead(ctx, query, args...)
 	if err != nil {
@@ -310,7 +310,7 @@ func scanPerson(rows *sql.Rows, extra ...any) (*desk.Person, error) {
 func (db *DB) readUser(ctx context.Context, class string) (*desk.User, error) {
 	user := desk.UserFromContext(ctx)
 	if user == nil {
-		return nil, desk.Errorf(desk.EUNAUTHORIZED, "You must log in.")
+		return nil, desk.NewError(desk.EUNAUTHORIZED, "error.login_required")
 	}
 	if err := desk.Authorize(ctx, desk.ActionRead, class); err != nil {
 		return nil, err

@@ -49,5 +49,5 @@ func (db *DB) CreateCallerIDRule(ctx context.Context, r *desk.CallerIDRule) erro
 
 // DeleteCallerIDRule removes a caller id rule.
 func (db *DB) DeleteCallerIDRule(ctx context.Context, id int64) error {
-	return db.deleteTelephonyRow(ctx, "cti_caller_id_rule", id, desk.Errorf(desk.ENOTFOUND, "Caller id rule not found."))
+	return db.deleteTelephonyRow(ctx, "cti_caller_id_rule", id, desk.NewError(desk.ENOTFOUND, "error.caller_id_rule_not_found"))
 }

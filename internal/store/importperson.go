@@ -302,7 +302,7 @@ func (im *personImporter) newPerson(row *desk.PersonImport) (*desk.Person, error
 		return nil, err
 	}
 	if orgID == 0 {
-		return nil, desk.FieldErrorf("org_name", "A new person needs an organization (org_name, org_code or org_id).")
+		return nil, desk.Invalid("org_name", "error.import_org_missing")
 	}
 	p := row.Person
 	p.ID, p.OrgID, p.OrgName, p.LocationName = 0, orgID, "", ""

@@ -24,7 +24,7 @@ func (im *personImporter) rowOrg(row *desk.PersonImport) (int64, error) {
 	switch p := &row.Person; {
 	case p.OrgID != 0:
 		if !im.orgByID[p.OrgID] {
-			return 0, desk.FieldErrorf("org_id", "%d is not an organization.", p.OrgID)
+			return 0, desk.Invalid("org_id", "error.not_organization_id", p.OrgID)
 		}
 		return p.OrgID, nil
 	case strings.TrimSpace(p.OrgName) != "":
@@ -48,7 +48,7 @@ func (im *personImporter) rowLocation(row *desk.PersonImport, orgID int64) (int6
 				}
 			}
 		}
-		return 0, desk.FieldErrorf("location_id", "%d is not a location of the person's organization.", id)
+		return 0, desk.Invalid("location_id", "error.location_not_of_org_id", id)
 	}
 	name := strings.TrimSpace(row.Person.LocationName)
 	if name == "" {
@@ -59,7 +59,7 @@ func (im *personImporter) rowLocation(row *desk.PersonImport, orgID int64) (int6
 			return l.id, nil
 		}
 	}
-	return 0, desk.FieldErrorf("location_name", "%q is not a location of the person's organization.", name)
+	return 0, desk.Invalid("location_name", "error.location_not_of_org", name)
 }
 
 // resolveOrgs finds the organizations the rows name that are not known yet,
@@ -99,7 +99,7 @@ func (im *personImporter) resolveOrgs(ctx context.Context, tx *Tx, rows []*desk.
 		}
 	}
 	for _, name := range names {
-		im.orgByName[name] = orgRef{err: desk.FieldErrorf("org_name", "%q is not an organization.", name)}
+		im.orgByName[name] = orgRef{err: desk.Invalid("org_name", "error.not_organization", name)}
 	}
 	err := inStrings(ctx, tx, "SELECT id, name FROM organization WHERE name IN ", names, func(scan func(...any) error) error {
 		var id int64
@@ -123,8 +123,8 @@ func (im *personImporter) resolveOrgs(ctx context.Context, tx *Tx, rows []*desk.
 		}
 		if !mayCreate {
 			if im.opt.CreateOrganizations {
-				im.orgByName[name] = orgRef{err: desk.FieldErrorf("org_name",
-					"%q is not an organization, and you are not allowed to create organizations.", name)}
+				im.orgByName[name] = orgRef{err: desk.Invalid("org_name",
+					"error.not_organization_no_create", name)}
 			}
 			continue
 		}
@@ -134,14 +134,14 @@ func (im *personImporter) resolveOrgs(ctx context.Context, tx *Tx, rows []*desk.
 				return err
 			}
 			// Invalid, or the name of an organization the user does not see.
-			im.orgByName[name] = orgRef{err: &desk.Error{Code: desk.EINVALID, Field: "org_name", Message: desk.ErrorMessage(err)}}
+			im.orgByName[name] = orgRef{err: desk.WithField(err, "org_name")}
 			continue
 		}
 		im.orgByName[name] = orgRef{id: org.ID}
 		im.orgByID[org.ID] = true
 	}
 	for _, code := range codes {
-		im.orgByCode[code] = orgRef{err: desk.FieldErrorf("org_code", "%q is not the code of an organization.", code)}
+		im.orgByCode[code] = orgRef{err: desk.Invalid("org_code", "error.not_org_code", code)}
 	}
 	count := map[string]int{}
 	err = inStrings(ctx, tx, "SELECT id, code FROM organization WHERE code IN ", codes, func(scan func(...any) error) error {
@@ -157,7 +157,7 @@ func (im *personImporter) resolveOrgs(ctx context.Context, tx *Tx, rows []*desk.
 			im.orgByCode[code] = orgRef{id: id}
 			im.orgByID[id] = true
 		} else {
-			im.orgByCode[code] = orgRef{err: desk.FieldErrorf("org_code", "%q is the code of %d organizations.", code, count[code])}
+			im.orgByCode[code] = orgRef{err: desk.Invalid("org_code", "error.org_code_ambiguous", code, count[code])}
 		}
 		return nil
 	})

@@ -83,7 +83,7 @@ func (db *DB) RevokeIntegration(ctx context.Context, id int64) (*desk.Integratio
 	if err != nil {
 		return nil, err
 	} else if len(found) == 0 {
-		return nil, desk.Errorf(desk.ENOTFOUND, "Integration not found.")
+		return nil, desk.NewError(desk.ENOTFOUND, "error.integration_not_found")
 	}
 	i := found[0]
 	if i.RevokedAt == nil {
@@ -101,20 +101,20 @@ func (db *DB) RevokeIntegration(ctx context.Context, id int64) (*desk.Integratio
 // the use at most once every tokenUseInterval.
 func (db *DB) AuthenticateIntegration(ctx context.Context, token string) (*desk.Integration, error) {
 	if !strings.HasPrefix(token, desk.IntegrationTokenPrefix) || len(token) > 256 {
-		return nil, desk.Errorf(desk.EUNAUTHORIZED, "Unknown integration token.")
+		return nil, desk.NewError(desk.EUNAUTHORIZED, "error.unknown_integration_token")
 	}
 	var i desk.Integration
 	var used, revoked sql.NullTime
 	err := db.read.QueryRowContext(ctx, db.sql(`SELECT id, name, created_at, last_used_at, revoked_at
 		FROM cti_integration WHERE token_hash = ?`), tokenHash(token)).Scan(&i.ID, &i.Name, &i.CreatedAt, &used, &revoked)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, desk.Errorf(desk.EUNAUTHORIZED, "Unknown integration token.")
+		return nil, desk.NewError(desk.EUNAUTHORIZED, "error.unknown_integration_token")
 	} else if err != nil {
 		return nil, fmt.Errorf("authenticate integration: %w", err)
 	}
 	i.CreatedAt, i.LastUsedAt, i.RevokedAt = i.CreatedAt.UTC(), timePtr(used), timePtr(revoked)
 	if i.Revoked() {
-		return nil, desk.Errorf(desk.EUNAUTHORIZED, "The integration token was revoked.")
+		return nil, desk.NewError(desk.EUNAUTHORIZED, "error.integration_token_revoked")
 	}
 	now := db.now()
 	if i.LastUsedAt == nil || now.Sub(*i.LastUsedAt) >= tokenUseInterval {

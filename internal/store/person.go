@@ -12,6 +12,7 @@ import (
 	"unicode"
 
 	"github.com/ctidesk/ctidesk/internal/desk"
+	"github.com/ctidesk/ctidesk/internal/locale"
 	"github.com/ctidesk/ctidesk/internal/oql"
 	"github.com/ctidesk/ctidesk/internal/phone"
 )
@@ -253,9 +254,9 @@ func checkPersonRefs(ctx context.Context, tx *Tx, persons []*desk.Person) error 
 			continue
 		}
 		if org, ok := locOrgs[p.LocationID]; !ok {
-			return itemError("Person", i, desk.FieldErrorf("location_id", "Unknown location."))
+			return itemError("Person", i, desk.Invalid("location_id", "error.unknown_location"))
 		} else if org != p.OrgID {
-			return itemError("Person", i, desk.FieldErrorf("location_id", "The location belongs to another organization."))
+			return itemError("Person", i, desk.Invalid("location_id", "error.location_other_org"))
 		}
 	}
 	return nil
@@ -265,7 +266,7 @@ func checkPersonRefs(ctx context.Context, tx *Tx, persons []*desk.Person) error 
 func itemError(kind string, i int, err error) error {
 	var e *desk.Error
 	if errors.As(err, &e) {
-		return &desk.Error{Code: e.Code, Field: e.Field, Message: fmt.Sprintf("%s %d: %s", kind, i+1, e.Message)}
+		return &desk.Error{Code: e.Code, Field: e.Field, Key: "error.batch_item", Args: []any{locale.Key("class." + kind), i + 1, e}}
 	}
 	return err
 }
@@ -304,7 +305,7 @@ func findPersonByID(ctx context.Context, tx *Tx, id int64) (*desk.Person, error)
 	if err != nil {
 		return nil, err
 	} else if len(persons) == 0 {
-		return nil, desk.Errorf(desk.ENOTFOUND, "Person not found.")
+		return nil, desk.NewError(desk.ENOTFOUND, "error.person_not_found")
 	}
 	return persons[0], nil
 }
@@ -502,7 +503,7 @@ func deletePerson(ctx context.Context, tx *Tx, id int64) error {
 		return fmt.Errorf("delete person: %w", err)
 	}
 	if tickets+calls+users > 0 {
-		return desk.Errorf(desk.ECONFLICT, "The person cannot be deleted: %d tickets, %d phone calls and %d users refer to it.",
+		return desk.NewError(desk.ECONFLICT, "error.person_in_use",
 			tickets, calls, users)
 	}
 	if _, err := tx.ExecContext(ctx, "DELETE FROM person_number WHERE person_id = ?", id); err != nil {
@@ -521,7 +522,7 @@ func checkPerson(ctx context.Context, tx *Tx, id int64, field string) (int64, er
 	var orgID int64
 	err := tx.QueryRowContext(ctx, "SELECT org_id FROM person WHERE id = ?", id).Scan(&orgID)
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && !tx.user.SeesOrg(orgID) && id != tx.user.ContactID) {
-		return 0, desk.FieldErrorf(field, "Unknown person.")
+		return 0, desk.Invalid(field, "error.unknown_person")
 	} else if err != nil {
 		return 0, fmt.Errorf("check person: %w", err)
 	}

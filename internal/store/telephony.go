@@ -28,7 +28,7 @@ var _ desk.TelephonyService = (*DB)(nil)
 // may not manage users.
 func authorizeTelephony(tx *Tx) error {
 	if !tx.user.Can(desk.ActionModify, desk.ClassUser) {
-		return desk.Errorf(desk.EFORBIDDEN, "Only an administrator may change the telephony settings.")
+		return desk.NewError(desk.EFORBIDDEN, "error.telephony_admin_only")
 	}
 	return nil
 }

@@ -122,7 +122,7 @@ func testCall(t *testing.T, open func(t *testing.T) *store.DB) {
 		// An error of apply changes nothing; an invalid call is refused.
 		_, err := db.ApplyCall(f.sys, integ.ID, "c-1", func(c *desk.Call) error {
 			c.State = desk.CallMissed
-			return desk.Errorf(desk.EINVALID, "no")
+			return desk.Invalid("state", "error.state_one_of", "nothing")
 		})
 		wantCode(t, err, desk.EINVALID)
 		_, err = db.ApplyCall(f.sys, integ.ID, "c-1", func(c *desk.Call) error {
