@@ -164,10 +164,11 @@ func TestPBXAsterisk(t *testing.T) {
 	defer cancel()
 	next := followEvents(t, ctx, client, base)
 
-	ami := amitest.NewServer(t, "ctidesk", "s3cret", func(s *amitest.Session) {
-		s.Call("1700000000.1", "+12125550100", "100", "201", true, 16)
-		s.Expect("Logoff")
-	})
+	ami := amitest.NewServer(t, amitest.User{Name: "ctidesk", Secret: "s3cret", Read: "call,agent", Write: "reporting"},
+		func(s *amitest.Session) {
+			s.Call("1700000000.1", "+12125550100", "100", "201", true, 16)
+			s.Expect("Logoff")
+		})
 	m, _, _ := testMain("", nil)
 	err := m.ParseFlags(ctx, []string{"pbx", "asterisk", "--ami", ami.Addr, "--user", "ctidesk", "--secret-file", secretFile,
 		"--url", base, "--token-file", tokenFile})
