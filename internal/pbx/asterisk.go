@@ -4,12 +4,9 @@ import (
 	"bufio"
 	"context"
 	"fmt"
-	"log/slog"
-	"net"
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/ctidesk/ctidesk/internal/cti"
 )
@@ -55,18 +52,7 @@ type Translator struct {
 	// Inbound lists the contexts whose new channels are inbound calls; nil
 	// is DefaultInboundContexts.
 	Inbound []string
-	// MaxAge is how long a call nothing is heard of is remembered; 0 is
-	// DefaultMaxCallAge.
-	MaxAge time.Duration
-	// Now tells the time; nil is time.Now.
-	Now func() time.Time
-
-	table callTable
-}
-
-func (t *Translator) calls() *callTable {
-	t.table.maxAge, t.table.now = t.MaxAge, t.Now
-	return &t.table
+	CallTracker
 }
 
 func (t *Translator) isInbound(context string) bool {
@@ -75,16 +61,6 @@ func (t *Translator) isInbound(context string) bool {
 		contexts = DefaultInboundContexts
 	}
 	return slices.Contains(contexts, context)
-}
-
-// Calls returns the ids of the calls in progress, sorted.
-func (t *Translator) Calls() []string { return t.calls().ids() }
-
-// Reconcile ends the calls of before (Calls when Asterisk was asked which
-// channels exist) whose first channel (Uniqueid = the call id) is not in
-// exists, and returns their hangups, with CauseHangupNotReceived.
-func (t *Translator) Reconcile(before []string, exists map[string]bool) []*cti.Event {
-	return t.calls().reconcile(before, exists)
 }
 
 // Translate returns the call events an AMI event stands for, none for most.
@@ -194,50 +170,28 @@ func channelExtension(channel string) string {
 }
 
 // Asterisk follows an Asterisk's manager interface and posts its calls.
+// Its Connection's Addr is the manager interface's host:port (port 5038 by
+// default); its pings are Ping actions.
 type Asterisk struct {
-	// Addr is the manager interface's host:port (port 5038 by default).
-	Addr     string
+	Connection
 	Username string
 	Secret   string
 	// Inbound lists the contexts of inbound calls; nil is
 	// DefaultInboundContexts.
 	Inbound []string
-	Poster  Poster
-	// Log reports connections, logins and events that could not be
-	// posted; default: discard.
-	Log *slog.Logger
-	// MinBackoff and MaxBackoff bound the wait before reconnecting;
-	// default 1 s and 1 min.
-	MinBackoff, MaxBackoff time.Duration
-	// PingInterval is how often an idle connection is checked with a Ping
-	// action; one that answers nothing for three intervals is reopened.
-	// Default 30 s.
-	PingInterval time.Duration
-	// Dial opens the connection; default net.Dialer's.
-	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
 }
 
 // Run follows the manager interface until ctx ends (it then returns nil) or
 // a login is refused; a broken connection is opened again after a back-off.
 func (a *Asterisk) Run(ctx context.Context) error {
 	tr := &Translator{Inbound: a.Inbound}
-	return follow(ctx, backoff{a.MinBackoff, a.MaxBackoff}, discardLog(a.Log), "asterisk manager", a.Addr,
-		func(ctx context.Context) (bool, error) { return a.session(ctx, tr) })
+	return a.follow(ctx, "asterisk manager", func(l *link) (bool, error) { return a.session(ctx, l, tr) })
 }
 
-// session connects, logs in and posts the calls until the connection
-// breaks; it reports whether the login succeeded.
-func (a *Asterisk) session(ctx context.Context, tr *Translator) (bool, error) {
-	ping := a.PingInterval
-	if ping <= 0 {
-		ping = 30 * time.Second
-	}
-	l, err := dialLink(ctx, a.Dial, a.Addr, ping)
-	if err != nil {
-		return false, err
-	}
-	defer l.close()
-	log := discardLog(a.Log)
+// session logs in and posts the calls until the connection breaks; it
+// reports whether the login succeeded.
+func (a *Asterisk) session(ctx context.Context, l *link, tr *Translator) (bool, error) {
+	log := a.log()
 	r := bufio.NewReaderSize(l.conn, maxAMILine)
 	l.readDeadline()
 	banner, err := r.ReadString('\n')
@@ -265,7 +219,7 @@ func (a *Asterisk) session(ctx context.Context, tr *Translator) (bool, error) {
 		break
 	}
 	log.Info("logged in to the asterisk manager interface", "addr", a.Addr, "user", a.Username)
-	l.every(ping, func(n int) error {
+	l.every(func(n int) error {
 		return l.write(action("Action", "Ping", "ActionID", "ping-"+strconv.Itoa(n)))
 	})
 	// The calls followed before this connection may have ended while it was
@@ -275,7 +229,6 @@ func (a *Asterisk) session(ctx context.Context, tr *Translator) (bool, error) {
 		return true, err
 	}
 	exists := map[string]bool{}
-	post := backoff{a.MinBackoff, a.MaxBackoff}
 	for {
 		l.readDeadline()
 		m, err := ReadMessage(r)
@@ -297,7 +250,7 @@ func (a *Asterisk) session(ctx context.Context, tr *Translator) (bool, error) {
 				}
 			}
 		}
-		if err := postAll(ctx, a.Poster, post, log, evs); err != nil {
+		if err := a.post(ctx, evs); err != nil {
 			return true, err
 		}
 	}

@@ -201,6 +201,12 @@ func TestReadMessage(t *testing.T) {
 	}
 }
 
+// quick is a connection to addr that posts to p, with back-offs of a few
+// milliseconds.
+func quick(addr string, p pbx.Poster) pbx.Connection {
+	return pbx.Connection{Addr: addr, Poster: p, MinBackoff: time.Millisecond, MaxBackoff: 4 * time.Millisecond}
+}
+
 // documentedUser is the manager user of docs/integrations/asterisk.md.
 var documentedUser = amitest.User{Name: "ctidesk", Secret: "s3cret", Read: "call,agent", Write: "reporting"}
 
@@ -242,8 +248,7 @@ func TestAsterisk(t *testing.T) {
 		},
 	)
 	rec := &recorder{events: make(chan *cti.Event, 100), fail: 2} // the first event is posted on the third try
-	a := &pbx.Asterisk{Addr: srv.Addr, Username: "ctidesk", Secret: "s3cret", Poster: rec,
-		MinBackoff: time.Millisecond, MaxBackoff: 4 * time.Millisecond}
+	a := &pbx.Asterisk{Connection: quick(srv.Addr, rec), Username: "ctidesk", Secret: "s3cret"}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- a.Run(ctx) }()
@@ -285,8 +290,7 @@ func TestAsterisk(t *testing.T) {
 
 func TestAsteriskLoginRefused(t *testing.T) {
 	srv := amitest.NewServer(t, documentedUser)
-	a := &pbx.Asterisk{Addr: srv.Addr, Username: "ctidesk", Secret: "wrong", Poster: &recorder{},
-		MinBackoff: time.Millisecond}
+	a := &pbx.Asterisk{Connection: quick(srv.Addr, &recorder{}), Username: "ctidesk", Secret: "wrong"}
 	err := a.Run(context.Background())
 	if !errors.Is(err, pbx.ErrLogin) || !strings.Contains(err.Error(), "Authentication failed") {
 		t.Fatalf("Run = %v, want the refused login", err)
@@ -299,12 +303,12 @@ func TestAsteriskBackoff(t *testing.T) {
 	attempts := make(chan struct{}, 10)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
 	defer srv.Close()
-	a := &pbx.Asterisk{Addr: strings.TrimPrefix(srv.URL, "http://"), Poster: &recorder{},
-		MinBackoff: time.Millisecond, MaxBackoff: 2 * time.Millisecond, PingInterval: 20 * time.Millisecond,
-		Dial: func(ctx context.Context, network, addr string) (net.Conn, error) {
-			attempts <- struct{}{}
-			return (&net.Dialer{}).DialContext(ctx, network, addr)
-		}}
+	a := &pbx.Asterisk{Connection: quick(strings.TrimPrefix(srv.URL, "http://"), &recorder{})}
+	a.PingInterval = 20 * time.Millisecond
+	a.Dial = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		attempts <- struct{}{}
+		return (&net.Dialer{}).DialContext(ctx, network, addr)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- a.Run(ctx) }()
@@ -331,8 +335,8 @@ func TestAsteriskPing(t *testing.T) {
 		}
 		s.Expect("Logoff")
 	})
-	a := &pbx.Asterisk{Addr: srv.Addr, Username: "ctidesk", Secret: "s3cret", Poster: &recorder{},
-		PingInterval: 100 * time.Millisecond, MinBackoff: time.Millisecond}
+	a := &pbx.Asterisk{Connection: quick(srv.Addr, &recorder{}), Username: "ctidesk", Secret: "s3cret"}
+	a.PingInterval = 100 * time.Millisecond
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- a.Run(ctx) }()
@@ -370,6 +374,16 @@ func runAdapter(t *testing.T, run func(context.Context) error) {
 	})
 }
 
+// followAsterisk runs the adapter against srv, as the documentation's user,
+// until the test ends, and returns what it posts.
+func followAsterisk(t *testing.T, srv *amitest.Server) *recorder {
+	t.Helper()
+	rec := &recorder{events: make(chan *cti.Event, 100)}
+	a := &pbx.Asterisk{Connection: quick(srv.Addr, rec), Username: "ctidesk", Secret: "s3cret"}
+	runAdapter(t, a.Run)
+	return rec
+}
+
 // TestAsteriskQueue follows a call through a queue with the manager user of
 // the documentation: QueueCallerJoin is an event of the agent class, which
 // Asterisk (and amitest) sends only to a client that logs in for it.
@@ -381,9 +395,7 @@ func TestAsteriskQueue(t *testing.T) {
 		s.Hangup("1700000200.3", "201", 16)
 		s.Expect("Logoff")
 	})
-	rec := &recorder{events: make(chan *cti.Event, 100)}
-	a := &pbx.Asterisk{Addr: srv.Addr, Username: "ctidesk", Secret: "s3cret", Poster: rec, MinBackoff: time.Millisecond}
-	runAdapter(t, a.Run)
+	rec := followAsterisk(t, srv)
 	expectPosts(t, rec,
 		"newCall 1700000200.3 in +14155550142>100",
 		"newCall 1700000200.3 in +14155550142>100 user=201",
@@ -416,10 +428,7 @@ func TestAsteriskReconcile(t *testing.T) {
 			s.Expect("Logoff")
 		},
 	)
-	rec := &recorder{events: make(chan *cti.Event, 100)}
-	a := &pbx.Asterisk{Addr: srv.Addr, Username: "ctidesk", Secret: "s3cret", Poster: rec,
-		MinBackoff: time.Millisecond, MaxBackoff: 4 * time.Millisecond}
-	runAdapter(t, a.Run)
+	rec := followAsterisk(t, srv)
 	expectPosts(t, rec,
 		"newCall 1.1 in +14155550101>100",
 		"newCall 1.1 in +14155550101>100 user=201",
@@ -455,10 +464,7 @@ func TestAsteriskReconcileRefused(t *testing.T) {
 			s.Expect("Logoff")
 		},
 	)
-	rec := &recorder{events: make(chan *cti.Event, 100)}
-	a := &pbx.Asterisk{Addr: srv.Addr, Username: "ctidesk", Secret: "s3cret", Poster: rec,
-		MinBackoff: time.Millisecond, MaxBackoff: 4 * time.Millisecond}
-	runAdapter(t, a.Run)
+	rec := followAsterisk(t, srv)
 	expectPosts(t, rec,
 		"newCall 3.1 in +14155550103>100",
 		"newCall 3.1 in +14155550103>100 user=201",
@@ -473,7 +479,7 @@ func TestAsteriskReconcileRefused(t *testing.T) {
 // kept.
 func TestTranslatorForgetsOldCalls(t *testing.T) {
 	now := time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)
-	tr := &pbx.Translator{MaxAge: time.Hour, Now: func() time.Time { return now }}
+	tr := &pbx.Translator{CallTracker: pbx.CallTracker{MaxAge: time.Hour, Now: func() time.Time { return now }}}
 	newCall := func(id string) {
 		tr.Translate(msg("Event", "Newchannel", "Channel", "PJSIP/trunk-"+id, "CallerIDNum", "0142", "Context",
 			"from-external", "Exten", "100", "Uniqueid", id, "Linkedid", id))

@@ -185,6 +185,33 @@ func (t *callTable) reconcile(before []string, exists map[string]bool) []*cti.Ev
 	return out
 }
 
+// CallTracker holds the calls a translator follows, and bounds how long it
+// keeps those nothing is heard of.
+type CallTracker struct {
+	// MaxAge is how long a call nothing is heard of is remembered; 0 is
+	// DefaultMaxCallAge.
+	MaxAge time.Duration
+	// Now tells the time; nil is time.Now.
+	Now func() time.Time
+
+	table callTable
+}
+
+func (t *CallTracker) calls() *callTable {
+	t.table.maxAge, t.table.now = t.MaxAge, t.Now
+	return &t.table
+}
+
+// Calls returns the ids of the calls in progress, sorted.
+func (t *CallTracker) Calls() []string { return t.calls().ids() }
+
+// Reconcile ends the calls of before (Calls when the phone system was asked
+// which channels exist) whose first channel (its id is the call's) is not
+// in exists, and returns their hangups, with CauseHangupNotReceived.
+func (t *CallTracker) Reconcile(before []string, exists map[string]bool) []*cti.Event {
+	return t.calls().reconcile(before, exists)
+}
+
 // hangupCause turns a Q.850 cause code into Zammad's cause: a call hung up
 // with normal clearing (or a cause without a name of its own) before anyone
 // answered was cancelled.

@@ -20,14 +20,37 @@ import (
 // trying again with the same secret cannot help.
 var ErrLogin = errors.New("login refused")
 
-// backoff bounds the waits of an adapter: before reconnecting, a wait that
-// doubles from min up to max and starts from min again once logged in
-// (default 1 s and 1 min); before posting again an event ctidesk could not
-// take, min, then twice as long, a few times.
-type backoff struct{ min, max time.Duration }
+// Connection is how an adapter reaches the phone system and ctidesk.
+type Connection struct {
+	// Addr is the phone system's host:port.
+	Addr string
+	// Poster delivers the call events to ctidesk.
+	Poster Poster
+	// Log reports connections, logins and events that could not be
+	// posted; default: discard.
+	Log *slog.Logger
+	// MinBackoff and MaxBackoff bound the wait before reconnecting, which
+	// doubles from the one to the other and starts again from the minimum
+	// once logged in; default 1 s and 1 min. An event ctidesk cannot take
+	// is posted again after MinBackoff, then twice as long, a few times.
+	MinBackoff, MaxBackoff time.Duration
+	// PingInterval is how often a quiet connection is checked (with a
+	// command the phone system answers); one that answers nothing for
+	// three intervals is reopened. Default 30 s.
+	PingInterval time.Duration
+	// Dial opens the connection; default net.Dialer's.
+	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
+}
 
-func (b backoff) bounds() (time.Duration, time.Duration) {
-	lo, hi := b.min, b.max
+func (c *Connection) log() *slog.Logger {
+	if c.Log != nil {
+		return c.Log
+	}
+	return slog.New(slog.DiscardHandler)
+}
+
+func (c *Connection) backoff() (time.Duration, time.Duration) {
+	lo, hi := c.MinBackoff, c.MaxBackoff
 	if lo <= 0 {
 		lo = time.Second
 	}
@@ -37,15 +60,25 @@ func (b backoff) bounds() (time.Duration, time.Duration) {
 	return lo, hi
 }
 
-// follow runs session again and again until ctx ends (it then returns nil)
-// or a login is refused (ErrLogin). session reports whether it logged in: the
-// wait before the next attempt then starts again from the minimum.
-func follow(ctx context.Context, b backoff, log *slog.Logger, system, addr string,
-	session func(context.Context) (bool, error)) error {
-	minWait, maxWait := b.bounds()
+// follow connects to Addr and runs session on the connection, again and
+// again, until ctx ends (it then returns nil) or a login is refused
+// (ErrLogin). session reports whether it logged in: the wait before the
+// next attempt then starts again from the minimum. system names the phone
+// system's interface in the log.
+func (c *Connection) follow(ctx context.Context, system string, session func(*link) (bool, error)) error {
+	minWait, maxWait := c.backoff()
+	ping := c.PingInterval
+	if ping <= 0 {
+		ping = 30 * time.Second
+	}
 	wait := minWait
 	for {
-		loggedIn, err := session(ctx)
+		loggedIn := false
+		l, err := dialLink(ctx, c.Dial, c.Addr, ping)
+		if err == nil {
+			loggedIn, err = session(l)
+			l.close()
+		}
 		if ctx.Err() != nil {
 			return nil
 		}
@@ -55,7 +88,7 @@ func follow(ctx context.Context, b backoff, log *slog.Logger, system, addr strin
 		if loggedIn {
 			wait = minWait
 		}
-		log.Warn(system+" connection lost; reconnecting", "addr", addr, "in", wait, "err", err)
+		c.log().Warn(system+" connection lost; reconnecting", "addr", c.Addr, "in", wait, "err", err)
 		select {
 		case <-ctx.Done():
 			return nil
@@ -70,26 +103,26 @@ func follow(ctx context.Context, b backoff, log *slog.Logger, system, addr strin
 // doubling.
 const postAttempts = 4
 
-// postAll posts evs in order, each again on failures that may pass; an event
+// post posts evs in order, each again on failures that may pass; an event
 // ctidesk refused (ErrRejected) or could not take after postAttempts is
 // logged and dropped. It returns ctx's error when ctx ends.
-func postAll(ctx context.Context, p Poster, b backoff, log *slog.Logger, evs []*cti.Event) error {
+func (c *Connection) post(ctx context.Context, evs []*cti.Event) error {
 	for _, ev := range evs {
-		if err := postOne(ctx, p, b, ev); err != nil {
+		if err := c.postOne(ctx, ev); err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
-			log.Error("post call event", "event", ev.Event, "call", ev.CallID, "err", err)
+			c.log().Error("post call event", "event", ev.Event, "call", ev.CallID, "err", err)
 		}
 	}
 	return nil
 }
 
-func postOne(ctx context.Context, p Poster, b backoff, ev *cti.Event) error {
-	wait, _ := b.bounds()
+func (c *Connection) postOne(ctx context.Context, ev *cti.Event) error {
+	wait, _ := c.backoff()
 	var err error
 	for range postAttempts {
-		if _, err = p.Post(ctx, ev); err == nil || errors.Is(err, ErrRejected) {
+		if _, err = c.Poster.Post(ctx, ev); err == nil || errors.Is(err, ErrRejected) {
 			return err
 		}
 		select {
@@ -156,11 +189,11 @@ func (l *link) readDeadline() {
 	l.conn.SetReadDeadline(time.Now().Add(3 * l.timeout))
 }
 
-// every calls check every interval until the link closes; a check that
-// fails closes the connection.
-func (l *link) every(interval time.Duration, check func(n int) error) {
+// every calls check every timeout until the link closes; a check that fails
+// closes the connection.
+func (l *link) every(check func(n int) error) {
 	l.wg.Go(func() {
-		t := time.NewTicker(interval)
+		t := time.NewTicker(l.timeout)
 		defer t.Stop()
 		for n := 1; ; n++ {
 			select {
@@ -174,11 +207,4 @@ func (l *link) every(interval time.Duration, check func(n int) error) {
 			}
 		}
 	})
-}
-
-func discardLog(l *slog.Logger) *slog.Logger {
-	if l != nil {
-		return l
-	}
-	return slog.New(slog.DiscardHandler)
 }

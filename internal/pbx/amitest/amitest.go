@@ -23,6 +23,7 @@ import (
 	"testing"
 
 	"github.com/ctidesk/ctidesk/internal/pbx"
+	"github.com/ctidesk/ctidesk/internal/pbx/pbxtest"
 )
 
 // Banner is what Asterisk 20 writes when a client connects.
@@ -40,16 +41,14 @@ type User struct {
 // Server is a scripted manager interface on a loopback port.
 type Server struct {
 	// Addr is the host:port to connect to.
-	Addr string
-	user User
-	ln   net.Listener
+	Addr    string
+	user    User
+	scripts *pbxtest.Scripts[*Session]
+	tb      testing.TB
 
 	mu       sync.Mutex
-	scripts  []func(*Session)
 	logins   []pbx.Message
 	channels []pbx.Message // the channels that exist, oldest first
-	wg       sync.WaitGroup
-	tb       testing.TB
 }
 
 // Session is one connection, logged in, that a script plays on.
@@ -67,30 +66,8 @@ type Session struct {
 // the test ends. A wrong secret gets Asterisk's error response.
 func NewServer(tb testing.TB, user User, scripts ...func(*Session)) *Server {
 	tb.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	s := &Server{Addr: ln.Addr().String(), user: user, ln: ln, scripts: scripts, tb: tb}
-	done := make(chan struct{})
-	tb.Cleanup(func() {
-		close(done)
-		ln.Close()
-		s.wg.Wait()
-	})
-	s.wg.Go(func() {
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			s.wg.Go(func() {
-				defer conn.Close()
-				go func() { <-done; conn.Close() }()
-				s.serve(conn)
-			})
-		}
-	})
+	s := &Server{user: user, scripts: pbxtest.NewScripts(scripts), tb: tb}
+	s.Addr = pbxtest.Listen(tb, s.serve)
 	return s
 }
 
@@ -138,12 +115,7 @@ func (s *Server) serve(conn net.Conn) {
 	}
 	sess := &Session{srv: s, conn: conn, r: r, tb: s.tb, classes: classes}
 	sess.Event("FullyBooted", "Uptime", "120", "LastReload", "120", "Status", "Fully Booted")
-	s.mu.Lock()
-	var script func(*Session)
-	if len(s.scripts) > 0 {
-		script, s.scripts = s.scripts[0], s.scripts[1:]
-	}
-	s.mu.Unlock()
+	script := s.scripts.Next()
 	if script == nil {
 		// Answer actions until the test ends.
 		for {
