@@ -297,12 +297,12 @@ func (f *FreeSWITCH) session(ctx context.Context, l *link, tr *ESLTranslator) (b
 	if hello.Header.Get("Content-Type") != "auth/request" {
 		return false, fmt.Errorf("esl: %s does not speak the event socket protocol", f.Addr)
 	}
-	if reply, err := f.command(l, r, "auth "+f.Password); err != nil {
+	if reply, err := eslReply(l, r, "auth "+f.Password); err != nil {
 		return false, err
 	} else if !strings.HasPrefix(reply, "+OK") {
 		return false, fmt.Errorf("esl: %w: %s", ErrLogin, reply)
 	}
-	if reply, err := f.command(l, r, eslEvents); err != nil {
+	if reply, err := eslReply(l, r, eslEvents); err != nil {
 		return true, err
 	} else if !strings.HasPrefix(reply, "+OK") {
 		return true, fmt.Errorf("esl: subscribe to the channel events: %s", reply)
@@ -367,9 +367,9 @@ func (f *FreeSWITCH) session(ctx context.Context, l *link, tr *ESLTranslator) (b
 // eslChannels is the api command that lists the channels.
 const eslChannels = "show channels as json"
 
-// command writes a command and returns FreeSWITCH's Reply-Text; it is used
+// eslReply writes a command and returns FreeSWITCH's Reply-Text; it is used
 // before the events start.
-func (f *FreeSWITCH) command(l *link, r *bufio.Reader, cmd string) (string, error) {
+func eslReply(l *link, r *bufio.Reader, cmd string) (string, error) {
 	if err := l.write(eslCommand(cmd)); err != nil {
 		return "", fmt.Errorf("esl: %w", err)
 	}

@@ -284,8 +284,7 @@ func TestFreeSWITCHReconcile(t *testing.T) {
 }
 
 // TestFreeSWITCHPing checks that a quiet connection is kept checked with api
-// status, whose answers are not taken for the list of channels, and not
-// reopened while they come.
+// status, and not reopened while the answers come.
 func TestFreeSWITCHPing(t *testing.T) {
 	pings := make(chan string, 10)
 	srv := esltest.NewServer(t, "ClueCon", func(s *esltest.Session) {
@@ -296,9 +295,8 @@ func TestFreeSWITCHPing(t *testing.T) {
 			}
 			pings <- cmd
 		}
-		// A call after the pings: had an answer to a ping been taken
-		// for the channels, nothing would have been ended wrongly,
-		// and the call is followed as any other.
+		// A call after the pings is followed as any other: their
+		// answers disturbed nothing.
 		a := esltest.Inbound("p1", "+14155550103", "100")
 		s.Create(a)
 		s.Hangup(a, "NORMAL_CLEARING")
