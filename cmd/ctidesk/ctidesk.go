@@ -40,6 +40,8 @@ Usage:
   ctidesk extension LOGIN EXTENSION         the extension the phone system knows a user by ("" removes it)
   ctidesk pbx asterisk --ami HOST:PORT --user USER --secret-file FILE --url CTIDESK_URL --token-file FILE
                                             follow an Asterisk's manager interface and post its calls to ctidesk
+  ctidesk pbx freeswitch --esl HOST:PORT --password-file FILE --url CTIDESK_URL --token-file FILE
+                                            follow a FreeSWITCH's event socket and post its calls to ctidesk
   ctidesk lookup [--json] NUMBER            who is calling: the persons a number finds, ranked
   ctidesk lookup [--json] --employee-number|--support-id|--email VALUE
                                             the persons with that exact value
