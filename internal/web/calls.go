@@ -9,6 +9,7 @@ import (
 
 	"github.com/ctidesk/ctidesk/internal/cti"
 	"github.com/ctidesk/ctidesk/internal/desk"
+	"github.com/ctidesk/ctidesk/internal/request"
 )
 
 // The call log (/calls): the calls phone systems reported, latest first,
@@ -87,7 +88,7 @@ func (s *Server) handleCalls(w http.ResponseWriter, r *http.Request) error {
 	if v.Direction != "" && v.Direction != desk.DirectionIn && v.Direction != desk.DirectionOut {
 		return desk.Invalid("direction", "error.direction_in_out")
 	}
-	agent, err := queryID(r, "agent")
+	agent, err := request.QueryID(r, "agent")
 	if err != nil {
 		return err
 	}

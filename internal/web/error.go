@@ -6,25 +6,8 @@ import (
 	"strings"
 
 	"github.com/ctidesk/ctidesk/internal/desk"
+	"github.com/ctidesk/ctidesk/internal/request"
 )
-
-// httpStatus maps a desk error code to the HTTP status of its page.
-func httpStatus(code string) int {
-	switch code {
-	case desk.EINVALID:
-		return http.StatusBadRequest
-	case desk.EUNAUTHORIZED:
-		return http.StatusUnauthorized
-	case desk.EFORBIDDEN:
-		return http.StatusForbidden
-	case desk.ENOTFOUND:
-		return http.StatusNotFound
-	case desk.ECONFLICT:
-		return http.StatusConflict
-	default:
-		return http.StatusInternalServerError
-	}
-}
 
 // errorView is the data of the error page.
 type errorView struct {
@@ -40,11 +23,11 @@ type errorView struct {
 // validation errors themselves (see formErrors) and call Error for the rest.
 func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
 	if strings.HasPrefix(r.URL.Path, "/api/") {
-		s.apiError(w, r, err) // a panic or a refused body under the API: JSON
+		s.api.Error(w, r, err) // a panic or a refused body under the API: JSON
 		return
 	}
 	code := desk.ErrorCode(err)
-	status := httpStatus(code)
+	status := request.Status(code)
 	var tooLarge *http.MaxBytesError
 	if errors.As(err, &tooLarge) {
 		status = http.StatusRequestEntityTooLarge

@@ -1,6 +1,6 @@
 package web
 
-import "reflect"
+import "github.com/ctidesk/ctidesk/internal/api"
 
 // Exports for the tests of package web_test.
 
@@ -15,19 +15,11 @@ func TelURL(number string) string { return string(telURL(number)) }
 func LocalPath(next string) string { return localPath(next) }
 
 // OpenAPIDocument returns the embedded OpenAPI document.
-func OpenAPIDocument() []byte { return openAPIDocument }
+func OpenAPIDocument() []byte { return api.Document() }
 
 // APIPatterns returns the method and path of every route of the API, as
 // registered ("GET /api/v1/persons/{id}").
-func (s *Server) APIPatterns() []string { return s.apiPatterns }
+func (s *Server) APIPatterns() []string { return s.api.Patterns() }
 
 // ThreeCXCallKeys returns the keys the 3CX journaling request is read by.
-func ThreeCXCallKeys() []string {
-	var keys []string
-	for _, f := range reflect.VisibleFields(reflect.TypeFor[api3CXCall]()) {
-		if k := jsonKey(f); k != "" {
-			keys = append(keys, k)
-		}
-	}
-	return keys
-}
+func ThreeCXCallKeys() []string { return api.ThreeCXCallKeys() }

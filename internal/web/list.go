@@ -48,19 +48,6 @@ func newPager(r *http.Request, page, total int) *Pager {
 	return p
 }
 
-// queryID reads an optional numeric id from the query string: absent is nil,
-// anything but a positive number is a bad request.
-func queryID(r *http.Request, name string) (*int64, error) {
-	v := r.URL.Query().Get(name)
-	if v == "" {
-		return nil, nil
-	}
-	id, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || id <= 0 {
-		return nil, desk.Invalid(name, "error.not_identifier", v)
-	}
-	return &id, nil
-}
 
 // formID reads an optional numeric id from a posted form: empty is 0.
 func formID(r *http.Request, name string) (int64, error) {

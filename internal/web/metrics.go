@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/ctidesk/ctidesk/internal/desk"
+	"github.com/ctidesk/ctidesk/internal/request"
 )
 
 // metrics are the Prometheus metrics of one Server, in its own registry.
@@ -104,18 +105,6 @@ func (m *metrics) callEvent(event string) {
 	m.callEvents.WithLabelValues(event).Inc()
 }
 
-// recordRoute wraps a ServeMux: once it has served a request, the pattern
-// that matched goes into the request's info, for the latency by route. The
-// innermost mux (the API's) is first to tell, and wins.
-func recordRoute(mux http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mux.ServeHTTP(w, r)
-		if info, ok := r.Context().Value(infoKey).(*requestInfo); ok && info.route == "" {
-			info.route = r.Pattern
-		}
-	})
-}
-
 // handleHealth answers 200 "ok" when the database answers a query within two
 // seconds, 503 otherwise: for load balancers and orchestrators, no login.
 func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
@@ -161,8 +150,6 @@ func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "The metrics are for administrators only.", http.StatusForbidden)
 		return
 	}
-	if info, ok := r.Context().Value(infoKey).(*requestInfo); ok {
-		info.login = user.Login
-	}
+	request.SetLogin(r.Context(), user.Login)
 	s.metrics.handler.ServeHTTP(w, r)
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/ctidesk/ctidesk/internal/cti"
 	"github.com/ctidesk/ctidesk/internal/desk"
+	"github.com/ctidesk/ctidesk/internal/request"
 )
 
 func (s *Server) registerPersonRoutes(mux *http.ServeMux) {
@@ -32,7 +33,7 @@ type personsView struct {
 // handlePersons lists persons, filtered by a search and an organization.
 func (s *Server) handlePersons(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	orgID, err := queryID(r, "org_id")
+	orgID, err := request.QueryID(r, "org_id")
 	if err != nil {
 		return err
 	}
@@ -157,7 +158,7 @@ func (s *Server) handlePersonNew(w http.ResponseWriter, r *http.Request) error {
 	if err := desk.Authorize(r.Context(), desk.ActionCreate, desk.ClassPerson); err != nil {
 		return err
 	}
-	orgID, err := queryID(r, "org_id")
+	orgID, err := request.QueryID(r, "org_id")
 	if err != nil {
 		return err
 	}

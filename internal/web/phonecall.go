@@ -8,6 +8,7 @@ import (
 
 	"github.com/ctidesk/ctidesk/internal/cti"
 	"github.com/ctidesk/ctidesk/internal/desk"
+	"github.com/ctidesk/ctidesk/internal/request"
 )
 
 // Phone Call records (iTop's PhoneCall class): the list with filters, a
@@ -54,7 +55,7 @@ func (s *Server) handlePhoneCalls(w http.ResponseWriter, r *http.Request) error 
 		return desk.Invalid("flow", "error.flow_in_out")
 	}
 	filter := desk.PhoneCallFilter{Flow: v.Flow}
-	agentID, err := queryID(r, "agent_id")
+	agentID, err := request.QueryID(r, "agent_id")
 	if err != nil {
 		return err
 	}

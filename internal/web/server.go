@@ -24,8 +24,10 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/ctidesk/ctidesk/internal/api"
 	"github.com/ctidesk/ctidesk/internal/cti"
 	"github.com/ctidesk/ctidesk/internal/desk"
+	"github.com/ctidesk/ctidesk/internal/request"
 )
 
 // maxBodyBytes limits the body of every request: forms are small.
@@ -111,9 +113,8 @@ type Server struct {
 	handler   http.Handler
 	// base is Options.BaseURL without its trailing slash.
 	base string
-	// lookup finds callers for the API: the pop's lookup, so that both find
-	// the same callers.
-	lookup *cti.CallerLookup
+	// api serves /api/.
+	api *api.Server
 	// pop is the screen pop; nil when not configured.
 	pop *cti.Pop
 	// outbound places outbound calls; nil when not configured.
@@ -131,9 +132,6 @@ type Server struct {
 	bus       desk.EventBus
 	heartbeat time.Duration
 	streams   *streams
-	// apiPatterns lists the routes of the API as registered, for the test
-	// that holds them to openapi.yaml.
-	apiPatterns []string
 	// loginLimit and loginWindow are Options.LoginLimit and LoginWindow.
 	loginLimit  int
 	loginWindow time.Duration
@@ -175,10 +173,6 @@ func New(opt Options) (*Server, error) {
 		heartbeat:   opt.Heartbeat,
 		streams:     newStreams(),
 		base:        strings.TrimRight(opt.BaseURL, "/"),
-		lookup:      &cti.CallerLookup{Services: svc},
-	}
-	if opt.Pop != nil {
-		s.lookup = opt.Pop.Lookup()
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -225,6 +219,12 @@ func New(opt Options) (*Server, error) {
 	if s.views, err = s.parseTemplates(); err != nil {
 		return nil, err
 	}
+	lookup := &cti.CallerLookup{Services: svc}
+	if opt.Pop != nil {
+		lookup = opt.Pop.Lookup() // the API finds the callers the pop finds
+	}
+	s.api = api.New(api.Options{Services: svc, Logger: s.log, Messages: s.i18n.messages, BaseURL: s.base,
+		Lookup: lookup, Calls: opt.Calls, OnCallEvent: s.metrics.callEvent, Now: s.now})
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /static/{file}", s.serveStatic)
@@ -242,12 +242,12 @@ func New(opt Options) (*Server, error) {
 	s.registerCallRoutes(mux)
 	s.registerTelephonyRoutes(mux)
 	s.registerEventRoutes(mux)
-	mux.Handle("/api/", s.newAPIHandler())
+	mux.Handle("/api/", s.api)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, desk.NewError(desk.ENOTFOUND, "error.page_not_found"))
 	})
 
-	s.handler = s.logRequests(s.recoverPanics(s.secureHeaders(s.limitBody(s.loadSession(recordRoute(mux))))))
+	s.handler = s.logRequests(s.recoverPanics(s.secureHeaders(s.limitBody(s.loadSession(request.RecordRoute(mux))))))
 	return s, nil
 }
 
@@ -375,37 +375,27 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 // Unwrap lets http.ResponseController reach the underlying writer.
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-// requestInfo is filled as the request goes down the middleware, for the log.
-type requestInfo struct {
-	login string
-	// route is the pattern that matched (see recordRoute).
-	route string
-}
-
 type ctxKey int
 
-const (
-	infoKey ctxKey = iota
-	sessionTokenKey
-)
+const sessionTokenKey ctxKey = iota
 
 // logRequests logs every request: method, path (never the query string, which
 // may hold a phone number or a search), status, duration and login.
 func (s *Server) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := s.now()
-		info := &requestInfo{}
+		ctx, info := request.WithInfo(r.Context())
 		sw := &statusWriter{ResponseWriter: w}
-		next.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), infoKey, info)))
+		next.ServeHTTP(sw, r.WithContext(ctx))
 		if sw.status == 0 {
 			sw.status = http.StatusOK
 		}
 		d := s.now().Sub(start)
-		s.metrics.observe(info.route, sw.status, d)
-		attrs := []any{"method", r.Method, "path", loggedPath(r.URL.Path), "status", sw.status,
+		s.metrics.observe(info.Route, sw.status, d)
+		attrs := []any{"method", r.Method, "path", request.LoggedPath(r.URL.Path), "status", sw.status,
 			"duration", d}
-		if info.login != "" {
-			attrs = append(attrs, "login", info.login)
+		if info.Login != "" {
+			attrs = append(attrs, "login", info.Login)
 		}
 		s.log.Info("http request", attrs...)
 	})

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/ctidesk/ctidesk/internal/desk"
+	"github.com/ctidesk/ctidesk/internal/request"
 )
 
 // sessionCookie holds the session token. The store keeps only its hash.
@@ -29,9 +30,7 @@ func (s *Server) loadSession(next http.Handler) http.Handler {
 		case err == nil && user != nil:
 			ctx := desk.NewContextWithUser(r.Context(), user)
 			ctx = context.WithValue(ctx, sessionTokenKey, c.Value)
-			if info, ok := ctx.Value(infoKey).(*requestInfo); ok {
-				info.login = user.Login
-			}
+			request.SetLogin(ctx, user.Login)
 			r = r.WithContext(ctx)
 		case code == desk.ENOTFOUND || code == desk.EUNAUTHORIZED || user == nil:
 			// Expired or unknown: forget the cookie and carry on logged out.

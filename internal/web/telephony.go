@@ -3,7 +3,9 @@ package web
 import (
 	"net/http"
 
+	"github.com/ctidesk/ctidesk/internal/api"
 	"github.com/ctidesk/ctidesk/internal/desk"
+	"github.com/ctidesk/ctidesk/internal/request"
 )
 
 // The administrator's telephony page (/admin/telephony): the phone system
@@ -104,7 +106,7 @@ func (s *Server) handleIntegrationCreate(w http.ResponseWriter, r *http.Request)
 		return s.telephonyFormError(w, r, err, "integration", "name")
 	}
 	s.log.Info("integration created", "id", i.ID, "name", i.Name)
-	v := &telephonyView{NewToken: token, NewTokenFor: i, WebhookURL: s.baseURL(r) + integrationEventsPath + "/" + token}
+	v := &telephonyView{NewToken: token, NewTokenFor: i, WebhookURL: api.WebhookURL(request.BaseURL(r, s.base), token)}
 	return s.renderTelephony(w, r, http.StatusOK, v)
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/ctidesk/ctidesk/internal/cti"
 	"github.com/ctidesk/ctidesk/internal/desk"
+	"github.com/ctidesk/ctidesk/internal/request"
 )
 
 func (s *Server) registerTicketRoutes(mux *http.ServeMux) {
@@ -54,11 +55,11 @@ func (s *Server) handleTickets(w http.ResponseWriter, r *http.Request) error {
 	if v.Status != "" && !slices.Contains(desk.TicketStatuses, v.Status) {
 		return desk.Invalid("status", "error.status_one_of", strings.Join(desk.TicketStatuses, ", "))
 	}
-	orgID, err := queryID(r, "org_id")
+	orgID, err := request.QueryID(r, "org_id")
 	if err != nil {
 		return err
 	}
-	callerID, err := queryID(r, "caller_id")
+	callerID, err := request.QueryID(r, "caller_id")
 	if err != nil {
 		return err
 	}
@@ -370,11 +371,11 @@ func (s *Server) handleTicketNew(w http.ResponseWriter, r *http.Request) error {
 	if desk.HasLevels(kind) {
 		t.Priority, t.Urgency, t.Impact = 3, 3, 3
 	}
-	orgID, err := queryID(r, "org_id")
+	orgID, err := request.QueryID(r, "org_id")
 	if err != nil {
 		return err
 	}
-	callerID, err := queryID(r, "caller_id")
+	callerID, err := request.QueryID(r, "caller_id")
 	if err != nil {
 		return err
 	}

@@ -1,10 +1,11 @@
-package web
+package api
 
 import (
 	"fmt"
 	"net/http"
 
 	"github.com/ctidesk/ctidesk/internal/desk"
+	"github.com/ctidesk/ctidesk/internal/request"
 )
 
 func (s *Server) apiPersonRoutes() []apiRoute {
@@ -57,7 +58,7 @@ func (s *Server) apiPersons(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	orgID, err := queryID(r, "org_id")
+	orgID, err := request.QueryID(r, "org_id")
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,15 @@
-package web
+// Package api is ctidesk's JSON API under /api/v1: programs (a phone system,
+// scripts, a CRM) call it with "Authorization: Bearer <API token>", and act
+// with the token's user's rights and organization scope, which the store
+// applies as for pages. It reads no cookie, so it needs no CSRF token:
+// another site cannot make a browser send the bearer token. Errors are JSON:
+// {"error": {"code", "key", "message", "field"}}. openapi.yaml documents every
+// route, and a test holds both to each other.
+//
+// Besides the REST resources it serves the phone systems: the call events of
+// the webhook (cti.go, with an integration's token), and 3CX's CRM
+// integration (threecx.go). internal/web mounts it under /api/.
+package api
 
 import (
 	"bytes"
@@ -7,23 +18,96 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"log/slog"
 	"net/http"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
+	"github.com/ctidesk/ctidesk/internal/cti"
 	"github.com/ctidesk/ctidesk/internal/desk"
 	"github.com/ctidesk/ctidesk/internal/locale"
+	"github.com/ctidesk/ctidesk/internal/request"
 )
 
-// The JSON API under /api/v1: programs (a phone system, scripts) call it with
-// "Authorization: Bearer <API token>", and act with the token's user's rights
-// and organization scope, which the store applies as for pages. It reads no
-// cookie, so it needs no CSRF token: another site cannot make a browser send
-// the bearer token. Errors are JSON: {"error": {"code", "message", "field"}}.
-// openapi.yaml documents every route, and a test holds both to each other.
+// Options configures a Server.
+type Options struct {
+	Services desk.Services
+	Logger   *slog.Logger
+	// Messages renders the messages of errors, in English.
+	Messages *locale.Catalog
+	// BaseURL is the URL people reach ctidesk at, without its trailing
+	// slash, for the links the API gives (the screen pop); "": the scheme
+	// and host of each request.
+	BaseURL string
+	// Lookup finds callers: the screen pop's lookup.
+	Lookup *cti.CallerLookup
+	// Calls records the call events phone systems post; nil: they are
+	// refused.
+	Calls *cti.Calls
+	// OnCallEvent counts a call event recorded (newCall, answer, hangup),
+	// for the metrics; nil: none.
+	OnCallEvent func(event string)
+	// Now returns the current time; default time.Now.
+	Now func() time.Time
+}
+
+// Server serves the API. It holds no mutable state once made.
+type Server struct {
+	svc         desk.Services
+	log         *slog.Logger
+	en          *locale.Printer
+	base        string
+	lookup      *cti.CallerLookup
+	calls       *cti.Calls
+	onCallEvent func(event string)
+	now         func() time.Time
+	handler     http.Handler
+	// apiPatterns lists the routes as registered, for the test that holds
+	// them to openapi.yaml.
+	apiPatterns []string
+}
+
+// New returns the API's server.
+func New(opt Options) *Server {
+	s := &Server{svc: opt.Services, log: opt.Logger, base: opt.BaseURL, lookup: opt.Lookup, calls: opt.Calls,
+		onCallEvent: opt.OnCallEvent, now: opt.Now}
+	if opt.Messages == nil {
+		opt.Messages = locale.MustLoad()
+	}
+	s.en = opt.Messages.Printer(locale.English)
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.lookup == nil {
+		s.lookup = &cti.CallerLookup{Services: opt.Services}
+	}
+	if s.onCallEvent == nil {
+		s.onCallEvent = func(string) {}
+	}
+	s.handler = s.newAPIHandler()
+	return s
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// Patterns returns the method and path of every route, as registered ("GET
+// /api/v1/persons/{id}").
+func (s *Server) Patterns() []string { return slices.Clone(s.apiPatterns) }
+
+// Document returns the OpenAPI document of the API.
+func Document() []byte { return slices.Clone(openAPIDocument) }
+
+// Error answers err as the API's JSON error: for a failure the server met
+// before the API's own handlers (a panic, a body over the limit).
+func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) { s.apiError(w, r, err) }
 
 // apiPrefix starts every path of the API.
 const apiPrefix = "/api/v1/"
@@ -94,7 +178,7 @@ func (s *Server) newAPIHandler() http.Handler {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, desk.NewError(desk.ENOTFOUND, "error.api_path_not_found"))
 	})
-	return s.authenticateAPI(recordRoute(mux))
+	return s.authenticateAPI(request.RecordRoute(mux))
 }
 
 // authenticateAPI puts the user of the request's bearer token in its context,
@@ -122,9 +206,7 @@ func (s *Server) authenticateAPI(next http.Handler) http.Handler {
 			return
 		}
 		ctx := desk.NewContextWithUser(r.Context(), user)
-		if info, ok := ctx.Value(infoKey).(*requestInfo); ok {
-			info.login = user.Login
-		}
+		request.SetLogin(ctx, user.Login)
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
@@ -177,7 +259,7 @@ func (e *apiStatusError) MessageKey() (string, []any) { return e.key, e.args }
 // EUNAUTHORIZED 401, ECONFLICT 409, a body over the limit 413, anything else
 // 500 with a message that tells nothing of the cause.
 func (s *Server) apiErrorStatus(err error) (int, apiErrorDetail) {
-	en := s.i18n.printer(locale.English)
+	en := s.en
 	var se *apiStatusError
 	if errors.As(err, &se) {
 		return se.status, apiErrorDetail{Code: se.code, Key: se.key, Message: en.Error(se)}
@@ -193,7 +275,7 @@ func (s *Server) apiErrorStatus(err error) (int, apiErrorDetail) {
 	if d.Key == "" {
 		d.Key = "error.internal.message"
 	}
-	status := httpStatus(code)
+	status := request.Status(code)
 	if code == desk.EINVALID && d.Field != "" {
 		status = http.StatusUnprocessableEntity
 	}
@@ -413,15 +495,5 @@ func apiFindForModify[T any](r *http.Request, class string, find func(context.Co
 }
 
 // baseURL returns the URL this server is reached at, for the links the API
-// gives (the screen pop): Options.BaseURL, or else the scheme and host of
-// the request.
-func (s *Server) baseURL(r *http.Request) string {
-	if s.base != "" {
-		return s.base
-	}
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host
-}
+// gives (the screen pop).
+func (s *Server) baseURL(r *http.Request) string { return request.BaseURL(r, s.base) }

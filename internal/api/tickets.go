@@ -1,4 +1,4 @@
-package web
+package api
 
 import (
 	"fmt"
@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/ctidesk/ctidesk/internal/desk"
+	"github.com/ctidesk/ctidesk/internal/request"
 )
 
 func (s *Server) apiTicketRoutes() []apiRoute {
@@ -83,10 +84,10 @@ func (s *Server) apiTickets(w http.ResponseWriter, r *http.Request) error {
 	if filter.Ongoing, err = queryBool(r, "ongoing"); err != nil {
 		return err
 	}
-	if filter.OrgID, err = queryID(r, "org_id"); err != nil {
+	if filter.OrgID, err = request.QueryID(r, "org_id"); err != nil {
 		return err
 	}
-	if filter.CallerID, err = queryID(r, "caller_id"); err != nil {
+	if filter.CallerID, err = request.QueryID(r, "caller_id"); err != nil {
 		return err
 	}
 	tickets, total, err := s.svc.Tickets.FindTickets(r.Context(), filter)

@@ -1,4 +1,4 @@
-package web
+package api
 
 import (
 	"io"
@@ -8,6 +8,7 @@ import (
 
 	"github.com/ctidesk/ctidesk/internal/cti"
 	"github.com/ctidesk/ctidesk/internal/desk"
+	"github.com/ctidesk/ctidesk/internal/request"
 )
 
 // Call events from phone systems (docs/integrations/webhook.md): POST
@@ -21,19 +22,14 @@ import (
 // followed by /TOKEN takes the token in the path.
 const integrationEventsPath = "/api/v1/cti/events"
 
+// WebhookURL returns the URL a phone system posts its call events to, the
+// integration's token in the path; base is the URL ctidesk is reached at.
+func WebhookURL(base, token string) string { return base + integrationEventsPath + "/" + token }
+
 // isIntegrationPath reports whether path is one of the call events, which
 // authenticate with an integration token instead of an API token.
 func isIntegrationPath(path string) bool {
 	return path == integrationEventsPath || strings.HasPrefix(path, integrationEventsPath+"/")
-}
-
-// loggedPath returns the path to log: an integration token in the path is
-// masked.
-func loggedPath(path string) string {
-	if strings.HasPrefix(path, integrationEventsPath+"/") {
-		return integrationEventsPath + "/…"
-	}
-	return path
 }
 
 func (s *Server) apiCTIRoutes() []apiRoute {
@@ -65,9 +61,7 @@ func (s *Server) apiCTIEvent(w http.ResponseWriter, r *http.Request) error {
 		}
 		return err
 	}
-	if info, ok := r.Context().Value(infoKey).(*requestInfo); ok {
-		info.login = "integration:" + integ.Name
-	}
+	request.SetLogin(r.Context(), "integration:"+integ.Name)
 	if s.calls == nil {
 		return desk.Invalid("event", "error.call_events_disabled")
 	}
@@ -95,7 +89,7 @@ func (s *Server) apiCTIEvent(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.metrics.callEvent(ev.Event)
+	s.onCallEvent(ev.Event)
 	writeJSON(w, http.StatusOK, reply)
 	return nil
 }

@@ -1,4 +1,4 @@
-package web
+package api
 
 import (
 	"bytes"
@@ -347,4 +347,16 @@ func parse3CXTime(v string) time.Time {
 		}
 	}
 	return time.Time{}
+}
+
+// ThreeCXCallKeys returns the form keys the call journaling endpoint reads:
+// what the CRM template (docs/integrations/3cx-crm-template.xml) may post.
+func ThreeCXCallKeys() []string {
+	var keys []string
+	for _, f := range reflect.VisibleFields(reflect.TypeFor[api3CXCall]()) {
+		if k := jsonKey(f); k != "" {
+			keys = append(keys, k)
+		}
+	}
+	return keys
 }
