@@ -48,7 +48,6 @@ func newPager(r *http.Request, page, total int) *Pager {
 	return p
 }
 
-
 // formID reads an optional numeric id from a posted form: empty is 0.
 func formID(r *http.Request, name string) (int64, error) {
 	v := r.PostForm.Get(name)
