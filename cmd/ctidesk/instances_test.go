@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -171,15 +172,39 @@ func TestInstancesCallEvents(t *testing.T) {
 		t.Fatalf("answered on B: %+v after %+v", answered, ringing)
 	}
 
+	// PostgreSQL drops the instances' listening connections (a restart, a
+	// proxy's timeout): a second call rings while B is deaf, and B's agent
+	// still gets its notice once B listens again.
+	admin, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	var killed int
+	if err := admin.QueryRow(`SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity
+		WHERE query LIKE 'LISTEN "ctidesk_events_%'`).Scan(&killed); err != nil || killed != 2 {
+		t.Fatalf("%d listening connections terminated (%v), want A's and B's", killed, err)
+	}
+	second := call("newCall", "user", ext)
+	second.Set("callId", "two-instances-2")
+	post(second)
+	missed := onB()
+	if missed.event != "ringing" || eventID(t, missed.id) <= eventID(t, answered.id) {
+		t.Fatalf("the call that rang while B was deaf: %+v", missed)
+	}
+
 	// B stops; the browser reconnects to A, giving the id of the ringing
-	// as if it had missed the answer: it gets the answer again, then the
-	// hangup.
+	// as if it had missed the answer: it gets the answer again, the second
+	// call's ringing, then the hangup.
 	if err := mB.Close(); err != nil {
 		t.Fatal(err)
 	}
 	onA := openEvents(t, browser, baseA, ringing.id)
 	if again := onA(); again.event != "answered" || again.id != answered.id {
 		t.Fatalf("resumed on A: %+v, want the answer again (%s)", again, answered.id)
+	}
+	if again := onA(); again.event != "ringing" || again.id != missed.id {
+		t.Fatalf("resumed on A: %+v, want the second call's ringing (%s)", again, missed.id)
 	}
 	post(call("hangup", "cause", "normalClearing"))
 	if ended := onA(); ended.event != "ended" {

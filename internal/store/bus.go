@@ -31,10 +31,12 @@ import (
 // the whole event, as JSON: PostgreSQL takes up to 8000 bytes, so an event's
 // data may not take much more than 7,500 once escaped.
 //
-// Events published while an instance's listening connection is down (the
-// bus reconnects on its own) do not reach that instance's browsers; those
-// of two instances publishing at the same time may arrive out of ID order.
-// Both only cost a notice on screen, which the page's next load shows.
+// Publish also keeps the event in push_event for a few minutes (keepEvents):
+// when an instance's listening connection comes back (the bus reconnects on
+// its own, after a PostgreSQL restart or a terminated backend), it reads the
+// events it missed from there, so that no agent loses a ringing or answer
+// notice. Events of two instances publishing at the same time may arrive out
+// of ID order; each is delivered once.
 type EventBus struct {
 	db      *DB
 	channel string
@@ -42,10 +44,17 @@ type EventBus struct {
 	now     func() time.Time
 	log     *slog.Logger
 	closed  atomic.Bool
+	// connected tells whether the listening connection is up, for /readyz.
+	connected atomic.Bool
 
 	stop context.CancelFunc
 	done chan struct{}
 }
+
+// keepEvents is how long push_event keeps an event for the instances that
+// catch up: longer than a reconnection takes (at most 30 s apart), as long
+// as a browser's replay needs (cti.MemoryBus keeps two minutes).
+const keepEvents = 5 * time.Minute
 
 // EventBusOptions configure an EventBus.
 type EventBusOptions struct {
@@ -91,8 +100,8 @@ func NewEventBus(ctx context.Context, db *DB, opt EventBusOptions) (*EventBus, e
 	if b.log == nil {
 		b.log = slog.Default()
 	}
-	schema, err := b.setUp(ctx)
-	if err != nil {
+	var schema string
+	if err := db.write.QueryRowContext(ctx, "SELECT current_schema()").Scan(&schema); err != nil {
 		return nil, fmt.Errorf("event bus: %w", err)
 	}
 	// One channel per schema: deployments sharing a database in separate
@@ -105,25 +114,16 @@ func NewEventBus(ctx context.Context, db *DB, opt EventBusOptions) (*EventBus, e
 	if err != nil {
 		return nil, fmt.Errorf("event bus: %w", err)
 	}
+	b.connected.Store(true)
+	var last uint64
+	if err := db.write.QueryRowContext(ctx, "SELECT COALESCE(MAX(id), 0) FROM push_event").Scan(&last); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("event bus: %w", err)
+	}
 	lctx, stop := context.WithCancel(context.Background())
 	b.stop = stop
-	go b.run(lctx, conn)
+	go b.run(lctx, conn, last)
 	return b, nil
-}
-
-// setUp creates the sequence of the event IDs, if need be, and returns the
-// schema. The sequence belongs to the bus, not to the desk's schema (SQLite
-// has no bus), so the bus creates it, under the migration lock: instances
-// starting together create it once.
-func (b *EventBus) setUp(ctx context.Context) (string, error) {
-	var schema string
-	err := b.db.migrateTx(ctx, func(tx *Tx) error {
-		if _, err := tx.ExecContext(ctx, "CREATE SEQUENCE IF NOT EXISTS push_event_id"); err != nil {
-			return err
-		}
-		return tx.QueryRowContext(ctx, "SELECT current_schema()").Scan(&schema)
-	})
-	return schema, err
 }
 
 // listen takes a connection of the pool for the bus and listens on it.
@@ -142,9 +142,11 @@ func (b *EventBus) listen(ctx context.Context) (*sql.Conn, error) {
 }
 
 // run receives the notifications until Close, listening again after a
-// failure of the connection.
-func (b *EventBus) run(ctx context.Context, conn *sql.Conn) {
+// failure of the connection, then catching up the events published in the
+// meantime. last is the ID of the last event published before it listened.
+func (b *EventBus) run(ctx context.Context, conn *sql.Conn, last uint64) {
 	defer close(b.done)
+	r := &receiver{bus: b, last: last, seen: map[uint64]time.Time{}}
 	for wait := time.Second; ; {
 		err := conn.Raw(func(dc any) error {
 			c, ok := dc.(*stdlib.Conn)
@@ -152,16 +154,23 @@ func (b *EventBus) run(ctx context.Context, conn *sql.Conn) {
 				return fmt.Errorf("driver connection %T is not pgx's", dc)
 			}
 			for {
-				n, err := c.Conn().WaitForNotification(ctx)
+				wctx, cancel := context.WithTimeout(ctx, time.Minute)
+				n, err := c.Conn().WaitForNotification(wctx)
+				cancel()
+				if err != nil && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
+					r.prune() // a quiet minute: forget old events
+					continue
+				}
 				if err != nil {
 					// The connection listens: it never goes back to the
 					// pool, whatever the error.
 					return errors.Join(driver.ErrBadConn, err)
 				}
-				b.receive(n.Payload)
+				r.receive(n.Payload)
 				wait = time.Second
 			}
 		})
+		b.connected.Store(false)
 		conn.Close()
 		if ctx.Err() != nil {
 			return
@@ -175,13 +184,112 @@ func (b *EventBus) run(ctx context.Context, conn *sql.Conn) {
 			}
 			wait = min(2*wait, 30*time.Second)
 			if conn, err = b.listen(ctx); err == nil {
-				break
+				// Listening again: what was published while deaf is in
+				// push_event (what is published from now on comes by
+				// notification too, and is delivered once).
+				b.connected.Store(true)
+				if err = r.catchUp(ctx); err == nil {
+					b.log.Info("event bus: listening again")
+					break
+				}
+				b.connected.Store(false)
+				conn.Close()
 			}
 			if ctx.Err() != nil {
 				return
 			}
 			b.log.Error("event bus: listen", "err", err)
 		}
+	}
+}
+
+// Connected reports whether the bus's listening connection is up: while it
+// is not, the events of other instances wait for it to come back.
+func (b *EventBus) Connected() bool { return b.connected.Load() && !b.closed.Load() }
+
+// receiver delivers the events of the notifications and of the catch-ups,
+// each once. Only the goroutine of run uses it.
+type receiver struct {
+	bus *EventBus
+	// last is the highest ID delivered.
+	last uint64
+	// seen holds the IDs delivered within keepEvents, with when, since
+	// instances may publish out of ID order and a catch-up meets events
+	// the notifications bring too.
+	seen      map[uint64]time.Time
+	lastPrune time.Time
+}
+
+// receive hands on the event of a notification.
+func (r *receiver) receive(payload string) {
+	var m busMessage
+	if err := json.Unmarshal([]byte(payload), &m); err != nil {
+		r.bus.log.Error("event bus: unreadable notification", "err", err)
+		return
+	}
+	r.deliver(m)
+}
+
+func (r *receiver) deliver(m busMessage) {
+	now := r.bus.now()
+	if _, ok := r.seen[m.ID]; ok {
+		return
+	}
+	r.seen[m.ID] = now
+	r.last = max(r.last, m.ID)
+	r.bus.local.Deliver(m.User, desk.PushEvent{ID: m.ID, Type: m.Type, Data: []byte(m.Data), Time: time.UnixMicro(m.Time).UTC()})
+	if now.Sub(r.lastPrune) > time.Minute {
+		r.prune()
+	}
+}
+
+// catchUp delivers the events published after the last one delivered that
+// are still kept.
+func (r *receiver) catchUp(ctx context.Context) error {
+	rows, err := r.bus.db.write.QueryContext(ctx, `SELECT id, user_id, type, data, created_at FROM push_event
+		WHERE id > $1 ORDER BY id`, r.last)
+	if err != nil {
+		return fmt.Errorf("catch up: %w", err)
+	}
+	defer rows.Close()
+	var missed []busMessage
+	for rows.Next() {
+		var m busMessage
+		var at time.Time
+		if err := rows.Scan(&m.ID, &m.User, &m.Type, &m.Data, &at); err != nil {
+			return fmt.Errorf("catch up: %w", err)
+		}
+		m.Time = at.UnixMicro()
+		missed = append(missed, m)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("catch up: %w", err)
+	}
+	for _, m := range missed {
+		r.deliver(m)
+	}
+	if len(missed) > 0 {
+		r.bus.log.Info("event bus: caught up", "events", len(missed))
+	}
+	return nil
+}
+
+// prune forgets the IDs delivered long ago, and deletes the events every
+// instance has had time to catch up. Several instances deleting the same
+// rows is harmless.
+func (r *receiver) prune() {
+	now := r.bus.now()
+	r.lastPrune = now
+	for id, at := range r.seen {
+		if now.Sub(at) > keepEvents {
+			delete(r.seen, id)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := r.bus.db.write.ExecContext(ctx, "DELETE FROM push_event WHERE created_at < $1",
+		now.Add(-keepEvents)); err != nil {
+		r.bus.log.Error("event bus: prune", "err", err)
 	}
 }
 
@@ -207,25 +315,19 @@ func (b *EventBus) Publish(ctx context.Context, userID int64, ev desk.PushEvent)
 	if b.closed.Load() {
 		return errors.New("publish: the event bus is closed")
 	}
-	// One statement: the ID, the payload and the notification, sent when
-	// the statement commits.
-	_, err = b.db.write.ExecContext(ctx, `SELECT pg_notify($1, json_build_object('u', $2::bigint,
-		'i', nextval('push_event_id'), 't', $3::text, 'a', $4::bigint, 'd', $5::text)::text)`,
-		b.channel, userID, ev.Type, b.now().UnixMicro(), string(ev.Data))
+	// One statement: the ID, the row kept for the instances that catch up,
+	// and the notification, sent when the statement commits.
+	now := b.now()
+	_, err = b.db.write.ExecContext(ctx, `WITH e AS (
+			INSERT INTO push_event (id, user_id, type, data, created_at)
+			VALUES (nextval('push_event_id'), $2, $3, $5, $6) RETURNING id)
+		SELECT pg_notify($1, json_build_object('u', $2::bigint, 'i', e.id, 't', $3::text, 'a', $4::bigint,
+			'd', $5::text)::text) FROM e`,
+		b.channel, userID, ev.Type, now.UnixMicro(), string(ev.Data), now.UTC())
 	if err != nil {
 		return fmt.Errorf("publish %s: %w", ev.Type, err)
 	}
 	return nil
-}
-
-// receive hands on the event of a notification.
-func (b *EventBus) receive(payload string) {
-	var m busMessage
-	if err := json.Unmarshal([]byte(payload), &m); err != nil {
-		b.log.Error("event bus: unreadable notification", "err", err)
-		return
-	}
-	b.local.Deliver(m.User, desk.PushEvent{ID: m.ID, Type: m.Type, Data: []byte(m.Data), Time: time.UnixMicro(m.Time).UTC()})
 }
 
 // Subscribe returns the user's kept events after lastEventID (none for 0),
