@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -29,6 +30,30 @@ type sseEvent struct {
 // openEvents opens the event stream of the logged-in client c on base, with
 // Last-Event-ID last ("": none), and returns its next events, one by one.
 func openEvents(t *testing.T, c *http.Client, base, last string) func() sseEvent {
+	t.Helper()
+	return nextOf(t, base, openEventChannel(t, c, base, last))
+}
+
+// nextOf returns the next events of a stream of base, one by one.
+func nextOf(t *testing.T, base string, events <-chan sseEvent) func() sseEvent {
+	return func() sseEvent {
+		t.Helper()
+		select {
+		case ev, ok := <-events:
+			if !ok {
+				t.Fatalf("the event stream of %s ended", base)
+			}
+			return ev
+		case <-time.After(10 * time.Second):
+			t.Fatalf("no event on %s/events after 10 s", base)
+		}
+		panic("unreachable")
+	}
+}
+
+// openEventChannel is openEvents' stream as a channel, closed when the
+// stream ends.
+func openEventChannel(t *testing.T, c *http.Client, base, last string) <-chan sseEvent {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
@@ -75,18 +100,20 @@ func openEvents(t *testing.T, c *http.Client, base, last string) func() sseEvent
 			}
 		}
 	}()
-	return func() sseEvent {
-		t.Helper()
-		select {
-		case ev, ok := <-events:
-			if !ok {
-				t.Fatalf("the event stream of %s ended", base)
-			}
-			return ev
-		case <-time.After(10 * time.Second):
-			t.Fatalf("no event on %s/events after 10 s", base)
+	return events
+}
+
+// streamEnds fails the test when the stream gives an event, or has not
+// ended after 10 s.
+func streamEnds(t *testing.T, events <-chan sseEvent) {
+	t.Helper()
+	select {
+	case ev, ok := <-events:
+		if ok {
+			t.Fatalf("an event after the session ended: %+v", ev)
 		}
-		panic("unreachable")
+	case <-time.After(10 * time.Second):
+		t.Fatal("the stream outlived its session by 10 s")
 	}
 }
 
@@ -199,7 +226,8 @@ func TestInstancesCallEvents(t *testing.T) {
 	if err := mB.Close(); err != nil {
 		t.Fatal(err)
 	}
-	onA := openEvents(t, browser, baseA, ringing.id)
+	streamA := openEventChannel(t, browser, baseA, ringing.id)
+	onA := nextOf(t, baseA, streamA)
 	if again := onA(); again.event != "answered" || again.id != answered.id {
 		t.Fatalf("resumed on A: %+v, want the answer again (%s)", again, answered.id)
 	}
@@ -210,4 +238,25 @@ func TestInstancesCallEvents(t *testing.T) {
 	if ended := onA(); ended.event != "ended" {
 		t.Fatalf("after the hangup on A: %+v", ended)
 	}
+
+	// The agent logs out everywhere on A: his stream on A ends within
+	// seconds, and so would one on any instance (the bus carries the
+	// revocation, and every stream checks its session).
+	other := mustHTTPLogin(t, baseA, demo.LoginAgent, agentPassword)
+	page, err := other.Get(baseA + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(page.Body)
+	page.Body.Close()
+	csrf := regexp.MustCompile(`name="csrf_token" value="([^"]+)"`).FindSubmatch(body)
+	if csrf == nil {
+		t.Fatal("no CSRF token on the home page")
+	}
+	resp, err := other.PostForm(baseA+"/logout/everywhere", url.Values{"csrf_token": {string(csrf[1])}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	streamEnds(t, streamA)
 }

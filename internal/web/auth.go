@@ -135,6 +135,9 @@ func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) error {
 		desk.ErrorCode(err) != desk.ENOTFOUND {
 		return err
 	}
+	if u := desk.UserFromContext(r.Context()); u != nil {
+		s.revokeStreams(r, u.ID)
+	}
 	s.clearSessionCookie(w)
 	redirect(w, r, "/login")
 	return nil
@@ -149,6 +152,7 @@ func (s *Server) handleLogoutEverywhere(w http.ResponseWriter, r *http.Request) 
 		return err
 	}
 	s.log.Info("logged out everywhere", "login", user.Login, "sessions", n)
+	s.revokeStreams(r, user.ID)
 	s.clearSessionCookie(w)
 	redirect(w, r, "/login")
 	return nil
@@ -175,6 +179,7 @@ func (s *Server) handleUserLogout(w http.ResponseWriter, r *http.Request) error 
 	}
 	s.log.Info("sessions ended", "user_id", id, "sessions", n,
 		"by", desk.UserFromContext(r.Context()).Login)
+	s.revokeStreams(r, id)
 	if id == desk.UserFromContext(r.Context()).ID {
 		s.clearSessionCookie(w)
 		redirect(w, r, "/login")

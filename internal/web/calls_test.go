@@ -591,3 +591,104 @@ func noErr(tb testing.TB, err error) {
 }
 
 func strPtr(s string) *string { return &s }
+
+// ended reports whether the stream ends before the deadline; it fails the
+// test when an event other than a comment arrives first.
+func (s *stream) ended(deadline time.Duration) bool {
+	s.tb.Helper()
+	done := make(chan error, 1)
+	go func() {
+		for {
+			line, err := s.rd.ReadString('\n')
+			if err != nil {
+				done <- nil
+				return
+			}
+			if strings.HasPrefix(line, "event:") {
+				done <- fmt.Errorf("an event after the session ended: %q", line)
+				return
+			}
+		}
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			s.tb.Fatal(err)
+		}
+		return true
+	case <-time.After(deadline):
+		return false
+	}
+}
+
+// TestEventStreamEndsWithSession: a stream ends within seconds of its
+// session's end, whatever ends it (log out everywhere from another browser,
+// an administrator ending the sessions, the user's organizations changing),
+// and delivers no call notice after; one session holds a bounded number of
+// streams.
+func TestEventStreamEndsWithSession(t *testing.T) {
+	t.Parallel()
+	ce := mustCallEnv(t, func(o *web.Options) { o.SessionCheck = 50 * time.Millisecond })
+
+	t.Run("Log out everywhere", func(t *testing.T) {
+		tab, other := ce.MustLogin(t, "agent"), ce.MustLogin(t, "agent")
+		s := openStream(t, tab, "")
+		r := other.post("/logout/everywhere", nil)
+		wantStatus(t, "log out everywhere", r, http.StatusSeeOther)
+		// The revocation, or the next check, ends it at once.
+		if !s.ended(5 * time.Second) {
+			t.Fatal("the stream outlived the session")
+		}
+	})
+
+	t.Run("Revoked at once, without waiting for a check", func(t *testing.T) {
+		slow := mustCallEnv(t, func(o *web.Options) { o.SessionCheck = time.Hour })
+		tab, other := slow.MustLogin(t, "agent"), slow.MustLogin(t, "agent")
+		s := openStream(t, tab, "")
+		wantStatus(t, "log out everywhere", other.post("/logout/everywhere", nil), http.StatusSeeOther)
+		if !s.ended(5 * time.Second) {
+			t.Fatal("the revocation did not end the stream")
+		}
+	})
+
+	t.Run("Organizations changed", func(t *testing.T) {
+		scoped := ce.MustLogin(t, "scoped")
+		s := openStream(t, scoped, "")
+		u := ce.userOf(t, "scoped")
+		orgs := []int64{ce.orgA.ID, ce.orgB.ID}
+		if _, err := ce.svc.Users.UpdateUser(ce.sys, u.ID, desk.UserUpdate{AllowedOrgIDs: orgs}); err != nil {
+			t.Fatal(err)
+		}
+		if !s.ended(5 * time.Second) {
+			t.Fatal("the stream of the former rights outlived them")
+		}
+		// The browser reconnects with the new rights.
+		openStream(t, scoped, "")
+	})
+
+	t.Run("Still logged in: the stream stays", func(t *testing.T) {
+		agent := ce.MustLogin(t, "agent")
+		s := openStream(t, agent, "")
+		if s.ended(300 * time.Millisecond) {
+			t.Fatal("a stream of a valid session ended")
+		}
+	})
+
+	t.Run("Streams per session", func(t *testing.T) {
+		tab := ce.MustLogin(t, "viewer")
+		for range 8 {
+			openStream(t, tab, "")
+		}
+		req, _ := http.NewRequest(http.MethodGet, tab.base+"/events", nil)
+		resp, err := tab.hc.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusTooManyRequests {
+			t.Fatalf("the 9th stream of a session: %d, want 429", resp.StatusCode)
+		}
+		// Another session of the same user has its own.
+		openStream(t, ce.MustLogin(t, "viewer"), "")
+	})
+}

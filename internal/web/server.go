@@ -75,6 +75,9 @@ type Options struct {
 	// Heartbeat is how often a quiet event stream gets a comment; default
 	// 15 s.
 	Heartbeat time.Duration
+	// SessionCheck is how often an event stream checks that its session
+	// still stands; default 5 s.
+	SessionCheck time.Duration
 	// LoginLimit is how many failed logins of one login in LoginWindow
 	// refuse the next ones (four times as many from one address); default
 	// 5.
@@ -129,9 +132,10 @@ type Server struct {
 	calls *cti.Calls
 	// bus and heartbeat serve the event streams (/events), which streams
 	// ends at shutdown.
-	bus       desk.EventBus
-	heartbeat time.Duration
-	streams   *streams
+	bus          desk.EventBus
+	heartbeat    time.Duration
+	sessionCheck time.Duration
+	streams      *streams
 	// loginLimit and loginWindow are Options.LoginLimit and LoginWindow.
 	loginLimit  int
 	loginWindow time.Duration
@@ -203,6 +207,9 @@ func New(opt Options) (*Server, error) {
 	}
 	if s.heartbeat <= 0 {
 		s.heartbeat = defaultHeartbeat
+	}
+	if s.sessionCheck = opt.SessionCheck; s.sessionCheck <= 0 {
+		s.sessionCheck = defaultSessionCheck
 	}
 	if s.now == nil {
 		s.now = time.Now

@@ -2,6 +2,8 @@ package web
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"net/http"
 	"net/url"
 	"strings"
@@ -106,4 +108,11 @@ func localPath(next string) string {
 		return "/"
 	}
 	return next
+}
+
+// sessionKey names a session in memory without its token: the start of the
+// token's SHA-256.
+func sessionKey(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:12])
 }
