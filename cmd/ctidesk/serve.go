@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -14,6 +15,7 @@ import (
 	"github.com/ctidesk/ctidesk/internal/cti"
 	"github.com/ctidesk/ctidesk/internal/demo"
 	"github.com/ctidesk/ctidesk/internal/desk"
+	"github.com/ctidesk/ctidesk/internal/store"
 	"github.com/ctidesk/ctidesk/internal/web"
 )
 
@@ -68,6 +70,7 @@ func (m *Main) parseServe(args []string) error {
 			Bus:             bus,
 			DefaultLanguage: cfg.Server.DefaultLanguage,
 			TrustedProxies:  trusted,
+			Readiness:       m.readinessChecks(bus),
 		})
 		if err != nil {
 			return fmt.Errorf("web: %w", err)
@@ -198,4 +201,19 @@ func parsePrefixes(list string) ([]netip.Prefix, error) {
 		out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
 	}
 	return out, nil
+}
+
+// readinessChecks are the checks of /readyz: the database takes a write, and
+// on PostgreSQL the event bus listens.
+func (m *Main) readinessChecks(bus desk.EventBus) []web.ReadinessCheck {
+	checks := []web.ReadinessCheck{{Name: "database_write", Check: m.DB.ProbeWrite}}
+	if b, ok := bus.(*store.EventBus); ok {
+		checks = append(checks, web.ReadinessCheck{Name: "event_bus", Check: func(context.Context) error {
+			if !b.Connected() {
+				return errors.New("the event bus is not listening to PostgreSQL")
+			}
+			return nil
+		}})
+	}
+	return checks
 }

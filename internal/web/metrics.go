@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -29,7 +28,11 @@ type metrics struct {
 	callEvents *prometheus.CounterVec
 	// sseClients is the number of event streams open on this instance.
 	sseClients prometheus.Gauge
-	handler    http.Handler
+	// live is the last answer of /healthz; ready that of each check of
+	// /readyz (1 passes, 0 fails).
+	live    prometheus.Gauge
+	ready   *prometheus.GaugeVec
+	handler http.Handler
 }
 
 // newMetrics registers the metrics of a Server in reg; nil: a new registry,
@@ -62,8 +65,16 @@ func newMetrics(reg *prometheus.Registry) (*metrics, error) {
 			Name: "ctidesk_sse_clients",
 			Help: "Event streams (/events) open on this instance.",
 		}),
+		live: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "ctidesk_live",
+			Help: "1 when the last /healthz found the database answering, 0 when not.",
+		}),
+		ready: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "ctidesk_ready",
+			Help: "1 when the last /readyz found the check passing, 0 when not, by check (database_write, event_bus).",
+		}, []string{"check"}),
 	}
-	for _, c := range []prometheus.Collector{m.requests, m.pops, m.lookups, m.callEvents, m.sseClients} {
+	for _, c := range []prometheus.Collector{m.requests, m.pops, m.lookups, m.callEvents, m.sseClients, m.live, m.ready} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}
@@ -103,23 +114,6 @@ func (m *metrics) callEvent(event string) {
 		event = "other"
 	}
 	m.callEvents.WithLabelValues(event).Inc()
-}
-
-// handleHealth answers 200 "ok" when the database answers a query within two
-// seconds, 503 otherwise: for load balancers and orchestrators, no login.
-func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
-	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-	defer cancel()
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	// A real read of a table, rather than a ping: the schema is there too.
-	if _, _, err := s.svc.Sessions.CountLoginFailures(desk.NewSystemContext(ctx), "", "", s.now()); err != nil {
-		s.log.Error("health check", "err", err)
-		w.WriteHeader(http.StatusServiceUnavailable)
-		w.Write([]byte("database unavailable\n"))
-		return
-	}
-	w.Write([]byte("ok\n"))
 }
 
 // handleMetrics serves the metrics in Prometheus' text format to an admin's

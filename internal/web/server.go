@@ -90,6 +90,9 @@ type Options struct {
 	// limit on failed logins by address) is the last address of the header
 	// that is not a trusted proxy. None: the connection's peer, always.
 	TrustedProxies []netip.Prefix
+	// Readiness are the checks of /readyz (the database takes a write, the
+	// event bus listens); none: /readyz is always ready.
+	Readiness []ReadinessCheck
 	// Metrics is the registry the server's metrics go in, served at
 	// /metrics; nil: a registry of its own, with the Go runtime's and the
 	// process's collectors.
@@ -143,6 +146,8 @@ type Server struct {
 	trustedProxies []netip.Prefix
 	// metrics are the Prometheus metrics of this server.
 	metrics *metrics
+	// readiness runs the checks of /readyz.
+	readiness *readiness
 }
 
 // New returns a Server with every template parsed; a template that does not
@@ -217,6 +222,7 @@ func New(opt Options) (*Server, error) {
 	if s.metrics, err = newMetrics(opt.Metrics); err != nil {
 		return nil, fmt.Errorf("web: metrics: %w", err)
 	}
+	s.readiness = newReadiness(opt.Readiness, s.metrics.ready)
 	if s.i18n, err = newCatalog(); err != nil {
 		return nil, err
 	}
@@ -236,6 +242,7 @@ func New(opt Options) (*Server, error) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /static/{file}", s.serveStatic)
 	mux.HandleFunc("GET /healthz", s.handleHealth)
+	mux.HandleFunc("GET /readyz", s.handleReady)
 	mux.HandleFunc("GET /metrics", s.handleMetrics)
 	s.registerAuthRoutes(mux)
 	s.registerHomeRoutes(mux)
