@@ -3,10 +3,12 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,7 +19,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ctidesk/ctidesk/internal/desk"
 	"github.com/ctidesk/ctidesk/internal/pgtest"
+	"github.com/ctidesk/ctidesk/internal/store"
 )
 
 // subprocessEnv, set in a re-executed test binary, makes it run ctidesk's
@@ -152,8 +156,42 @@ func TestDurability(t *testing.T) {
 				t.Fatal("no person with an organization in the demo data")
 			}
 
+			// The agent's browser, for the creations from the screen pop: a
+			// ticket, the pop's log entry and the phone call, as one action.
+			browser := mustHTTPLogin(t, srv.base, "agent", demoPasswords(srv.out.String())["agent"])
+			resp, err := browser.Get(srv.base + "/tickets/new?kind=UserRequest")
+			if err != nil {
+				t.Fatal(err)
+			}
+			page, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			csrf := csrfHidden.FindSubmatch(page)
+			if csrf == nil {
+				t.Fatal("no CSRF token on the ticket form")
+			}
+			browser.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+			popCreate := func(c, i int, p map[string]any) (string, bool) {
+				id := func(v any) string { return fmt.Sprint(int64(v.(float64))) }
+				form := url.Values{"csrf_token": {string(csrf[1])}, "kind": {"UserRequest"},
+					"title": {fmt.Sprintf("pop-durable %d-%d", c, i)}, "org_id": {id(p["org_id"])},
+					"caller_id": {id(p["id"])}, "origin": {"phone"}, "pop": {"1"}, "pop_number": {"+1 512 555 0199"},
+					"pop_caller": {id(p["id"])}, "pop_log": {"public_log"},
+					"pop_log_text": {fmt.Sprintf("Call from customer, pop %d-%d", c, i)}}
+				resp, err := browser.PostForm(srv.base+"/tickets", form)
+				if err != nil {
+					return "", false
+				}
+				resp.Body.Close()
+				loc := resp.Header.Get("Location")
+				if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/tickets/") {
+					return "", false
+				}
+				ticket, _, _ := strings.Cut(strings.TrimPrefix(loc, "/tickets/"), "?")
+				return "/api/v1/tickets/" + ticket, true
+			}
+
 			// 50 clients create until the server is killed, after the first
-			// 400 acknowledged creations.
+			// 400 acknowledged creations; every fifth creates from the pop.
 			const clients = 50
 			var (
 				mu    sync.Mutex
@@ -173,6 +211,20 @@ func TestDurability(t *testing.T) {
 						default:
 						}
 						p := people[(c+i)%len(people)]
+						if c%5 == 0 {
+							if path, ok := popCreate(c, i, p); ok {
+								mu.Lock()
+								acked = append(acked, created{path: path, want: map[string]any{
+									"title": fmt.Sprintf("pop-durable %d-%d", c, i), "origin": "phone"}})
+								mu.Unlock()
+								if count.Add(1) == 400 {
+									killOnce.Do(func() { srv.kill(); close(killed) })
+								}
+							} else {
+								lost.Add(1)
+							}
+							continue
+						}
 						var path string
 						var body map[string]any
 						if (c+i)%2 == 0 {
@@ -233,6 +285,37 @@ func TestDurability(t *testing.T) {
 			}
 			t.Logf("%d acknowledged creations from %d clients, all present after SIGKILL and restart (%d requests cut short)",
 				len(acked), clients, lost.Load())
+
+			// Every ticket created from the pop that is there, acknowledged
+			// or not, is there whole: with its log entry and its phone call.
+			sys := desk.NewSystemContext(context.Background())
+			db, err := store.Open(sys, dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			popTickets, _, err := db.FindTickets(sys, desk.TicketFilter{Query: "pop-durable", Limit: 1000})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(popTickets) == 0 {
+				t.Fatal("no ticket created from the pop")
+			}
+			for _, tk := range popTickets {
+				full, err := db.FindTicketByID(sys, tk.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				calls, _, err := db.FindPhoneCalls(sys, desk.PhoneCallFilter{TicketID: &tk.ID, Limit: 10})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(full.PublicLog) != 1 || len(calls) != 1 {
+					t.Errorf("%s created from the pop has %d log entries and %d phone calls, want 1 and 1: half an action survived",
+						tk.Ref, len(full.PublicLog), len(calls))
+				}
+			}
+			t.Logf("%d tickets created from the pop, each with its log entry and phone call", len(popTickets))
 		})
 	}
 }

@@ -40,4 +40,12 @@ type Services struct {
 	Tokens        TokenService
 	Calls         CallService
 	Telephony     TelephonyService
+	Transactions  Transactions
+}
+
+// Transactions makes several service calls one action.
+type Transactions interface {
+	// Atomically runs fn in one transaction: the service calls fn makes
+	// with the context it is given are all done, or, when fn fails, none.
+	Atomically(ctx context.Context, fn func(ctx context.Context) error) error
 }

@@ -319,6 +319,7 @@ func (db *DB) Services() desk.Services {
 		Tokens:        db,
 		Calls:         db,
 		Telephony:     db,
+		Transactions:  db,
 	}
 }
 
@@ -351,6 +352,61 @@ type Tx struct {
 	phone   *phone.Normalizer
 	// authorName caches the name signing log entries, see author.
 	authorName string
+	// joined is set on the Tx of a store call made inside Atomically: it
+	// works in the transaction of Atomically, which commits or rolls back
+	// for it.
+	joined bool
+}
+
+// Commit commits the transaction; joined to Atomically's, it leaves that to
+// Atomically.
+func (tx *Tx) Commit() error {
+	if tx.joined {
+		return nil
+	}
+	return tx.Tx.Commit()
+}
+
+// Rollback rolls the transaction back; joined to Atomically's, it leaves
+// that to Atomically, which rolls back when its function fails.
+func (tx *Tx) Rollback() error {
+	if tx.joined {
+		return nil
+	}
+	return tx.Tx.Rollback()
+}
+
+// atomicKey carries the transaction of Atomically in a context.
+type atomicKey struct{}
+
+// Atomically runs fn in one write transaction: every call of the store fn
+// makes with the context it is given joins it, and fn's error rolls all of
+// them back. An action a user sees as one (a ticket, its first log entry and
+// the phone call it was created from) is then all there or not at all, even
+// under kill -9. Inside fn, the caller lookups that read without a
+// transaction do not see fn's writes. A nested Atomically joins the outer
+// one.
+func (db *DB) Atomically(ctx context.Context, fn func(ctx context.Context) error) error {
+	if _, ok := ctx.Value(atomicKey{}).(*Tx); ok {
+		return fn(ctx)
+	}
+	user := desk.UserFromContext(ctx)
+	if user == nil {
+		return desk.NewError(desk.EUNAUTHORIZED, "error.login_required")
+	}
+	sqlTx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	tx := db.newTx(sqlTx, db.write, user)
+	if err := fn(context.WithValue(ctx, atomicKey{}, tx)); err != nil {
+		sqlTx.Rollback()
+		return err
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
 }
 
 // now returns db.Now in UTC, to the second.
@@ -384,6 +440,12 @@ func (db *DB) begin(ctx context.Context, pool *sql.DB, readOnly bool, action, cl
 		if err := desk.Authorize(ctx, action, class); err != nil {
 			return nil, err
 		}
+	}
+	if outer, ok := ctx.Value(atomicKey{}).(*Tx); ok {
+		// Inside Atomically: its transaction, even to read, so that what fn
+		// wrote is seen; the user is the one of this call.
+		return &Tx{Tx: outer.Tx, pool: outer.pool, dialect: db.dialect, stmts: db.stmts, user: user, now: outer.now,
+			phone: db.Phone, joined: true}, nil
 	}
 	tx, err := pool.BeginTx(ctx, &sql.TxOptions{ReadOnly: readOnly})
 	if err != nil {

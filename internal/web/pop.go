@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"html"
 	"html/template"
@@ -447,27 +448,41 @@ func (pc *popContext) Query() string {
 	return q.Encode()
 }
 
-// recordPopCall records the call of the pop after a change of ticket id. The
-// change is done: a failure to record is logged, not shown as a failure of
-// the change.
-func (s *Server) recordPopCall(r *http.Request, ticketID int64, pc *popContext) {
+// recordPopCall records the call of the pop on ticket id, changed from it:
+// the call of the call log becomes the ticket's phone call, or, without one
+// (or tied to another ticket already, or gone), a phone call is recorded. The
+// change and its call are one action: callers run both in one transaction
+// (see changeFromPop), so that no ticket is left without the call it came
+// from.
+func (s *Server) recordPopCall(ctx context.Context, ticketID int64, pc *popContext) error {
 	if pc == nil || s.pop == nil {
-		return
+		return nil
 	}
 	if pc.Call != 0 && s.calls != nil {
-		// The call of the call log becomes the ticket's phone call; tied to
-		// another ticket already (or gone), a plain phone call is recorded.
-		_, err := s.calls.LinkCall(r.Context(), pc.Call, ticketID, pc.Caller)
-		if code := desk.ErrorCode(err); err == nil || (code != desk.ECONFLICT && code != desk.ENOTFOUND) {
-			if err != nil {
-				s.log.Error("tie the call of the pop", "ticket", ticketID, "call", pc.Call, "err", err)
-			}
-			return
+		_, err := s.calls.LinkCall(ctx, pc.Call, ticketID, pc.Caller)
+		if code := desk.ErrorCode(err); code != desk.ECONFLICT && code != desk.ENOTFOUND {
+			return err
 		}
 	}
-	if _, err := s.pop.RecordCall(r.Context(), ticketID, pc.Caller, pc.Number); err != nil {
-		s.log.Error("record the call of the pop", "ticket", ticketID, "err", err)
+	_, err := s.pop.RecordCall(ctx, ticketID, pc.Caller, pc.Number)
+	return err
+}
+
+// changeFromPop runs change, a change of ticket id (0: id is what change
+// created), and records the pop's call on it, in one transaction; without a
+// pop, change alone.
+func (s *Server) changeFromPop(r *http.Request, pc *popContext, change func(ctx context.Context) (int64, error)) error {
+	if pc == nil || s.pop == nil {
+		_, err := change(r.Context())
+		return err
 	}
+	return s.svc.Transactions.Atomically(r.Context(), func(ctx context.Context) error {
+		id, err := change(ctx)
+		if err != nil {
+			return err
+		}
+		return s.recordPopCall(ctx, id, pc)
+	})
 }
 
 // renderFragment executes the template name of view, without the layout, for

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"slices"
@@ -175,10 +176,14 @@ func (s *Server) handleTicketLog(w http.ResponseWriter, r *http.Request) error {
 	}
 	id := obj.ID
 	name, text := r.PostForm.Get("log"), r.PostForm.Get("text")
+	pc := popFromRequest(r)
 	if name != desk.PublicLog && name != desk.PrivateLog {
 		err = desk.Invalid("log", "error.log_choose")
 	} else {
-		_, err = s.svc.Tickets.AddLogEntry(r.Context(), id, name, text)
+		err = s.changeFromPop(r, pc, func(ctx context.Context) (int64, error) {
+			_, err := s.svc.Tickets.AddLogEntry(ctx, id, name, text)
+			return id, err
+		})
 	}
 	if err != nil {
 		errs := s.formErrors(r, err, "text", "log")
@@ -189,14 +194,12 @@ func (s *Server) handleTicketLog(w http.ResponseWriter, r *http.Request) error {
 		if verr != nil {
 			return verr
 		}
-		v.LogName, v.LogText, v.Pop = name, text, popFromRequest(r)
+		v.LogName, v.LogText, v.Pop = name, text, pc
 		for _, msg := range errs {
 			v.LogError = msg
 		}
 		return s.render(w, r, http.StatusUnprocessableEntity, "ticket", v)
 	}
-	pc := popFromRequest(r)
-	s.recordPopCall(r, id, pc)
 	redirect(w, r, ticketURL(id, pc))
 	return nil
 }
@@ -209,10 +212,14 @@ func (s *Server) handleTicketStatus(w http.ResponseWriter, r *http.Request) erro
 	}
 	id := obj.ID
 	status := r.PostForm.Get("status")
+	pc := popFromRequest(r)
 	if !slices.Contains(desk.TicketStatuses, status) {
 		err = desk.Invalid("status", "error.status_one_of", strings.Join(desk.TicketStatuses, ", "))
 	} else {
-		_, err = s.svc.Tickets.UpdateTicket(r.Context(), id, desk.TicketUpdate{Status: &status})
+		err = s.changeFromPop(r, pc, func(ctx context.Context) (int64, error) {
+			_, err := s.svc.Tickets.UpdateTicket(ctx, id, desk.TicketUpdate{Status: &status})
+			return id, err
+		})
 	}
 	if err != nil {
 		errs := s.formErrors(r, err, "status")
@@ -223,14 +230,12 @@ func (s *Server) handleTicketStatus(w http.ResponseWriter, r *http.Request) erro
 		if verr != nil {
 			return verr
 		}
-		v.Pop = popFromRequest(r)
+		v.Pop = pc
 		for _, msg := range errs {
 			v.StatusError = msg
 		}
 		return s.render(w, r, http.StatusUnprocessableEntity, "ticket", v)
 	}
-	pc := popFromRequest(r)
-	s.recordPopCall(r, id, pc)
 	redirect(w, r, ticketURL(id, pc))
 	return nil
 }
@@ -414,15 +419,21 @@ func (s *Server) handleTicketCreate(w http.ResponseWriter, r *http.Request) erro
 		err = desk.ValidateLogText(pc.LogText)
 	}
 	if err == nil {
-		err = s.svc.Tickets.CreateTicket(r.Context(), t)
+		// The ticket, the pop's log entry and the call it came from: one
+		// action.
+		err = s.changeFromPop(r, pc, func(ctx context.Context) (int64, error) {
+			if err := s.svc.Tickets.CreateTicket(ctx, t); err != nil {
+				return 0, err
+			}
+			if pc != nil && strings.TrimSpace(pc.LogText) != "" {
+				if _, err := s.svc.Tickets.AddLogEntry(ctx, t.ID, pc.Log, pc.LogText); err != nil {
+					return 0, err
+				}
+			}
+			return t.ID, nil
+		})
 	}
 	if err == nil && pc != nil {
-		if strings.TrimSpace(pc.LogText) != "" {
-			if _, lerr := s.svc.Tickets.AddLogEntry(r.Context(), t.ID, pc.Log, pc.LogText); lerr != nil {
-				s.log.Error("add the pop's log entry", "ticket", t.ID, "err", lerr)
-			}
-		}
-		s.recordPopCall(r, t.ID, pc)
 		redirect(w, r, ticketURL(t.ID, pc))
 		return nil
 	}
@@ -466,7 +477,10 @@ func (s *Server) handleTicketUpdate(w http.ResponseWriter, r *http.Request) erro
 		if desk.HasLevels(t.Kind) {
 			upd.Priority, upd.Urgency, upd.Impact = &t.Priority, &t.Urgency, &t.Impact
 		}
-		_, err = s.svc.Tickets.UpdateTicket(r.Context(), old.ID, upd)
+		err = s.changeFromPop(r, v.Pop, func(ctx context.Context) (int64, error) {
+			_, err := s.svc.Tickets.UpdateTicket(ctx, old.ID, upd)
+			return old.ID, err
+		})
 	}
 	if err != nil {
 		if v.Errors = s.formErrors(r, err, ticketFields...); v.Errors == nil {
@@ -474,7 +488,6 @@ func (s *Server) handleTicketUpdate(w http.ResponseWriter, r *http.Request) erro
 		}
 		return s.renderTicketForm(w, r, http.StatusUnprocessableEntity, v)
 	}
-	s.recordPopCall(r, old.ID, v.Pop)
 	redirect(w, r, ticketURL(old.ID, v.Pop))
 	return nil
 }

@@ -50,6 +50,7 @@ func Run(t *testing.T, open func(t *testing.T) *store.DB) {
 		{"Token", testToken},
 		{"Call", testCall},
 		{"Telephony", testTelephony},
+		{"Atomically", testAtomically},
 	} {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open) })
 	}
