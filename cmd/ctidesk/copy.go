@@ -15,6 +15,7 @@ func (m *Main) parseCopy(args []string) error {
 	fs := m.newFlagSet("copy")
 	from := fs.String("from", "", "the database to copy: sqlite:PATH or a postgres:// URL (default: --db)")
 	to := fs.String("to", "", "the new, empty database to copy into: a postgres:// URL or sqlite:PATH")
+	sanitize := fs.Bool("sanitize", false, "take NUL bytes out of texts and replace bytes that are not UTF-8, which PostgreSQL refuses, rather than fail")
 	if rest, err := parseFlags(fs, args, m.Getenv); err != nil {
 		return err
 	} else if len(rest) > 0 {
@@ -31,7 +32,7 @@ func (m *Main) parseCopy(args []string) error {
 		if src == *to {
 			return fmt.Errorf("copy: --from and --to are the same database, %s", store.RedactDSN(src))
 		}
-		return m.copy(ctx, src, *to)
+		return m.copy(ctx, src, *to, *sanitize)
 	}
 	return nil
 }
@@ -39,7 +40,7 @@ func (m *Main) parseCopy(args []string) error {
 // copy opens and migrates both databases, copies every row of src into dst
 // (store.Copy) and prints each table's row count and checksum, which the
 // copy compared in both.
-func (m *Main) copy(ctx context.Context, src, dst string) error {
+func (m *Main) copy(ctx context.Context, src, dst string, sanitize bool) error {
 	norm, err := phone.New(m.Phone)
 	if err != nil {
 		return err
@@ -68,7 +69,7 @@ func (m *Main) copy(ctx context.Context, src, dst string) error {
 	defer to.Close()
 	fmt.Fprintf(m.Stderr, "copying %s to %s\n", store.RedactDSN(src), store.RedactDSN(dst))
 	start := time.Now()
-	tables, err := store.Copy(ctx, to, from, m.progress())
+	tables, err := store.Copy(ctx, to, from, store.CopyOptions{Progress: m.progress(), Sanitize: sanitize})
 	if err != nil {
 		return err
 	}

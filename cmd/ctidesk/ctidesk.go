@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/ctidesk/ctidesk/internal/config"
+	"github.com/ctidesk/ctidesk/internal/desk"
 	"github.com/ctidesk/ctidesk/internal/locale"
 	"github.com/ctidesk/ctidesk/internal/phone"
 	"github.com/ctidesk/ctidesk/internal/store"
@@ -130,6 +131,13 @@ func (m *Main) ParseFlags(ctx context.Context, args []string) (err error) {
 	if len(args) == 0 {
 		fmt.Fprint(m.Stderr, usage)
 		return flag.ErrHelp
+	}
+	// The rule of text of every edge: an argument that is not text (invalid
+	// UTF-8, control characters but tabs and line breaks) goes no further.
+	for i, a := range args {
+		if !desk.ValidText(a, true) {
+			return fmt.Errorf("argument %d is not text: invalid UTF-8 or control characters", i+1)
+		}
 	}
 	cmd, args := args[0], args[1:]
 	switch cmd {

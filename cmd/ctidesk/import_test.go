@@ -61,7 +61,7 @@ func TestImportPersons(t *testing.T) {
 	for _, p := range persons {
 		got[p.Email] = p
 	}
-	if p := got["alan@example.com"]; p == nil || p.Function != "Code breaker;\nmathematician" || p.OrgName != "Bletchley Park" {
+	if p := got["alan@example.com"]; p == nil || p.Function != "Code breaker; mathematician" || p.OrgName != "Bletchley Park" {
 		t.Errorf("Alan = %+v", p)
 	}
 	if found, _, err := s.FindPersons(ctx, desk.PersonFilter{Query: "+31 6 1234 5678"}); err != nil || len(found) != 1 ||

@@ -208,3 +208,23 @@ func TestServeDemo(t *testing.T) {
 		t.Errorf("demo on a loaded database: %v, want a refusal", err)
 	}
 }
+
+// TestArgumentsAreText: an argument that is not text (bytes that are not
+// UTF-8, a control character) is refused before any command runs.
+func TestArgumentsAreText(t *testing.T) {
+	for _, args := range [][]string{
+		{"lookup", "555\xff0100"},
+		{"user", "add", "ad\x1bmin", "--role", "admin"},
+		{"query", "SELECT Person WHERE name = 'caf\xe9'"},
+	} {
+		m, _, _ := testMain("", nil)
+		err := m.ParseFlags(context.Background(), args)
+		if err == nil || !strings.Contains(err.Error(), "is not text") {
+			t.Errorf("%q: %v, want it refused as not text", args, err)
+		}
+	}
+	m, _, _ := testMain("", nil)
+	if err := m.ParseFlags(context.Background(), []string{"query", "SELECT Person\n\tWHERE name = 'Zoë'"}); err != nil {
+		t.Errorf("a query of two lines with a tab: %v", err)
+	}
+}

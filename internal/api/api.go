@@ -340,6 +340,52 @@ func decodeJSON(r *http.Request, dst any) error {
 		}
 		return desk.NewError(desk.EINVALID, "error.body_several_json")
 	}
+	// A string of JSON may hold any character, escaped (\u0000): the one
+	// rule of text applies to what it decoded to.
+	return checkStrings(reflect.ValueOf(dst), "")
+}
+
+// checkStrings checks every string v holds against desk.CheckText,
+// naming the field by its JSON key.
+func checkStrings(v reflect.Value, field string) error {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if v.IsNil() {
+			return nil
+		}
+		return checkStrings(v.Elem(), field)
+	case reflect.String:
+		return desk.CheckText(field, v.String())
+	case reflect.Slice, reflect.Array:
+		for i := range v.Len() {
+			if err := checkStrings(v.Index(i), field); err != nil {
+				return err
+			}
+		}
+	case reflect.Map:
+		for it := v.MapRange(); it.Next(); {
+			if err := checkStrings(it.Value(), it.Key().String()); err != nil {
+				return err
+			}
+		}
+	case reflect.Struct:
+		t := v.Type()
+		for i := range t.NumField() {
+			f := t.Field(i)
+			name := jsonKey(f)
+			switch {
+			case f.Anonymous:
+				name = field
+			case !f.IsExported() || f.Tag.Get("json") == "-":
+				continue
+			case name == "":
+				name = f.Name
+			}
+			if err := checkStrings(v.Field(i), name); err != nil {
+				return err
+			}
+		}
+	}
 	return nil
 }
 

@@ -3,6 +3,7 @@ package api
 import (
 	"io"
 	"net/http"
+	"reflect"
 	"strings"
 	"unicode/utf8"
 
@@ -83,6 +84,9 @@ func (s *Server) apiCTIEvent(w http.ResponseWriter, r *http.Request) error {
 	}
 	ev, err := cti.ParseEvent(contentType, body)
 	if err != nil {
+		return err
+	}
+	if err := checkStrings(reflect.ValueOf(ev), ""); err != nil {
 		return err
 	}
 	reply, _, err := s.calls.Handle(r.Context(), integ, ev)

@@ -5,7 +5,9 @@
 //
 // What it accepts:
 //   - UTF-8, with or without a byte order mark; a UTF-16 file is refused with
-//     a hint. A row with invalid UTF-8 is a bad row.
+//     a hint. A row with invalid UTF-8, a NUL or another control character
+//     but the tab is a bad row; the line breaks of a quoted field of one
+//     line (a spreadsheet's wrapped text) become spaces.
 //   - Comma or semicolon as delimiter, whichever the header line holds more
 //     of (outside quotes); Excel in most of Europe writes semicolons.
 //   - Quoted fields, with delimiters, doubled quotes and line breaks inside.
@@ -358,12 +360,21 @@ func (r *Reader) next() ([]string, int, error) {
 	}
 	line, _ := r.csv.FieldPos(0)
 	for i, f := range rec {
-		if !utf8.ValidString(f) {
-			name := fmt.Sprintf("column %d", i+1)
-			if i < len(r.columns) {
-				name = r.columns[i]
-			}
+		name := fmt.Sprintf("column %d", i+1)
+		if i < len(r.columns) && r.columns[i] != "" {
+			name = r.columns[i]
+		}
+		if !desk.MultiLine(name) && strings.ContainsAny(f, "\r\n") {
+			// A spreadsheet's wrapped text, in a field of one line: one
+			// line, its breaks spaces.
+			f = strings.Join(strings.Fields(strings.ReplaceAll(strings.ReplaceAll(f, "\r", " "), "\n", " ")), " ")
+			rec[i] = f
+		}
+		switch {
+		case !utf8.ValidString(f):
 			return nil, 0, &RowError{line, name + " is not valid UTF-8"}
+		case !desk.ValidText(f, desk.MultiLine(name)):
+			return nil, 0, &RowError{line, name + " holds a control character (NUL, bell, escape…)"}
 		}
 	}
 	return rec, line, nil

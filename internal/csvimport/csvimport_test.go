@@ -102,8 +102,8 @@ func TestReadPersons(t *testing.T) {
 				"Moe,plain,4\n",
 			want: []string{
 				`line 2: name="Doe, Jr." phone="1" function="Says \"hi\""`,
-				`line 3: name="Roe" phone="2" function="two\nlines"`,
-				`line 5: name="Poe" phone="3" function="three\nlines\nhere"`,
+				`line 3: name="Roe" phone="2" function="two lines"`,
+				`line 5: name="Poe" phone="3" function="three lines here"`,
 				`line 8: name="Moe" phone="4" function="plain"`,
 			},
 		},
@@ -133,6 +133,13 @@ func TestReadPersons(t *testing.T) {
 			name: "invalid UTF-8",
 			data: "name,function\nDoe,caf\xe9\nRoe,café\n",
 			want: []string{"line 2: function is not valid UTF-8", `line 3: name="Roe" function="café"`},
+		},
+		{
+			name: "NUL and other control characters",
+			data: "name,function\nD\x00oe,x\nRoe,\x1b[31m\n\"Poe\",\"two\tcolumns\"\n",
+			want: []string{"line 2: name holds a control character (NUL, bell, escape…)",
+				"line 3: function holds a control character (NUL, bell, escape…)",
+				`line 4: name="Poe" function="two\tcolumns"`},
 		},
 		{
 			name: "bad org_id",

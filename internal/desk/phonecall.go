@@ -46,8 +46,15 @@ func (c *PhoneCall) Validate() error {
 	if c.Duration < 0 {
 		return Invalid("duration", "error.duration_negative")
 	}
+	if c.Duration > MaxDuration {
+		return Invalid("duration", "error.duration_too_long", MaxDuration)
+	}
 	return nil
 }
+
+// MaxDuration bounds a phone call's duration, in seconds: a week, far
+// below what the column holds (a 32-bit integer).
+const MaxDuration = 7 * 24 * 3600
 
 // PhoneCallFilter selects phone calls.
 type PhoneCallFilter struct {

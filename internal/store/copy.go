@@ -15,9 +15,23 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/ctidesk/ctidesk/internal/oql"
 )
+
+// CopyOptions tune Copy.
+type CopyOptions struct {
+	// Progress, when not nil, is told the rows done of each table, and its
+	// total.
+	Progress func(table string, done, total int)
+	// Sanitize takes the NULs out of the texts a PostgreSQL target cannot
+	// take, and replaces their bytes that are not UTF-8, rather than failing.
+	Sanitize bool
+}
+
+// maxReported bounds the rows a failed copy names.
+const maxReported = 20
 
 // TableCopy is what Copy did to one table: the rows it copied and their
 // checksum, equal in the source and the target.
@@ -33,6 +47,10 @@ type TableCopy struct {
 // seededTables are the tables the migrations fill (one row of settings):
 // Copy replaces their rows in the target rather than refusing it.
 var seededTables = []string{"number_keys"}
+
+// transientTables hold what lives a few minutes and belongs to the
+// instances of one database (the bus's kept events): Copy leaves them.
+var transientTables = []string{"push_event", "health_probe"}
 
 // copyBatchParams is about how many values a multi-row INSERT of Copy
 // carries.
@@ -51,9 +69,15 @@ const copyBatchParams = 2000
 // from src; any difference fails the copy and leaves dst as it was. On
 // PostgreSQL the identity sequences are set past the largest id copied.
 //
-// progress, when not nil, is told the rows done of each table, and its
-// total. Like Migrate, Copy is an administration task: it needs no user.
-func Copy(ctx context.Context, dst, src *DB, progress func(table string, done, total int)) ([]TableCopy, error) {
+// A value PostgreSQL cannot take (a text with a NUL byte, or bytes that are
+// not UTF-8, which SQLite stores as given) fails the copy naming every such
+// row (table, id, column), before anything is written; with
+// CopyOptions.Sanitize the NULs are taken out and invalid bytes replaced by
+// U+FFFD, and the checksums compare what was written.
+//
+// Like Migrate, Copy is an administration task: it needs no user.
+func Copy(ctx context.Context, dst, src *DB, opt CopyOptions) ([]TableCopy, error) {
+	progress := opt.Progress
 	if progress == nil {
 		progress = func(string, int, int) {}
 	}
@@ -122,12 +146,22 @@ func Copy(ctx context.Context, dst, src *DB, progress func(table string, done, t
 	}
 
 	var out []TableCopy
+	var uncarried []string // the values the target cannot take
 	for _, t := range tables {
-		res, err := copyTable(ctx, dstTx, srcTx, t, cols[t], progress)
+		res, err := copyTable(ctx, dstTx, srcTx, t, cols[t], progress, dst.Postgres(), opt.Sanitize, &uncarried)
 		if err != nil {
 			return nil, fmt.Errorf("copy: table %s: %w", t, err)
 		}
 		out = append(out, res)
+	}
+	if len(uncarried) > 0 {
+		more := ""
+		if len(uncarried) > maxReported {
+			more = fmt.Sprintf("\n  … and %d more", len(uncarried)-maxReported)
+			uncarried = uncarried[:maxReported]
+		}
+		return nil, fmt.Errorf("copy: PostgreSQL cannot take these values, nothing was written (copy again with --sanitize to take NULs out and replace invalid bytes):\n  %s%s",
+			strings.Join(uncarried, "\n  "), more)
 	}
 	if dst.Postgres() {
 		if err := resetSequences(ctx, dstTx); err != nil {
@@ -163,8 +197,11 @@ func Copy(ctx context.Context, dst, src *DB, progress func(table string, done, t
 }
 
 // copyTable copies the rows of table t, and returns their count and checksum
-// as read from the source.
-func copyTable(ctx context.Context, dstTx *Tx, srcTx *sql.Tx, t string, cols []column, progress func(string, int, int)) (TableCopy, error) {
+// as read from the source (sanitized when sanitize is set). For a
+// PostgreSQL target (toPostgres), a text it cannot take is added to
+// uncarried, or sanitized.
+func copyTable(ctx context.Context, dstTx *Tx, srcTx *sql.Tx, t string, cols []column, progress func(string, int, int),
+	toPostgres, sanitize bool, uncarried *[]string) (TableCopy, error) {
 	res := TableCopy{Table: t}
 	var total int
 	if err := srcTx.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+quoteIdent(t)).Scan(&total); err != nil {
@@ -200,7 +237,22 @@ func copyTable(ctx context.Context, dstTx *Tx, srcTx *sql.Tx, t string, cols []c
 		if err := rows.Scan(dest...); err != nil {
 			return res, err
 		}
+		if toPostgres {
+			for i, v := range values {
+				if text, ok := uncarriable(v); ok {
+					if sanitize {
+						values[i] = strings.ToValidUTF8(strings.ReplaceAll(text, "\x00", ""), "\uFFFD")
+						continue
+					}
+					*uncarried = append(*uncarried, fmt.Sprintf("table %s, %s, column %s", t, rowName(cols, values), cols[i].name))
+				}
+			}
+		}
 		h.add(values)
+		if len(*uncarried) > 0 {
+			res.Rows++ // the copy fails: read on only to name every such value
+			continue
+		}
 		row := make([]any, len(values))
 		for i, v := range values {
 			row[i] = toTarget(v, cols[i])
@@ -216,6 +268,9 @@ func copyTable(ctx context.Context, dstTx *Tx, srcTx *sql.Tx, t string, cols []c
 	if err := rows.Err(); err != nil {
 		return res, err
 	}
+	if len(*uncarried) > 0 {
+		return res, nil
+	}
 	if err := ins.flush(ctx); err != nil {
 		return res, err
 	}
@@ -225,6 +280,31 @@ func copyTable(ctx context.Context, dstTx *Tx, srcTx *sql.Tx, t string, cols []c
 	progress(t, res.Rows, res.Rows)
 	res.Checksum = h.sum()
 	return res, nil
+}
+
+// uncarriable returns v as text when it is a text PostgreSQL cannot take: a
+// NUL byte, or bytes that are not UTF-8.
+func uncarriable(v any) (string, bool) {
+	var s string
+	switch v := v.(type) {
+	case string:
+		s = v
+	case []byte:
+		s = string(v)
+	default:
+		return "", false
+	}
+	return s, strings.IndexByte(s, 0) >= 0 || !utf8.ValidString(s)
+}
+
+// rowName names a row in a report: its id when the table has one.
+func rowName(cols []column, values []any) string {
+	for i, c := range cols {
+		if c.name == "id" {
+			return fmt.Sprintf("id %v", values[i])
+		}
+	}
+	return "a row without id"
 }
 
 // checksumTable reads every row of t and returns their count and checksum.
@@ -372,7 +452,7 @@ func copyOrder(ctx context.Context, d oql.Dialect, tx *sql.Tx) ([]string, error)
 		if err := rows.Scan(&t, &ref); err != nil {
 			return nil, err
 		}
-		if t == "schema_migrations" {
+		if t == "schema_migrations" || slices.Contains(transientTables, t) {
 			continue
 		}
 		if _, ok := deps[t]; !ok {

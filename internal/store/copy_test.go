@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -59,16 +60,16 @@ func TestCopyRoundTrip(t *testing.T) {
 
 	pg := openPostgres(t)
 	var progressed []string
-	first, err := store.Copy(ctx, pg, src, func(table string, done, total int) {
+	first, err := store.Copy(ctx, pg, src, store.CopyOptions{Progress: func(table string, done, total int) {
 		if done == total {
 			progressed = append(progressed, table)
 		}
-	})
+	}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	back := openTemp(t)
-	second, err := store.Copy(ctx, back, pg, nil)
+	second, err := store.Copy(ctx, back, pg, store.CopyOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,7 +121,7 @@ func TestCopyRoundTrip(t *testing.T) {
 	}
 
 	// A target that holds data is refused, and left as it was.
-	if _, err := store.Copy(ctx, pg, src, nil); err == nil || !strings.Contains(err.Error(), "not empty") {
+	if _, err := store.Copy(ctx, pg, src, store.CopyOptions{}); err == nil || !strings.Contains(err.Error(), "not empty") {
 		t.Errorf("copy into a database with data: %v, want a refusal", err)
 	}
 	// Two databases of different schemas are refused.
@@ -129,7 +130,7 @@ func TestCopyRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer old.Close()
-	if _, err := store.Copy(ctx, old, src, nil); err == nil || !strings.Contains(err.Error(), "migrate both") {
+	if _, err := store.Copy(ctx, old, src, store.CopyOptions{}); err == nil || !strings.Contains(err.Error(), "migrate both") {
 		t.Errorf("copy into an unmigrated database: %v, want a refusal", err)
 	}
 }
@@ -155,6 +156,49 @@ func TestCopyChecksum(t *testing.T) {
 	} {
 		if store.CopyChecksum(other) == store.CopyChecksum(base) {
 			t.Errorf("rows %v have the checksum of %v", other, base)
+		}
+	}
+}
+
+// TestCopyUncarriable: a text PostgreSQL cannot take (a NUL, bytes that are
+// not UTF-8), stored by SQLite, fails the copy naming its table, row and
+// column, and writes nothing; with Sanitize, the NULs are taken out and the
+// bytes replaced, and the copy checks what it wrote.
+func TestCopyUncarriable(t *testing.T) {
+	ctx := desk.NewSystemContext(context.Background())
+	src := openTemp(t)
+	org := &desk.Organization{Name: "Acme"}
+	nul := &desk.Person{FirstName: "Bo\x00b", Name: "Smith"}
+	bad := &desk.Person{FirstName: "Caf\xe9", Name: "Jones"}
+	if err := src.CreateOrganization(ctx, org); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []*desk.Person{nul, bad} {
+		p.OrgID = org.ID
+		if err := src.CreatePerson(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	pg := openPostgres(t)
+	_, err := store.Copy(ctx, pg, src, store.CopyOptions{})
+	for _, want := range []string{fmt.Sprintf("table person, id %d, column first_name", nul.ID),
+		fmt.Sprintf("table person, id %d, column first_name", bad.ID), "--sanitize"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("copy of a NUL and of bad bytes: %v, want it refused naming %q", err, want)
+		}
+	}
+	if _, n, err := pg.FindOrganizations(ctx, desk.OrganizationFilter{Limit: 1}); err != nil || n != 0 {
+		t.Fatalf("after a refused copy the target holds %d organizations (%v)", n, err)
+	}
+
+	if _, err := store.Copy(ctx, pg, src, store.CopyOptions{Sanitize: true}); err != nil {
+		t.Fatalf("sanitized copy: %v", err)
+	}
+	for id, want := range map[int64]string{nul.ID: "Bob", bad.ID: "Caf\uFFFD"} {
+		p, err := pg.FindPersonByID(ctx, id)
+		if err != nil || p.FirstName != want {
+			t.Errorf("person %d after the sanitized copy: %v %v, want %q", id, p, err, want)
 		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/ctidesk/ctidesk/internal/desk"
+	"github.com/ctidesk/ctidesk/internal/request"
 )
 
 func (s *Server) registerAuthRoutes(mux *http.ServeMux) {
@@ -55,6 +56,10 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	if !s.validLoginCSRF(r) {
 		s.Error(w, r, errCSRF)
+		return
+	}
+	if err := request.CheckValues(r.PostForm); err != nil {
+		s.Error(w, r, err)
 		return
 	}
 	login := strings.TrimSpace(r.PostForm.Get("login"))

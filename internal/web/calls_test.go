@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -32,8 +33,14 @@ type callEnv struct {
 
 func mustCallEnv(tb testing.TB, configure func(*web.Options)) *callEnv {
 	tb.Helper()
+	return mustCallEnvOn(tb, "sqlite:"+filepath.Join(tb.TempDir(), "t.db"), configure)
+}
+
+// mustCallEnvOn is mustCallEnv on the database dsn.
+func mustCallEnvOn(tb testing.TB, dsn string, configure func(*web.Options)) *callEnv {
+	tb.Helper()
 	ce := &callEnv{}
-	e := MustEnvWith(tb, func(o *web.Options) {
+	e := mustEnvOn(tb, dsn, func(o *web.Options) {
 		ce.bus = cti.NewMemoryBus(cti.MemoryBusOptions{})
 		ce.calls = &cti.Calls{Services: o.Services, Bus: ce.bus}
 		o.Calls, o.Bus = ce.calls, ce.bus

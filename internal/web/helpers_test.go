@@ -20,6 +20,7 @@ import (
 	"github.com/ctidesk/ctidesk/internal/config"
 	"github.com/ctidesk/ctidesk/internal/cti"
 	"github.com/ctidesk/ctidesk/internal/desk"
+	"github.com/ctidesk/ctidesk/internal/pgtest"
 	"github.com/ctidesk/ctidesk/internal/store"
 	"github.com/ctidesk/ctidesk/internal/web"
 )
@@ -68,8 +69,25 @@ func MustEnv(tb testing.TB) *env {
 // MustEnvWith is MustEnv with options changed by configure (nil: none).
 func MustEnvWith(tb testing.TB, configure func(*web.Options)) *env {
 	tb.Helper()
+	return mustEnvOn(tb, "sqlite:"+filepath.Join(tb.TempDir(), "t.db"), configure)
+}
+
+// testDatabases are the databases a test runs on, by name: a new SQLite
+// file, or a new PostgreSQL schema (skipped where PostgreSQL does not
+// answer, but in CI).
+var testDatabases = []struct {
+	name string
+	dsn  func(tb testing.TB) string
+}{
+	{"sqlite", func(tb testing.TB) string { return "sqlite:" + filepath.Join(tb.TempDir(), "t.db") }},
+	{"postgres", func(tb testing.TB) string { _, url := pgtest.Open(tb); return url }},
+}
+
+// mustEnvOn is MustEnvWith on the database dsn.
+func mustEnvOn(tb testing.TB, dsn string, configure func(*web.Options)) *env {
+	tb.Helper()
 	ctx := context.Background()
-	db, err := store.Open(ctx, "sqlite:"+filepath.Join(tb.TempDir(), "t.db"))
+	db, err := store.Open(ctx, dsn)
 	if err != nil {
 		tb.Fatalf("open store: %v", err)
 	}

@@ -20,7 +20,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -261,7 +260,8 @@ func New(opt Options) (*Server, error) {
 		s.Error(w, r, desk.NewError(desk.ENOTFOUND, "error.page_not_found"))
 	})
 
-	s.handler = s.logRequests(s.recoverPanics(s.secureHeaders(s.limitBody(s.loadSession(request.RecordRoute(mux))))))
+	s.handler = s.logRequests(s.recoverPanics(s.secureHeaders(s.limitBody(s.loadSession(
+		s.refuseBadQueries(request.RecordRoute(mux)))))))
 	return s, nil
 }
 
@@ -297,30 +297,29 @@ func (s *Server) action(h appHandler) http.HandlerFunc {
 		if !s.validCSRF(r) {
 			return errCSRF
 		}
-		if !validUTF8Form(r.PostForm) {
-			return errInvalidUTF8
+		// Text that is not text (invalid UTF-8, NUL, control characters)
+		// is refused here, naming the field: stored, it would show as
+		// garbage, fail on PostgreSQL, or break a copy.
+		if err := request.CheckValues(r.PostForm); err != nil {
+			return err
 		}
 		return h(w, r)
 	})
 }
 
-// errInvalidUTF8 answers a form with bytes that are not UTF-8: stored, they
-// would show as garbage, or break an export.
-var errInvalidUTF8 = desk.NewError(desk.EINVALID, "error.form_not_utf8")
-
-// validUTF8Form reports whether every name and value of form is UTF-8.
-func validUTF8Form(form url.Values) bool {
-	for k, vs := range form {
-		if !utf8.ValidString(k) {
-			return false
-		}
-		for _, v := range vs {
-			if !utf8.ValidString(v) {
-				return false
+// refuseBadQueries refuses a request whose query string holds a parameter
+// that is not text (request.CheckValues), before any handler reads it: 400
+// naming the parameter, as a page or as the API's JSON.
+func (s *Server) refuseBadQueries(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.RawQuery != "" {
+			if err := request.CheckValues(r.URL.Query()); err != nil {
+				s.Error(w, r, err)
+				return
 			}
 		}
-	}
-	return true
+		next.ServeHTTP(w, r)
+	})
 }
 
 // formParseError turns a body that could not be read into a desk error.
