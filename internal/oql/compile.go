@@ -58,7 +58,7 @@ func (q *Query) Compile(env Env) (*Statement, error) {
 	sel := q.sel
 	st := &Statement{class: sel.class}
 	for _, attr := range sel.class.Attributes {
-		if attr.Type != desk.TypeLog && attr.Name != "id" && attr.Name != "friendlyname" &&
+		if attr.Type != desk.TypeLog && attr.Name != "id" && attr.Name != "friendlyname" && !attr.QueryOnly &&
 			(q.columns == nil || slices.Contains(q.columns, attr.Name)) {
 			st.Columns = append(st.Columns, attr)
 		}
