@@ -141,6 +141,25 @@ func TestParseErrors(t *testing.T) {
 	}
 }
 
+// TestQueryClasses checks the classes a query reads, which the store
+// authorizes: those of its joins, of the other branches of a UNION and of
+// subqueries, each once.
+func TestQueryClasses(t *testing.T) {
+	q := oql.MustParse(`SELECT UserRequest AS u JOIN Person AS p ON u.caller_id = p.id WHERE u.id IN
+		(SELECT Ticket AS t JOIN PhoneCall AS c ON c.ticket_id = t.id) UNION SELECT Incident AS i WHERE i.org_id IN
+		(SELECT Organization AS o JOIN Location AS l ON l.org_id = o.id) AND i.caller_id = :this->caller_id`)
+	var names []string
+	for _, c := range q.Classes() {
+		names = append(names, c.Name)
+	}
+	if want := []string{"UserRequest", "Person", "Ticket", "PhoneCall", "Incident", "Organization", "Location"}; !slices.Equal(names, want) {
+		t.Errorf("Classes() = %v, want %v", names, want)
+	}
+	if q.Class().Name != desk.ClassTicket || q.Alias() != "u" || !slices.Equal(q.ThisAttributes(), []string{"caller_id"}) {
+		t.Errorf("class %s, alias %s, this %v; want Ticket, u and caller_id", q.Class().Name, q.Alias(), q.ThisAttributes())
+	}
+}
+
 // TestErrorKinds checks the kinds of errors a tool sorts them by, and the
 // name each gives.
 func TestErrorKinds(t *testing.T) {
