@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/ctidesk/ctidesk/internal/config"
+	"github.com/ctidesk/ctidesk/internal/locale"
 	"github.com/ctidesk/ctidesk/internal/phone"
 	"github.com/ctidesk/ctidesk/internal/store"
 )
@@ -39,6 +40,8 @@ Usage:
   ctidesk extension LOGIN EXTENSION         the extension the phone system knows a user by ("" removes it)
   ctidesk pbx asterisk --ami HOST:PORT --user USER --secret-file FILE --url CTIDESK_URL --token-file FILE
                                             follow an Asterisk's manager interface and post its calls to ctidesk
+  ctidesk pbx freeswitch --esl HOST:PORT --password-file FILE --url CTIDESK_URL --token-file FILE
+                                            follow a FreeSWITCH's event socket and post its calls to ctidesk
   ctidesk lookup [--json] NUMBER            who is calling: the persons a number finds, ranked
   ctidesk lookup [--json] --employee-number|--support-id|--email VALUE
                                             the persons with that exact value
@@ -70,6 +73,8 @@ type Main struct {
 	Stderr io.Writer
 	Getenv func(string) string
 	Logger *slog.Logger
+	// Messages renders the messages of errors for the terminal, in English.
+	Messages *locale.Printer
 
 	run func(ctx context.Context) error // the parsed subcommand
 
@@ -105,11 +110,12 @@ type Main struct {
 // NewMain returns a Main on the process's standard streams and environment.
 func NewMain() *Main {
 	return &Main{
-		Stdin:  os.Stdin,
-		Stdout: os.Stdout,
-		Stderr: os.Stderr,
-		Getenv: os.Getenv,
-		Logger: slog.New(slog.NewTextHandler(os.Stderr, nil)),
+		Stdin:    os.Stdin,
+		Stdout:   os.Stdout,
+		Stderr:   os.Stderr,
+		Getenv:   os.Getenv,
+		Logger:   slog.New(slog.NewTextHandler(os.Stderr, nil)),
+		Messages: locale.MustLoad().Printer(locale.English),
 	}
 }
 

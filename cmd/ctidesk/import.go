@@ -14,6 +14,7 @@ import (
 
 	"github.com/ctidesk/ctidesk/internal/csvimport"
 	"github.com/ctidesk/ctidesk/internal/desk"
+	"github.com/ctidesk/ctidesk/internal/locale"
 )
 
 const importUsage = "usage: ctidesk import persons|organizations FILE.csv (- reads stdin)"
@@ -69,7 +70,7 @@ func (m *Main) runImport(ctx context.Context, kind csvimport.Kind, path string, 
 	rep := &importReport{w: m.Stderr, kind: kind.String(), size: size, bytes: &counter.n, start: time.Now()}
 	opt := desk.ImportOptions{
 		CreateOrganizations: createOrgs,
-		Reject:              func(line int, err error) { rep.bad(line, rowReason(err)) },
+		Reject:              func(line int, err error) { rep.bad(line, rowReason(m.Messages, err)) },
 		Progress: func(p desk.ImportProgress) {
 			rep.flush(p.LastRow)
 			rep.show(p.Stage)
@@ -97,12 +98,12 @@ func (m *Main) runImport(ctx context.Context, kind csvimport.Kind, path string, 
 
 // rowReason returns the reason a row was rejected, naming the attribute at
 // fault: `email "x@" is not an email address`, `name: Last name is required`.
-func rowReason(err error) string {
+func rowReason(en *locale.Printer, err error) string {
 	var de *desk.Error
 	if !errors.As(err, &de) {
 		return err.Error()
 	}
-	msg := strings.TrimSuffix(de.Message, ".")
+	msg := strings.TrimSuffix(en.Error(de), ".")
 	switch {
 	case de.Field == "":
 		return msg

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/ctidesk/ctidesk/internal/desk"
+	"github.com/ctidesk/ctidesk/internal/locale"
 	"github.com/ctidesk/ctidesk/internal/store"
 )
 
@@ -133,12 +134,12 @@ func TestRowReason(t *testing.T) {
 		err  error
 		want string
 	}{
-		{desk.FieldErrorf("email", "%q is not an email address.", "x@"), `email "x@" is not an email address`},
-		{desk.FieldErrorf("name", "Last name is required."), "name: Last name is required"},
-		{desk.FieldErrorf("org_id", "%d is not an organization.", 7), "org_id 7 is not an organization"},
-		{desk.Errorf(desk.ECONFLICT, "Taken."), "Taken"},
+		{desk.Invalid("email", "error.not_email", "x@"), `email "x@" is not an email address`},
+		{desk.Invalid("name", "error.last_name_required"), "name: Last name is required"},
+		{desk.Invalid("org_id", "error.not_organization_id", 7), "org_id 7 is not an organization"},
+		{desk.NewError(desk.ECONFLICT, "error.value_taken"), "This value is already used by another object"},
 	} {
-		if got := rowReason(tt.err); got != tt.want {
+		if got := rowReason(locale.MustLoad().Printer(locale.English), tt.err); got != tt.want {
 			t.Errorf("rowReason(%v) = %q, want %q", tt.err, got, tt.want)
 		}
 	}

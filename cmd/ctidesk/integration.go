@@ -35,7 +35,7 @@ func (m *Main) parseIntegration(args []string) error {
 			}
 			token, i, err := m.DB.CreateIntegration(desk.NewSystemContext(ctx), rest[0])
 			if err != nil {
-				return userError("integration create", err)
+				return m.userError("integration create", err)
 			}
 			// The token alone on stdout, for scripts; the rest on stderr.
 			fmt.Fprintln(m.Stdout, token)
@@ -75,7 +75,7 @@ func (m *Main) parseIntegration(args []string) error {
 			}
 			i, err := m.DB.RevokeIntegration(desk.NewSystemContext(ctx), id)
 			if err != nil {
-				return userError("integration revoke", err)
+				return m.userError("integration revoke", err)
 			}
 			fmt.Fprintf(m.Stdout, "integration %d (%s) revoked\n", i.ID, i.Name)
 			return nil
@@ -105,11 +105,11 @@ func (m *Main) parseExtension(args []string) error {
 		ctx = desk.NewSystemContext(ctx)
 		u, err := m.DB.FindUserByLogin(ctx, login)
 		if err != nil {
-			return userError("extension", err)
+			return m.userError("extension", err)
 		}
 		s, err := m.DB.UpdateAgentSettings(ctx, u.ID, desk.AgentSettingsUpdate{Extension: &ext})
 		if err != nil {
-			return userError("extension", err)
+			return m.userError("extension", err)
 		}
 		if s.Extension == "" {
 			fmt.Fprintf(m.Stdout, "%s has no extension\n", u.Login)

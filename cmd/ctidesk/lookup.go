@@ -52,7 +52,7 @@ func (m *Main) parseLookup(args []string) error {
 			matches, err = m.DB.FindCallersByNumber(ctx, number)
 		}
 		if desk.ErrorCode(err) == desk.EINVALID {
-			return errors.New(desk.ErrorMessage(err)) // the message is meant for the user
+			return errors.New(m.Messages.Error(err)) // the message is meant for the user
 		} else if err != nil {
 			return fmt.Errorf("lookup: %w", err)
 		}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"strings"
@@ -14,47 +15,61 @@ import (
 )
 
 const pbxUsage = `usage: ctidesk pbx asterisk --ami HOST:PORT --user USER --secret-file FILE --url CTIDESK_URL --token-file FILE
-                            [--inbound-context CONTEXT,...]`
+                            [--inbound-context CONTEXT,...]
+       ctidesk pbx freeswitch --esl HOST:PORT --password-file FILE --url CTIDESK_URL --token-file FILE
+                              [--inbound-context CONTEXT,...]`
 
-// parsePBX parses the phone system adapters: "pbx asterisk" follows an
-// Asterisk's manager interface and posts its calls to ctidesk's webhook,
-// until interrupted (docs/integrations/asterisk.md).
+// parsePBX parses the phone system adapters, which follow a phone system's
+// events and post its calls to ctidesk's webhook until interrupted:
+// "pbx asterisk" an Asterisk's manager interface
+// (docs/integrations/asterisk.md), "pbx freeswitch" a FreeSWITCH's event
+// socket (docs/integrations/freeswitch.md).
 func (m *Main) parsePBX(args []string) error {
-	if len(args) == 0 || args[0] != "asterisk" {
+	if len(args) == 0 || (args[0] != "asterisk" && args[0] != "freeswitch") {
 		return errors.New(pbxUsage)
 	}
-	fs := m.newFlagSet("pbx asterisk")
-	ami := fs.String("ami", "", "the manager interface's `host:port` (Asterisk's port 5038)")
-	user := fs.String("user", "", "the manager user (a [user] section of manager.conf)")
-	secretFile := fs.String("secret-file", "", "`file` holding the manager user's secret")
+	system := args[0]
+	fs := m.newFlagSet("pbx " + system)
+	var addr, user, secretFile *string
+	defaultContexts := pbx.DefaultInboundContexts
+	if system == "asterisk" {
+		addr = fs.String("ami", "", "the manager interface's `host:port` (Asterisk's port 5038)")
+		user = fs.String("user", "", "the manager user (a [user] section of manager.conf)")
+		secretFile = fs.String("secret-file", "", "`file` holding the manager user's secret")
+	} else {
+		addr = fs.String("esl", "", "the event socket's `host:port` (FreeSWITCH's port 8021)")
+		secretFile = fs.String("password-file", "", "`file` holding the event socket's password (event_socket.conf.xml)")
+		defaultContexts = pbx.DefaultESLInboundContexts
+	}
 	base := fs.String("url", "http://localhost:8080", "ctidesk's URL, where the call events are posted")
 	tokenFile := fs.String("token-file", "", "`file` holding the integration's token (ctidesk integration create)")
-	inbound := fs.String("inbound-context", strings.Join(pbx.DefaultInboundContexts, ","),
+	inbound := fs.String("inbound-context", strings.Join(defaultContexts, ","),
 		"dialplan `contexts` whose new channels are inbound calls, comma-separated")
 	rest, err := parseFlags(fs, args[1:], m.Getenv)
 	if err != nil {
 		return err
 	}
 	if len(rest) > 0 {
-		return fmt.Errorf("pbx asterisk: unexpected argument %q\n%s", rest[0], pbxUsage)
+		return fmt.Errorf("pbx %s: unexpected argument %q\n%s", system, rest[0], pbxUsage)
 	}
-	for _, f := range []struct{ name, v string }{{"--ami", *ami}, {"--user", *user}, {"--secret-file", *secretFile},
-		{"--token-file", *tokenFile}} {
-		if f.v == "" {
-			return fmt.Errorf("pbx asterisk: %s is required\n%s", f.name, pbxUsage)
+	required := []*flag.Flag{fs.Lookup("ami"), fs.Lookup("user"), fs.Lookup("secret-file"), fs.Lookup("esl"),
+		fs.Lookup("password-file"), fs.Lookup("token-file")}
+	for _, f := range required {
+		if f != nil && f.Value.String() == "" {
+			return fmt.Errorf("pbx %s: --%s is required\n%s", system, f.Name, pbxUsage)
 		}
 	}
 	m.run = func(ctx context.Context) error {
 		secret, err := readSecret(*secretFile)
 		if err != nil {
-			return fmt.Errorf("pbx asterisk: %w", err)
+			return fmt.Errorf("pbx %s: %w", system, err)
 		}
 		token, err := readSecret(*tokenFile)
 		if err != nil {
-			return fmt.Errorf("pbx asterisk: %w", err)
+			return fmt.Errorf("pbx %s: %w", system, err)
 		}
 		if !strings.HasPrefix(token, desk.IntegrationTokenPrefix) {
-			return fmt.Errorf("pbx asterisk: %s holds no integration token (cti_…): see ctidesk integration create", *tokenFile)
+			return fmt.Errorf("pbx %s: %s holds no integration token (cti_…): see ctidesk integration create", system, *tokenFile)
 		}
 		var contexts []string
 		for c := range strings.SplitSeq(*inbound, ",") {
@@ -62,9 +77,14 @@ func (m *Main) parsePBX(args []string) error {
 				contexts = append(contexts, c)
 			}
 		}
-		a := &pbx.Asterisk{Addr: *ami, Username: *user, Secret: secret, Inbound: contexts, Log: m.Logger,
-			Poster: &pbx.Webhook{URL: *base, Token: token}}
-		m.Logger.Info("following the asterisk manager interface", "ami", *ami, "ctidesk", *base)
+		conn := pbx.Connection{Addr: *addr, Log: m.Logger, Poster: &pbx.Webhook{URL: *base, Token: token}}
+		if system == "freeswitch" {
+			f := &pbx.FreeSWITCH{Connection: conn, Password: secret, Inbound: contexts}
+			m.Logger.Info("following the freeswitch event socket", "esl", *addr, "ctidesk", *base)
+			return f.Run(ctx)
+		}
+		a := &pbx.Asterisk{Connection: conn, Username: *user, Secret: secret, Inbound: contexts}
+		m.Logger.Info("following the asterisk manager interface", "ami", *addr, "ctidesk", *base)
 		return a.Run(ctx)
 	}
 	return nil

@@ -16,6 +16,7 @@ import (
 
 	"github.com/ctidesk/ctidesk/internal/cti"
 	"github.com/ctidesk/ctidesk/internal/pbx/amitest"
+	"github.com/ctidesk/ctidesk/internal/pbx/esltest"
 	"github.com/ctidesk/ctidesk/internal/pgtest"
 )
 
@@ -140,16 +141,17 @@ func TestServeEventsAcrossInstances(t *testing.T) {
 	}
 }
 
-// TestPBXAsterisk follows a call from a scripted Asterisk to the agent's
-// browser: the adapter (ctidesk pbx asterisk) reads the manager interface,
-// posts to the webhook of a running ctidesk, which pushes the call on the
-// agent's event stream.
-func TestPBXAsterisk(t *testing.T) {
+// pbxCall runs "ctidesk pbx" with args against a running ctidesk, whose
+// agent (extension 201) follows his event stream while the phone system
+// (listening before) plays one call from Ann Archer's number, answered by
+// 201. The call must ring for him, pop on answer, end, and be in the call
+// log. secret is what the phone system wants in the secret file.
+func pbxCall(t *testing.T, secret string, args func(secretFile string) []string) {
 	d := mustPopData(t)
 	token := mustIntegration(t, d.db, "agent", "201")
 	dir := t.TempDir()
 	secretFile, tokenFile := filepath.Join(dir, "secret"), filepath.Join(dir, "token")
-	if err := os.WriteFile(secretFile, []byte("s3cret\n"), 0o600); err != nil {
+	if err := os.WriteFile(secretFile, []byte(secret+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(tokenFile, []byte(token+"\n"), 0o600); err != nil {
@@ -164,13 +166,8 @@ func TestPBXAsterisk(t *testing.T) {
 	defer cancel()
 	next := followEvents(t, ctx, client, base)
 
-	ami := amitest.NewServer(t, "ctidesk", "s3cret", func(s *amitest.Session) {
-		s.Call("1700000000.1", "+12125550100", "100", "201", true, 16)
-		s.Expect("Logoff")
-	})
 	m, _, _ := testMain("", nil)
-	err := m.ParseFlags(ctx, []string{"pbx", "asterisk", "--ami", ami.Addr, "--user", "ctidesk", "--secret-file", secretFile,
-		"--url", base, "--token-file", tokenFile})
+	err := m.ParseFlags(ctx, append(args(secretFile), "--url", base, "--token-file", tokenFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -189,7 +186,7 @@ func TestPBXAsterisk(t *testing.T) {
 	}
 	cancel()
 	if err := <-done; err != nil {
-		t.Fatalf("pbx asterisk: %v", err)
+		t.Fatalf("pbx: %v", err)
 	}
 	// The call is in the log.
 	page, err := client.Get(base + "/calls")
@@ -204,6 +201,42 @@ func TestPBXAsterisk(t *testing.T) {
 	}
 }
 
+// TestPBXAsterisk follows a call from a scripted Asterisk to the agent's
+// browser: the adapter (ctidesk pbx asterisk) reads the manager interface,
+// posts to the webhook of a running ctidesk, which pushes the call on the
+// agent's event stream.
+func TestPBXAsterisk(t *testing.T) {
+	ami := amitest.NewServer(t, amitest.User{Name: "ctidesk", Secret: "s3cret", Read: "call,agent", Write: "reporting"},
+		func(s *amitest.Session) {
+			s.Call("1700000000.1", "+12125550100", "100", "201", true, 16)
+			s.Expect("Logoff")
+		})
+	pbxCall(t, "s3cret", func(secretFile string) []string {
+		return []string{"pbx", "asterisk", "--ami", ami.Addr, "--user", "ctidesk", "--secret-file", secretFile}
+	})
+}
+
+// TestPBXFreeSWITCH follows a call from a scripted FreeSWITCH event socket
+// to the agent's browser, through ctidesk pbx freeswitch.
+func TestPBXFreeSWITCH(t *testing.T) {
+	esl := esltest.NewServer(t, "ClueCon", func(s *esltest.Session) {
+		if _, err := s.Expect("event plain"); err != nil {
+			return
+		}
+		a := esltest.Inbound("7f4de8a2-5d1e-4b0e-9a57-0c2f1e8b9d31", "+12125550100", "100")
+		s.Create(a)
+		b := a.Dial("1b9e4c07-3f7a-4d8e-8c2b-6a5d0e9f7c42", "201", esltest.UserVars("201")...)
+		s.Create(b)
+		s.Connect(a, b)
+		s.Hangup(b, "NORMAL_CLEARING")
+		s.Hangup(a, "NORMAL_CLEARING")
+		s.Expect("exit")
+	})
+	pbxCall(t, "ClueCon", func(secretFile string) []string {
+		return []string{"pbx", "freeswitch", "--esl", esl.Addr, "--password-file", secretFile}
+	})
+}
+
 func TestPBXFlags(t *testing.T) {
 	dir := t.TempDir()
 	empty, notToken := filepath.Join(dir, "empty"), filepath.Join(dir, "not-token")
@@ -215,7 +248,10 @@ func TestPBXFlags(t *testing.T) {
 		want string
 	}{
 		{"no adapter", []string{"pbx"}, "usage: ctidesk pbx asterisk"},
-		{"other adapter", []string{"pbx", "freeswitch"}, "usage: ctidesk pbx asterisk"},
+		{"unknown adapter", []string{"pbx", "3cx"}, "usage: ctidesk pbx asterisk"},
+		{"no esl", []string{"pbx", "freeswitch", "--password-file", "p", "--token-file", "t"}, "--esl is required"},
+		{"no password", []string{"pbx", "freeswitch", "--esl", "h:1", "--token-file", "t"}, "--password-file is required"},
+		{"an AMI flag to freeswitch", []string{"pbx", "freeswitch", "--ami", "h:1"}, "flag provided but not defined: -ami"},
 		{"no ami", []string{"pbx", "asterisk", "--user", "u", "--secret-file", "s", "--token-file", "t"}, "--ami is required"},
 		{"no token", []string{"pbx", "asterisk", "--ami", "h:1", "--user", "u", "--secret-file", "s"}, "--token-file is required"},
 		{"integration without command", []string{"integration"}, "usage: ctidesk integration create"},
@@ -243,6 +279,11 @@ func TestPBXFlags(t *testing.T) {
 				"--secret-file", tt.secret, "--token-file", tt.token)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("pbx asterisk = %v, want %q", err, tt.want)
+			}
+			_, err = runCommand(t, "", nil, "pbx", "freeswitch", "--esl", "127.0.0.1:1",
+				"--password-file", tt.secret, "--token-file", tt.token)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("pbx freeswitch = %v, want %q", err, tt.want)
 			}
 		})
 	}

@@ -85,14 +85,14 @@ func (m *Main) parseQuery(args []string) error {
 		if *login != "" {
 			u, err := m.DB.FindUserByLogin(ctx, *login)
 			if err != nil {
-				return fmt.Errorf("query: user %s: %s", *login, desk.ErrorMessage(err))
+				return fmt.Errorf("query: user %s: %s", *login, m.Messages.Error(err))
 			}
 			ctx = desk.NewContextWithUser(ctx, u)
 		}
 		objects, err := m.DB.FindObjects(ctx, q, values, *limit)
 		if err != nil {
 			if code := desk.ErrorCode(err); code != desk.EINTERNAL {
-				return errors.New("query: " + desk.ErrorMessage(err))
+				return errors.New("query: " + m.Messages.Error(err))
 			}
 			return fmt.Errorf("query: %w", err)
 		}

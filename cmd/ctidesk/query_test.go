@@ -101,7 +101,7 @@ func TestQuery(t *testing.T) {
 			{[]string{callerQuery}, "query: the query needs --param phone=…"},
 			{[]string{"SELECT Person WHERE org_id = :this->org_id"}, "query: the query needs --this CLASS:ID (for :this->org_id)"},
 			{[]string{"--this", "Widget:3", "SELECT Person WHERE org_id = :this->org_id"}, `query: --this Widget:3: unknown class "Widget"`},
-			{[]string{"--this", "Location:1", "SELECT Person WHERE org_id = :this->caller_id"}, "query: The query uses :this->caller_id, but the object in context is a Location, which has no caller_id."},
+			{[]string{"--this", "Location:1", "SELECT Person WHERE org_id = :this->caller_id"}, "query: The query uses :this->caller_id, but the object in context, of class Location, has no such attribute."},
 			{[]string{"--param", "oops", "SELECT Person"}, `invalid value "oops" for flag -param: "oops" is not NAME=VALUE`},
 			{[]string{"--user", "nobody", "SELECT Person"}, "query: user nobody:"},
 			{nil, "usage: ctidesk query"},

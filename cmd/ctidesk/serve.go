@@ -55,16 +55,16 @@ func (m *Main) parseServe(args []string) error {
 		if err != nil {
 			return err
 		}
+		pop := &cti.Pop{Config: cfg, Services: services}
 		handler, err := web.New(web.Options{
 			Services:        services,
 			Logger:          m.Logger,
 			SecureCookies:   *secure,
 			BaseURL:         *baseURL,
-			LookupOrder:     cfg.LookupOrder,
-			Pop:             &cti.Pop{Config: cfg, Services: services, Phone: m.DB.Phone},
+			Pop:             pop,
 			Outbound:        &cti.Outbound{ECall: cfg.ECall, PhoneCalls: services.PhoneCalls},
 			PhoneLink:       cfg.Phone.Link,
-			Calls:           &cti.Calls{Services: services, Bus: bus, Log: m.Logger},
+			Calls:           &cti.Calls{Services: services, Lookup: pop.Lookup(), Bus: bus, Log: m.Logger},
 			Bus:             bus,
 			DefaultLanguage: cfg.Server.DefaultLanguage,
 			TrustedProxies:  trusted,

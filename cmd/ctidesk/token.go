@@ -49,11 +49,11 @@ func (m *Main) parseTokenCreate(args []string) error {
 		ctx = desk.NewSystemContext(ctx)
 		u, err := m.DB.FindUserByLogin(ctx, login)
 		if err != nil {
-			return userError("token create", err)
+			return m.userError("token create", err)
 		}
 		token, t, err := m.DB.CreateAPIToken(ctx, u.ID, *name)
 		if err != nil {
-			return userError("token create", err)
+			return m.userError("token create", err)
 		}
 		// The token alone on stdout, for scripts; the rest on stderr.
 		fmt.Fprintln(m.Stdout, token)
@@ -82,7 +82,7 @@ func (m *Main) parseTokenList(args []string) error {
 		if len(rest) == 1 {
 			u, err := m.DB.FindUserByLogin(ctx, rest[0])
 			if err != nil {
-				return userError("token list", err)
+				return m.userError("token list", err)
 			}
 			filter.UserID = &u.ID
 		}
@@ -130,7 +130,7 @@ func (m *Main) parseTokenRevoke(args []string) error {
 		}
 		t, err := m.DB.RevokeAPIToken(desk.NewSystemContext(ctx), id)
 		if err != nil {
-			return userError("token revoke", err)
+			return m.userError("token revoke", err)
 		}
 		fmt.Fprintf(m.Stdout, "API token %d of %s revoked\n", t.ID, t.Login)
 		return nil
@@ -140,11 +140,11 @@ func (m *Main) parseTokenRevoke(args []string) error {
 
 // userError returns err as the user should read it: a domain error's message,
 // or the internal error with its detail.
-func userError(what string, err error) error {
+func (m *Main) userError(what string, err error) error {
 	if desk.ErrorCode(err) == desk.EINTERNAL {
 		return fmt.Errorf("%s: %w", what, err)
 	}
-	return fmt.Errorf("%s: %s", what, desk.ErrorMessage(err))
+	return fmt.Errorf("%s: %s", what, m.Messages.Error(err))
 }
 
 // cliTime shows a time of the token list, in UTC to the minute; "-" for none.

@@ -33,7 +33,7 @@ func (m *Main) parseUserAdd(args []string) error {
 		}
 		hash, err := desk.HashPassword(password)
 		if err != nil {
-			return fmt.Errorf("password: %s", desk.ErrorMessage(err))
+			return fmt.Errorf("password: %s", m.Messages.Error(err))
 		}
 		if err := m.openDB(ctx); err != nil {
 			return err
@@ -48,7 +48,7 @@ func (m *Main) parseUserAdd(args []string) error {
 			if desk.ErrorCode(err) == desk.EINTERNAL {
 				return err
 			}
-			return fmt.Errorf("user add: %s", desk.ErrorMessage(err))
+			return fmt.Errorf("user add: %s", m.Messages.Error(err))
 		}
 		fmt.Fprintf(m.Stdout, "user %s added (id %d, role %s)\n", u.Login, u.ID, *role)
 		return nil
@@ -79,7 +79,7 @@ func (m *Main) parseUserLogout(args []string) error {
 			if desk.ErrorCode(err) == desk.EINTERNAL {
 				return err
 			}
-			return fmt.Errorf("user logout: %s", desk.ErrorMessage(err))
+			return fmt.Errorf("user logout: %s", m.Messages.Error(err))
 		}
 		n, err := svc.Sessions.DeleteUserSessions(sys, u.ID)
 		if err != nil {

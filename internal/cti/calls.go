@@ -20,12 +20,22 @@ import (
 // answers, the end of the call to them all. Nobody else is told.
 type Calls struct {
 	Services desk.Services
+	// Lookup finds the callers of a call's number as the screen pop does;
+	// nil: the lookup of the built-in configuration.
+	Lookup *CallerLookup
 	// Bus carries the notices to the agents' browsers; nil: none is sent.
 	Bus desk.EventBus
 	// Log reports notices that could not be sent; default: discard.
 	Log *slog.Logger
 	// Now returns the current time; default time.Now.
 	Now func() time.Time
+}
+
+func (c *Calls) lookup() *CallerLookup {
+	if c.Lookup == nil {
+		return &CallerLookup{Services: c.Services}
+	}
+	return c.Lookup
 }
 
 // Reply is the answer to the phone system, as Zammad's Generic CTI gives
@@ -221,11 +231,13 @@ func (c *Calls) Handle(ctx context.Context, i *desk.Integration, ev *Event) (*Re
 	}
 	isNew := len(known) == 0
 	if isNew {
-		matches, err := svc.Callers.FindCallersByNumber(sys, ev.Number())
-		if err != nil && desk.ErrorCode(err) != desk.EINVALID { // too short (an extension), anonymous: nobody
+		// A number too short to match (an extension), or none (anonymous),
+		// finds nobody.
+		found, err := c.lookup().Find(sys, c.lookup().NumberInput(ev.Number()))
+		if err != nil {
 			return nil, nil, err
 		}
-		for _, m := range matches {
+		for _, m := range found.Callers {
 			f.Callers = append(f.Callers, m.Person.ID)
 		}
 	}
@@ -403,13 +415,12 @@ func (c *Calls) noticeCallers(ctx context.Context, u *desk.User, call *desk.Call
 	if len(call.CallerIDs) == 0 || !u.Can(desk.ActionRead, desk.ClassPerson) {
 		return out, 0
 	}
-	matches, err := c.Services.Callers.FindCallersByNumber(desk.NewContextWithUser(ctx, u), call.Number())
+	found, err := c.lookup().Find(desk.NewContextWithUser(ctx, u), c.lookup().NumberInput(call.Number()))
 	if err != nil {
-		if desk.ErrorCode(err) != desk.EINVALID {
-			c.log().Error("notice callers", "user", u.ID, "err", err)
-		}
+		c.log().Error("notice callers", "user", u.ID, "err", err)
 		return out, 0
 	}
+	matches := found.Callers
 	for _, m := range matches[:min(len(matches), maxNoticeCallers)] {
 		out = append(out, NoticeCaller{ID: m.Person.ID, Name: m.Person.FriendlyName(), Organization: m.Person.OrgName})
 	}
@@ -434,7 +445,7 @@ const PopCallParam = "call"
 func (c *Calls) LinkCall(ctx context.Context, id, ticketID, contactID int64) (*desk.PhoneCall, error) {
 	user := desk.UserFromContext(ctx)
 	if user == nil {
-		return nil, desk.Errorf(desk.EUNAUTHORIZED, "You must log in.")
+		return nil, desk.NewError(desk.EUNAUTHORIZED, "error.login_required")
 	}
 	if user.ContactID == 0 || ticketID == 0 {
 		return nil, nil

@@ -120,10 +120,10 @@ func ParseEvent(contentType string, body []byte) (*Event, error) {
 		dec := json.NewDecoder(bytes.NewReader(trimmed))
 		dec.UseNumber()
 		if err := dec.Decode(&obj); err != nil || obj == nil {
-			return nil, desk.Errorf(desk.EINVALID, "The body is neither a JSON object nor a form.")
+			return nil, desk.NewError(desk.EINVALID, "error.event_not_json_form")
 		}
 		if dec.More() {
-			return nil, desk.Errorf(desk.EINVALID, "The body holds more than one JSON value.")
+			return nil, desk.NewError(desk.EINVALID, "error.event_several_json")
 		}
 		for k, raw := range obj {
 			name, ok := eventKeys[k]
@@ -132,14 +132,14 @@ func ParseEvent(contentType string, body []byte) (*Event, error) {
 			}
 			values, ok := jsonStrings(raw, name == "user")
 			if !ok {
-				return nil, desk.FieldErrorf(name, "%s must be a string.", name)
+				return nil, desk.Invalid(name, "error.not_string", name)
 			}
 			fields[name] = append(fields[name], values...)
 		}
 	} else {
 		form, err := url.ParseQuery(string(trimmed))
 		if err != nil {
-			return nil, desk.Errorf(desk.EINVALID, "The body is neither a JSON object nor a form.")
+			return nil, desk.NewError(desk.EINVALID, "error.event_not_json_form")
 		}
 		for k, values := range form {
 			if name, ok := eventKeys[k]; ok {
@@ -215,15 +215,15 @@ func (e *Event) Validate() error {
 	switch e.Event {
 	case EventNewCall, EventAnswer, EventHangup:
 	default:
-		return desk.FieldErrorf("event", "Invalid event %q: use newCall, answer or hangup.", clip(e.Event))
+		return desk.Invalid("event", "error.event_name", clip(e.Event))
 	}
 	switch e.Direction {
 	case desk.DirectionIn, desk.DirectionOut:
 	default:
-		return desk.FieldErrorf("direction", "Invalid direction %q: use in or out.", clip(e.Direction))
+		return desk.Invalid("direction", "error.event_direction", clip(e.Direction))
 	}
 	if e.CallID == "" {
-		return desk.FieldErrorf("callId", "The call id is required.")
+		return desk.Invalid("callId", "error.call_id_required")
 	}
 	for _, f := range []struct {
 		name string
@@ -235,7 +235,7 @@ func (e *Event) Validate() error {
 		}
 	}
 	if len(e.User) > maxEventUsers {
-		return desk.FieldErrorf("user", "An event names %d users at most.", maxEventUsers)
+		return desk.Invalid("user", "error.event_users_max", maxEventUsers)
 	}
 	for i, u := range e.User {
 		e.User[i] = strings.TrimSpace(u)
@@ -262,10 +262,10 @@ func trimNumber(s string) string {
 // characters.
 func checkText(name, v string) error {
 	if len(v) > maxEventText {
-		return desk.FieldErrorf(name, "%s is longer than 255 characters.", name)
+		return desk.Invalid(name, "error.too_long_255", name)
 	}
 	if !utf8.ValidString(v) || strings.ContainsFunc(v, unicode.IsControl) {
-		return desk.FieldErrorf(name, "%s holds characters that are not text.", name)
+		return desk.Invalid(name, "error.not_text", name)
 	}
 	return nil
 }

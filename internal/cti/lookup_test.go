@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/ctidesk/ctidesk/internal/config"
 	"github.com/ctidesk/ctidesk/internal/cti"
 	"github.com/ctidesk/ctidesk/internal/desk"
 	"github.com/ctidesk/ctidesk/internal/store"
@@ -37,7 +38,7 @@ func mustFixture(t *testing.T) *fixture {
 	}
 	f := &fixture{sys: desk.NewSystemContext(ctx)}
 	svc := db.Services()
-	f.lookup = &cti.CallerLookup{Callers: svc.Callers, Persons: svc.Persons, Tickets: svc.Tickets}
+	f.lookup = &cti.CallerLookup{Services: svc}
 	orgA, orgB := &desk.Organization{Name: "Alpha"}, &desk.Organization{Name: "Beta"}
 	must(t, svc.Organizations.CreateOrganization(f.sys, orgA))
 	must(t, svc.Organizations.CreateOrganization(f.sys, orgB))
@@ -88,58 +89,56 @@ func TestLookup(t *testing.T) {
 		name        string
 		ctx         context.Context
 		order       []string
-		params      cti.LookupParams
+		params      params
 		wantMatched string
 		wantIDs     []int64
 		wantTried   []string
 		wantAttr    string
 	}{
-		{"phone", f.sys, nil, cti.LookupParams{"phone": "+1 212 555 0100"}, "phone",
+		{"phone", f.sys, nil, params{"phone": "+1 212 555 0100"}, "phone",
 			[]int64{f.eve.ID, f.alice.ID}, []string{"phone"}, desk.AttrPhone},
-		{"phone decoded from a URL, + as space", f.sys, nil, cti.LookupParams{"phone": " 1 212 555 0100"}, "phone",
+		{"phone decoded from a URL, + as space", f.sys, nil, params{"phone": " 1 212 555 0100"}, "phone",
 			[]int64{f.eve.ID, f.alice.ID}, []string{"phone"}, desk.AttrPhone},
-		{"employee number first", f.sys, nil, cti.LookupParams{"phone": "+1 212 555 0100", "employee_number": "E-2"},
+		{"employee number first", f.sys, nil, params{"phone": "+1 212 555 0100", "employee_number": "E-2"},
 			"employee_number", []int64{f.bob.ID}, []string{"employee_number"}, desk.AttrEmployeeNumber},
 		{"unknown employee number falls back to the phone", f.sys, nil,
-			cti.LookupParams{"phone": "+1 415 555 0199", "employee_number": "E-404"},
+			params{"phone": "+1 415 555 0199", "employee_number": "E-404"},
 			"phone", []int64{f.bob.ID}, []string{"employee_number", "phone"}, desk.AttrPhone},
-		{"support id finds everyone sharing it", f.sys, nil, cti.LookupParams{"support_id": "S-ALPHA"},
+		{"support id finds everyone sharing it", f.sys, nil, params{"support_id": "S-ALPHA"},
 			"support_id", []int64{f.eve.ID, f.alice.ID}, []string{"support_id"}, desk.AttrSupportID},
 		{"request first", f.sys, nil,
-			cti.LookupParams{"request": f.bobTicket.Ref, "employee_number": "E-1", "phone": "+1 212 555 0100"},
+			params{"request": f.bobTicket.Ref, "employee_number": "E-1", "phone": "+1 212 555 0100"},
 			"request", []int64{f.bob.ID}, []string{"request"}, "request"},
-		{"request by id", f.sys, nil, cti.LookupParams{"request": "  " + itoa(f.aliceTicket.ID) + " "},
+		{"request by id", f.sys, nil, params{"request": "  " + itoa(f.aliceTicket.ID) + " "},
 			"request", []int64{f.alice.ID}, []string{"request"}, "request"},
 		{"ticket without caller falls back", f.sys, nil,
-			cti.LookupParams{"request": f.noCallerTicket.Ref, "support_id": "S-BETA"},
+			params{"request": f.noCallerTicket.Ref, "support_id": "S-BETA"},
 			"support_id", []int64{f.bob.ID}, []string{"request", "support_id"}, desk.AttrSupportID},
-		{"unknown ticket falls back", f.sys, nil, cti.LookupParams{"request": "R-999999", "employee_number": "E-1"},
+		{"unknown ticket falls back", f.sys, nil, params{"request": "R-999999", "employee_number": "E-1"},
 			"employee_number", []int64{f.alice.ID}, []string{"request", "employee_number"}, desk.AttrEmployeeNumber},
-		{"bad reference falls back", f.sys, nil, cti.LookupParams{"request": "nonsense", "employee_number": "E-1"},
+		{"bad reference falls back", f.sys, nil, params{"request": "nonsense", "employee_number": "E-1"},
 			"employee_number", []int64{f.alice.ID}, []string{"request", "employee_number"}, desk.AttrEmployeeNumber},
 		{"short number falls back", f.sys, []string{"phone", "support_id"},
-			cti.LookupParams{"phone": "101", "support_id": "S-BETA"},
+			params{"phone": "101", "support_id": "S-BETA"},
 			"support_id", []int64{f.bob.ID}, []string{"phone", "support_id"}, desk.AttrSupportID},
-		{"nobody", f.sys, nil, cti.LookupParams{"phone": "+44 20 7946 0000", "employee_number": "E-404"},
+		{"nobody", f.sys, nil, params{"phone": "+44 20 7946 0000", "employee_number": "E-404"},
 			"", []int64{}, []string{"employee_number", "phone"}, ""},
 		{"configured order: phone first", f.sys, []string{"phone", "employee_number"},
-			cti.LookupParams{"phone": "+1 415 555 0199", "employee_number": "E-1"},
+			params{"phone": "+1 415 555 0199", "employee_number": "E-1"},
 			"phone", []int64{f.bob.ID}, []string{"phone"}, desk.AttrPhone},
 		{"configured order leaves a parameter out", f.sys, []string{"phone"},
-			cti.LookupParams{"employee_number": "E-1", "phone": "+44 20 7946 0000"},
+			params{"employee_number": "E-1", "phone": "+44 20 7946 0000"},
 			"", []int64{}, []string{"phone"}, ""},
 		{"scoped: another organization's ticket is not found", f.scoped, nil,
-			cti.LookupParams{"request": f.bobTicket.Ref, "phone": "+1 212 555 0100"},
+			params{"request": f.bobTicket.Ref, "phone": "+1 212 555 0100"},
 			"phone", []int64{f.eve.ID, f.alice.ID}, []string{"request", "phone"}, desk.AttrPhone},
 		{"scoped: another organization's caller is not found", f.scoped, nil,
-			cti.LookupParams{"employee_number": "E-2"}, "", []int64{}, []string{"employee_number"}, ""},
-		{"viewer reads", f.viewer, nil, cti.LookupParams{"employee_number": "E-2"},
+			params{"employee_number": "E-2"}, "", []int64{}, []string{"employee_number"}, ""},
+		{"viewer reads", f.viewer, nil, params{"employee_number": "E-2"},
 			"employee_number", []int64{f.bob.ID}, []string{"employee_number"}, desk.AttrEmployeeNumber},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			l := *f.lookup
-			l.Order = tt.order
-			res, err := l.Lookup(tt.ctx, tt.params)
+			res, err := withOrder(f.lookup, tt.order).Lookup(tt.ctx, tt.params.query())
 			must(t, err)
 			if res.Matched != tt.wantMatched || !slices.Equal(ids(res.Callers), tt.wantIDs) ||
 				!slices.Equal(res.Tried, tt.wantTried) {
@@ -170,20 +169,20 @@ func TestLookupErrors(t *testing.T) {
 	for _, tt := range []struct {
 		name      string
 		ctx       context.Context
-		params    cti.LookupParams
+		params    params
 		wantCode  string
 		wantField string
 	}{
-		{"no parameter", f.sys, cti.LookupParams{}, desk.EINVALID, ""},
-		{"blank parameters", f.sys, cti.LookupParams{"phone": "  ", "request": ""}, desk.EINVALID, ""},
-		{"other parameters only", f.sys, cti.LookupParams{"email": "alice@example.com"}, desk.EINVALID, ""},
-		{"number too short", f.sys, cti.LookupParams{"phone": "101"}, desk.EINVALID, "phone"},
-		{"bad reference, no match after", f.sys, cti.LookupParams{"request": "x-1", "employee_number": "E-404"},
+		{"no parameter", f.sys, params{}, desk.EINVALID, ""},
+		{"blank parameters", f.sys, params{"phone": "  ", "request": ""}, desk.EINVALID, ""},
+		{"other parameters only", f.sys, params{"email": "alice@example.com"}, desk.EINVALID, ""},
+		{"number too short", f.sys, params{"phone": "101"}, desk.EINVALID, "phone"},
+		{"bad reference, no match after", f.sys, params{"request": "x-1", "employee_number": "E-404"},
 			desk.EINVALID, "request"},
-		{"not logged in", f.nobody, cti.LookupParams{"phone": "+1 212 555 0100"}, desk.EUNAUTHORIZED, ""},
+		{"not logged in", f.nobody, params{"phone": "+1 212 555 0100"}, desk.EUNAUTHORIZED, ""},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := f.lookup.Lookup(tt.ctx, tt.params)
+			err := lookupError(f.lookup.Lookup(tt.ctx, tt.params.query()))
 			if desk.ErrorCode(err) != tt.wantCode || desk.ErrorField(err) != tt.wantField {
 				t.Fatalf("error %v (field %q), want code %q field %q", err, desk.ErrorField(err), tt.wantCode, tt.wantField)
 			}
@@ -191,30 +190,37 @@ func TestLookupErrors(t *testing.T) {
 	}
 }
 
-func TestParamsFromQuery(t *testing.T) {
+// TestLookupInput: the parameters a lookup reads from a URL, aliases
+// included, in lookup order.
+func TestLookupInput(t *testing.T) {
+	l := &cti.CallerLookup{}
 	for _, tt := range []struct {
 		query string
-		want  cti.LookupParams
+		want  []cti.LookupParam
 	}{
-		{"phone=+1+212+555+0100", cti.LookupParams{"phone": " 1 212 555 0100"}},
-		{"telephone=0612345678", cti.LookupParams{"phone": "0612345678"}},
-		{"phone=1&telephone=2", cti.LookupParams{"phone": "1"}},
-		{"employeeID=E-1&supportID=S-1", cti.LookupParams{"employee_number": "E-1", "support_id": "S-1"}},
-		{"employee_number=E-1&employeeID=E-2", cti.LookupParams{"employee_number": "E-1"}},
-		{"request=R-000001&other=x&phone=", cti.LookupParams{"request": "R-000001"}},
-		{"", cti.LookupParams{}},
+		{"phone=+1+212+555+0100", []cti.LookupParam{{Name: "phone", Attribute: "phone", Value: " 1 212 555 0100"}}},
+		{"telephone=0612345678", []cti.LookupParam{{Name: "phone", Attribute: "phone", Value: "0612345678"}}},
+		{"phone=1&telephone=2", []cti.LookupParam{{Name: "phone", Attribute: "phone", Value: "1"}}},
+		{"employeeID=E-1&supportID=S-1", []cti.LookupParam{{Name: "employee_number", Attribute: "employee_number", Value: "E-1"},
+			{Name: "support_id", Attribute: "support_id", Value: "S-1"}}},
+		{"employee_number=E-1&employeeID=E-2", []cti.LookupParam{{Name: "employee_number", Attribute: "employee_number", Value: "E-1"}}},
+		{"phone=555&request=R-000001&other=x", []cti.LookupParam{{Name: "request", Attribute: "request", Value: "R-000001"},
+			{Name: "phone", Attribute: "phone", Value: "555"}}},
 	} {
 		q, err := url.ParseQuery(tt.query)
 		must(t, err)
-		got := cti.ParamsFromQuery(q)
-		if len(got) != len(tt.want) {
-			t.Errorf("%q: %v, want %v", tt.query, got, tt.want)
-			continue
+		in, err := l.Input(q)
+		must(t, err)
+		if !slices.Equal(in.Params, tt.want) {
+			t.Errorf("%q: %+v, want %+v", tt.query, in.Params, tt.want)
 		}
-		for k, v := range tt.want {
-			if got[k] != v {
-				t.Errorf("%q: %v, want %v", tt.query, got, tt.want)
+		for _, p := range in.Params {
+			if in.Values[p.Name] != p.Value {
+				t.Errorf("%q: value of %s %q, want %q", tt.query, p.Name, in.Values[p.Name], p.Value)
 			}
+		}
+		if _, ok := in.Values["other"]; ok {
+			t.Errorf("%q: a parameter the lookup does not know is among its values", tt.query)
 		}
 	}
 	if names := cti.ParamNames(); !slices.Contains(names, "telephone") || !slices.Contains(names, "request") {
@@ -223,3 +229,34 @@ func TestParamsFromQuery(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// params are the parameters of a lookup URL.
+type params map[string]string
+
+func (p params) query() url.Values {
+	q := url.Values{}
+	for k, v := range p {
+		q.Set(k, v)
+	}
+	return q
+}
+
+// withOrder returns the lookup with the configuration's lookup_order set to
+// order (nil: the default).
+func withOrder(l *cti.CallerLookup, order []string) *cti.CallerLookup {
+	if order == nil {
+		return l
+	}
+	cfg := *config.Default()
+	cfg.LookupOrder = order
+	return &cti.CallerLookup{Config: &cfg, Services: l.Services}
+}
+
+// lookupError returns what the API answers when nothing is found: the error
+// of the lookup, or why a parameter could not be looked up.
+func lookupError(res *cti.LookupResult, err error) error {
+	if err == nil && res.Matched == "" {
+		return res.Invalid
+	}
+	return err
+}

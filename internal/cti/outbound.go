@@ -110,21 +110,21 @@ func (o *Outbound) url(values *desk.Object, phoneAttr string) (string, bool) {
 func (o *Outbound) Place(ctx context.Context, p *desk.Person, ticketID int64, attribute string) (string, *desk.PhoneCall, error) {
 	user := desk.UserFromContext(ctx)
 	if user == nil {
-		return "", nil, desk.Errorf(desk.EUNAUTHORIZED, "You must log in.")
+		return "", nil, desk.NewError(desk.EUNAUTHORIZED, "error.login_required")
 	}
 	if err := desk.Authorize(ctx, desk.ActionCreate, desk.ClassPhoneCall); err != nil {
 		return "", nil, err
 	}
 	if user.ContactID == 0 {
-		return "", nil, desk.Errorf(desk.EINVALID, "Your user has no contact person to record the call under; ask an administrator to set one.")
+		return "", nil, desk.NewError(desk.EINVALID, "error.no_contact_person")
 	}
 	if o == nil || o.ECall == nil {
-		return "", nil, desk.Errorf(desk.ENOTFOUND, "Outbound calls are not configured (ecall_parameters).")
+		return "", nil, desk.NewError(desk.ENOTFOUND, "error.outbound_not_configured")
 	}
 	opts := o.Options(p)
 	i := slices.IndexFunc(opts, func(c CallOption) bool { return c.Attribute == attribute })
 	if i < 0 {
-		return "", nil, desk.FieldErrorf("number", "%s cannot be called on %q.", p.FriendlyName(), attribute)
+		return "", nil, desk.Invalid("number", "error.cannot_call_number", p.FriendlyName(), attribute)
 	}
 	opt := opts[i]
 	now := time.Now

@@ -11,7 +11,6 @@ import (
 
 	"github.com/ctidesk/ctidesk/internal/config"
 	"github.com/ctidesk/ctidesk/internal/desk"
-	"github.com/ctidesk/ctidesk/internal/phone"
 )
 
 // RecentTickets is how many of the caller's latest tickets a request
@@ -27,18 +26,21 @@ const ListLimit = 100
 // the rest (up to ListLimit). Each row costs the pop time (docs/performance.md).
 const ListRows = 20
 
-// Pop is the screen pop use case (DESIGN.md section 7): from the parameters a
-// phone system puts in the pop URL, who is calling, what the agent may
-// create for them, with what preset, and which tickets to show. It follows
-// the telephony configuration, as iTop's extension does, and 4me's fallback
-// from one lookup parameter to the next.
+// Pop is the screen pop use case: from the parameters a phone system puts in
+// the pop URL, who is calling (the CallerLookup the API shares), what the
+// agent may create for them, with what preset, and which tickets to show. It
+// follows the telephony configuration, as iTop's extension does, and 4me's
+// fallback from one lookup parameter to the next.
 type Pop struct {
 	Config   *config.Config
 	Services desk.Services
-	// Phone ranks the callers a number finds, best match first.
-	Phone *phone.Normalizer
 	// Now returns the current time; default time.Now.
 	Now func() time.Time
+}
+
+// Lookup returns the caller lookup of the pop's configuration.
+func (p *Pop) Lookup() *CallerLookup {
+	return &CallerLookup{Config: p.Config, Services: p.Services}
 }
 
 // Caller is a person found for a call.
@@ -51,6 +53,8 @@ type Caller struct {
 	// Attribute is what found the caller: phone, mobile_phone, employee_number,
 	// request...
 	Attribute string
+	// Match is how the lookup found him.
+	Match *desk.CallerMatch
 }
 
 // PopResult is what the pop shows when it opens.
@@ -66,6 +70,9 @@ type PopResult struct {
 	Callers     []*Caller
 	// Matched is the parameter that found the callers; "" when nobody was.
 	Matched string
+	// Invalid is, when nobody was found, why the first parameter that could
+	// not be looked up was not (a number too short to match); nil otherwise.
+	Invalid error
 	// Request is the ticket a request parameter named, opened beside the
 	// lists when it is among its caller's latest tickets.
 	Request *desk.Ticket
@@ -95,92 +102,34 @@ func (r *PopResult) CallerIDs() []int64 {
 	return ids
 }
 
-// lookupAliases are the other names phone systems give the lookup parameters
-// (4me's, and camel case).
-var lookupAliases = map[string][]string{
-	ParamPhone:          {"telephone"},
-	ParamEmployeeNumber: {"employeeID"},
-	ParamSupportID:      {"supportID"},
-}
-
-// lookupParam is a parameter the pop may find the caller by.
-type lookupParam struct {
-	name      string // as in the URL
-	attribute string // the Person attribute, or request
-	value     string
-}
-
-// Open resolves a pop URL's query for the user in ctx. A configured parameter
-// that the URL lacks, and that is not one of the lookup parameters tried in
-// lookup_order, is EINVALID naming it; so is a URL that gives no parameter to
-// find a caller by.
+// Open resolves a pop URL's query for the user in ctx: the callers of the
+// lookup (see CallerLookup), and the ticket a request named when it is among
+// its caller's RecentTickets latest, as 4me opens it.
 func (p *Pop) Open(ctx context.Context, query url.Values) (*PopResult, error) {
 	user := desk.UserFromContext(ctx)
 	if user == nil {
-		return nil, desk.Errorf(desk.EUNAUTHORIZED, "You must log in.")
+		return nil, desk.NewError(desk.EUNAUTHORIZED, "error.login_required")
 	}
-	cfg := p.Config
-	res := &PopResult{Callers: []*Caller{}}
-	values, lookups, err := p.parameters(query)
+	lookup := p.Lookup()
+	in, err := lookup.Input(query)
 	if err != nil {
 		return nil, err
 	}
-	res.Values = values
-	for _, l := range lookups {
-		if l.attribute != config.RequestParameter && isPhoneAttribute(l.attribute) && res.Number == "" {
-			res.Number = strings.TrimSpace(l.value)
-		}
+	found, err := lookup.Find(ctx, in)
+	if err != nil {
+		return nil, err
 	}
-	placeholders := p.placeholders(values)
-	res.CallerLabel = config.Expand(cfg.CallerInformation.Label.For(user.Language), placeholders)
-
-	var fallback *PopResult // a request's caller when the ticket is too old to open
-	queryRun := false
-	for _, l := range lookups {
-		var callers []*Caller
-		var ticket *desk.Ticket
-		switch {
-		case l.attribute == config.RequestParameter:
-			callers, ticket, err = p.byRequest(ctx, l.value)
-			if err == nil && len(callers) > 0 && ticket == nil && fallback == nil {
-				fallback = &PopResult{Callers: callers, Matched: l.name}
-				continue
-			}
-		case p.queryUses(l):
-			if queryRun {
-				continue // the caller query uses every parameter at once
-			}
-			queryRun = true
-			callers, err = p.byQuery(ctx, values, l)
-		default:
-			callers, err = p.byAttribute(ctx, l)
-		}
-		if err != nil {
-			if code := desk.ErrorCode(err); code == desk.EINVALID || code == desk.ENOTFOUND {
-				continue // a number too short, a reference that is not one: try the next
-			}
+	cfg := p.Config
+	res := &PopResult{Values: in.Values, Number: in.Number(), Matched: found.Matched, Invalid: found.Invalid,
+		Callers: make([]*Caller, 0, len(found.Callers))}
+	res.CallerLabel = config.Expand(cfg.CallerInformation.Label.For(user.Language), p.placeholders(in.Values))
+	for _, m := range found.Callers {
+		res.Callers = append(res.Callers, p.caller(m))
+	}
+	if t := found.Ticket; t != nil {
+		if res.Request, err = p.recentTicket(ctx, t); err != nil {
 			return nil, err
 		}
-		if len(callers) > 0 {
-			res.Callers, res.Matched, res.Request = callers, l.name, ticket
-			break
-		}
-	}
-	if res.Matched == "" && fallback != nil {
-		res.Callers, res.Matched = fallback.Callers, fallback.Matched
-	}
-	if res.Matched == "" && len(lookups) == 0 && !queryRun {
-		// Only required parameters: the configured query is the lookup.
-		res.Callers, err = p.byQuery(ctx, values, lookupParam{})
-		if err != nil && desk.ErrorCode(err) != desk.EINVALID {
-			return nil, err
-		}
-		if len(res.Callers) > 0 {
-			res.Matched = "caller_information"
-		}
-	}
-	if res.Callers == nil {
-		res.Callers = []*Caller{}
 	}
 	if cr, ok := cfg.FirstDirectCreation(); ok && user.Can(desk.ActionCreate, cr.Class) {
 		res.Direct = cr.Class
@@ -193,82 +142,18 @@ func (p *Pop) Open(ctx context.Context, query url.Values) (*PopResult, error) {
 	return res, nil
 }
 
-// parameters reads the pop's parameters: every configured one, and the
-// built-in lookup parameters with their aliases, in lookup order.
-func (p *Pop) parameters(query url.Values) (map[string]string, []lookupParam, error) {
-	cfg := p.Config
-	values := map[string]string{}
-	get := func(name string) string {
-		if v := query.Get(name); strings.TrimSpace(v) != "" {
-			return v
-		}
-		for _, alias := range lookupAliases[name] {
-			if v := query.Get(alias); strings.TrimSpace(v) != "" {
-				return v
-			}
-		}
-		return ""
+// recentTicket returns t when it is among its caller's RecentTickets latest,
+// else nil: an older ticket is not opened.
+func (p *Pop) recentTicket(ctx context.Context, t *desk.Ticket) (*desk.Ticket, error) {
+	callerID := t.CallerID
+	recent, _, err := p.Services.Tickets.FindTickets(ctx, desk.TicketFilter{CallerID: &callerID, Limit: RecentTickets})
+	if err != nil {
+		return nil, err
 	}
-	inOrder := func(up config.URLParameter) bool {
-		return slices.Contains(cfg.LookupOrder, up.Name) || slices.Contains(cfg.LookupOrder, up.Attribute)
+	if !slices.ContainsFunc(recent, func(r *desk.Ticket) bool { return r.ID == t.ID }) {
+		return nil, nil
 	}
-	var missing []string
-	for _, up := range cfg.URLParameters {
-		v := get(up.Name)
-		if v == "" && up.Name != up.Attribute {
-			v = get(up.Attribute)
-		}
-		if v != "" {
-			values[up.Name] = v
-		} else if !inOrder(up) {
-			missing = append(missing, up.Name)
-		}
-	}
-	if len(missing) > 0 {
-		return nil, nil, &desk.Error{Code: desk.EINVALID, Field: missing[0],
-			Message: fmt.Sprintf("The pop URL lacks the parameter %s, which the configuration requires (url_parameters).",
-				strings.Join(missing, ", "))}
-	}
-	// The lookup parameters, in lookup order: the configured ones, and the
-	// built-in ones a phone system may send without configuration.
-	var lookups []lookupParam
-	seen := map[string]bool{}
-	add := func(name, attribute, value string) {
-		if value != "" && !seen[name] {
-			seen[name] = true
-			lookups = append(lookups, lookupParam{name: name, attribute: attribute, value: value})
-		}
-	}
-	for _, name := range cfg.LookupOrder {
-		for _, up := range cfg.URLParameters {
-			if up.Name == name || up.Attribute == name {
-				add(up.Name, up.Attribute, values[up.Name])
-			}
-		}
-		if slices.Contains(DefaultLookupOrder, name) {
-			if _, configured := cfg.URLParameter(name); !configured {
-				v := get(name)
-				add(name, name, v)
-				if v != "" {
-					values[name] = v
-				}
-			}
-		}
-	}
-	if len(lookups) == 0 && len(cfg.URLParameters) > 0 && len(values) == 0 {
-		var names []string
-		for _, up := range cfg.URLParameters {
-			names = append(names, up.Name)
-		}
-		for _, name := range cfg.LookupOrder {
-			if !slices.Contains(names, name) {
-				names = append(names, name)
-			}
-		}
-		return nil, nil, &desk.Error{Code: desk.EINVALID, Field: names[0],
-			Message: fmt.Sprintf("The pop URL gives nothing to find the caller by: give one of %s.", strings.Join(names, ", "))}
-	}
-	return values, lookups, nil
+	return t, nil
 }
 
 // placeholders returns the values of $name$ in labels and presets.
@@ -293,133 +178,10 @@ func (p *Pop) now() time.Time {
 	return time.Now()
 }
 
-// queryUses reports whether the configured caller query uses the parameter.
-func (p *Pop) queryUses(l lookupParam) bool {
-	q := p.Config.CallerInformation.Query
-	if q == nil {
-		return false
-	}
-	for _, qp := range q.Params() {
-		if qp.Name == l.name {
-			return true
-		}
-	}
-	return false
-}
-
-// byRequest returns the caller of the ticket named by ref, and the ticket
-// when it is among his RecentTickets latest.
-func (p *Pop) byRequest(ctx context.Context, ref string) ([]*Caller, *desk.Ticket, error) {
-	id, ok := desk.ParseTicketRef(ref)
-	if !ok {
-		return nil, nil, desk.Errorf(desk.EINVALID, "%q is not a ticket reference or id.", ref)
-	}
-	t, err := p.Services.Tickets.FindTicketByID(ctx, id)
-	if err != nil || t.CallerID == 0 {
-		return nil, nil, err
-	}
-	person, err := p.Services.Persons.FindPersonByID(ctx, t.CallerID)
-	if err != nil {
-		return nil, nil, err
-	}
-	callerID := t.CallerID
-	recent, _, err := p.Services.Tickets.FindTickets(ctx, desk.TicketFilter{CallerID: &callerID, Limit: RecentTickets})
-	if err != nil {
-		return nil, nil, err
-	}
-	c := p.personCaller(person, config.RequestParameter)
-	if !slices.ContainsFunc(recent, func(r *desk.Ticket) bool { return r.ID == t.ID }) {
-		return []*Caller{c}, nil, nil
-	}
-	return []*Caller{c}, t, nil
-}
-
-// byQuery runs caller_information.query with the pop's values; when l is a
-// phone parameter, the callers are ranked by how well their numbers match.
-func (p *Pop) byQuery(ctx context.Context, values map[string]string, l lookupParam) ([]*Caller, error) {
-	q := p.Config.CallerInformation.Query
-	params := desk.QueryParams{}
-	for _, qp := range q.Params() {
-		if v, ok := values[qp.Name]; ok {
-			params[qp.Name] = v
-		} else if qp.List {
-			params[qp.Name] = []string{}
-		} else {
-			params[qp.Name] = ""
-		}
-	}
-	objs, err := p.Services.Queries.FindObjects(ctx, q, params, ListLimit)
-	if err != nil {
-		return nil, err
-	}
-	callers := make([]*Caller, 0, len(objs))
-	strength := map[int64]phone.Match{}
-	var number phone.Number
-	ranked := isPhoneAttribute(l.attribute) && p.Phone != nil
-	if ranked {
-		number = p.Phone.FromQuery(l.value)
-	}
-	for _, o := range objs {
-		c := &Caller{ID: o.ID, Display: p.display(o), Attribute: l.attribute}
-		if org, ok := o.Value("org_id").(int64); ok {
-			c.OrgID = org
-		}
-		if ranked {
-			var best phone.Match
-			for _, attr := range desk.PhoneAttributes {
-				s, _ := o.Value(attr).(string)
-				if s == "" {
-					continue
-				}
-				if m, ok := p.Phone.Match(number, p.Phone.Parse(s)); ok && (best == phone.Match{} || m.Better(best)) {
-					best, c.Attribute = m, attr
-				}
-			}
-			strength[o.ID] = best
-		}
-		callers = append(callers, c)
-	}
-	if ranked {
-		slices.SortStableFunc(callers, func(a, b *Caller) int {
-			sa, sb := strength[a.ID], strength[b.ID]
-			switch {
-			case sa.Better(sb):
-				return -1
-			case sb.Better(sa):
-				return 1
-			}
-			return 0
-		})
-	}
-	return callers, nil
-}
-
-// byAttribute looks a built-in lookup parameter up through the caller
-// service: a number, an employee number, a support id, an email.
-func (p *Pop) byAttribute(ctx context.Context, l lookupParam) ([]*Caller, error) {
-	var matches []*desk.CallerMatch
-	var err error
-	switch {
-	case isPhoneAttribute(l.attribute):
-		matches, err = p.Services.Callers.FindCallersByNumber(ctx, l.value)
-	case slices.Contains(desk.CallerAttributes, l.attribute):
-		matches, err = p.Services.Callers.FindCallersByAttribute(ctx, l.attribute, l.value)
-	default:
-		return nil, nil // an attribute only the configured query can use
-	}
-	if err != nil {
-		return nil, err
-	}
-	callers := make([]*Caller, 0, len(matches))
-	for _, m := range matches {
-		callers = append(callers, p.personCaller(m.Person, m.Attribute))
-	}
-	return callers, nil
-}
-
-// personCaller returns the Caller of a person found by the caller service.
-func (p *Pop) personCaller(person *desk.Person, attribute string) *Caller {
-	return &Caller{ID: person.ID, OrgID: person.OrgID, Display: p.display(personObject(person)), Attribute: attribute}
+// caller returns the Caller of a person the lookup found.
+func (p *Pop) caller(m *desk.CallerMatch) *Caller {
+	return &Caller{ID: m.Person.ID, OrgID: m.Person.OrgID, Display: p.display(personObject(m.Person)),
+		Attribute: m.Attribute, Match: m}
 }
 
 // display joins the caller's display_name attributes that are set.
@@ -471,8 +233,6 @@ func personObject(p *desk.Person) *desk.Object {
 	return o
 }
 
-func isPhoneAttribute(attribute string) bool { return slices.Contains(desk.PhoneAttributes, attribute) }
-
 // ListAttributes returns the attributes the objects of a list hold, besides
 // their id, friendly name and class.
 func ListAttributes() []string {
@@ -503,7 +263,7 @@ func (p *Pop) Lists(ctx context.Context, callers []int64, values map[string]stri
 	}
 	user := desk.UserFromContext(ctx)
 	if user == nil {
-		return nil, desk.Errorf(desk.EUNAUTHORIZED, "You must log in.")
+		return nil, desk.NewError(desk.EUNAUTHORIZED, "error.login_required")
 	}
 	rows = min(max(rows, 1), ListLimit)
 	placeholders := p.placeholders(values)
@@ -579,7 +339,7 @@ func (f *Prefill) String(attribute string) string {
 func (p *Pop) Prefill(ctx context.Context, class string, direct bool, selected int64, values map[string]string) (*Prefill, error) {
 	user := desk.UserFromContext(ctx)
 	if user == nil {
-		return nil, desk.Errorf(desk.EUNAUTHORIZED, "You must log in.")
+		return nil, desk.NewError(desk.EUNAUTHORIZED, "error.login_required")
 	}
 	entries := p.Config.IndirectCreations()
 	if direct {
@@ -591,7 +351,7 @@ func (p *Pop) Prefill(ctx context.Context, class string, direct bool, selected i
 	}
 	i := slices.IndexFunc(entries, func(cr config.Creation) bool { return cr.Class == class })
 	if i < 0 {
-		return nil, desk.Errorf(desk.ENOTFOUND, "The pop offers no creation of %s.", class)
+		return nil, desk.NewError(desk.ENOTFOUND, "error.pop_no_creation", class)
 	}
 	if err := desk.Authorize(ctx, desk.ActionCreate, class); err != nil {
 		return nil, err
@@ -717,7 +477,7 @@ func typedPreset(t desk.AttributeType, v any) any {
 func (p *Pop) RecordCall(ctx context.Context, ticketID, contactID int64, number string) (*desk.PhoneCall, error) {
 	user := desk.UserFromContext(ctx)
 	if user == nil {
-		return nil, desk.Errorf(desk.EUNAUTHORIZED, "You must log in.")
+		return nil, desk.NewError(desk.EUNAUTHORIZED, "error.login_required")
 	}
 	if user.ContactID == 0 || ticketID == 0 {
 		return nil, nil

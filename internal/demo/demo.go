@@ -78,7 +78,7 @@ func Load(ctx context.Context, svc desk.Services, opt Options) ([]Login, error) 
 	for _, login := range demoLogins {
 		_, err := svc.Users.FindUserByLogin(ctx, login)
 		if err == nil {
-			return nil, desk.Errorf(desk.ECONFLICT, "User %q exists already: the demo data is loaded, or the database is not empty.", login)
+			return nil, desk.NewError(desk.ECONFLICT, "error.demo_loaded", login)
 		} else if desk.ErrorCode(err) != desk.ENOTFOUND {
 			return nil, fmt.Errorf("demo: find user %s: %w", login, err)
 		}

@@ -101,13 +101,13 @@ func (opt *Options) validate() error {
 	}
 	opt.Organizations = max(opt.Organizations, MinOrganizations)
 	if opt.Persons < 0 || opt.Tickets < 0 {
-		return desk.Errorf(desk.EINVALID, "Persons and tickets cannot be negative.")
+		return desk.NewError(desk.EINVALID, "error.demo_negative")
 	}
 	if opt.Organizations > 100_000 {
-		return desk.Errorf(desk.EINVALID, "At most 100,000 organizations.")
+		return desk.NewError(desk.EINVALID, "error.demo_orgs_max")
 	}
 	if need := deskAgents(opt.Persons) + opt.Organizations - 1; opt.Persons < need {
-		return desk.Errorf(desk.EINVALID, "The demo needs at least %d persons for %d organizations.", need, opt.Organizations)
+		return desk.NewError(desk.EINVALID, "error.demo_persons_min", need, opt.Organizations)
 	}
 	return nil
 }

@@ -56,3 +56,18 @@ type CallerService interface {
 	// All matches rank 1, ordered by name.
 	FindCallersByAttribute(ctx context.Context, attribute, value string) ([]*CallerMatch, error)
 }
+
+// Rerank numbers the ranks of matches again after some were left out of a
+// ranked list, keeping their order: matches that shared a rank still do.
+func Rerank(matches []*CallerMatch) {
+	prev := 0
+	for i, m := range matches {
+		old := m.Rank
+		if i > 0 && old == prev {
+			m.Rank = matches[i-1].Rank
+		} else {
+			m.Rank = i + 1
+		}
+		prev = old
+	}
+}

@@ -6,6 +6,8 @@ package desk
 import (
 	"errors"
 	"fmt"
+
+	"github.com/ctidesk/ctidesk/internal/locale"
 )
 
 // Error codes, shared by every layer. The store turns driver errors into these
@@ -19,30 +21,48 @@ const (
 	EUNAUTHORIZED = "unauthorized"
 )
 
-// Error is a domain error: a code, a message meant for the user, and for
-// validation errors the attribute at fault.
+// Error is a domain error: a code, the message meant for the user as a
+// message key and its arguments (rendered in the reader's language by
+// internal/locale), and for validation errors the attribute at fault.
 type Error struct {
-	Code    string
-	Message string
-	Field   string
+	Code string
+	// Key is the message's key in the catalogs of internal/locale
+	// ("error.title_required"); Args are its arguments.
+	Key   string
+	Args  []any
+	Field string
 }
 
-// Error implements the error interface.
+// Error implements the error interface, for logs: the code, field, key and
+// arguments, in no language.
 func (e *Error) Error() string {
 	if e.Field != "" {
-		return fmt.Sprintf("desk error: code=%s field=%s message=%s", e.Code, e.Field, e.Message)
+		return fmt.Sprintf("desk error: code=%s field=%s key=%s args=%v", e.Code, e.Field, e.Key, e.Args)
 	}
-	return fmt.Sprintf("desk error: code=%s message=%s", e.Code, e.Message)
+	return fmt.Sprintf("desk error: code=%s key=%s args=%v", e.Code, e.Key, e.Args)
 }
 
-// Errorf returns a new *Error with the given code and formatted message.
-func Errorf(code, format string, args ...any) *Error {
-	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+// MessageKey implements locale.Localized.
+func (e *Error) MessageKey() (string, []any) { return e.Key, e.Args }
+
+// NewError returns an error of code whose message is key with args.
+func NewError(code, key string, args ...any) *Error {
+	return &Error{Code: code, Key: key, Args: args}
 }
 
-// FieldErrorf returns an EINVALID error about one attribute.
-func FieldErrorf(field, format string, args ...any) *Error {
-	return &Error{Code: EINVALID, Field: field, Message: fmt.Sprintf(format, args...)}
+// Invalid returns an EINVALID error about one attribute.
+func Invalid(field, key string, args ...any) *Error {
+	return &Error{Code: EINVALID, Field: field, Key: key, Args: args}
+}
+
+// WithField returns err about another field: a domain error keeps its
+// message, any other error is internal.
+func WithField(err error, field string) *Error {
+	var e *Error
+	if errors.As(err, &e) {
+		return &Error{Code: e.Code, Key: e.Key, Args: e.Args, Field: field}
+	}
+	return &Error{Code: EINTERNAL, Key: "error.internal.message", Field: field}
 }
 
 // ErrorCode returns the code of the first *Error in err's chain, EINTERNAL for
@@ -57,16 +77,14 @@ func ErrorCode(err error) string {
 	return EINTERNAL
 }
 
-// ErrorMessage returns the user-facing message of err. Internal errors get a
-// generic message so that no detail of the implementation leaks.
-func ErrorMessage(err error) string {
+// ErrorKey returns the message key of the first *Error in err's chain, ""
+// for any other error.
+func ErrorKey(err error) string {
 	var e *Error
-	if err == nil {
-		return ""
-	} else if errors.As(err, &e) {
-		return e.Message
+	if errors.As(err, &e) {
+		return e.Key
 	}
-	return "Internal error."
+	return ""
 }
 
 // ErrorField returns the attribute named by a validation error, or "".
@@ -77,3 +95,8 @@ func ErrorField(err error) string {
 	}
 	return ""
 }
+
+// Languages are the codes of the languages a user may choose ("EN US",
+// "FR FR"): one per messages file of internal/locale; the first is the
+// default.
+var Languages = locale.Codes()

@@ -18,10 +18,10 @@ type Location struct {
 func (l *Location) Validate() error {
 	l.Name = strings.TrimSpace(l.Name)
 	if l.Name == "" {
-		return FieldErrorf("name", "Name is required.")
+		return Invalid("name", "error.name_required")
 	}
 	if l.OrgID == 0 {
-		return FieldErrorf("org_id", "Organization is required.")
+		return Invalid("org_id", "error.organization_required")
 	}
 	return nil
 }

@@ -31,23 +31,23 @@ func (o *Organization) Validate() error {
 	o.Code = strings.TrimSpace(o.Code)
 	o.SupportID = strings.TrimSpace(o.SupportID)
 	if o.Name == "" {
-		return FieldErrorf("name", "Name is required.")
+		return Invalid("name", "error.name_required")
 	}
 	if len(o.Name) > 255 {
-		return FieldErrorf("name", "Name is longer than 255 characters.")
+		return Invalid("name", "error.name_too_long")
 	}
 	if o.Status == "" {
 		o.Status = StatusActive
 	}
 	if o.ParentID < 0 || o.ParentID != 0 && o.ParentID == o.ID {
-		return FieldErrorf("parent_id", "An organization cannot belong to itself.")
+		return Invalid("parent_id", "error.organization_parent_self")
 	}
 	return validateStatus(o.Status)
 }
 
 func validateStatus(status string) error {
 	if status != StatusActive && status != StatusInactive {
-		return FieldErrorf("status", "Status must be active or inactive.")
+		return Invalid("status", "error.person_status")
 	}
 	return nil
 }

@@ -60,10 +60,10 @@ func (p *Person) Validate() error {
 		*f = strings.TrimSpace(*f)
 	}
 	if p.Name == "" {
-		return FieldErrorf("name", "Last name is required.")
+		return Invalid("name", "error.last_name_required")
 	}
 	if p.OrgID == 0 {
-		return FieldErrorf("org_id", "Organization is required.")
+		return Invalid("org_id", "error.organization_required")
 	}
 	for _, c := range []struct{ field, value string }{
 		{"first_name", p.FirstName}, {"name", p.Name}, {"email", p.Email}, {"phone", p.Phone},
@@ -71,17 +71,17 @@ func (p *Person) Validate() error {
 		{"support_id", p.SupportID}, {"function", p.Function},
 	} {
 		if len(c.value) > 255 {
-			return FieldErrorf(c.field, "%s is longer than 255 characters.", c.field)
+			return Invalid(c.field, "error.too_long_255", c.field)
 		}
 	}
 	if p.Email != "" {
 		if a, err := mail.ParseAddress(p.Email); err != nil || a.Address != p.Email {
-			return FieldErrorf("email", "%q is not an email address.", p.Email)
+			return Invalid("email", "error.not_email", p.Email)
 		}
 	}
 	for _, n := range p.Numbers() {
 		if !strings.ContainsAny(n.Value, "0123456789") {
-			return FieldErrorf(n.Attribute, "%q contains no digit.", n.Value)
+			return Invalid(n.Attribute, "error.no_digit", n.Value)
 		}
 	}
 	if p.Status == "" {

@@ -31,20 +31,20 @@ type PhoneCall struct {
 // Validate checks the phone call's attributes.
 func (c *PhoneCall) Validate() error {
 	if c.AgentID == 0 {
-		return FieldErrorf("agent_id", "Agent is required.")
+		return Invalid("agent_id", "error.agent_required")
 	}
 	if c.Flow != FlowInbound && c.Flow != FlowOutbound {
-		return FieldErrorf("flow", "Flow must be inbound or outbound.")
+		return Invalid("flow", "error.flow_in_out")
 	}
 	c.Number = strings.TrimSpace(c.Number)
 	if len(c.Number) > 64 {
-		return FieldErrorf("number", "Number is longer than 64 characters.")
+		return Invalid("number", "error.number_too_long")
 	}
 	if len(c.Note) > 65535 {
-		return FieldErrorf("note", "Note is longer than 65,535 characters.")
+		return Invalid("note", "error.note_too_long")
 	}
 	if c.Duration < 0 {
-		return FieldErrorf("duration", "Duration cannot be negative.")
+		return Invalid("duration", "error.duration_negative")
 	}
 	return nil
 }

@@ -166,31 +166,31 @@ func (t *Ticket) IsOngoing() bool { return t.Status != TicketClosed }
 func (t *Ticket) Validate() error {
 	t.Title = strings.TrimSpace(t.Title)
 	if !IsTicketKind(t.Kind) {
-		return FieldErrorf("kind", "Kind must be one of %s.", strings.Join(TicketKinds, ", "))
+		return Invalid("kind", "error.kind_one_of", strings.Join(TicketKinds, ", "))
 	}
 	if t.Title == "" {
-		return FieldErrorf("title", "Title is required.")
+		return Invalid("title", "error.title_required")
 	}
 	if len(t.Title) > 255 {
-		return FieldErrorf("title", "Title is longer than 255 characters.")
+		return Invalid("title", "error.title_too_long")
 	}
 	if len(t.Description) > 65535 {
-		return FieldErrorf("description", "Description is longer than 65,535 characters.")
+		return Invalid("description", "error.description_too_long")
 	}
 	if t.OrgID == 0 {
-		return FieldErrorf("org_id", "Organization is required.")
+		return Invalid("org_id", "error.organization_required")
 	}
 	if t.Status == "" {
 		t.Status = TicketNew
 	}
 	if !slices.Contains(TicketStatuses, t.Status) {
-		return FieldErrorf("status", "Status must be one of %s.", strings.Join(TicketStatuses, ", "))
+		return Invalid("status", "error.status_one_of", strings.Join(TicketStatuses, ", "))
 	}
 	if t.Origin == "" {
 		t.Origin = "phone"
 	}
 	if !slices.Contains(TicketOrigins, t.Origin) {
-		return FieldErrorf("origin", "Origin must be one of %s.", strings.Join(TicketOrigins, ", "))
+		return Invalid("origin", "error.origin_one_of", strings.Join(TicketOrigins, ", "))
 	}
 	if HasLevels(t.Kind) {
 		for _, l := range []struct {
@@ -201,7 +201,7 @@ func (t *Ticket) Validate() error {
 				*l.v = 3
 			}
 			if !slices.Contains(TicketLevels, *l.v) {
-				return FieldErrorf(l.field, "%s must be between 1 and 4.", l.field)
+				return Invalid(l.field, "error.level_range", l.field)
 			}
 		}
 	} else {
@@ -218,10 +218,10 @@ func (t *Ticket) Validate() error {
 // ValidateLogText checks the text of a new log entry.
 func ValidateLogText(text string) error {
 	if strings.TrimSpace(text) == "" {
-		return FieldErrorf("text", "The log entry is empty.")
+		return Invalid("text", "error.log_entry_empty")
 	}
 	if len(text) > 65535 {
-		return FieldErrorf("text", "The log entry is longer than 65,535 characters.")
+		return Invalid("text", "error.log_entry_too_long")
 	}
 	return nil
 }

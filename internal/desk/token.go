@@ -37,7 +37,7 @@ func (t *APIToken) Revoked() bool { return t.RevokedAt != nil }
 func ValidateAPITokenName(name string) (string, error) {
 	name = strings.TrimSpace(name)
 	if utf8.RuneCountInString(name) > 100 {
-		return name, FieldErrorf("name", "The token name is longer than 100 characters.")
+		return name, Invalid("name", "error.token_name_too_long")
 	}
 	return name, nil
 }

@@ -20,9 +20,6 @@ const (
 // Roles lists the built-in roles.
 var Roles = []string{RoleAdmin, RoleAgent, RoleViewer}
 
-// Languages a user may choose; the first is the default.
-var Languages = []string{"EN US", "FR FR"}
-
 // Actions a role grants on a class.
 const (
 	ActionRead   = "read"
@@ -60,20 +57,20 @@ var loginPattern = regexp.MustCompile(`^[A-Za-z0-9._@-]{1,64}$`)
 // Validate checks the user's attributes and fills defaults.
 func (u *User) Validate() error {
 	if !loginPattern.MatchString(u.Login) {
-		return FieldErrorf("login", "Login must be 1 to 64 letters, digits or . _ @ -.")
+		return Invalid("login", "error.login_form")
 	}
 	if u.Language == "" {
 		u.Language = Languages[0]
 	}
 	if !slices.Contains(Languages, u.Language) {
-		return FieldErrorf("language", "Language must be one of %s.", strings.Join(Languages, ", "))
+		return Invalid("language", "error.language_one_of", strings.Join(Languages, ", "))
 	}
 	if len(u.Roles) == 0 {
-		return FieldErrorf("roles", "A user needs a role.")
+		return Invalid("roles", "error.user_needs_role")
 	}
 	for _, r := range u.Roles {
 		if !slices.Contains(Roles, r) {
-			return FieldErrorf("roles", "Unknown role %q; roles are %s.", r, strings.Join(Roles, ", "))
+			return Invalid("roles", "error.unknown_role", r, strings.Join(Roles, ", "))
 		}
 	}
 	return nil
@@ -112,10 +109,10 @@ func (u *User) Can(action, class string) bool {
 func Authorize(ctx context.Context, action, class string) error {
 	u := UserFromContext(ctx)
 	if u == nil {
-		return Errorf(EUNAUTHORIZED, "You must log in.")
+		return NewError(EUNAUTHORIZED, "error.login_required")
 	}
 	if !u.Can(action, class) {
-		return Errorf(EFORBIDDEN, "You are not allowed to %s %s objects.", action, class)
+		return NewError(EFORBIDDEN, "error.not_allowed", action, class)
 	}
 	return nil
 }
@@ -136,10 +133,10 @@ func (u *User) SeesOrg(orgID int64) bool {
 // HashPassword returns the bcrypt hash of a password, refusing short ones.
 func HashPassword(password string) (string, error) {
 	if len(password) < 8 {
-		return "", FieldErrorf("password", "The password must have at least 8 characters.")
+		return "", Invalid("password", "error.password_too_short")
 	}
 	if len(password) > 72 {
-		return "", FieldErrorf("password", "The password must have at most 72 bytes.")
+		return "", Invalid("password", "error.password_too_long")
 	}
 	h, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
 	if err != nil {

@@ -59,7 +59,7 @@ func (q *Query) Compile(env Env) (*Statement, error) {
 	c := &compiler{env: env}
 	for _, p := range q.params {
 		if _, ok := env.Params[p.Name]; !ok {
-			return nil, desk.Errorf(desk.EINVALID, "The query parameter :%s has no value.", p.Name)
+			return nil, desk.NewError(desk.EINVALID, "error.query_param_missing", p.Name)
 		}
 	}
 	if err := c.checkThis(q.this); err != nil {
@@ -273,7 +273,7 @@ func (c *compiler) kindCond(s *source) []string {
 	}
 	// Most tickets may be of one kind: the kind is not the index to start
 	// from either.
-	return []string{c.env.Dialect.noIndex(alias(s)+".kind") + " = " + c.arg(s.class.Name)}
+	return []string{c.env.Dialect.NoIndex(alias(s)+".kind") + " = " + c.arg(s.class.Name)}
 }
 
 // scopeCond limits a source to the reader's organizations, as the store's
@@ -296,7 +296,7 @@ func (c *compiler) scopeOf(class *desk.Class, a string) string {
 	// may hold most of the directory, while the query's own conditions
 	// (a number, a caller) select a few rows.
 	in := func(col string) string {
-		col = c.env.Dialect.noIndex(col)
+		col = c.env.Dialect.NoIndex(col)
 		if len(scope) == 0 {
 			return "1 = 0"
 		}
@@ -415,7 +415,7 @@ func (c *compiler) comparison(e *comparison) (string, error) {
 				return "", err
 			}
 			cond := "EXISTS (SELECT 1 FROM ticket_log g WHERE g.ticket_id = " + alias(a.src) + ".id AND g.log = " +
-				c.arg(a.attr.Name) + " AND g.text " + c.env.Dialect.like() + " " + v + ")"
+				c.arg(a.attr.Name) + " AND g.text " + c.env.Dialect.Like() + " " + v + ")"
 			if e.op == "NOT LIKE" {
 				return "NOT " + cond, nil
 			}
@@ -476,9 +476,9 @@ func (c *compiler) comparison(e *comparison) (string, error) {
 	op := e.op
 	switch op {
 	case "LIKE":
-		op = c.env.Dialect.like()
+		op = c.env.Dialect.Like()
 	case "NOT LIKE":
-		op = "NOT " + c.env.Dialect.like()
+		op = "NOT " + c.env.Dialect.Like()
 	}
 	return ls + " " + op + " " + rs, nil
 }
@@ -514,7 +514,7 @@ func (c *compiler) constantValue(o operand) (any, bool, error) {
 }
 
 func listError(name string) error {
-	return desk.Errorf(desk.EINVALID, "The query parameter :%s is a list; use it in an IN (…) condition.", name)
+	return desk.NewError(desk.EINVALID, "error.query_param_list", name)
 }
 
 // nullKey returns the optional external key of a comparison between one and
@@ -643,15 +643,15 @@ func (c *compiler) checkThis(attrs []string) error {
 	}
 	this := c.env.This
 	if this == nil {
-		return desk.Errorf(desk.EINVALID, "The query uses :this->%s: it needs an object in context (the ticket of a pop opened for a request), and there is none.", attrs[0])
+		return desk.NewError(desk.EINVALID, "error.query_needs_object", attrs[0])
 	}
 	class, ok := desk.FindClass(this.Class)
 	if !ok {
-		return desk.Errorf(desk.EINVALID, "The object in context is of an unknown class %q.", this.Class)
+		return desk.NewError(desk.EINVALID, "error.query_object_class", this.Class)
 	}
 	for _, name := range attrs {
 		if _, ok := class.Attribute(name); !ok {
-			return desk.Errorf(desk.EINVALID, "The query uses :this->%s, but the object in context is %s, which has no %s.", name, aClass(class.Name), name)
+			return desk.NewError(desk.EINVALID, "error.query_object_attribute", name, class.Name)
 		}
 	}
 	return nil
@@ -895,7 +895,7 @@ func (c *compiler) amount(f *call) (int64, string, error) {
 	case *paramRef:
 		v, ok := toInt(c.env.Params[o.name], "")
 		if !ok {
-			return 0, "", desk.Errorf(desk.EINVALID, "The query parameter :%s of INTERVAL is not a whole number.", o.name)
+			return 0, "", desk.NewError(desk.EINVALID, "error.query_interval_param", o.name)
 		}
 		n = v
 	}
@@ -913,7 +913,7 @@ func (c *compiler) format(f *call) ([]formatPart, error) {
 	case *paramRef:
 		parts, err := dateFormat(fmt.Sprint(c.env.Params[o.name]))
 		if err != nil {
-			return nil, desk.Errorf(desk.EINVALID, "The query parameter :%s: %v.", o.name, err)
+			return nil, desk.NewError(desk.EINVALID, "error.query_date_format_param", o.name, fmt.Sprint(c.env.Params[o.name]))
 		}
 		return parts, nil
 	}
@@ -943,7 +943,7 @@ func (c *compiler) numberMatch(a *attrRef, p *paramRef) (string, error) {
 	ph := c.arg(rev)
 	return d.inIDs(alias(a.src)+".id", "SELECT k.person_id FROM person_number k WHERE k.attribute = "+c.arg(a.attr.Name)+
 		" AND k.rdigits >= "+c.arg(lo)+" AND k.rdigits < "+c.arg(hi)+
-		" AND ("+d.noIndex("k.rdigits")+" >= "+ph+" OR substr("+ph+", 1, length(k.rdigits)) = k.rdigits)"), nil
+		" AND ("+d.NoIndex("k.rdigits")+" >= "+ph+" OR substr("+ph+", 1, length(k.rdigits)) = k.rdigits)"), nil
 }
 
 // listOf returns the values of a list parameter; a single value is a list of

@@ -3,7 +3,9 @@ package oql
 import "strconv"
 
 // Dialect is the SQL dialect a query compiles to. Every difference between
-// SQLite and PostgreSQL that the compiler meets is a method here.
+// SQLite and PostgreSQL that the compiler meets is a method here; those the
+// store meets as well (Like, NoIndex) are exported for it, so that each
+// quirk is written once.
 type Dialect int
 
 // Dialects.
@@ -28,19 +30,21 @@ func (d Dialect) placeholder(n int) string {
 	return "?" + strconv.Itoa(n)
 }
 
-// like returns the operator of a LIKE that ignores case, as iTop's (MySQL's)
-// does: SQLite's LIKE already does for ASCII.
-func (d Dialect) like() string {
+// Like returns the operator of a LIKE that ignores case, as iTop's (MySQL's)
+// does: SQLite's LIKE already does for ASCII letters, PostgreSQL's ILIKE for
+// every letter.
+func (d Dialect) Like() string {
 	if d == PostgreSQL {
 		return "ILIKE"
 	}
 	return "LIKE"
 }
 
-// noIndex returns col written so that the planner does not use an index on
-// it for this term: SQLite would otherwise split an OR on the number keys
-// into more probes than the range needs. PostgreSQL needs no hint.
-func (d Dialect) noIndex(col string) string {
+// NoIndex returns col written so that SQLite does not probe an index on it
+// for this term (the unary +): an organization may hold most persons, and
+// SQLite would split an OR on the number keys into more probes than the
+// range needs. PostgreSQL's planner weighs its statistics and needs no hint.
+func (d Dialect) NoIndex(col string) string {
 	if d == PostgreSQL {
 		return col
 	}

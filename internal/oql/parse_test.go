@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/ctidesk/ctidesk/internal/desk"
+	"github.com/ctidesk/ctidesk/internal/locale"
 	"github.com/ctidesk/ctidesk/internal/oql"
 )
 
@@ -190,23 +191,30 @@ func TestErrorKinds(t *testing.T) {
 }
 
 func TestCompileErrors(t *testing.T) {
+	location := &desk.Object{Class: desk.ClassLocation, ID: 1}
 	for _, c := range []struct {
 		text   string
 		params map[string]any
+		this   *desk.Object
 		want   string
 	}{
-		{`SELECT Person WHERE phone LIKE :phone`, nil, "The query parameter :phone has no value."},
-		{`SELECT Person WHERE id = :callers_list`, map[string]any{"callers_list": []int64{1}}, "The query parameter :callers_list is a list; use it in an IN (…) condition."},
-		{`SELECT Person WHERE org_id = :this->org_id`, nil,
+		{`SELECT Person WHERE phone LIKE :phone`, nil, nil, "The query parameter :phone has no value."},
+		{`SELECT Person WHERE id = :callers_list`, map[string]any{"callers_list": []int64{1}}, nil,
+			"The query parameter :callers_list is a list; use it in an IN (…) condition."},
+		{`SELECT Person WHERE org_id = :this->org_id`, nil, nil,
 			"The query uses :this->org_id: it needs an object in context (the ticket of a pop opened for a request), and there is none."},
-		{`SELECT Ticket WHERE start_date > DATE_SUB(NOW(), INTERVAL :n DAY)`, map[string]any{"n": "many"},
+		{`SELECT Person WHERE org_id = :this->caller_id`, nil, location,
+			"The query uses :this->caller_id, but the object in context, of class Location, has no such attribute."},
+		{`SELECT Person WHERE org_id = :this->org_id`, nil, &desk.Object{Class: "Widget", ID: 1},
+			`The object in context is of an unknown class "Widget".`},
+		{`SELECT Ticket WHERE start_date > DATE_SUB(NOW(), INTERVAL :n DAY)`, map[string]any{"n": "many"}, nil,
 			"The query parameter :n of INTERVAL is not a whole number."},
-		{`SELECT Ticket WHERE DATE_FORMAT(start_date, :f) = '2026'`, map[string]any{"f": "%Q"},
-			"The query parameter :f: DATE_FORMAT: %Q is not supported (ctidesk knows %Y %m %d %H %i %s %T %j and %%)."},
+		{`SELECT Ticket WHERE DATE_FORMAT(start_date, :f) = '2026'`, map[string]any{"f": "%Q"}, nil,
+			`The query parameter :f, "%Q", is not a DATE_FORMAT format ctidesk knows (%Y %m %d %H %i %s %T %j and %%).`},
 	} {
 		q := oql.MustParse(c.text)
-		_, err := q.Compile(oql.Env{Params: c.params})
-		if err == nil || desk.ErrorMessage(err) != c.want {
+		_, err := q.Compile(oql.Env{Params: c.params, This: c.this})
+		if err == nil || locale.MustLoad().Printer(locale.English).Error(err) != c.want {
 			t.Errorf("Compile(%q) error %v, want %q", c.text, err, c.want)
 		}
 	}

@@ -3,19 +3,12 @@ package pbx
 import (
 	"bufio"
 	"context"
-	"errors"
 	"fmt"
-	"io"
-	"log/slog"
-	"net"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
-	"time"
 
 	"github.com/ctidesk/ctidesk/internal/cti"
-	"github.com/ctidesk/ctidesk/internal/desk"
 )
 
 // The Asterisk Manager Interface (AMI) adapter: it logs in to Asterisk's
@@ -32,67 +25,22 @@ import (
 //     channel's extension (a later one is a transfer);
 //   - Hangup of the first channel: hangup, with the Q.850 cause.
 //
-// The call id is the Linkedid, the same in every event of a call. A
-// connection that breaks is opened again after a back-off that doubles from
-// MinBackoff to MaxBackoff, and starts again from MinBackoff once logged in.
-// An event ctidesk cannot take is posted again a few times (see post); one
-// it refuses is logged and dropped.
+// The call id is the Linkedid, the same in every event of a call. The
+// adapter logs in with Events: call,agent: QueueCallerJoin is of the agent
+// class, and Asterisk sends a client only the events of the classes it asked
+// for and may read. After each login it asks which channels exist
+// (CoreShowChannels) and ends the calls it followed whose first channel is
+// gone (see callTable.reconcile). A connection that breaks is opened again
+// after a back-off; an event ctidesk cannot take is posted again a few times
+// (see postAll).
 
-// Message is one AMI message: its "Key: Value" lines, keys in lower case.
-type Message map[string]string
+// amiEvents are the event classes the adapter logs in for: call (channels,
+// dials, bridges, hangups) and agent (the queues).
+const amiEvents = "call,agent"
 
-// Get returns the value of key, whatever its case.
-func (m Message) Get(key string) string { return m[strings.ToLower(key)] }
-
-// Limits of an AMI message, against a peer that never ends one.
-const (
-	maxAMILine   = 16 << 10
-	maxAMIFields = 512
-)
-
-// ReadMessage reads one message: lines up to an empty line. Lines that are
-// not "Key: Value" (the output of a command) are skipped.
-func ReadMessage(r *bufio.Reader) (Message, error) {
-	m := Message{}
-	for n := 0; ; n++ {
-		line, err := r.ReadSlice('\n')
-		if errors.Is(err, bufio.ErrBufferFull) || len(line) > maxAMILine {
-			return nil, errors.New("ami: line too long")
-		}
-		if err != nil {
-			if errors.Is(err, io.EOF) && len(m) > 0 {
-				return nil, io.ErrUnexpectedEOF
-			}
-			return nil, err
-		}
-		s := strings.TrimRight(string(line), "\r\n")
-		if s == "" {
-			if len(m) == 0 {
-				continue // stray empty lines between messages
-			}
-			return m, nil
-		}
-		if n >= maxAMIFields {
-			return nil, errors.New("ami: message too long")
-		}
-		if k, v, ok := strings.Cut(s, ":"); ok {
-			m[strings.ToLower(strings.TrimSpace(k))] = strings.TrimSpace(v)
-		}
-	}
-}
-
-// WriteAction writes an action: its key and value pairs, in order.
-func WriteAction(w io.Writer, pairs ...string) error {
-	var b strings.Builder
-	for i := 0; i+1 < len(pairs); i += 2 {
-		// A line break inside a value would start another field.
-		v := strings.NewReplacer("\r", "", "\n", "").Replace(pairs[i+1])
-		b.WriteString(pairs[i] + ": " + v + "\r\n")
-	}
-	b.WriteString("\r\n")
-	_, err := io.WriteString(w, b.String())
-	return err
-}
+// amiChannelsID is the ActionID of the CoreShowChannels action a session
+// starts with.
+const amiChannelsID = "channels"
 
 // DefaultInboundContexts are the dialplan contexts whose new channels are
 // inbound calls: those of FreePBX and of Asterisk's sample configuration.
@@ -104,17 +52,7 @@ type Translator struct {
 	// Inbound lists the contexts whose new channels are inbound calls; nil
 	// is DefaultInboundContexts.
 	Inbound []string
-	calls   map[string]*amiCall // by Linkedid
-}
-
-// amiCall is what the translator knows of a call in progress.
-type amiCall struct {
-	inbound  bool
-	from, to string
-	agent    string            // outbound: the calling extension
-	queue    string            // the queue it joined
-	ext      map[string]string // dialed channels' Uniqueid -> extension
-	answered string            // inbound: the extension that answered; outbound: "yes"
+	CallTracker
 }
 
 func (t *Translator) isInbound(context string) bool {
@@ -125,49 +63,33 @@ func (t *Translator) isInbound(context string) bool {
 	return slices.Contains(contexts, context)
 }
 
-// event builds a call event of c.
-func (c *amiCall) event(name, id string) *cti.Event {
-	ev := &cti.Event{Event: name, CallID: id, From: c.from, To: c.to, Direction: desk.DirectionIn, Queue: c.queue}
-	if !c.inbound {
-		ev.Direction = desk.DirectionOut
-		if c.agent != "" {
-			ev.User = []string{c.agent}
-		}
-	}
-	return ev
-}
-
 // Translate returns the call events an AMI event stands for, none for most.
 func (t *Translator) Translate(m Message) []*cti.Event {
-	if t.calls == nil {
-		t.calls = map[string]*amiCall{}
-	}
+	calls := t.calls()
 	uid, lid := m.Get("Uniqueid"), m.Get("Linkedid")
 	if lid == "" {
 		lid = uid
 	}
-	c := t.calls[lid]
+	c := calls.get(lid)
 	switch m.Get("Event") {
 	case "Newchannel":
 		if uid == "" || uid != lid || c != nil {
 			return nil // another channel of a call: its DialBegin tells more
 		}
-		c = &amiCall{inbound: t.isInbound(m.Get("Context")), from: number(m.Get("CallerIDNum")), to: m.Get("Exten"),
-			ext: map[string]string{}}
+		c = &call{id: lid, inbound: t.isInbound(m.Get("Context")), from: number(m.Get("CallerIDNum")), to: m.Get("Exten")}
 		if !c.inbound {
 			c.agent = channelExtension(m.Get("Channel"))
 			if c.agent == "" {
 				c.agent = c.from
 			}
 		}
-		t.calls[lid] = c
-		return []*cti.Event{c.event(cti.EventNewCall, lid)}
+		calls.add(c)
+		return []*cti.Event{c.event(cti.EventNewCall)}
 	case "DialBegin":
 		if c == nil {
-			if c = t.calls[m.Get("DestLinkedid")]; c == nil {
+			if c = calls.get(m.Get("DestLinkedid")); c == nil {
 				return nil
 			}
-			lid = m.Get("DestLinkedid")
 		}
 		ext := channelExtension(m.Get("DestChannel"))
 		if ext == "" {
@@ -176,8 +98,8 @@ func (t *Translator) Translate(m Message) []*cti.Event {
 		if ext == "" || !c.inbound {
 			return nil // outbound: the trunk is dialled
 		}
-		c.ext[m.Get("DestUniqueid")] = ext
-		ev := c.event(cti.EventNewCall, lid)
+		calls.addLeg(c, m.Get("DestUniqueid"), ext)
+		ev := c.event(cti.EventNewCall)
 		ev.User = []string{ext}
 		return []*cti.Event{ev}
 	case "QueueCallerJoin":
@@ -185,7 +107,7 @@ func (t *Translator) Translate(m Message) []*cti.Event {
 			return nil
 		}
 		c.queue = m.Get("Queue")
-		return []*cti.Event{c.event(cti.EventNewCall, lid)}
+		return []*cti.Event{c.event(cti.EventNewCall)}
 	case "BridgeEnter":
 		if c == nil || uid == lid {
 			return nil // the caller's own channel: the other side tells who answered
@@ -195,9 +117,9 @@ func (t *Translator) Translate(m Message) []*cti.Event {
 				return nil
 			}
 			c.answered = "yes"
-			return []*cti.Event{c.event(cti.EventAnswer, lid)}
+			return []*cti.Event{c.event(cti.EventAnswer)}
 		}
-		ext := c.ext[uid]
+		ext := c.legs[uid]
 		if ext == "" {
 			ext = channelExtension(m.Get("Channel"))
 		}
@@ -205,17 +127,19 @@ func (t *Translator) Translate(m Message) []*cti.Event {
 			return nil
 		}
 		c.answered = ext
-		ev := c.event(cti.EventAnswer, lid)
+		ev := c.event(cti.EventAnswer)
 		ev.AnsweringNumber = ext
 		return []*cti.Event{ev}
 	case "Hangup":
-		if c == nil || uid != lid {
-			return nil // an agent's channel: the call may go on (a transfer)
+		if c == nil {
+			return nil
 		}
-		delete(t.calls, lid)
-		ev := c.event(cti.EventHangup, lid)
-		ev.Cause = hangupCause(m.Get("Cause"), c.answered != "")
-		return []*cti.Event{ev}
+		if uid != lid {
+			calls.dropLeg(uid) // an agent's channel: the call may go on (a transfer)
+			return nil
+		}
+		calls.remove(c)
+		return []*cti.Event{c.hangup(atoi(m.Get("Cause")))}
 	}
 	return nil
 }
@@ -245,124 +169,31 @@ func channelExtension(channel string) string {
 	return res
 }
 
-// hangupCause turns a Q.850 cause code into Zammad's cause: a call hung up
-// with normal clearing before anyone answered was cancelled.
-func hangupCause(code string, answered bool) string {
-	n, _ := strconv.Atoi(code)
-	switch n {
-	case 17, 21:
-		return cti.CauseBusy
-	case 18, 19:
-		return cti.CauseNoAnswer
-	case 1, 3, 28:
-		return cti.CauseNotFound
-	case 34, 38, 41, 42:
-		return cti.CauseCongestion
-	}
-	if !answered {
-		return cti.CauseCancel
-	}
-	return cti.CauseNormalClearing
-}
-
 // Asterisk follows an Asterisk's manager interface and posts its calls.
+// Its Connection's Addr is the manager interface's host:port (port 5038 by
+// default); its pings are Ping actions.
 type Asterisk struct {
-	// Addr is the manager interface's host:port (port 5038 by default).
-	Addr     string
+	Connection
 	Username string
 	Secret   string
 	// Inbound lists the contexts of inbound calls; nil is
 	// DefaultInboundContexts.
 	Inbound []string
-	Poster  Poster
-	// Log reports connections, logins and events that could not be
-	// posted; default: discard.
-	Log *slog.Logger
-	// MinBackoff and MaxBackoff bound the wait before reconnecting;
-	// default 1 s and 1 min.
-	MinBackoff, MaxBackoff time.Duration
-	// PingInterval is how often an idle connection is checked with a Ping
-	// action; one that answers nothing for three intervals is reopened.
-	// Default 30 s.
-	PingInterval time.Duration
-	// Dial opens the connection; default net.Dialer's.
-	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
-}
-
-// ErrLogin is wrapped by the error of a refused login: Run stops, since
-// trying again with the same secret cannot help.
-var ErrLogin = errors.New("ami: login refused")
-
-func (a *Asterisk) log() *slog.Logger {
-	if a.Log != nil {
-		return a.Log
-	}
-	return slog.New(slog.DiscardHandler)
 }
 
 // Run follows the manager interface until ctx ends (it then returns nil) or
 // a login is refused; a broken connection is opened again after a back-off.
 func (a *Asterisk) Run(ctx context.Context) error {
-	minWait, maxWait := a.MinBackoff, a.MaxBackoff
-	if minWait <= 0 {
-		minWait = time.Second
-	}
-	if maxWait < minWait {
-		maxWait = max(time.Minute, minWait)
-	}
-	wait := minWait
 	tr := &Translator{Inbound: a.Inbound}
-	for {
-		loggedIn, err := a.session(ctx, tr)
-		if ctx.Err() != nil {
-			return nil
-		}
-		if errors.Is(err, ErrLogin) {
-			return err
-		}
-		if loggedIn {
-			wait = minWait
-		}
-		a.log().Warn("asterisk manager connection lost; reconnecting", "addr", a.Addr, "in", wait, "err", err)
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-time.After(wait):
-		}
-		wait = min(wait*2, maxWait)
-	}
+	return a.follow(ctx, "asterisk manager", func(l *link) (bool, error) { return a.session(ctx, l, tr) })
 }
 
-// session connects, logs in and posts the calls until the connection
-// breaks; it reports whether the login succeeded.
-func (a *Asterisk) session(ctx context.Context, tr *Translator) (bool, error) {
-	dial := a.Dial
-	if dial == nil {
-		dial = (&net.Dialer{Timeout: 10 * time.Second}).DialContext
-	}
-	conn, err := dial(ctx, "tcp", a.Addr)
-	if err != nil {
-		return false, err
-	}
-	ctx, cancel := context.WithCancel(ctx)
-	var wg sync.WaitGroup
-	defer func() {
-		cancel()
-		conn.Close()
-		wg.Wait()
-	}()
-	wg.Add(1)
-	go func() { // a cancelled ctx ends the blocked read
-		defer wg.Done()
-		<-ctx.Done()
-		conn.Close()
-	}()
-	ping := a.PingInterval
-	if ping <= 0 {
-		ping = 30 * time.Second
-	}
-	r := bufio.NewReaderSize(conn, maxAMILine)
-	conn.SetReadDeadline(time.Now().Add(3 * ping))
+// session logs in and posts the calls until the connection breaks; it
+// reports whether the login succeeded.
+func (a *Asterisk) session(ctx context.Context, l *link, tr *Translator) (bool, error) {
+	log := a.log()
+	r := bufio.NewReaderSize(l.conn, maxAMILine)
+	l.readDeadline()
 	banner, err := r.ReadString('\n')
 	if err != nil {
 		return false, fmt.Errorf("ami: read the banner: %w", err)
@@ -370,15 +201,8 @@ func (a *Asterisk) session(ctx context.Context, tr *Translator) (bool, error) {
 	if !strings.Contains(banner, "Call Manager") {
 		return false, fmt.Errorf("ami: %s does not speak the manager protocol (%q)", a.Addr, strings.TrimSpace(banner))
 	}
-	var writeMu sync.Mutex
-	write := func(pairs ...string) error {
-		writeMu.Lock()
-		defer writeMu.Unlock()
-		conn.SetWriteDeadline(time.Now().Add(ping))
-		return WriteAction(conn, pairs...)
-	}
-	if err := write("Action", "Login", "ActionID", "login", "Username", a.Username, "Secret", a.Secret,
-		"Events", "call"); err != nil {
+	if err := l.write(action("Action", "Login", "ActionID", "login", "Username", a.Username, "Secret", a.Secret,
+		"Events", amiEvents)); err != nil {
 		return false, fmt.Errorf("ami: login: %w", err)
 	}
 	for {
@@ -390,67 +214,51 @@ func (a *Asterisk) session(ctx context.Context, tr *Translator) (bool, error) {
 			continue
 		}
 		if !strings.EqualFold(m.Get("Response"), "Success") {
-			return false, fmt.Errorf("%w: %s", ErrLogin, m.Get("Message"))
+			return false, fmt.Errorf("ami: %w: %s", ErrLogin, m.Get("Message"))
 		}
 		break
 	}
-	a.log().Info("logged in to the asterisk manager interface", "addr", a.Addr, "user", a.Username)
-	wg.Add(1)
-	go func() { // keep the connection checked while it is quiet
-		defer wg.Done()
-		t := time.NewTicker(ping)
-		defer t.Stop()
-		for n := 1; ; n++ {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-				if write("Action", "Ping", "ActionID", "ping-"+strconv.Itoa(n)) != nil {
-					conn.Close()
-					return
-				}
-			}
-		}
-	}()
+	log.Info("logged in to the asterisk manager interface", "addr", a.Addr, "user", a.Username)
+	l.every(func(n int) error {
+		return l.write(action("Action", "Ping", "ActionID", "ping-"+strconv.Itoa(n)))
+	})
+	// The calls followed before this connection may have ended while it was
+	// down: ask which channels exist.
+	before := tr.Calls()
+	if err := l.write(action("Action", "CoreShowChannels", "ActionID", amiChannelsID)); err != nil {
+		return true, err
+	}
+	exists := map[string]bool{}
 	for {
-		conn.SetReadDeadline(time.Now().Add(3 * ping))
+		l.readDeadline()
 		m, err := ReadMessage(r)
 		if err != nil {
 			return true, err
 		}
-		for _, ev := range tr.Translate(m) {
-			if err := a.post(ctx, ev); err != nil {
-				if ctx.Err() != nil {
-					return true, ctx.Err()
+		evs := tr.Translate(m)
+		if m.Get("ActionID") == amiChannelsID {
+			switch {
+			case strings.EqualFold(m.Get("Response"), "Error"):
+				log.Warn("asterisk does not say which channels exist: calls whose hangup was lost while disconnected "+
+					"stay in progress (give the manager user write = reporting)", "err", m.Get("Message"))
+			case m.Get("Event") == "CoreShowChannel":
+				exists[m.Get("Uniqueid")] = true
+			case m.Get("Event") == "CoreShowChannelsComplete":
+				evs = tr.Reconcile(before, exists)
+				if len(evs) > 0 {
+					log.Info("ended the calls that ended while disconnected", "calls", len(evs))
 				}
-				a.log().Error("post call event", "event", ev.Event, "call", ev.CallID, "err", err)
 			}
+		}
+		if err := a.post(ctx, evs); err != nil {
+			return true, err
 		}
 	}
 }
 
-// postAttempts is how many times an event is posted while ctidesk cannot
-// take it (a restart, a network hiccup), MinBackoff apart, doubling.
-const postAttempts = 4
-
-// post posts ev, again on failures that may pass; an event ctidesk refused
-// (ErrRejected) is not posted again.
-func (a *Asterisk) post(ctx context.Context, ev *cti.Event) error {
-	wait := a.MinBackoff
-	if wait <= 0 {
-		wait = time.Second
-	}
-	var err error
-	for range postAttempts {
-		if _, err = a.Poster.Post(ctx, ev); err == nil || errors.Is(err, ErrRejected) {
-			return err
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(wait):
-		}
-		wait *= 2
-	}
-	return err
+// action formats an AMI action: its key and value pairs, in order.
+func action(pairs ...string) string {
+	var b strings.Builder
+	WriteAction(&b, pairs...)
+	return b.String()
 }

@@ -201,6 +201,15 @@ func TestReadMessage(t *testing.T) {
 	}
 }
 
+// quick is a connection to addr that posts to p, with back-offs of a few
+// milliseconds.
+func quick(addr string, p pbx.Poster) pbx.Connection {
+	return pbx.Connection{Addr: addr, Poster: p, MinBackoff: time.Millisecond, MaxBackoff: 4 * time.Millisecond}
+}
+
+// documentedUser is the manager user of docs/integrations/asterisk.md.
+var documentedUser = amitest.User{Name: "ctidesk", Secret: "s3cret", Read: "call,agent", Write: "reporting"}
+
 // recorder is a Poster that keeps the events; it fails the first fail
 // posts as ctidesk does while it restarts.
 type recorder struct {
@@ -227,7 +236,7 @@ func (r *recorder) next(t *testing.T) string {
 // again, logged in again, and its calls posted.
 func TestAsterisk(t *testing.T) {
 	restart := make(chan struct{})
-	srv := amitest.NewServer(t, "ctidesk", "s3cret",
+	srv := amitest.NewServer(t, documentedUser,
 		func(s *amitest.Session) {
 			s.Call("1700000000.1", "+14155550142", "100", "201", true, 16)
 			<-restart
@@ -239,8 +248,7 @@ func TestAsterisk(t *testing.T) {
 		},
 	)
 	rec := &recorder{events: make(chan *cti.Event, 100), fail: 2} // the first event is posted on the third try
-	a := &pbx.Asterisk{Addr: srv.Addr, Username: "ctidesk", Secret: "s3cret", Poster: rec,
-		MinBackoff: time.Millisecond, MaxBackoff: 4 * time.Millisecond}
+	a := &pbx.Asterisk{Connection: quick(srv.Addr, rec), Username: "ctidesk", Secret: "s3cret"}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- a.Run(ctx) }()
@@ -270,7 +278,7 @@ func TestAsterisk(t *testing.T) {
 		t.Fatalf("%d logins, want 2", len(logins))
 	}
 	for _, l := range logins {
-		if l.Get("Username") != "ctidesk" || l.Get("Secret") != "s3cret" || l.Get("Events") != "call" {
+		if l.Get("Username") != "ctidesk" || l.Get("Secret") != "s3cret" || l.Get("Events") != "call,agent" {
 			t.Errorf("login %v", l)
 		}
 	}
@@ -281,9 +289,8 @@ func TestAsterisk(t *testing.T) {
 }
 
 func TestAsteriskLoginRefused(t *testing.T) {
-	srv := amitest.NewServer(t, "ctidesk", "s3cret")
-	a := &pbx.Asterisk{Addr: srv.Addr, Username: "ctidesk", Secret: "wrong", Poster: &recorder{},
-		MinBackoff: time.Millisecond}
+	srv := amitest.NewServer(t, documentedUser)
+	a := &pbx.Asterisk{Connection: quick(srv.Addr, &recorder{}), Username: "ctidesk", Secret: "wrong"}
 	err := a.Run(context.Background())
 	if !errors.Is(err, pbx.ErrLogin) || !strings.Contains(err.Error(), "Authentication failed") {
 		t.Fatalf("Run = %v, want the refused login", err)
@@ -296,12 +303,12 @@ func TestAsteriskBackoff(t *testing.T) {
 	attempts := make(chan struct{}, 10)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
 	defer srv.Close()
-	a := &pbx.Asterisk{Addr: strings.TrimPrefix(srv.URL, "http://"), Poster: &recorder{},
-		MinBackoff: time.Millisecond, MaxBackoff: 2 * time.Millisecond, PingInterval: 20 * time.Millisecond,
-		Dial: func(ctx context.Context, network, addr string) (net.Conn, error) {
-			attempts <- struct{}{}
-			return (&net.Dialer{}).DialContext(ctx, network, addr)
-		}}
+	a := &pbx.Asterisk{Connection: quick(strings.TrimPrefix(srv.URL, "http://"), &recorder{})}
+	a.PingInterval = 20 * time.Millisecond
+	a.Dial = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		attempts <- struct{}{}
+		return (&net.Dialer{}).DialContext(ctx, network, addr)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- a.Run(ctx) }()
@@ -318,7 +325,7 @@ func TestAsteriskBackoff(t *testing.T) {
 // actions, and not reopened while they are answered.
 func TestAsteriskPing(t *testing.T) {
 	pings := make(chan pbx.Message, 10)
-	srv := amitest.NewServer(t, "ctidesk", "s3cret", func(s *amitest.Session) {
+	srv := amitest.NewServer(t, documentedUser, func(s *amitest.Session) {
 		for range 3 {
 			m, err := s.Expect("Ping")
 			if err != nil {
@@ -328,8 +335,8 @@ func TestAsteriskPing(t *testing.T) {
 		}
 		s.Expect("Logoff")
 	})
-	a := &pbx.Asterisk{Addr: srv.Addr, Username: "ctidesk", Secret: "s3cret", Poster: &recorder{},
-		PingInterval: 100 * time.Millisecond, MinBackoff: time.Millisecond}
+	a := &pbx.Asterisk{Connection: quick(srv.Addr, &recorder{}), Username: "ctidesk", Secret: "s3cret"}
+	a.PingInterval = 100 * time.Millisecond
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- a.Run(ctx) }()
@@ -341,5 +348,159 @@ func TestAsteriskPing(t *testing.T) {
 	<-done
 	if len(ids) != 3 || len(srv.Logins()) != 1 {
 		t.Fatalf("pings %v over %d logins, want 3 over one", ids, len(srv.Logins()))
+	}
+}
+
+// expectPosts reads the next events posted and compares them with want.
+func expectPosts(t *testing.T, rec *recorder, want ...string) {
+	t.Helper()
+	for _, w := range want {
+		if got := rec.next(t); got != w {
+			t.Fatalf("posted %q, want %q", got, w)
+		}
+	}
+}
+
+// runAdapter runs a until the test ends, and checks that it stopped well.
+func runAdapter(t *testing.T, run func(context.Context) error) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	})
+}
+
+// followAsterisk runs the adapter against srv, as the documentation's user,
+// until the test ends, and returns what it posts.
+func followAsterisk(t *testing.T, srv *amitest.Server) *recorder {
+	t.Helper()
+	rec := &recorder{events: make(chan *cti.Event, 100)}
+	a := &pbx.Asterisk{Connection: quick(srv.Addr, rec), Username: "ctidesk", Secret: "s3cret"}
+	runAdapter(t, a.Run)
+	return rec
+}
+
+// TestAsteriskQueue follows a call through a queue with the manager user of
+// the documentation: QueueCallerJoin is an event of the agent class, which
+// Asterisk (and amitest) sends only to a client that logs in for it.
+func TestAsteriskQueue(t *testing.T) {
+	srv := amitest.NewServer(t, documentedUser, func(s *amitest.Session) {
+		s.Ring("1700000200.3", "+14155550142", "100", "201")
+		s.Join("1700000200.3", "+14155550142", "100", "support")
+		s.Answer("1700000200.3", "+14155550142", "201")
+		s.Hangup("1700000200.3", "201", 16)
+		s.Expect("Logoff")
+	})
+	rec := followAsterisk(t, srv)
+	expectPosts(t, rec,
+		"newCall 1700000200.3 in +14155550142>100",
+		"newCall 1700000200.3 in +14155550142>100 user=201",
+		"newCall 1700000200.3 in +14155550142>100 queue=support",
+		"answer 1700000200.3 in +14155550142>100 queue=support answering=201",
+		"hangup 1700000200.3 in +14155550142>100 queue=support cause=normalClearing",
+	)
+}
+
+// TestAsteriskReconcile breaks the connection in the middle of two calls; one
+// ends while the adapter is away (its Hangup goes to nobody), the other goes
+// on. After the reconnection the adapter asks which channels exist, posts
+// the lost hangup, and follows the other call to its end.
+func TestAsteriskReconcile(t *testing.T) {
+	var srv *amitest.Server
+	srv = amitest.NewServer(t, documentedUser,
+		func(s *amitest.Session) {
+			s.Ring("1.1", "+14155550101", "100", "201")
+			s.Answer("1.1", "+14155550101", "201")
+			s.Ring("2.1", "+14155550102", "100", "202")
+			srv.Drop("1.1") // the first call ends while the adapter is away
+			s.Close()
+		},
+		func(s *amitest.Session) {
+			if _, err := s.Expect("CoreShowChannels"); err != nil {
+				return
+			}
+			s.Answer("2.1", "+14155550102", "202")
+			s.Hangup("2.1", "202", 16)
+			s.Expect("Logoff")
+		},
+	)
+	rec := followAsterisk(t, srv)
+	expectPosts(t, rec,
+		"newCall 1.1 in +14155550101>100",
+		"newCall 1.1 in +14155550101>100 user=201",
+		"answer 1.1 in +14155550101>100 answering=201",
+		"newCall 2.1 in +14155550102>100",
+		"newCall 2.1 in +14155550102>100 user=202",
+		// After the reconnection: the first call ended unseen.
+		"hangup 1.1 in +14155550101>100 cause=hangupNotReceived",
+		// The second is still followed.
+		"answer 2.1 in +14155550102>100 answering=202",
+		"hangup 2.1 in +14155550102>100 cause=normalClearing",
+	)
+}
+
+// TestAsteriskReconcileRefused checks that a manager user without the right
+// to list the channels (no write = reporting) ends no call on a guess: the
+// calls are still followed, and end with their own hangup.
+func TestAsteriskReconcileRefused(t *testing.T) {
+	asked := make(chan struct{})
+	user := documentedUser
+	user.Write = ""
+	srv := amitest.NewServer(t, user,
+		func(s *amitest.Session) {
+			s.Ring("3.1", "+14155550103", "100", "201")
+			s.Close()
+		},
+		func(s *amitest.Session) {
+			if _, err := s.Expect("CoreShowChannels"); err != nil {
+				return
+			}
+			close(asked)
+			s.Hangup("3.1", "201", 16)
+			s.Expect("Logoff")
+		},
+	)
+	rec := followAsterisk(t, srv)
+	expectPosts(t, rec,
+		"newCall 3.1 in +14155550103>100",
+		"newCall 3.1 in +14155550103>100 user=201",
+	)
+	<-asked
+	expectPosts(t, rec, "hangup 3.1 in +14155550103>100 cause=cancel")
+}
+
+// TestTranslatorForgetsOldCalls checks that the calls whose hangup never
+// came are not kept for ever: one nothing is heard of for MaxAge is
+// forgotten (a later hangup of it posts nothing), one still heard of is
+// kept.
+func TestTranslatorForgetsOldCalls(t *testing.T) {
+	now := time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)
+	tr := &pbx.Translator{CallTracker: pbx.CallTracker{MaxAge: time.Hour, Now: func() time.Time { return now }}}
+	newCall := func(id string) {
+		tr.Translate(msg("Event", "Newchannel", "Channel", "PJSIP/trunk-"+id, "CallerIDNum", "0142", "Context",
+			"from-external", "Exten", "100", "Uniqueid", id, "Linkedid", id))
+	}
+	for i := range 1000 {
+		newCall(fmt.Sprintf("lost.%d", i)) // their Hangup is lost
+	}
+	newCall("long.1")
+	now = now.Add(50 * time.Minute)
+	tr.Translate(msg("Event", "DialBegin", "Uniqueid", "long.1", "Linkedid", "long.1",
+		"DestChannel", "PJSIP/201-01", "DestUniqueid", "long.2", "DestLinkedid", "long.1")) // heard of
+	now = now.Add(20 * time.Minute)
+	newCall("new.1")
+	if got := tr.Calls(); !slices.Equal(got, []string{"long.1", "new.1"}) {
+		t.Fatalf("calls followed after an hour: %d (%.3v), want long.1 and new.1", len(got), got)
+	}
+	if evs := tr.Translate(msg("Event", "Hangup", "Uniqueid", "lost.7", "Linkedid", "lost.7", "Cause", "16")); len(evs) != 0 {
+		t.Errorf("the hangup of a forgotten call posted %v", evs)
+	}
+	evs := tr.Translate(msg("Event", "Hangup", "Uniqueid", "long.1", "Linkedid", "long.1", "Cause", "16"))
+	if len(evs) != 1 || brief(evs[0]) != "hangup long.1 in 0142>100 cause=cancel" {
+		t.Errorf("the hangup of the call still followed posted %v", evs)
 	}
 }

@@ -1,9 +1,11 @@
 // Package pbx holds the adapters that follow a phone system's own events and
 // turn them into ctidesk's call events (internal/cti: newCall, answer,
 // hangup), posted to a ctidesk server: the Asterisk Manager Interface
-// (asterisk.go). Phone systems that can post the events themselves
-// (FreeSWITCH, 3CX, Zammad's scripts) need no adapter: see
-// docs/integrations.
+// (asterisk.go, ami.go) and FreeSWITCH's event socket (freeswitch.go,
+// esl.go). They share the connection, its back-off and the posting
+// (follow.go), and the calls followed (calls.go). Phone systems that post
+// the events themselves (3CX, Zammad's scripts, a FreeSWITCH dialplan) need
+// no adapter: see docs/integrations.
 package pbx
 
 import (

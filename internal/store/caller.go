@@ -29,7 +29,7 @@ import (
 // before any person is read. One descent instead of one per prefix halves the
 // cost of a lookup, and the statement has one shape whatever the number, so it
 // is prepared once. (The unary + keeps SQLite from splitting the OR into
-// other probes; see noIndex.)
+// other probes; see oql.Dialect.NoIndex.)
 func keyRange(d oql.Dialect, norm *phone.Normalizer, digits string) (string, []any) {
 	lo, hi, r := norm.KeyRange(digits)
 	cond := keyRangeSQLite
@@ -39,7 +39,8 @@ func keyRange(d oql.Dialect, norm *phone.Normalizer, digits string) (string, []a
 	return cond, []any{lo, hi, r, r}
 }
 
-// The condition of keyRange, by dialect (see noIndex).
+// The condition of keyRange, by dialect (see oql.Dialect.NoIndex), written
+// out: it is in every caller lookup.
 const (
 	keyRangeSQLite   = `k.rdigits >= ? AND k.rdigits < ? AND (+k.rdigits >= ? OR substr(?, 1, length(k.rdigits)) = k.rdigits)`
 	keyRangePostgres = `k.rdigits >= ? AND k.rdigits < ? AND (k.rdigits >= ? OR substr(?, 1, length(k.rdigits)) = k.rdigits)`
@@ -115,7 +116,7 @@ func callerAttributeQuery(d oql.Dialect, scope []int64, attribute, value string)
 	if scope != nil {
 		// Not person_org_id but the attribute's index: an organization may
 		// hold most persons.
-		c.addIn(noIndex(d, "p.org_id"), scope)
+		c.addIn(d.NoIndex("p.org_id"), scope)
 	}
 	query := `SELECT ` + personColumns + ` FROM person p
 		JOIN organization o ON o.id = p.org_id
@@ -143,7 +144,7 @@ func (db *DB) FindCallersByNumber(ctx context.Context, number string) ([]*desk.C
 	norm := db.Phone
 	caller := norm.FromQuery(number)
 	if norm.TooShort(caller) {
-		return nil, desk.Errorf(desk.EINVALID, "The number %q has fewer than %d significant digits, so nothing is matched.",
+		return nil, desk.NewError(desk.EINVALID, "error.number_too_short",
 			strings.TrimSpace(number), norm.Options().MinMatchDigits)
 	}
 	query, args := callerNumberQuery(db.dialect, norm, user.OrgScope(), caller)
@@ -208,11 +209,11 @@ func (db *DB) FindCallersByAttribute(ctx context.Context, attribute, value strin
 	value = strings.TrimSpace(value)
 	query, args, ok := callerAttributeQuery(db.dialect, user.OrgScope(), attribute, value)
 	if !ok {
-		return nil, desk.Errorf(desk.EINVALID, "Callers cannot be looked up by %q; use one of %s.", attribute,
+		return nil, desk.NewError(desk.EINVALID, "error.lookup_attribute", attribute,
 			strings.Join(desk.CallerAttributes, ", "))
 	}
 	if value == "" {
-		return nil, desk.Errorf(desk.EINVALID, "The %s to look up is empty.", attribute)
+		return nil, desk.NewError(desk.EINVALID, "error.lookup_value_empty", attribute)
 	}
 	rows, err := db.queryRead(ctx, query, args...)
 	if err != nil {
@@ -310,7 +311,7 @@ func scanPerson(rows *sql.Rows, extra ...any) (*desk.Person, error) {
 func (db *DB) readUser(ctx context.Context, class string) (*desk.User, error) {
 	user := desk.UserFromContext(ctx)
 	if user == nil {
-		return nil, desk.Errorf(desk.EUNAUTHORIZED, "You must log in.")
+		return nil, desk.NewError(desk.EUNAUTHORIZED, "error.login_required")
 	}
 	if err := desk.Authorize(ctx, desk.ActionRead, class); err != nil {
 		return nil, err

@@ -378,7 +378,7 @@ func (db *DB) beginWrite(ctx context.Context, action, class string) (*Tx, error)
 func (db *DB) begin(ctx context.Context, pool *sql.DB, readOnly bool, action, class string) (*Tx, error) {
 	user := desk.UserFromContext(ctx)
 	if user == nil {
-		return nil, desk.Errorf(desk.EUNAUTHORIZED, "You must log in.")
+		return nil, desk.NewError(desk.EUNAUTHORIZED, "error.login_required")
 	}
 	if class != "" {
 		if err := desk.Authorize(ctx, action, class); err != nil {
@@ -550,7 +550,7 @@ const maxQueryLength = 1000
 // checkQuery refuses the text of a search longer than maxQueryLength.
 func checkQuery(q string) error {
 	if len(q) > maxQueryLength {
-		return desk.FieldErrorf("q", "The search is too long: at most %d characters.", maxQueryLength)
+		return desk.Invalid("q", "error.search_too_long", maxQueryLength)
 	}
 	return nil
 }
@@ -562,7 +562,7 @@ func likePattern(s string) string {
 }
 
 // like returns the case-insensitive LIKE of the transaction's dialect.
-func (tx *Tx) like() string { return likeOp(tx.dialect) }
+func (tx *Tx) like() string { return tx.dialect.Like() }
 
 // nullID returns nil for a zero id, so that an optional reference is NULL.
 func nullID(id int64) any {
@@ -630,9 +630,9 @@ func edgeError(err error) error {
 	case err == nil || errors.As(err, &de):
 		return err
 	case isUnique(err):
-		return desk.Errorf(desk.ECONFLICT, "This value is already used by another object.")
+		return desk.NewError(desk.ECONFLICT, "error.value_taken")
 	case isForeignKey(err):
-		return desk.Errorf(desk.ECONFLICT, "The object is referenced by, or refers to, an object that does not exist or is still in use.")
+		return desk.NewError(desk.ECONFLICT, "error.reference_broken")
 	}
 	return err
 }

@@ -67,26 +67,6 @@ func rebind(d oql.Dialect, query string) string {
 	return b.String()
 }
 
-// likeOp returns the LIKE that ignores case: SQLite's LIKE does for ASCII
-// letters, PostgreSQL's ILIKE for every letter.
-func likeOp(d oql.Dialect) string {
-	if d == oql.PostgreSQL {
-		return "ILIKE"
-	}
-	return "LIKE"
-}
-
-// noIndex returns col written so that SQLite does not probe an index on it
-// for this term (the unary +): an organization may hold most persons, and
-// SQLite would split an OR on the number keys into more probes than the
-// range needs. PostgreSQL's planner weighs its statistics and needs no hint.
-func noIndex(d oql.Dialect, col string) string {
-	if d == oql.PostgreSQL {
-		return col
-	}
-	return "+" + col
-}
-
 // keysFirstJoin returns the join that makes SQLite read the table on its
 // left first (CROSS JOIN fixes the order of SQLite's joins); PostgreSQL plans
 // a plain join, and allows no ON clause after CROSS JOIN.

@@ -49,7 +49,7 @@ func findLocationByID(ctx context.Context, tx *Tx, id int64) (*desk.Location, er
 	if err != nil {
 		return nil, err
 	} else if len(locs) == 0 {
-		return nil, desk.Errorf(desk.ENOTFOUND, "Location not found.")
+		return nil, desk.NewError(desk.ENOTFOUND, "error.location_not_found")
 	}
 	return locs[0], nil
 }
@@ -121,11 +121,11 @@ func checkLocation(ctx context.Context, tx *Tx, id, orgID int64) error {
 	var locOrg int64
 	err := tx.QueryRowContext(ctx, "SELECT org_id FROM location WHERE id = ?", id).Scan(&locOrg)
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && !tx.user.SeesOrg(locOrg)) {
-		return desk.FieldErrorf("location_id", "Unknown location.")
+		return desk.Invalid("location_id", "error.unknown_location")
 	} else if err != nil {
 		return fmt.Errorf("check location: %w", err)
 	} else if locOrg != orgID {
-		return desk.FieldErrorf("location_id", "The location belongs to another organization.")
+		return desk.Invalid("location_id", "error.location_other_org")
 	}
 	return nil
 }

@@ -64,7 +64,7 @@ func findOrganizationByID(ctx context.Context, tx *Tx, id int64) (*desk.Organiza
 	if err != nil {
 		return nil, err
 	} else if len(orgs) == 0 {
-		return nil, desk.Errorf(desk.ENOTFOUND, "Organization not found.")
+		return nil, desk.NewError(desk.ENOTFOUND, "error.organization_not_found")
 	}
 	return orgs[0], nil
 }
@@ -161,14 +161,14 @@ func checkParent(ctx context.Context, tx *Tx, org *desk.Organization) error {
 			return fmt.Errorf("check parent organization: %w", err)
 		}
 		if below > 0 {
-			return desk.FieldErrorf("parent_id", "An organization cannot belong to one of its own sub-organizations.")
+			return desk.Invalid("parent_id", "error.organization_parent_below")
 		}
 	}
 	return tx.QueryRowContext(ctx, "SELECT name FROM organization WHERE id = ?", org.ParentID).Scan(&org.ParentName)
 }
 
 func nameTaken(name string) error {
-	return &desk.Error{Code: desk.ECONFLICT, Field: "name", Message: fmt.Sprintf("An organization named %q already exists.", name)}
+	return &desk.Error{Code: desk.ECONFLICT, Field: "name", Key: "error.organization_name_taken", Args: []any{name}}
 }
 
 func updateOrganization(ctx context.Context, tx *Tx, id int64, upd desk.OrganizationUpdate) (*desk.Organization, error) {
@@ -214,7 +214,7 @@ func checkOrg(ctx context.Context, tx *Tx, id int64, field string) error {
 	var one int
 	err := tx.QueryRowContext(ctx, "SELECT 1 FROM organization WHERE id = ?", id).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && !tx.user.SeesOrg(id)) {
-		return desk.FieldErrorf(field, "Unknown organization.")
+		return desk.Invalid(field, "error.unknown_organization")
 	} else if err != nil {
 		return fmt.Errorf("check organization: %w", err)
 	}
@@ -245,7 +245,7 @@ func checkOrgs(ctx context.Context, tx *Tx, ids []int64, field string) error {
 	}
 	for _, id := range ids {
 		if !found[id] || !tx.user.SeesOrg(id) {
-			return desk.FieldErrorf(field, "Unknown organization %d.", id)
+			return desk.Invalid(field, "error.unknown_organization_id", id)
 		}
 	}
 	return nil

@@ -12,6 +12,7 @@ import (
 	"unicode"
 
 	"github.com/ctidesk/ctidesk/internal/desk"
+	"github.com/ctidesk/ctidesk/internal/locale"
 	"github.com/ctidesk/ctidesk/internal/oql"
 	"github.com/ctidesk/ctidesk/internal/phone"
 )
@@ -254,7 +255,7 @@ func checkPersonRefs(ctx context.Context, tx *Tx, persons []*desk.Person) error 
 		}
 		for i, p := range persons {
 			if org, ok := managerOrgs[p.ManagerID]; p.ManagerID != 0 && (!ok || !tx.user.SeesOrg(org) && p.ManagerID != tx.user.ContactID) {
-				return itemError("Person", i, desk.FieldErrorf("manager_id", "Unknown person."))
+				return itemError("Person", i, desk.Invalid("manager_id", "error.unknown_person"))
 			}
 		}
 	}
@@ -267,9 +268,9 @@ func checkPersonRefs(ctx context.Context, tx *Tx, persons []*desk.Person) error 
 			continue
 		}
 		if org, ok := locOrgs[p.LocationID]; !ok {
-			return itemError("Person", i, desk.FieldErrorf("location_id", "Unknown location."))
+			return itemError("Person", i, desk.Invalid("location_id", "error.unknown_location"))
 		} else if org != p.OrgID {
-			return itemError("Person", i, desk.FieldErrorf("location_id", "The location belongs to another organization."))
+			return itemError("Person", i, desk.Invalid("location_id", "error.location_other_org"))
 		}
 	}
 	return nil
@@ -279,7 +280,7 @@ func checkPersonRefs(ctx context.Context, tx *Tx, persons []*desk.Person) error 
 func itemError(kind string, i int, err error) error {
 	var e *desk.Error
 	if errors.As(err, &e) {
-		return &desk.Error{Code: e.Code, Field: e.Field, Message: fmt.Sprintf("%s %d: %s", kind, i+1, e.Message)}
+		return &desk.Error{Code: e.Code, Field: e.Field, Key: "error.batch_item", Args: []any{locale.Key("class." + kind), i + 1, e}}
 	}
 	return err
 }
@@ -318,7 +319,7 @@ func findPersonByID(ctx context.Context, tx *Tx, id int64) (*desk.Person, error)
 	if err != nil {
 		return nil, err
 	} else if len(persons) == 0 {
-		return nil, desk.Errorf(desk.ENOTFOUND, "Person not found.")
+		return nil, desk.NewError(desk.ENOTFOUND, "error.person_not_found")
 	}
 	return persons[0], nil
 }
@@ -334,7 +335,7 @@ const managerName = `TRIM(m.first_name || ' ' || m.name)`
 // visible with scope, and the arguments of the WHERE clause; the select takes
 // LIMIT and OFFSET arguments after them.
 func personQuery(d oql.Dialect, norm *phone.Normalizer, scope []int64, filter desk.PersonFilter) (count, query string, args []any) {
-	like := likeOp(d)
+	like := d.Like()
 	var c conds
 	if scope != nil {
 		c.addIn("p.org_id", scope)
@@ -435,7 +436,7 @@ func checkPersonWrite(ctx context.Context, tx *Tx, p *desk.Person) error {
 	}
 	if p.ManagerID != 0 {
 		if p.ManagerID == p.ID {
-			return desk.FieldErrorf("manager_id", "A person cannot be his own manager.")
+			return desk.Invalid("manager_id", "error.person_own_manager")
 		}
 		if _, err := checkPerson(ctx, tx, p.ManagerID, "manager_id"); err != nil {
 			return err
@@ -531,7 +532,7 @@ func deletePerson(ctx context.Context, tx *Tx, id int64) error {
 		return fmt.Errorf("delete person: %w", err)
 	}
 	if tickets+calls+users > 0 {
-		return desk.Errorf(desk.ECONFLICT, "The person cannot be deleted: %d tickets, %d phone calls and %d users refer to it.",
+		return desk.NewError(desk.ECONFLICT, "error.person_in_use",
 			tickets, calls, users)
 	}
 	if _, err := tx.ExecContext(ctx, "DELETE FROM person_number WHERE person_id = ?", id); err != nil {
@@ -550,7 +551,7 @@ func checkPerson(ctx context.Context, tx *Tx, id int64, field string) (int64, er
 	var orgID int64
 	err := tx.QueryRowContext(ctx, "SELECT org_id FROM person WHERE id = ?", id).Scan(&orgID)
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && !tx.user.SeesOrg(orgID) && id != tx.user.ContactID) {
-		return 0, desk.FieldErrorf(field, "Unknown person.")
+		return 0, desk.Invalid(field, "error.unknown_person")
 	} else if err != nil {
 		return 0, fmt.Errorf("check person: %w", err)
 	}

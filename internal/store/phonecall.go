@@ -66,7 +66,7 @@ func findPhoneCallByID(ctx context.Context, tx *Tx, id int64) (*desk.PhoneCall, 
 	if err != nil {
 		return nil, err
 	} else if len(calls) == 0 {
-		return nil, desk.Errorf(desk.ENOTFOUND, "Phone call not found.")
+		return nil, desk.NewError(desk.ENOTFOUND, "error.phone_call_not_found")
 	}
 	return calls[0], nil
 }
@@ -198,7 +198,7 @@ func updatePhoneCall(ctx context.Context, tx *Tx, id int64, upd desk.PhoneCallUp
 	}
 	if upd.TicketID != nil && *upd.TicketID != c.TicketID {
 		if c.TicketID != 0 {
-			return nil, desk.FieldErrorf("ticket_id", "The phone call is already tied to ticket %s.", c.TicketRef)
+			return nil, desk.Invalid("ticket_id", "error.phonecall_tied", c.TicketRef)
 		}
 		t, err := checkTicket(ctx, tx, *upd.TicketID, "ticket_id")
 		if err != nil {

@@ -74,7 +74,7 @@ func (db *DB) findObjects(ctx context.Context, q desk.Query, params desk.QueryPa
 func (db *DB) compileQuery(ctx context.Context, q desk.Query, params desk.QueryParams, limit int, total bool) (*oql.Statement, error) {
 	user := desk.UserFromContext(ctx)
 	if user == nil {
-		return nil, desk.Errorf(desk.EUNAUTHORIZED, "You must log in.")
+		return nil, desk.NewError(desk.EUNAUTHORIZED, "error.login_required")
 	}
 	var err error
 	oq, ok := q.(*oql.Query)

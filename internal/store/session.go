@@ -31,14 +31,14 @@ func (db *DB) CreateSession(ctx context.Context, userID int64, ttl time.Duration
 	}
 	defer tx.Rollback()
 	if tx.user.ID != userID && !tx.user.Can(desk.ActionModify, desk.ClassUser) {
-		return "", nil, desk.Errorf(desk.EFORBIDDEN, "You may not open a session for another user.")
+		return "", nil, desk.NewError(desk.EFORBIDDEN, "error.you_not_open_session_another")
 	}
 	if ttl < time.Second {
-		return "", nil, desk.FieldErrorf("ttl", "A session must last at least a second.")
+		return "", nil, desk.Invalid("ttl", "error.session_too_short")
 	}
 	var one int
 	if err := tx.QueryRowContext(ctx, "SELECT 1 FROM users WHERE id = ?", userID).Scan(&one); errors.Is(err, sql.ErrNoRows) {
-		return "", nil, desk.Errorf(desk.ENOTFOUND, "User not found.")
+		return "", nil, desk.NewError(desk.ENOTFOUND, "error.user_not_found")
 	} else if err != nil {
 		return "", nil, fmt.Errorf("create session: %w", err)
 	}
@@ -73,13 +73,13 @@ func (db *DB) FindSession(ctx context.Context, token string) (*desk.Session, *de
 	err = tx.QueryRowContext(ctx, "SELECT id, user_id, created_at, expires_at FROM session WHERE token_hash = ?",
 		tokenHash(token)).Scan(&s.ID, &s.UserID, &s.CreatedAt, &s.ExpiresAt)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil, desk.Errorf(desk.ENOTFOUND, "Session not found.")
+		return nil, nil, desk.NewError(desk.ENOTFOUND, "error.session_not_found")
 	} else if err != nil {
 		return nil, nil, fmt.Errorf("find session: %w", err)
 	}
 	s.CreatedAt, s.ExpiresAt = s.CreatedAt.UTC(), s.ExpiresAt.UTC()
 	if !tx.now.Before(s.ExpiresAt) {
-		return nil, nil, desk.Errorf(desk.ENOTFOUND, "Session expired.")
+		return nil, nil, desk.NewError(desk.ENOTFOUND, "error.session_expired")
 	}
 	// The token proves who the user is: read him whatever the acting user.
 	tx.user = &desk.User{Roles: []string{desk.RoleAdmin}}
@@ -112,7 +112,7 @@ func (db *DB) DeleteUserSessions(ctx context.Context, userID int64) (int, error)
 	}
 	defer tx.Rollback()
 	if tx.user.ID != userID && !tx.user.Can(desk.ActionModify, desk.ClassUser) {
-		return 0, desk.Errorf(desk.EFORBIDDEN, "You may not end the sessions of another user.")
+		return 0, desk.NewError(desk.EFORBIDDEN, "error.you_not_end_sessions_another")
 	}
 	res, err := tx.ExecContext(ctx, "DELETE FROM session WHERE user_id = ?", userID)
 	if err != nil {

@@ -157,7 +157,7 @@ func findTicketByID(ctx context.Context, tx *Tx, id int64) (*desk.Ticket, error)
 	if err != nil {
 		return nil, err
 	} else if len(tickets) == 0 {
-		return nil, desk.Errorf(desk.ENOTFOUND, "Ticket not found.")
+		return nil, desk.NewError(desk.ENOTFOUND, "error.ticket_not_found")
 	}
 	t := tickets[0]
 	if err := loadLogs(ctx, tx, t); err != nil {
@@ -298,7 +298,7 @@ func checkCaller(ctx context.Context, tx *Tx, t *desk.Ticket) error {
 	if err != nil {
 		return err
 	} else if org != t.OrgID {
-		return desk.FieldErrorf("caller_id", "The caller belongs to another organization than the ticket.")
+		return desk.Invalid("caller_id", "error.caller_other_org")
 	}
 	return nil
 }
@@ -324,11 +324,11 @@ func checkTicketsRefs(ctx context.Context, tx *Tx, tickets []*desk.Ticket) error
 	}
 	for i, t := range tickets {
 		if t.CallerID != 0 && !sees(t.CallerID) {
-			return itemError("Ticket", i, desk.FieldErrorf("caller_id", "Unknown person."))
+			return itemError("Ticket", i, desk.Invalid("caller_id", "error.unknown_person"))
 		} else if t.CallerID != 0 && orgOf[t.CallerID] != t.OrgID {
-			return itemError("Ticket", i, desk.FieldErrorf("caller_id", "The caller belongs to another organization than the ticket."))
+			return itemError("Ticket", i, desk.Invalid("caller_id", "error.caller_other_org"))
 		} else if t.AgentID != 0 && !sees(t.AgentID) {
-			return itemError("Ticket", i, desk.FieldErrorf("agent_id", "Unknown person."))
+			return itemError("Ticket", i, desk.Invalid("agent_id", "error.unknown_person"))
 		}
 	}
 	return nil
@@ -510,7 +510,7 @@ func updateTicket(ctx context.Context, tx *Tx, id int64, upd desk.TicketUpdate) 
 
 func addLogEntry(ctx context.Context, tx *Tx, id int64, log, text string) (*desk.Ticket, error) {
 	if log != desk.PublicLog && log != desk.PrivateLog {
-		return nil, desk.FieldErrorf("log", "The log must be %s or %s.", desk.PublicLog, desk.PrivateLog)
+		return nil, desk.Invalid("log", "error.log_public_private", desk.PublicLog, desk.PrivateLog)
 	}
 	if err := desk.ValidateLogText(text); err != nil {
 		return nil, err
@@ -552,7 +552,7 @@ func checkTicket(ctx context.Context, tx *Tx, id int64, field string) (*desk.Tic
 	if err != nil {
 		return nil, err
 	} else if len(tickets) == 0 {
-		return nil, desk.FieldErrorf(field, "Unknown ticket.")
+		return nil, desk.Invalid(field, "error.unknown_ticket")
 	}
 	return tickets[0], nil
 }

@@ -31,7 +31,7 @@ func (db *DB) CreateAPIToken(ctx context.Context, userID int64, name string) (st
 	}
 	defer tx.Rollback()
 	if tx.user.ID != userID && !tx.user.Can(desk.ActionModify, desk.ClassUser) {
-		return "", nil, desk.Errorf(desk.EFORBIDDEN, "You may not create an API token for another user.")
+		return "", nil, desk.NewError(desk.EFORBIDDEN, "error.you_not_create_api_token")
 	}
 	name, err = desk.ValidateAPITokenName(name)
 	if err != nil {
@@ -40,7 +40,7 @@ func (db *DB) CreateAPIToken(ctx context.Context, userID int64, name string) (st
 	t := &desk.APIToken{UserID: userID, Name: name, CreatedAt: tx.now}
 	err = tx.QueryRowContext(ctx, "SELECT login FROM users WHERE id = ?", userID).Scan(&t.Login)
 	if errors.Is(err, sql.ErrNoRows) {
-		return "", nil, desk.Errorf(desk.ENOTFOUND, "User not found.")
+		return "", nil, desk.NewError(desk.ENOTFOUND, "error.user_not_found")
 	} else if err != nil {
 		return "", nil, fmt.Errorf("create API token: %w", err)
 	}
@@ -114,7 +114,7 @@ func (db *DB) RevokeAPIToken(ctx context.Context, id int64) (*desk.APIToken, err
 // tokenUseInterval.
 func (db *DB) AuthenticateAPIToken(ctx context.Context, token string) (*desk.APIToken, *desk.User, error) {
 	if !strings.HasPrefix(token, desk.APITokenPrefix) || len(token) > 256 {
-		return nil, nil, desk.Errorf(desk.EUNAUTHORIZED, "Unknown API token.")
+		return nil, nil, desk.NewError(desk.EUNAUTHORIZED, "error.unknown_api_token")
 	}
 	rows, err := db.queryReadSQL(ctx, authenticateAPITokenSQL[db.dialect], tokenHash(token))
 	if err != nil {
@@ -125,7 +125,7 @@ func (db *DB) AuthenticateAPIToken(ctx context.Context, token string) (*desk.API
 		if err := rows.Err(); err != nil {
 			return nil, nil, fmt.Errorf("authenticate API token: %w", err)
 		}
-		return nil, nil, desk.Errorf(desk.EUNAUTHORIZED, "Unknown API token.")
+		return nil, nil, desk.NewError(desk.EUNAUTHORIZED, "error.unknown_api_token")
 	}
 	var t desk.APIToken
 	var u desk.User
@@ -139,7 +139,7 @@ func (db *DB) AuthenticateAPIToken(ctx context.Context, token string) (*desk.API
 	rows.Close()
 	t.CreatedAt, t.LastUsedAt, t.RevokedAt = t.CreatedAt.UTC(), timePtr(used), timePtr(revoked)
 	if t.Revoked() {
-		return nil, nil, desk.Errorf(desk.EUNAUTHORIZED, "The API token was revoked.")
+		return nil, nil, desk.NewError(desk.EUNAUTHORIZED, "error.api_token_revoked")
 	}
 	u.ID, u.Login, u.ContactName, u.CreatedAt = t.UserID, t.Login, contact.FriendlyName(), u.CreatedAt.UTC()
 	if roles != "" {
@@ -192,7 +192,7 @@ func findAPIToken(ctx context.Context, tx *Tx, id int64) (*desk.APIToken, error)
 	if err != nil {
 		return nil, err
 	} else if len(tokens) == 0 {
-		return nil, desk.Errorf(desk.ENOTFOUND, "API token not found.")
+		return nil, desk.NewError(desk.ENOTFOUND, "error.api_token_not_found")
 	}
 	return tokens[0], nil
 }

@@ -83,7 +83,7 @@ func findUser(ctx context.Context, tx *Tx, filter desk.UserFilter) (*desk.User, 
 	if err != nil {
 		return nil, err
 	} else if len(users) == 0 {
-		return nil, desk.Errorf(desk.ENOTFOUND, "User not found.")
+		return nil, desk.NewError(desk.ENOTFOUND, "error.user_not_found")
 	}
 	return users[0], nil
 }
@@ -224,7 +224,7 @@ func createUser(ctx context.Context, tx *Tx, u *desk.User) error {
 }
 
 func loginTaken(login string) error {
-	return &desk.Error{Code: desk.ECONFLICT, Field: "login", Message: fmt.Sprintf("The login %q is already taken.", login)}
+	return &desk.Error{Code: desk.ECONFLICT, Field: "login", Key: "error.login_taken", Args: []any{login}}
 }
 
 // writeUserGrants replaces the roles and/or the allowed organizations of u.

@@ -6,7 +6,6 @@ import (
 	_ "embed"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"reflect"
@@ -16,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/ctidesk/ctidesk/internal/desk"
+	"github.com/ctidesk/ctidesk/internal/locale"
 )
 
 // The JSON API under /api/v1: programs (a phone system, scripts) call it with
@@ -88,11 +88,11 @@ func (s *Server) newAPIHandler() http.Handler {
 		mux.HandleFunc(p, func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Allow", methods)
 			s.apiError(w, r, &apiStatusError{status: http.StatusMethodNotAllowed, code: "method_not_allowed",
-				message: fmt.Sprintf("This path takes %s.", methods)})
+				key: "error.method_not_allowed", args: []any{methods}})
 		})
 	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		s.apiError(w, r, desk.Errorf(desk.ENOTFOUND, "No such API path."))
+		s.apiError(w, r, desk.NewError(desk.ENOTFOUND, "error.api_path_not_found"))
 	})
 	return s.authenticateAPI(recordRoute(mux))
 }
@@ -109,14 +109,14 @@ func (s *Server) authenticateAPI(next http.Handler) http.Handler {
 		token = strings.TrimSpace(token)
 		if !strings.EqualFold(scheme, "Bearer") || token == "" {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="ctidesk"`)
-			s.apiError(w, r, desk.Errorf(desk.EUNAUTHORIZED, "An API token is required: Authorization: Bearer <token>."))
+			s.apiError(w, r, desk.NewError(desk.EUNAUTHORIZED, "error.api_token_required"))
 			return
 		}
 		_, user, err := s.svc.Tokens.AuthenticateAPIToken(r.Context(), token)
 		if err != nil {
 			if desk.ErrorCode(err) == desk.EUNAUTHORIZED || desk.ErrorCode(err) == desk.ENOTFOUND {
 				w.Header().Set("WWW-Authenticate", `Bearer realm="ctidesk", error="invalid_token"`)
-				err = desk.Errorf(desk.EUNAUTHORIZED, "%s", desk.ErrorMessage(err))
+				err = &desk.Error{Code: desk.EUNAUTHORIZED, Key: desk.ErrorKey(err)}
 			}
 			s.apiError(w, r, err)
 			return
@@ -150,38 +150,49 @@ type apiErrorBody struct {
 }
 
 // apiErrorDetail says what went wrong: a stable code (the desk error codes,
-// too_large, method_not_allowed), a message for people, and the field at
-// fault for validation errors.
+// too_large, method_not_allowed), a message for people (in English) and its
+// key in ctidesk's message catalogs, for a client that shows it in another
+// language, and the field at fault for validation errors.
 type apiErrorDetail struct {
 	Code    string `json:"code"`
+	Key     string `json:"key"`
 	Message string `json:"message"`
 	Field   string `json:"field,omitempty"`
 }
 
 // apiStatusError is an error of the HTTP layer with its own status and code.
 type apiStatusError struct {
-	status        int
-	code, message string
+	status    int
+	code, key string
+	args      []any
 }
 
-func (e *apiStatusError) Error() string { return e.message }
+func (e *apiStatusError) Error() string { return e.code + ": " + e.key }
+
+// MessageKey implements locale.Localized.
+func (e *apiStatusError) MessageKey() (string, []any) { return e.key, e.args }
 
 // apiErrorStatus returns the status and JSON detail of err: EINVALID is 422
 // when it names a field and 400 otherwise, ENOTFOUND 404, EFORBIDDEN 403,
 // EUNAUTHORIZED 401, ECONFLICT 409, a body over the limit 413, anything else
 // 500 with a message that tells nothing of the cause.
-func apiErrorStatus(err error) (int, apiErrorDetail) {
+func (s *Server) apiErrorStatus(err error) (int, apiErrorDetail) {
+	en := s.i18n.printer(locale.English)
 	var se *apiStatusError
 	if errors.As(err, &se) {
-		return se.status, apiErrorDetail{Code: se.code, Message: se.message}
+		return se.status, apiErrorDetail{Code: se.code, Key: se.key, Message: en.Error(se)}
 	}
 	var tooLarge *http.MaxBytesError
 	if errors.As(err, &tooLarge) {
-		return http.StatusRequestEntityTooLarge, apiErrorDetail{Code: "too_large",
-			Message: fmt.Sprintf("The request body is larger than %d bytes.", tooLarge.Limit)}
+		const key = "error.body_too_large"
+		return http.StatusRequestEntityTooLarge, apiErrorDetail{Code: "too_large", Key: key,
+			Message: en.T(key, tooLarge.Limit)}
 	}
 	code := desk.ErrorCode(err)
-	d := apiErrorDetail{Code: code, Message: desk.ErrorMessage(err), Field: desk.ErrorField(err)}
+	d := apiErrorDetail{Code: code, Key: desk.ErrorKey(err), Message: en.Error(err), Field: desk.ErrorField(err)}
+	if d.Key == "" {
+		d.Key = "error.internal.message"
+	}
 	status := httpStatus(code)
 	if code == desk.EINVALID && d.Field != "" {
 		status = http.StatusUnprocessableEntity
@@ -192,7 +203,7 @@ func apiErrorStatus(err error) (int, apiErrorDetail) {
 // apiError answers err as JSON. Messages are in English, whatever the user's
 // language: the API is read by programs, and English is what they match.
 func (s *Server) apiError(w http.ResponseWriter, r *http.Request, err error) {
-	status, d := apiErrorStatus(err)
+	status, d := s.apiErrorStatus(err)
 	if status >= 500 {
 		s.log.Error("api request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
@@ -228,7 +239,7 @@ func decodeJSON(r *http.Request, dst any) error {
 		if tooLarge := asMaxBytes(err); tooLarge != nil {
 			return tooLarge
 		}
-		return desk.Errorf(desk.EINVALID, "The request body could not be read.")
+		return desk.NewError(desk.EINVALID, "error.body_unreadable")
 	}
 	// encoding/json would turn bytes that are not UTF-8 into U+FFFD and
 	// store them so: refuse them, as JSON requires UTF-8.
@@ -245,13 +256,13 @@ func decodeJSON(r *http.Request, dst any) error {
 		if errors.As(err, &tooLarge) {
 			return tooLarge
 		}
-		return desk.Errorf(desk.EINVALID, "The request body holds more than one JSON value.")
+		return desk.NewError(desk.EINVALID, "error.body_several_json")
 	}
 	return nil
 }
 
 // errBodyNotUTF8 answers a request body that is not UTF-8.
-var errBodyNotUTF8 = desk.Errorf(desk.EINVALID, "The request body is not valid UTF-8.")
+var errBodyNotUTF8 = desk.NewError(desk.EINVALID, "error.body_not_utf8")
 
 // jsonError turns an error of encoding/json into a desk error.
 func jsonError(err error) error {
@@ -262,22 +273,22 @@ func jsonError(err error) error {
 	case errors.As(err, &tooLarge):
 		return tooLarge
 	case errors.Is(err, io.EOF):
-		return desk.Errorf(desk.EINVALID, "The request body is empty; it must be a JSON object.")
+		return desk.NewError(desk.EINVALID, "error.body_empty")
 	case errors.As(err, &syntax):
-		return desk.Errorf(desk.EINVALID, "The request body is not valid JSON (at byte %d).", syntax.Offset)
+		return desk.NewError(desk.EINVALID, "error.body_not_json_at", syntax.Offset)
 	case errors.Is(err, io.ErrUnexpectedEOF):
-		return desk.Errorf(desk.EINVALID, "The request body is not valid JSON (it ends too soon).")
+		return desk.NewError(desk.EINVALID, "error.body_not_json_end")
 	case errors.As(err, &typeErr):
 		if typeErr.Field == "" {
-			return desk.Errorf(desk.EINVALID, "The request body must be a JSON object.")
+			return desk.NewError(desk.EINVALID, "error.body_not_object")
 		}
-		return desk.FieldErrorf(typeErr.Field, "%s must be %s.", typeErr.Field, jsonTypeName(typeErr.Type))
+		return desk.Invalid(typeErr.Field, "error.json_type", typeErr.Field, jsonTypeName(typeErr.Type))
 	}
 	if field, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
 		field, _ = strconv.Unquote(field)
-		return desk.FieldErrorf(field, "Unknown field %q.", field)
+		return desk.Invalid(field, "error.unknown_field", field)
 	}
-	return desk.Errorf(desk.EINVALID, "The request body is not valid JSON.")
+	return desk.NewError(desk.EINVALID, "error.body_not_json")
 }
 
 // typeOfString is the type of a JSON string, for type errors.
@@ -293,25 +304,25 @@ func asMaxBytes(err error) *http.MaxBytesError {
 }
 
 // jsonTypeName names a Go type as JSON knows it.
-func jsonTypeName(t reflect.Type) string {
+func jsonTypeName(t reflect.Type) locale.Key {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
 	switch t.Kind() {
 	case reflect.String:
-		return "a string"
+		return "json.string"
 	case reflect.Int, reflect.Int64, reflect.Int32:
-		return "an integer"
+		return "json.integer"
 	case reflect.Bool:
-		return "true or false"
+		return "json.boolean"
 	case reflect.Slice:
-		return "an array"
+		return "json.array"
 	case reflect.Struct:
 		if t == reflect.TypeFor[time.Time]() {
-			return "a date and time (RFC 3339)"
+			return "json.datetime"
 		}
 	}
-	return "an object"
+	return "json.object"
 }
 
 // apiList is the answer of every list: a page of items, the total count of
@@ -343,12 +354,12 @@ func apiPage(r *http.Request) (offset, limit int, err error) {
 	limit = apiDefaultLimit
 	if v := q.Get("limit"); v != "" {
 		if limit, err = strconv.Atoi(v); err != nil || limit < 1 || limit > apiMaxLimit {
-			return 0, 0, desk.FieldErrorf("limit", "limit must be a number from 1 to %d.", apiMaxLimit)
+			return 0, 0, desk.Invalid("limit", "error.limit_range", apiMaxLimit)
 		}
 	}
 	if v := q.Get("offset"); v != "" {
 		if offset, err = strconv.Atoi(v); err != nil || offset < 0 {
-			return 0, 0, desk.FieldErrorf("offset", "offset must be a number, 0 or more.")
+			return 0, 0, desk.Invalid("offset", "error.offset_range")
 		}
 	}
 	return offset, limit, nil
@@ -362,7 +373,7 @@ func queryBool(r *http.Request, name string) (bool, error) {
 	case "true", "1":
 		return true, nil
 	default:
-		return false, desk.FieldErrorf(name, "%s must be true or false.", name)
+		return false, desk.Invalid(name, "error.not_bool", name)
 	}
 }
 
@@ -381,7 +392,7 @@ func apiFind[T any](r *http.Request, find func(context.Context, int64) (T, error
 	var zero T
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id <= 0 {
-		return zero, desk.Errorf(desk.ENOTFOUND, "No such object: %q is not an id.", r.PathValue("id"))
+		return zero, desk.NewError(desk.ENOTFOUND, "error.not_id", r.PathValue("id"))
 	}
 	return find(r.Context(), id)
 }

@@ -60,14 +60,11 @@ type api3CXLookupAnswer struct {
 func (s *Server) api3CXLookup(w http.ResponseWriter, r *http.Request) error {
 	number := r.URL.Query().Get("number")
 	if strings.TrimSpace(number) == "" {
-		return desk.FieldErrorf("number", "The number to look up is missing.")
+		return desk.Invalid("number", "error.lookup_number_missing")
 	}
 	ans := api3CXLookupAnswer{Contacts: []api3CXContact{}}
-	res, err := s.lookup.Lookup(r.Context(), cti.LookupParams{cti.ParamPhone: number})
-	if desk.ErrorCode(err) == desk.EINVALID {
-		writeJSON(w, http.StatusOK, ans)
-		return nil
-	} else if err != nil {
+	res, err := s.lookup.Find(r.Context(), s.lookup.NumberInput(number))
+	if err != nil {
 		return err
 	}
 	base := s.baseURL(r)
@@ -148,7 +145,7 @@ func (s *Server) api3CXReportCall(w http.ResponseWriter, r *http.Request) error 
 	case "outbound", "notanswered", "unanswered":
 		c.Flow = desk.FlowOutbound
 	default:
-		return desk.FieldErrorf("call_type", "call_type must be Inbound, Outbound, Missed or Notanswered.")
+		return desk.Invalid("call_type", "error.call_type_3cx")
 	}
 	var err error
 	if c.Duration, err = parse3CXDuration(string(in.Duration)); err != nil {
@@ -194,7 +191,7 @@ func decode3CXCall(r *http.Request, in *api3CXCall) error {
 		if tooLarge := asMaxBytes(err); tooLarge != nil {
 			return tooLarge
 		}
-		return desk.Errorf(desk.EINVALID, "The request body could not be read.")
+		return desk.NewError(desk.EINVALID, "error.body_unreadable")
 	}
 	if !utf8.Valid(body) {
 		return errBodyNotUTF8
@@ -210,7 +207,7 @@ func decode3CXCall(r *http.Request, in *api3CXCall) error {
 	}
 	form, err := url.ParseQuery(string(body))
 	if err != nil {
-		return desk.Errorf(desk.EINVALID, "The request body is neither JSON nor a form.")
+		return desk.NewError(desk.EINVALID, "error.body_not_json_form")
 	}
 	v := reflect.ValueOf(in).Elem()
 	for _, f := range reflect.VisibleFields(v.Type()) {
@@ -262,10 +259,10 @@ func (s *Server) threeCXContact(r *http.Request, in api3CXCall) (int64, error) {
 	if strings.TrimSpace(string(in.Number)) == "" {
 		return 0, nil
 	}
-	res, err := s.lookup.Lookup(r.Context(), cti.LookupParams{cti.ParamPhone: string(in.Number)})
-	if desk.ErrorCode(err) == desk.EINVALID {
-		return 0, nil // an extension, or no number: an unknown contact
-	} else if err != nil {
+	// An extension, or a number too short to match, finds nobody: an
+	// unknown contact.
+	res, err := s.lookup.Find(r.Context(), s.lookup.NumberInput(string(in.Number)))
+	if err != nil {
 		return 0, err
 	}
 	if len(res.Callers) == 1 || (len(res.Callers) > 1 && res.Callers[1].Rank > res.Callers[0].Rank) {
@@ -289,7 +286,7 @@ func (s *Server) threeCXAgent(r *http.Request, in api3CXCall) (int64, error) {
 	if id := desk.UserFromContext(r.Context()).ContactID; id != 0 {
 		return id, nil
 	}
-	return 0, desk.FieldErrorf("agent_email", "No person has the agent's email, and the API token's user has no contact to log the call with.")
+	return 0, desk.Invalid("agent_email", "error.no_agent_contact")
 }
 
 // threeCXNote describes the call in its note: what 3CX said of it.
@@ -321,7 +318,7 @@ func parse3CXDuration(v string) (int, error) {
 	if v == "" {
 		return 0, nil
 	}
-	bad := desk.FieldErrorf("duration", "duration must be hh:mm:ss or a number of seconds.")
+	bad := desk.Invalid("duration", "error.duration_form")
 	parts := strings.Split(v, ":")
 	if len(parts) > 3 {
 		return 0, bad

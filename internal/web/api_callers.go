@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/url"
 
-	"github.com/ctidesk/ctidesk/internal/cti"
 	"github.com/ctidesk/ctidesk/internal/desk"
 )
 
@@ -53,11 +52,15 @@ type apiCallersAnswer struct {
 }
 
 // apiCallers answers who is calling: the callers the first parameter that
-// finds any finds, ranked, in the lookup order (cti.CallerLookup).
+// finds any finds, ranked, in the lookup order: the screen pop's lookup
+// (cti.CallerLookup), so that both find the same callers in the same order.
 func (s *Server) apiCallers(w http.ResponseWriter, r *http.Request) error {
-	res, err := s.lookup.Lookup(r.Context(), cti.ParamsFromQuery(r.URL.Query()))
+	res, err := s.lookup.Lookup(r.Context(), r.URL.Query())
 	if err != nil {
 		return err
+	}
+	if res.Matched == "" && res.Invalid != nil {
+		return res.Invalid
 	}
 	ans := apiCallersAnswer{Matched: res.Matched, Tried: res.Tried, Callers: []apiCaller{}}
 	if res.Ticket != nil {

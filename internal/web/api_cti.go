@@ -55,7 +55,7 @@ func (s *Server) apiCTIEvent(w http.ResponseWriter, r *http.Request) error {
 	}
 	if token == "" {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="ctidesk"`)
-		return desk.Errorf(desk.EUNAUTHORIZED, "An integration token is required: %s/TOKEN, or Authorization: Bearer TOKEN.",
+		return desk.NewError(desk.EUNAUTHORIZED, "error.integration_token_required",
 			integrationEventsPath)
 	}
 	integ, err := s.svc.Telephony.AuthenticateIntegration(r.Context(), token)
@@ -69,14 +69,14 @@ func (s *Server) apiCTIEvent(w http.ResponseWriter, r *http.Request) error {
 		info.login = "integration:" + integ.Name
 	}
 	if s.calls == nil {
-		return desk.FieldErrorf("event", "Call events are not enabled on this server.")
+		return desk.Invalid("event", "error.call_events_disabled")
 	}
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		if tooLarge := asMaxBytes(err); tooLarge != nil {
 			return tooLarge
 		}
-		return desk.Errorf(desk.EINVALID, "The request body could not be read.")
+		return desk.NewError(desk.EINVALID, "error.body_unreadable")
 	}
 	if !utf8.Valid(body) {
 		return errBodyNotUTF8

@@ -49,7 +49,7 @@ func (s *Server) apiPhoneCalls(w http.ResponseWriter, r *http.Request) error {
 	}
 	filter := desk.PhoneCallFilter{Flow: r.URL.Query().Get("flow"), Offset: offset, Limit: limit}
 	if filter.Flow != "" && filter.Flow != desk.FlowInbound && filter.Flow != desk.FlowOutbound {
-		return desk.FieldErrorf("flow", "Flow must be inbound or outbound.")
+		return desk.Invalid("flow", "error.flow_in_out")
 	}
 	for _, f := range []struct {
 		name string
@@ -83,7 +83,7 @@ func queryRef(r *http.Request, name string) (*int64, error) {
 	}
 	id, err := strconv.ParseInt(v, 10, 64)
 	if err != nil || id < 0 {
-		return nil, desk.FieldErrorf(name, "%q is not a valid identifier.", v)
+		return nil, desk.Invalid(name, "error.not_identifier", v)
 	}
 	return &id, nil
 }
@@ -96,7 +96,7 @@ func queryTime(r *http.Request, name string) (*time.Time, error) {
 	}
 	t, err := time.Parse(time.RFC3339, v)
 	if err != nil {
-		return nil, desk.FieldErrorf(name, "%s must be a date and time in RFC 3339 form (2006-01-02T15:04:05Z).", name)
+		return nil, desk.Invalid(name, "error.not_datetime", name)
 	}
 	return &t, nil
 }
@@ -123,7 +123,7 @@ func (s *Server) apiPhoneCallCreate(w http.ResponseWriter, r *http.Request) erro
 	if in.Date != "" {
 		var err error
 		if c.Date, err = time.Parse(time.RFC3339, in.Date); err != nil {
-			return desk.FieldErrorf("date", "date must be a date and time in RFC 3339 form (2006-01-02T15:04:05Z).")
+			return desk.Invalid("date", "error.date_not_datetime")
 		}
 	}
 	if c.AgentID == 0 {

@@ -75,10 +75,10 @@ func (s *Server) apiTickets(w http.ResponseWriter, r *http.Request) error {
 	filter := desk.TicketFilter{Kind: q.Get("kind"), Status: q.Get("status"), Query: strings.TrimSpace(q.Get("q")),
 		Offset: offset, Limit: limit}
 	if filter.Kind != "" && !desk.IsTicketKind(filter.Kind) {
-		return desk.FieldErrorf("kind", "Kind must be one of %s.", strings.Join(desk.TicketKinds, ", "))
+		return desk.Invalid("kind", "error.kind_one_of", strings.Join(desk.TicketKinds, ", "))
 	}
 	if filter.Status != "" && !slices.Contains(desk.TicketStatuses, filter.Status) {
-		return desk.FieldErrorf("status", "Status must be one of %s.", strings.Join(desk.TicketStatuses, ", "))
+		return desk.Invalid("status", "error.status_one_of", strings.Join(desk.TicketStatuses, ", "))
 	}
 	if filter.Ongoing, err = queryBool(r, "ongoing"); err != nil {
 		return err

@@ -161,7 +161,7 @@ func (s *Server) handleUserLogout(w http.ResponseWriter, r *http.Request) error 
 	if r.PathValue("id") == "" {
 		id, err := strconv.ParseInt(r.PostForm.Get("user_id"), 10, 64)
 		if err != nil || id <= 0 {
-			return desk.FieldErrorf("user_id", "Choose a user.")
+			return desk.Invalid("user_id", "error.user_missing")
 		}
 		r.SetPathValue("id", strconv.FormatInt(id, 10))
 	}
@@ -241,7 +241,7 @@ func (s *Server) handleLanguage(w http.ResponseWriter, r *http.Request) error {
 	user := desk.UserFromContext(r.Context())
 	lang := r.PostForm.Get("language")
 	if !slices.Contains(desk.Languages, lang) {
-		return desk.FieldErrorf("language", "Language must be one of %s.", strings.Join(desk.Languages, ", "))
+		return desk.Invalid("language", "error.language_one_of", strings.Join(desk.Languages, ", "))
 	}
 	if _, err := s.svc.Users.UpdateUser(r.Context(), user.ID, desk.UserUpdate{Language: &lang}); err != nil {
 		return err

@@ -82,10 +82,10 @@ func (s *Server) handleCalls(w http.ResponseWriter, r *http.Request) error {
 	case slices.Contains(desk.CallStates, v.State):
 		filter.States = []string{v.State}
 	default:
-		return desk.FieldErrorf("state", "%q is not a call state.", v.State)
+		return desk.Invalid("state", "error.not_call_state", v.State)
 	}
 	if v.Direction != "" && v.Direction != desk.DirectionIn && v.Direction != desk.DirectionOut {
-		return desk.FieldErrorf("direction", "The direction must be in or out.")
+		return desk.Invalid("direction", "error.direction_in_out")
 	}
 	agent, err := queryID(r, "agent")
 	if err != nil {

@@ -19,7 +19,7 @@ const csrfField = "csrf_token"
 const loginCSRFCookie = "ctidesk_login_csrf"
 
 // errCSRF answers a form whose token is missing or wrong.
-var errCSRF = desk.Errorf(desk.EFORBIDDEN, "The form has expired or did not come from this page. Reload the page and try again.")
+var errCSRF = desk.NewError(desk.EFORBIDDEN, "error.csrf")
 
 // sessionCSRF derives the CSRF token of a session: an HMAC keyed by the secret
 // session token, so that another site cannot compute it, every instance can

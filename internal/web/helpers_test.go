@@ -81,7 +81,7 @@ func MustEnvWith(tb testing.TB, configure func(*web.Options)) *env {
 	opt := web.Options{
 		Services: e.svc,
 		Logger:   slog.New(slog.NewTextHandler(e.logBuf, nil)),
-		Pop:      &cti.Pop{Config: config.Default(), Services: e.svc, Phone: db.Phone},
+		Pop:      &cti.Pop{Config: config.Default(), Services: e.svc},
 	}
 	if configure != nil {
 		configure(&opt)

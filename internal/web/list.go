@@ -57,7 +57,7 @@ func queryID(r *http.Request, name string) (*int64, error) {
 	}
 	id, err := strconv.ParseInt(v, 10, 64)
 	if err != nil || id <= 0 {
-		return nil, desk.FieldErrorf(name, "%q is not a valid identifier.", v)
+		return nil, desk.Invalid(name, "error.not_identifier", v)
 	}
 	return &id, nil
 }
@@ -70,7 +70,7 @@ func formID(r *http.Request, name string) (int64, error) {
 	}
 	id, err := strconv.ParseInt(v, 10, 64)
 	if err != nil || id <= 0 {
-		return 0, desk.FieldErrorf(name, "%q is not a valid identifier.", v)
+		return 0, desk.Invalid(name, "error.not_identifier", v)
 	}
 	return id, nil
 }

@@ -3,15 +3,11 @@ package web_test
 import (
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 	"testing"
 
-	"github.com/ctidesk/ctidesk/internal/desk"
 	"github.com/ctidesk/ctidesk/internal/web"
 )
 
@@ -109,101 +105,6 @@ func TestRequestLog(t *testing.T) {
 	}
 	if strings.Contains(log, testPassword) {
 		t.Errorf("request log holds the password")
-	}
-}
-
-// TestMessages checks that every message has both languages, that every key
-// the templates name exists, and that every enumeration shown through the
-// label function has its messages.
-func TestMessages(t *testing.T) {
-	t.Parallel()
-	msgs := web.MessageKeys()
-	for key, m := range msgs {
-		if strings.TrimSpace(m[0]) == "" || strings.TrimSpace(m[1]) == "" {
-			t.Errorf("message %q lacks a language: %q", key, m)
-		}
-		if strings.Count(m[0], "%") != strings.Count(m[1], "%") {
-			t.Errorf("message %q: English and French take different arguments: %q", key, m)
-		}
-	}
-
-	e := MustEnv(t)
-	keys := e.web.TemplateMessageKeys()
-	if len(keys) < 10 {
-		t.Fatalf("only %d views", len(keys))
-	}
-	for view, ks := range keys {
-		if len(ks) == 0 && view != "error" {
-			t.Errorf("view %s uses no message", view)
-		}
-		for _, k := range ks {
-			if _, ok := msgs[k]; !ok {
-				t.Errorf("view %s: unknown message key %q", view, k)
-			}
-		}
-	}
-
-	var dynamic []string
-	add := func(prefix string, values ...string) {
-		for _, v := range values {
-			dynamic = append(dynamic, prefix+"."+v)
-		}
-	}
-	add("kind", desk.TicketKinds...)
-	add("ticket.new", desk.TicketKinds...)
-	add("status", desk.TicketStatuses...)
-	add("origin", desk.TicketOrigins...)
-	add("personstatus", desk.StatusActive, desk.StatusInactive)
-	add("flow", desk.FlowInbound, desk.FlowOutbound)
-	add("lang", desk.Languages...)
-	add("langtag", desk.Languages...)
-	add("field", desk.PhoneAttributes...)
-	add("field", desk.PublicLog, desk.PrivateLog)
-	for _, l := range desk.TicketLevels {
-		add("level", strconv.Itoa(l))
-	}
-	for _, code := range []string{desk.EINVALID, desk.EUNAUTHORIZED, desk.EFORBIDDEN, desk.ENOTFOUND, desk.ECONFLICT, desk.EINTERNAL} {
-		add("error", code+".title", code+".message")
-	}
-	for _, k := range dynamic {
-		if _, ok := msgs[k]; !ok {
-			t.Errorf("no message %q", k)
-		}
-	}
-}
-
-// TestErrorTranslations checks that every message internal/desk and
-// internal/store give the user has a French translation.
-func TestErrorTranslations(t *testing.T) {
-	t.Parallel()
-	have := web.ErrorMessageFormats()
-	call := regexp.MustCompile(`(?:FieldErrorf\([^,]+,|desk\.Errorf\(desk\.\w+,|[^.]Errorf\(E\w+,|Message: fmt\.Sprintf\()\s*"((?:[^"\\]|\\.)*)"`)
-	for _, dir := range []string{"../desk", "../store"} {
-		files, err := filepath.Glob(filepath.Join(dir, "*.go"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, f := range files {
-			if strings.HasSuffix(f, "_test.go") {
-				continue
-			}
-			src, err := os.ReadFile(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, m := range call.FindAllStringSubmatch(string(src), -1) {
-				format, err := strconv.Unquote(`"` + m[1] + `"`)
-				if err != nil {
-					t.Fatalf("%s: %v", f, err)
-				}
-				if strings.HasPrefix(format, "%s %d: ") { // a batch item's prefix
-					continue
-				}
-				if !slices.Contains(have, format) {
-					t.Errorf("%s: no French for %q", f, format)
-				}
-			}
-		}
 	}
 }
 

@@ -51,7 +51,7 @@ func (s *Server) handlePhoneCalls(w http.ResponseWriter, r *http.Request) error 
 	v := &phoneCallsView{Layout: Layout{Nav: "phonecalls"}, Flows: []string{desk.FlowInbound, desk.FlowOutbound},
 		Flow: q.Get("flow"), From: q.Get("from"), To: q.Get("to"), MyID: desk.UserFromContext(ctx).ContactID}
 	if v.Flow != "" && v.Flow != desk.FlowInbound && v.Flow != desk.FlowOutbound {
-		return desk.FieldErrorf("flow", "Flow must be inbound or outbound.")
+		return desk.Invalid("flow", "error.flow_in_out")
 	}
 	filter := desk.PhoneCallFilter{Flow: v.Flow}
 	agentID, err := queryID(r, "agent_id")
@@ -74,7 +74,7 @@ func (s *Server) handlePhoneCalls(w http.ResponseWriter, r *http.Request) error 
 		}
 		t, err := time.ParseInLocation(dateLayout, d.value, time.UTC)
 		if err != nil {
-			return desk.FieldErrorf(d.name, "%q is not a date (YYYY-MM-DD).", d.value)
+			return desk.Invalid(d.name, "error.not_date", d.value)
 		}
 		if d.end {
 			t = t.AddDate(0, 0, 1).Add(-time.Second) // the whole last day
@@ -159,7 +159,7 @@ func (s *Server) handleTicketCall(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	if t.CallerID == 0 {
-		return desk.Errorf(desk.EINVALID, "This ticket has no caller to call.")
+		return desk.NewError(desk.EINVALID, "error.ticket_no_caller")
 	}
 	p, err := s.svc.Persons.FindPersonByID(r.Context(), t.CallerID)
 	if err != nil {
@@ -183,7 +183,7 @@ func (s *Server) handlePersonCall(w http.ResponseWriter, r *http.Request) error 
 
 func (s *Server) placeCall(w http.ResponseWriter, r *http.Request, p *desk.Person, ticketID int64) error {
 	if s.outbound == nil {
-		return desk.Errorf(desk.ENOTFOUND, "Outbound calls are not configured (ecall_parameters).")
+		return desk.NewError(desk.ENOTFOUND, "error.outbound_not_configured")
 	}
 	u, _, err := s.outbound.Place(r.Context(), p, ticketID, strings.TrimSpace(r.PostForm.Get("number")))
 	if err != nil {

@@ -142,7 +142,7 @@ type popChoice struct {
 
 func (s *Server) handlePop(w http.ResponseWriter, r *http.Request) error {
 	if s.pop == nil {
-		return desk.Errorf(desk.ENOTFOUND, "The screen pop is not configured.")
+		return desk.NewError(desk.ENOTFOUND, "error.screen_pop_not_configured")
 	}
 	ctx := r.Context()
 	res, err := s.pop.Open(ctx, r.URL.Query())
@@ -267,7 +267,7 @@ func popValues(q url.Values) map[string]string {
 // page: app.js puts it in place when the selection changes.
 func (s *Server) handlePopLists(w http.ResponseWriter, r *http.Request) error {
 	if s.pop == nil {
-		return desk.Errorf(desk.ENOTFOUND, "The screen pop is not configured.")
+		return desk.NewError(desk.ENOTFOUND, "error.screen_pop_not_configured")
 	}
 	q := r.URL.Query()
 	var callers []int64
@@ -277,10 +277,10 @@ func (s *Server) handlePopLists(w http.ResponseWriter, r *http.Request) error {
 		}
 		id, err := strconv.ParseInt(part, 10, 64)
 		if err != nil || id <= 0 {
-			return desk.FieldErrorf("callers", "%q is not a caller id.", part)
+			return desk.Invalid("callers", "error.not_caller_id", part)
 		}
 		if len(callers) == maxPopCallers {
-			return desk.FieldErrorf("callers", "A pop lists the tickets of %d callers at most.", maxPopCallers)
+			return desk.Invalid("callers", "error.pop_callers_max", maxPopCallers)
 		}
 		callers = append(callers, id)
 	}
@@ -301,7 +301,7 @@ func (s *Server) handlePopLists(w http.ResponseWriter, r *http.Request) error {
 // for the selected caller.
 func (s *Server) handlePopNew(w http.ResponseWriter, r *http.Request) error {
 	if s.pop == nil {
-		return desk.Errorf(desk.ENOTFOUND, "The screen pop is not configured.")
+		return desk.NewError(desk.ENOTFOUND, "error.screen_pop_not_configured")
 	}
 	q := r.URL.Query()
 	class := q.Get("class")
@@ -315,7 +315,7 @@ func (s *Server) handlePopNew(w http.ResponseWriter, r *http.Request) error {
 	default:
 		id, err := strconv.ParseInt(sel, 10, 64)
 		if err != nil || id <= 0 {
-			return desk.FieldErrorf("caller", "%q is not a caller.", sel)
+			return desk.Invalid("caller", "error.not_caller", sel)
 		}
 		selected = id
 	}
@@ -386,7 +386,7 @@ func (s *Server) renderPopNew(w http.ResponseWriter, r *http.Request, class stri
 		}
 		return s.renderTicketForm(w, r, http.StatusOK, &ticketFormView{New: true, Ticket: t, Pop: pc})
 	}
-	return desk.Errorf(desk.ENOTFOUND, "The pop cannot create %s objects.", class)
+	return desk.NewError(desk.ENOTFOUND, "error.pop_cannot_create", class)
 }
 
 // level returns a preset priority, urgency or impact, 3 when none is preset.

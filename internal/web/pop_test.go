@@ -58,7 +58,7 @@ func TestPopPage(t *testing.T) {
 	t.Run("Missing parameter", func(t *testing.T) {
 		r := agent.get("/pop?foo=bar")
 		wantStatus(t, "pop without phone", r, http.StatusBadRequest)
-		wantContains(t, "pop without phone", r, "The pop URL gives nothing to find the caller by: give one of phone")
+		wantContains(t, "pop without phone", r, "The URL gives nothing to find the caller by: give one of phone")
 	})
 
 	t.Run("Scoped agent does not find another organization's caller", func(t *testing.T) {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/ctidesk/ctidesk/internal/cti"
 	"github.com/ctidesk/ctidesk/internal/desk"
+	"github.com/ctidesk/ctidesk/internal/locale"
 )
 
 //go:embed templates
@@ -52,12 +53,14 @@ func (s *Server) parseTemplates() (map[string]map[string]*template.Template, err
 		return nil, fmt.Errorf("web: no view template")
 	}
 	out := make(map[string]map[string]*template.Template)
+	s.viewKeys = map[string][]string{}
 	for _, lang := range desk.Languages {
 		base, err := template.New("base").Funcs(s.funcs(lang)).ParseFS(templateFS,
 			"templates/layout/*.html", "templates/partials/*.html")
 		if err != nil {
 			return nil, fmt.Errorf("web: parse templates: %w", err)
 		}
+		baseKeys := templateKeys(base) // before the constant ones are written in
 		if err := s.i18n.translateConstants(base, lang); err != nil {
 			return nil, fmt.Errorf("web: %w", err)
 		}
@@ -69,6 +72,7 @@ func (s *Server) parseTemplates() (map[string]map[string]*template.Template, err
 				t, err = t.ParseFS(templateFS, f)
 			}
 			if err == nil {
+				s.viewKeys[name] = append(templateKeys(t), baseKeys...)
 				err = s.i18n.translateConstants(t, lang)
 			}
 			if err != nil {
@@ -83,8 +87,8 @@ func (s *Server) parseTemplates() (map[string]map[string]*template.Template, err
 		}
 	}
 	// The keys are the same for every language: check them once.
-	for name, t := range out[desk.Languages[0]] {
-		for _, key := range templateKeys(t) {
+	for name, keys := range s.viewKeys {
+		for _, key := range keys {
 			if !s.i18n.has(key) {
 				return nil, fmt.Errorf("web: template %s: unknown message key %q", name, key)
 			}
@@ -134,8 +138,12 @@ func (s *Server) funcs(lang string) template.FuncMap {
 			return s.i18n.t(lang, prefix+"."+fmt.Sprint(value))
 		},
 		"date": func(t time.Time) string { return s.formatDate(lang, t) },
-		"iso":  func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-		"tel":  func(number string) template.URL { return s.phoneLink(number) },
+		// langName is a language's name for itself, langTag its tag, for
+		// the language switch.
+		"langName": func(code string) string { return s.i18n.t(code, "language.name") },
+		"langTag":  func(code string) string { return htmlLang(code) },
+		"iso":      func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"tel":      func(number string) template.URL { return s.phoneLink(number) },
 		"static": func(name string) (string, error) {
 			u, ok := s.static.url[name]
 			if !ok {
@@ -189,7 +197,7 @@ func (s *Server) funcs(lang string) template.FuncMap {
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, view string, data viewData) error {
 	l := data.layout()
 	l.Lang = s.lang(r)
-	l.HTMLLang = strings.ToLower(l.Lang[:2])
+	l.HTMLLang = htmlLang(l.Lang)
 	l.User = desk.UserFromContext(r.Context())
 	if l.CSRF == "" {
 		l.CSRF = sessionCSRF(sessionToken(r))
@@ -274,4 +282,11 @@ func digitsOnly(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// htmlLang returns the lang attribute of a language: its primary subtag
+// ("fr" for FR FR).
+func htmlLang(code string) string {
+	primary, _, _ := strings.Cut(locale.Tag(code), "-")
+	return primary
 }

@@ -52,9 +52,6 @@ type Options struct {
 	// for the links the API gives phone systems (the screen pop); default:
 	// the scheme and host of each request.
 	BaseURL string
-	// LookupOrder is the order in which a caller lookup tries its
-	// parameters; default cti.DefaultLookupOrder.
-	LookupOrder []string
 	// Pop is the screen pop's use case, with the telephony configuration;
 	// nil: /pop is not found.
 	Pop *cti.Pop
@@ -106,12 +103,16 @@ type Server struct {
 	i18n   *catalog
 	static *staticFiles
 	views  map[string]map[string]*template.Template // language -> view -> template
+	// viewKeys are the message keys each view names, for the check at start
+	// and its test.
+	viewKeys map[string][]string
 	// dummyUser is checked against when a login does not exist.
 	dummyUser func() *desk.User
 	handler   http.Handler
 	// base is Options.BaseURL without its trailing slash.
 	base string
-	// lookup finds callers for the API.
+	// lookup finds callers for the API: the pop's lookup, so that both find
+	// the same callers.
 	lookup *cti.CallerLookup
 	// pop is the screen pop; nil when not configured.
 	pop *cti.Pop
@@ -174,8 +175,10 @@ func New(opt Options) (*Server, error) {
 		heartbeat:   opt.Heartbeat,
 		streams:     newStreams(),
 		base:        strings.TrimRight(opt.BaseURL, "/"),
-		lookup: &cti.CallerLookup{Callers: svc.Callers, Persons: svc.Persons, Tickets: svc.Tickets,
-			Order: opt.LookupOrder},
+		lookup:      &cti.CallerLookup{Services: svc},
+	}
+	if opt.Pop != nil {
+		s.lookup = opt.Pop.Lookup()
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -241,7 +244,7 @@ func New(opt Options) (*Server, error) {
 	s.registerEventRoutes(mux)
 	mux.Handle("/api/", s.newAPIHandler())
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		s.Error(w, r, desk.Errorf(desk.ENOTFOUND, "Page not found."))
+		s.Error(w, r, desk.NewError(desk.ENOTFOUND, "error.page_not_found"))
 	})
 
 	s.handler = s.logRequests(s.recoverPanics(s.secureHeaders(s.limitBody(s.loadSession(recordRoute(mux))))))
@@ -289,7 +292,7 @@ func (s *Server) action(h appHandler) http.HandlerFunc {
 
 // errInvalidUTF8 answers a form with bytes that are not UTF-8: stored, they
 // would show as garbage, or break an export.
-var errInvalidUTF8 = desk.Errorf(desk.EINVALID, "The form holds text that is not valid UTF-8.")
+var errInvalidUTF8 = desk.NewError(desk.EINVALID, "error.form_not_utf8")
 
 // validUTF8Form reports whether every name and value of form is UTF-8.
 func validUTF8Form(form url.Values) bool {
@@ -311,9 +314,9 @@ func formParseError(err error) error {
 	var tooLarge *http.MaxBytesError
 	if errors.As(err, &tooLarge) {
 		// Error answers 413 when it finds the MaxBytesError in the chain.
-		return errors.Join(&desk.Error{Code: desk.EINVALID, Message: "The form is too large."}, tooLarge)
+		return errors.Join(desk.NewError(desk.EINVALID, "error.form_too_large"), tooLarge)
 	}
-	return &desk.Error{Code: desk.EINVALID, Message: "The form could not be read."}
+	return desk.NewError(desk.EINVALID, "error.form_unreadable")
 }
 
 // redirect sends the browser to url after a POST, as a GET (303).
@@ -325,7 +328,7 @@ func redirect(w http.ResponseWriter, r *http.Request, url string) {
 func pathID(r *http.Request) (int64, error) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id <= 0 {
-		return 0, desk.Errorf(desk.ENOTFOUND, "Page not found.")
+		return 0, desk.NewError(desk.ENOTFOUND, "error.page_not_found")
 	}
 	return id, nil
 }

@@ -132,14 +132,14 @@ func (s *Server) handleExtensionSet(w http.ResponseWriter, r *http.Request) erro
 	}
 	userID, err := formID(r, "user_id")
 	if err == nil && userID == 0 {
-		err = desk.FieldErrorf("user_id", "Choose a user.")
+		err = desk.Invalid("user_id", "error.user_missing")
 	}
 	if err == nil {
 		ext := r.PostForm.Get("extension")
 		_, err = s.svc.Telephony.UpdateAgentSettings(r.Context(), userID, desk.AgentSettingsUpdate{Extension: &ext})
 	}
 	if desk.ErrorCode(err) == desk.ENOTFOUND {
-		err = desk.FieldErrorf("user_id", "Choose a user.")
+		err = desk.Invalid("user_id", "error.user_missing")
 	}
 	if err != nil {
 		return s.telephonyFormError(w, r, err, "extension", "user_id", "extension")

@@ -49,10 +49,10 @@ func (s *Server) handleTickets(w http.ResponseWriter, r *http.Request) error {
 		Ongoing: q.Get("ongoing") != "",
 	}
 	if v.Kind != "" && !desk.IsTicketKind(v.Kind) {
-		return desk.FieldErrorf("kind", "Kind must be one of %s.", strings.Join(desk.TicketKinds, ", "))
+		return desk.Invalid("kind", "error.kind_one_of", strings.Join(desk.TicketKinds, ", "))
 	}
 	if v.Status != "" && !slices.Contains(desk.TicketStatuses, v.Status) {
-		return desk.FieldErrorf("status", "Status must be one of %s.", strings.Join(desk.TicketStatuses, ", "))
+		return desk.Invalid("status", "error.status_one_of", strings.Join(desk.TicketStatuses, ", "))
 	}
 	orgID, err := queryID(r, "org_id")
 	if err != nil {
@@ -175,7 +175,7 @@ func (s *Server) handleTicketLog(w http.ResponseWriter, r *http.Request) error {
 	id := obj.ID
 	name, text := r.PostForm.Get("log"), r.PostForm.Get("text")
 	if name != desk.PublicLog && name != desk.PrivateLog {
-		err = desk.FieldErrorf("log", "Choose the public or the private log.")
+		err = desk.Invalid("log", "error.log_choose")
 	} else {
 		_, err = s.svc.Tickets.AddLogEntry(r.Context(), id, name, text)
 	}
@@ -209,7 +209,7 @@ func (s *Server) handleTicketStatus(w http.ResponseWriter, r *http.Request) erro
 	id := obj.ID
 	status := r.PostForm.Get("status")
 	if !slices.Contains(desk.TicketStatuses, status) {
-		err = desk.FieldErrorf("status", "Status must be one of %s.", strings.Join(desk.TicketStatuses, ", "))
+		err = desk.Invalid("status", "error.status_one_of", strings.Join(desk.TicketStatuses, ", "))
 	} else {
 		_, err = s.svc.Tickets.UpdateTicket(r.Context(), id, desk.TicketUpdate{Status: &status})
 	}
@@ -339,7 +339,7 @@ func ticketFromForm(r *http.Request, kind string) (*desk.Ticket, error) {
 			}
 			n, err := strconv.Atoi(v)
 			if err != nil || !slices.Contains(desk.TicketLevels, n) {
-				errs = append(errs, desk.FieldErrorf(l.name, "%s must be between 1 and 4.", l.name))
+				errs = append(errs, desk.Invalid(l.name, "error.level_range", l.name))
 				continue
 			}
 			*l.dst = n
@@ -364,7 +364,7 @@ func (s *Server) handleTicketNew(w http.ResponseWriter, r *http.Request) error {
 		kind = desk.KindUserRequest
 	}
 	if !desk.IsTicketKind(kind) {
-		return desk.FieldErrorf("kind", "Kind must be one of %s.", strings.Join(desk.TicketKinds, ", "))
+		return desk.Invalid("kind", "error.kind_one_of", strings.Join(desk.TicketKinds, ", "))
 	}
 	t := &desk.Ticket{Kind: kind, Origin: "phone", Status: desk.TicketNew}
 	if desk.HasLevels(kind) {

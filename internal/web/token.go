@@ -68,7 +68,7 @@ func (s *Server) handleTokenCreate(w http.ResponseWriter, r *http.Request) error
 	userID, err := formID(r, "user_id")
 	v := &tokensView{UserID: userID, Name: r.PostForm.Get("name")}
 	if err == nil && userID == 0 {
-		err = desk.FieldErrorf("user_id", "Choose the user the token acts as.")
+		err = desk.Invalid("user_id", "error.token_user_missing")
 	}
 	if err == nil {
 		var token string
@@ -80,7 +80,7 @@ func (s *Server) handleTokenCreate(w http.ResponseWriter, r *http.Request) error
 		}
 	}
 	if desk.ErrorCode(err) == desk.ENOTFOUND {
-		err = desk.FieldErrorf("user_id", "Choose the user the token acts as.")
+		err = desk.Invalid("user_id", "error.token_user_missing")
 	}
 	if v.Errors = s.formErrors(r, err, "user_id", "name"); v.Errors == nil {
 		return err

@@ -4,21 +4,18 @@ import (
 	"html/template"
 	"strings"
 	"testing"
+
+	"github.com/ctidesk/ctidesk/internal/locale"
 )
 
 // TestTranslateConstants: a page whose constant messages were written into
 // the template renders as it did through t, escaped alike in text and in
 // attribute values; an unknown key fails at start-up.
 func TestTranslateConstants(t *testing.T) {
-	c, err := newCatalog()
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.messages = map[string][2]string{
-		"plain":  {"Show all", "Tout afficher"},
-		"markup": {`Fish & "chips" <b>`, `Poisson & « frites » l'été <b>`},
-		"count":  {"%d of %d", "%d sur %d"},
-	}
+	c := catalogOf(locale.New(map[string]map[string]string{
+		"EN US": {"plain": "Show all", "markup": `Fish & "chips" <b>`, "count": "%d of %d"},
+		"FR FR": {"plain": "Tout afficher", "markup": `Poisson & « frites » l'été <b>`, "count": "%d sur %d"},
+	}))
 	const src = `{{define "page"}}<p title="{{t "markup"}}">{{t "markup"}} {{t "plain"}} {{t "count" 2 3}}</p>` +
 		`{{if .}}<span>{{t "plain"}}</span>{{end}}{{range .}}<i data-x="{{t "markup"}}">{{.}}</i>{{end}}{{end}}`
 	for _, lang := range []string{"EN US", "FR FR"} {

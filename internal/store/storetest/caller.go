@@ -176,7 +176,7 @@ func testCaller(t *testing.T, open func(t *testing.T) *store.DB) {
 		for _, number := range []string{"", "12", "555 010 x 1234567", "+1 55", "1-800-FLOWERS", "%20", "   "} {
 			_, err := db.FindCallersByNumber(ctx, number)
 			wantCode(t, err, desk.EINVALID)
-			if msg := desk.ErrorMessage(err); !strings.Contains(msg, "fewer than 7 significant digits") ||
+			if msg := english(err); !strings.Contains(msg, "fewer than 7 significant digits") ||
 				!strings.Contains(msg, "nothing is matched") {
 				t.Fatalf("FindCallersByNumber(%q): message %q, want it to say the number is too short", number, msg)
 			}
@@ -184,7 +184,7 @@ func testCaller(t *testing.T, open func(t *testing.T) *store.DB) {
 		// The minimum is the normalizer's.
 		db.Phone = phone.MustNew(phone.Options{MinMatchDigits: 10})
 		_, err := db.FindCallersByNumber(ctx, "555 0100 99")
-		if msg := desk.ErrorMessage(err); !strings.Contains(msg, "fewer than 10 significant digits") {
+		if msg := english(err); !strings.Contains(msg, "fewer than 10 significant digits") {
 			t.Fatalf("with 10 digits at least: %v, want it to say so", err)
 		}
 	})

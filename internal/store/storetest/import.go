@@ -115,8 +115,8 @@ func testImportPersons(t *testing.T, open func(t *testing.T) *store.DB) {
 	must(t, err)
 	wantResult(t, res, desk.ImportResult{Created: 3, Updated: 3, Unchanged: 1, Rejected: 6})
 	rej.want(t, map[int]string{5: "email", 6: "org_name", 7: "org_name", 8: "location_name", 13: "org_code", 14: "status"})
-	if err := rej[5]; desk.ErrorMessage(err) != `"x@" is not an email address.` {
-		t.Errorf("row 5: %q", desk.ErrorMessage(err))
+	if err := rej[5]; english(err) != `"x@" is not an email address.` {
+		t.Errorf("row 5: %q", english(err))
 	}
 	if got := countPersons(t, db, f); got != before+3 {
 		t.Fatalf("%d persons after the import, want %d", got, before+3)

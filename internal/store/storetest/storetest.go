@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ctidesk/ctidesk/internal/desk"
+	"github.com/ctidesk/ctidesk/internal/locale"
 	"github.com/ctidesk/ctidesk/internal/store"
 )
 
@@ -245,4 +246,9 @@ func testMigrate(t *testing.T, open func(t *testing.T) *store.DB) {
 	if empty, err := db.IsEmpty(ctx); err != nil || empty {
 		t.Fatalf("IsEmpty with an organization = %v, %v; want false", empty, err)
 	}
+}
+
+// english returns the message of err as an English reader reads it.
+func english(err error) string {
+	return locale.MustLoad().Printer(locale.English).Error(err)
 }

@@ -105,7 +105,7 @@ func testToken(t *testing.T, open func(t *testing.T) *store.DB) {
 		}
 		_, _, err = db.AuthenticateAPIToken(context.Background(), token)
 		wantCode(t, err, desk.EUNAUTHORIZED)
-		if msg := desk.ErrorMessage(err); !strings.Contains(msg, "revoked") {
+		if msg := english(err); !strings.Contains(msg, "revoked") {
 			t.Errorf("revoked token: message %q does not say so", msg)
 		}
 		f.advance(time.Hour)

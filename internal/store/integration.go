@@ -1,0 +1,128 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/ctidesk/ctidesk/internal/desk"
+)
+
+// CreateIntegration returns a new random token (desk.IntegrationTokenPrefix
+// and 32 bytes in base64url) for a new integration; only its SHA-256 is kept.
+func (db *DB) CreateIntegration(ctx context.Context, name string) (string, *desk.Integration, error) {
+	tx, err := db.beginWrite(ctx, "", "")
+	if err != nil {
+		return "", nil, err
+	}
+	defer tx.Rollback()
+	if err := authorizeTelephony(tx); err != nil {
+		return "", nil, err
+	}
+	if name, err = desk.ValidateIntegrationName(name); err != nil {
+		return "", nil, err
+	}
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", nil, fmt.Errorf("create integration: %w", err)
+	}
+	token := desk.IntegrationTokenPrefix + base64.RawURLEncoding.EncodeToString(b)
+	i := &desk.Integration{Name: name, CreatedAt: tx.now}
+	if err := tx.QueryRowContext(ctx, `INSERT INTO cti_integration (name, token_hash, created_at) VALUES (?, ?, ?)
+		RETURNING id`, name, tokenHash(token), tx.now).Scan(&i.ID); err != nil {
+		return "", nil, fmt.Errorf("create integration: %w", err)
+	}
+	if err := tx.commit(); err != nil {
+		return "", nil, err
+	}
+	return token, i, nil
+}
+
+// FindIntegrations returns every integration, newest first.
+func (db *DB) FindIntegrations(ctx context.Context) ([]*desk.Integration, error) {
+	tx, err := db.beginRead(ctx, desk.ClassUser)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	return findIntegrations(ctx, tx, nil)
+}
+
+func findIntegrations(ctx context.Context, tx *Tx, id *int64) ([]*desk.Integration, error) {
+	var c conds
+	if id != nil {
+		c.add("id = ?", *id)
+	}
+	rows, err := tx.QueryContext(ctx, "SELECT id, name, created_at, last_used_at, revoked_at FROM cti_integration"+
+		c.where()+" ORDER BY id DESC", c.args...)
+	return collect(rows, err, "find integrations", func(rows *sql.Rows) (*desk.Integration, error) {
+		var i desk.Integration
+		var used, revoked sql.NullTime
+		err := rows.Scan(&i.ID, &i.Name, &i.CreatedAt, &used, &revoked)
+		i.CreatedAt, i.LastUsedAt, i.RevokedAt = i.CreatedAt.UTC(), timePtr(used), timePtr(revoked)
+		return &i, err
+	})
+}
+
+// RevokeIntegration revokes the integration of id for good; revoking it
+// again keeps the first revocation time.
+func (db *DB) RevokeIntegration(ctx context.Context, id int64) (*desk.Integration, error) {
+	tx, err := db.beginWrite(ctx, "", "")
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	if err := authorizeTelephony(tx); err != nil {
+		return nil, err
+	}
+	found, err := findIntegrations(ctx, tx, &id)
+	if err != nil {
+		return nil, err
+	} else if len(found) == 0 {
+		return nil, desk.NewError(desk.ENOTFOUND, "error.integration_not_found")
+	}
+	i := found[0]
+	if i.RevokedAt == nil {
+		if _, err := tx.ExecContext(ctx, "UPDATE cti_integration SET revoked_at = ? WHERE id = ?", tx.now, id); err != nil {
+			return nil, fmt.Errorf("revoke integration: %w", err)
+		}
+		now := tx.now
+		i.RevokedAt = &now
+	}
+	return i, tx.commit()
+}
+
+// AuthenticateIntegration returns the integration of token, EUNAUTHORIZED
+// for an unknown or revoked one. It reads with one statement, and records
+// the use at most once every tokenUseInterval.
+func (db *DB) AuthenticateIntegration(ctx context.Context, token string) (*desk.Integration, error) {
+	if !strings.HasPrefix(token, desk.IntegrationTokenPrefix) || len(token) > 256 {
+		return nil, desk.NewError(desk.EUNAUTHORIZED, "error.unknown_integration_token")
+	}
+	var i desk.Integration
+	var used, revoked sql.NullTime
+	err := db.read.QueryRowContext(ctx, db.sql(`SELECT id, name, created_at, last_used_at, revoked_at
+		FROM cti_integration WHERE token_hash = ?`), tokenHash(token)).Scan(&i.ID, &i.Name, &i.CreatedAt, &used, &revoked)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, desk.NewError(desk.EUNAUTHORIZED, "error.unknown_integration_token")
+	} else if err != nil {
+		return nil, fmt.Errorf("authenticate integration: %w", err)
+	}
+	i.CreatedAt, i.LastUsedAt, i.RevokedAt = i.CreatedAt.UTC(), timePtr(used), timePtr(revoked)
+	if i.Revoked() {
+		return nil, desk.NewError(desk.EUNAUTHORIZED, "error.integration_token_revoked")
+	}
+	now := db.now()
+	if i.LastUsedAt == nil || now.Sub(*i.LastUsedAt) >= tokenUseInterval {
+		if _, err := db.write.ExecContext(ctx, db.sql(`UPDATE cti_integration SET last_used_at = ?
+			WHERE id = ? AND (last_used_at IS NULL OR last_used_at <= ?)`), now, i.ID, now.Add(-tokenUseInterval)); err != nil {
+			return nil, fmt.Errorf("record integration use: %w", err)
+		}
+		i.LastUsedAt = &now
+	}
+	return &i, nil
+}
