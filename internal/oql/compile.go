@@ -424,12 +424,16 @@ func (c *compiler) comparison(e *comparison) (string, error) {
 	}
 	// Two values known here (a function of parameters, ISNULL of a key)
 	// compare here: a database cannot type two arguments compared.
-	if lv, known, err := c.known(l); err != nil {
-		return "", err
-	} else if known {
-		if rv, known, err := c.known(r); err != nil {
+	if knowable(l) && knowable(r) {
+		lv, lok, err := c.known(l)
+		if err != nil {
 			return "", err
-		} else if known {
+		}
+		rv, rok, err := c.known(r)
+		if err != nil {
+			return "", err
+		}
+		if lok && rok {
 			return boolSQL(compareKnown(e.op, convert(lv, c.typeOf(r)), convert(rv, c.typeOf(l)))), nil
 		}
 	}
@@ -564,17 +568,18 @@ func (c *compiler) membership(e *membership) (string, error) {
 	for _, o := range e.list {
 		if p, ok := o.(*paramRef); ok {
 			for _, v := range listOf(c.env.Params[p.name]) {
-				known = append(known, fmt.Sprint(v))
-				if !isConstant {
+				if isConstant {
+					known = append(known, fmt.Sprint(v))
+				} else {
 					items = append(items, c.arg(convert(v, t)))
 				}
 			}
 			continue
 		}
-		if lit, ok := o.(*literal); ok {
-			known = append(known, lit.text)
-		}
 		if isConstant {
+			if lit, ok := o.(*literal); ok {
+				known = append(known, lit.text)
+			}
 			continue
 		}
 		s, err := c.value(o, t)
@@ -776,6 +781,18 @@ func (c *compiler) evaluate(f *call) (any, bool, error) {
 		return formatGo(tm, parts), true, nil
 	}
 	return nil, false, nil
+}
+
+// knowable reports whether o may be known at compilation (see known): a
+// literal, a parameter or a function of them.
+func knowable(o operand) bool {
+	switch o := o.(type) {
+	case *literal, *paramRef:
+		return true
+	case *call:
+		return o.fn == "NOW" || o.fn == "CURRENT_DATE" || o.fn == "ISNULL" || knowable(o.args[0])
+	}
+	return false
 }
 
 // known returns the value of o when it is known at compilation.

@@ -32,19 +32,32 @@ func hasKind(c *desk.Class) bool { return c.Parent != "" || c.Abstract }
 // (alias a): its naming attributes joined by spaces, else its name, as
 // desk's FriendlyName methods compute it.
 func friendlyName(c *desk.Class, a string) string {
-	var parts []string
-	for _, attr := range c.Attributes {
+	n, last := 0, -1
+	for i, attr := range c.Attributes {
 		if attr.Naming {
-			parts = append(parts, column(c, attr, a))
+			n, last = n+1, i
 		}
 	}
-	switch len(parts) {
+	switch n {
 	case 0:
 		return a + ".name"
 	case 1:
-		return parts[0]
+		return column(c, c.Attributes[last], a)
 	}
-	return "TRIM(" + strings.Join(parts, " || ' ' || ") + ")"
+	var b strings.Builder
+	b.Grow(64)
+	b.WriteString("TRIM(")
+	for _, attr := range c.Attributes {
+		if attr.Naming {
+			writeColumn(&b, c, attr, a)
+			n--
+			if n > 0 {
+				b.WriteString(" || ' ' || ")
+			}
+		}
+	}
+	b.WriteString(")")
+	return b.String()
 }
 
 // column returns the SQL of attribute attr of class c (alias a). A derived
@@ -75,6 +88,18 @@ func column(c *desk.Class, attr desk.Attribute, a string) string {
 	panic("oql: no SQL for derived attribute " + c.Name + "." + attr.Name)
 }
 
+// writeColumn writes column(c, attr, a) to b, a stored attribute without
+// building its text first.
+func writeColumn(b *strings.Builder, c *desk.Class, attr desk.Attribute, a string) {
+	if attr.Derived {
+		b.WriteString(column(c, attr, a))
+		return
+	}
+	b.WriteString(a)
+	b.WriteByte('.')
+	b.WriteString(attr.Name)
+}
+
 // constant returns the value every object of c has for attr, for the
 // query-only attributes that are constants: the class of an object of a
 // class of one kind, the escalation flag of a ticket ctidesk never
@@ -93,12 +118,13 @@ func constant(c *desk.Class, attr desk.Attribute) (string, bool) {
 // attributes (persons by name, tickets and phone calls newest first), else
 // by name, then by id the same way.
 func orderBy(c *desk.Class, a string) string {
-	keys := make([]string, 0, 3)
+	var b strings.Builder
+	b.Grow(64)
 	desc := false
 	for rank := 1; ; rank++ {
 		i := -1
-		for j, attr := range c.Attributes {
-			if attr.Order == rank || attr.Order == -rank {
+		for j := range c.Attributes {
+			if o := c.Attributes[j].Order; o == rank || o == -rank {
 				i = j
 			}
 		}
@@ -106,22 +132,25 @@ func orderBy(c *desk.Class, a string) string {
 			break
 		}
 		attr := c.Attributes[i]
-		key := column(c, attr, a)
+		writeColumn(&b, c, attr, a)
 		if attr.Order < 0 {
-			key += " DESC"
+			b.WriteString(" DESC")
 			desc = desc || rank == 1
 		}
-		keys = append(keys, key)
+		b.WriteString(", ")
 	}
-	if len(keys) == 0 {
+	if b.Len() == 0 {
 		if _, ok := c.Attribute("name"); ok {
-			keys = append(keys, a+".name")
+			b.WriteString(a)
+			b.WriteString(".name, ")
 		}
 	}
+	b.WriteString(a)
+	b.WriteString(".id")
 	if desc {
-		return strings.Join(append(keys, a+".id DESC"), ", ")
+		b.WriteString(" DESC")
 	}
-	return strings.Join(append(keys, a+".id"), ", ")
+	return b.String()
 }
 
 // scopeAttribute returns the attribute by which an object of c belongs to
