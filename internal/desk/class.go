@@ -34,6 +34,19 @@ type Attribute struct {
 	Type AttributeType
 	// Target is the class an external key points to.
 	Target string
+	// Values lists the allowed values of an enum, or of a bounded int.
+	Values []string
+	// Kinds lists the kinds of an abstract class that have the attribute;
+	// nil means all of them.
+	Kinds []string
+	// Foreign lists values that iTop's attribute has and ctidesk never
+	// stores (the statuses of iTop's lifecycles that ctidesk's lacks): a
+	// query may name them, and no object has them.
+	Foreign []string
+	// Order is the attribute's rank in the natural order of the class's
+	// objects, from 1; negative for a descending order. Without any, the
+	// objects come by name.
+	Order int
 	// Derived attributes are computed (friendlyname, org_name...): they can
 	// be read and compared, never set.
 	Derived bool
@@ -41,11 +54,6 @@ type Attribute struct {
 	Required bool
 	// ReadOnly attributes are set by ctidesk itself (ref, last_update).
 	ReadOnly bool
-	// Values lists the allowed values of an enum, or of a bounded int.
-	Values []string
-	// Kinds lists the kinds of an abstract class that have the attribute;
-	// nil means all of them.
-	Kinds []string
 	// Hierarchical marks an external key to the attribute's own class that
 	// makes a tree (Organization.parent_id): a query's BELOW and ABOVE
 	// follow it.
@@ -53,10 +61,6 @@ type Attribute struct {
 	// Naming attributes make the friendly name of an object, in their order
 	// (a person's first name and name); without any, its name.
 	Naming bool
-	// Order is the attribute's rank in the natural order of the class's
-	// objects, from 1; negative for a descending order. Without any, the
-	// objects come by name.
-	Order int
 	// Scope marks the attribute by which an object belongs to organizations,
 	// to limit a reader to his: an organization's own id, or an external key
 	// to an organization or to an object that belongs to one. Without it, the
@@ -66,10 +70,6 @@ type Attribute struct {
 	// computes from other attributes (finalclass, operational_status...):
 	// queries compare them, objects do not carry them.
 	QueryOnly bool
-	// Foreign lists values that iTop's attribute has and ctidesk never
-	// stores (the statuses of iTop's lifecycles that ctidesk's lacks): a
-	// query may name them, and no object has them.
-	Foreign []string
 }
 
 // Writable reports whether a preset or an update may set the attribute.

@@ -66,6 +66,11 @@ func (q *Query) Compile(env Env) (*Statement, error) {
 		return nil, err
 	}
 	st := &Statement{class: q.class}
+	n := len(q.class.Attributes)
+	if q.columns != nil {
+		n = min(n, len(q.columns))
+	}
+	st.Columns = make([]desk.Attribute, 0, n)
 	for _, attr := range q.class.Attributes {
 		if attr.Type != desk.TypeLog && attr.Name != "id" && attr.Name != "friendlyname" && !attr.QueryOnly &&
 			(q.columns == nil || slices.Contains(q.columns, attr.Name)) {
@@ -360,27 +365,35 @@ func boolSQL(v bool) string {
 	return "1 = 0"
 }
 
-// typeOf returns the attribute whose type a value compared with o takes, or
-// nil for a value compared with a value.
-func (c *compiler) typeOf(o operand) *desk.Attribute {
+// conversion is the type a value compared with another takes: the type of
+// its values, and for an id the class, so that a ticket's may be given by
+// its reference. The zero conversion leaves a value as it is.
+type conversion struct {
+	typ    desk.AttributeType
+	target string
+}
+
+// typeOf returns the conversion of a value compared with o: to o's type,
+// when o is an attribute or a function; none for a value compared with a
+// value.
+func (c *compiler) typeOf(o operand) conversion {
 	switch o := o.(type) {
 	case *attrRef:
-		attr := o.attr
-		if attr.Type == desk.TypeID {
-			attr.Target = o.src.class.Name // a ticket's id may be given by its reference
+		if o.attr.Type == desk.TypeID {
+			return conversion{typ: desk.TypeID, target: o.src.class.Name}
 		}
-		return &attr
+		return conversion{typ: o.attr.Type, target: o.attr.Target}
 	case *objectRef:
 		class, attr := c.objectAttribute(o)
 		if attr.Type == desk.TypeID {
-			attr.Target = class.Name
+			return conversion{typ: desk.TypeID, target: class.Name}
 		}
-		return &attr
+		return conversion{typ: attr.Type, target: attr.Target}
 	case *call:
 		typ, _ := valueType(o)
-		return &desk.Attribute{Name: o.fn, Type: typ}
+		return conversion{typ: typ}
 	}
-	return nil
+	return conversion{}
 }
 
 func (c *compiler) comparison(e *comparison) (string, error) {
@@ -410,7 +423,7 @@ func (c *compiler) comparison(e *comparison) (string, error) {
 			if o == r {
 				other = l
 			}
-			v, err := c.value(other, nil)
+			v, err := c.value(other, conversion{})
 			if err != nil {
 				return "", err
 			}
@@ -595,7 +608,7 @@ func (c *compiler) membership(e *membership) (string, error) {
 		// Nothing is in an empty list.
 		return boolSQL(e.not), nil
 	}
-	x, err := c.value(e.x, nil)
+	x, err := c.value(e.x, conversion{})
 	if err != nil {
 		return "", err
 	}
@@ -612,12 +625,12 @@ func (c *compiler) membership(e *membership) (string, error) {
 
 // value returns the SQL of an operand; a literal or parameter compared with
 // an attribute (t) is converted to its type.
-func (c *compiler) value(o operand, t *desk.Attribute) (string, error) {
+func (c *compiler) value(o operand, t conversion) (string, error) {
 	switch o := o.(type) {
 	case *attrRef:
 		return c.ref(o), nil
 	case *literal:
-		if o.number && t == nil {
+		if o.number && t.typ == "" {
 			if n, err := strconv.ParseInt(o.text, 10, 64); err == nil {
 				return c.arg(n), nil
 			}
@@ -694,7 +707,7 @@ func (c *compiler) object(o *objectRef) string {
 
 // call returns the SQL of a function's result: its value, computed here
 // when its arguments are known, else the database's computation.
-func (c *compiler) call(f *call, t *desk.Attribute) (string, error) {
+func (c *compiler) call(f *call, t conversion) (string, error) {
 	v, known, err := c.evaluate(f)
 	if err != nil {
 		return "", err
@@ -705,7 +718,7 @@ func (c *compiler) call(f *call, t *desk.Attribute) (string, error) {
 	d := c.env.Dialect
 	switch f.fn {
 	case "DATE_ADD", "DATE_SUB":
-		x, err := c.value(f.args[0], &desk.Attribute{Type: desk.TypeDateTime})
+		x, err := c.value(f.args[0], conversion{typ: desk.TypeDateTime})
 		if err != nil {
 			return "", err
 		}
@@ -716,7 +729,7 @@ func (c *compiler) call(f *call, t *desk.Attribute) (string, error) {
 		amount, unit := intervalAmount(n, unit)
 		return d.shiftDate(x, amount, unit, c.arg), nil
 	case "DATE_FORMAT":
-		x, err := c.value(f.args[0], &desk.Attribute{Type: desk.TypeDateTime})
+		x, err := c.value(f.args[0], conversion{typ: desk.TypeDateTime})
 		if err != nil {
 			return "", err
 		}
@@ -726,7 +739,7 @@ func (c *compiler) call(f *call, t *desk.Attribute) (string, error) {
 		}
 		return d.formatDate(x, c.arg(formatFor(d, parts)), c.arg), nil
 	case "ISNULL":
-		x, err := c.value(f.args[0], nil)
+		x, err := c.value(f.args[0], conversion{})
 		if err != nil {
 			return "", err
 		}
@@ -990,8 +1003,8 @@ func listOf(v any) []any {
 // convert returns v as the argument compared with attribute t: a number for
 // numeric attributes (nil when v is not one, so that nothing matches), a
 // time for dates, else a string.
-func convert(v any, t *desk.Attribute) any {
-	if t == nil {
+func convert(v any, t conversion) any {
+	if t.typ == "" {
 		switch v := v.(type) {
 		case int:
 			return int64(v)
@@ -1002,9 +1015,9 @@ func convert(v any, t *desk.Attribute) any {
 		}
 		return fmt.Sprint(v)
 	}
-	switch t.Type {
+	switch t.typ {
 	case desk.TypeID, desk.TypeExtKey, desk.TypeInt:
-		if n, ok := toInt(v, t.Target); ok {
+		if n, ok := toInt(v, t.target); ok {
 			return n
 		}
 		return nil

@@ -33,8 +33,8 @@ func hasKind(c *desk.Class) bool { return c.Parent != "" || c.Abstract }
 // desk's FriendlyName methods compute it.
 func friendlyName(c *desk.Class, a string) string {
 	n, last := 0, -1
-	for i, attr := range c.Attributes {
-		if attr.Naming {
+	for i := range c.Attributes {
+		if c.Attributes[i].Naming {
 			n, last = n+1, i
 		}
 	}
@@ -45,11 +45,11 @@ func friendlyName(c *desk.Class, a string) string {
 		return column(c, c.Attributes[last], a)
 	}
 	var b strings.Builder
-	b.Grow(64)
+	b.Grow(48)
 	b.WriteString("TRIM(")
-	for _, attr := range c.Attributes {
-		if attr.Naming {
-			writeColumn(&b, c, attr, a)
+	for i := range c.Attributes {
+		if attr := &c.Attributes[i]; attr.Naming {
+			writeColumn(&b, c, *attr, a)
 			n--
 			if n > 0 {
 				b.WriteString(" || ' ' || ")
@@ -119,7 +119,7 @@ func constant(c *desk.Class, attr desk.Attribute) (string, bool) {
 // by name, then by id the same way.
 func orderBy(c *desk.Class, a string) string {
 	var b strings.Builder
-	b.Grow(64)
+	b.Grow(32)
 	desc := false
 	for rank := 1; ; rank++ {
 		i := -1
@@ -156,9 +156,9 @@ func orderBy(c *desk.Class, a string) string {
 // scopeAttribute returns the attribute by which an object of c belongs to
 // organizations (desk.Attribute.Scope), else its org_id.
 func scopeAttribute(c *desk.Class) (desk.Attribute, bool) {
-	for _, attr := range c.Attributes {
-		if attr.Scope {
-			return attr, true
+	for i := range c.Attributes {
+		if c.Attributes[i].Scope {
+			return c.Attributes[i], true
 		}
 	}
 	return c.Attribute("org_id")
