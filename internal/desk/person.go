@@ -25,7 +25,7 @@ type Person struct {
 	Status         string `json:"status" oql:"enum"`
 	// ManagerID is the person's manager, 0 for none.
 	ManagerID   int64  `json:"manager_id,omitempty" oql:"extkey=Person"`
-	ManagerName string `json:"manager_name,omitempty" oql:"string,derived"` // derived
+	ManagerName string `json:"manager_name,omitempty" oql:"string,derived"` // derived; not by caller lookups
 }
 
 // FriendlyName is the name iTop shows for a person: first name and name.

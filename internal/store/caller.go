@@ -299,7 +299,7 @@ func scanPerson(rows *sql.Rows, extra ...any) (*desk.Person, error) {
 	var p desk.Person
 	dest := append(extra, &p.ID, &p.FirstName, &p.Name, &p.OrgID, &p.OrgName, &p.LocationID, &p.LocationName,
 		&p.Email, &p.Phone, &p.MobilePhone, &p.HomePhone, &p.EmployeeNumber, &p.SupportID, &p.Function, &p.Status,
-		&p.ManagerID, &p.ManagerName)
+		&p.ManagerID)
 	if err := rows.Scan(dest...); err != nil {
 		return nil, err
 	}

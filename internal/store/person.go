@@ -326,10 +326,15 @@ func findPersonByID(ctx context.Context, tx *Tx, id int64) (*desk.Person, error)
 
 const personColumns = `p.id, p.first_name, p.name, p.org_id, o.name, COALESCE(p.location_id, 0), COALESCE(l.name, ''),
 	p.email, p.phone, p.mobile_phone, p.home_phone, p.employee_number, p.support_id, p.function, p.status,
-	COALESCE(p.manager_id, 0), COALESCE((SELECT ` + managerName + ` FROM person m WHERE m.id = p.manager_id), '')`
+	COALESCE(p.manager_id, 0)`
 
 // managerName is the friendly name of the manager m.
 const managerName = `TRIM(m.first_name || ' ' || m.name)`
+
+// managerNameColumn is the name of a person's manager, which the reads of
+// persons add to personColumns and the caller lookups leave out: a lookup
+// reads every candidate of a number, and the pop shows no manager.
+const managerNameColumn = `COALESCE((SELECT ` + managerName + ` FROM person m WHERE m.id = p.manager_id), '')`
 
 // personQuery returns the SQL counting and selecting the persons of filter
 // visible with scope, and the arguments of the WHERE clause; the select takes
@@ -377,7 +382,7 @@ func personQuery(d oql.Dialect, norm *phone.Normalizer, scope []int64, filter de
 		}
 	}
 	count = "SELECT COUNT(*) FROM person p" + c.where()
-	query = `SELECT ` + personColumns + ` FROM person p
+	query = `SELECT ` + personColumns + `, ` + managerNameColumn + ` FROM person p
 		JOIN organization o ON o.id = p.org_id
 		LEFT JOIN location l ON l.id = p.location_id` + c.where() +
 		" ORDER BY p.name, p.first_name, p.id LIMIT ? OFFSET ?"
