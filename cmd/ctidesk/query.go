@@ -33,6 +33,7 @@ func (m *Main) parseQuery(args []string) error {
 	params := paramList{}
 	fs.Var(params, "param", "a parameter value, NAME=VALUE (repeatable); a list parameter (used in IN) takes comma-separated values")
 	login := fs.String("user", "", "run as this user, with his rights and organizations (default: everything)")
+	this := fs.String("this", "", "the object in context of :this->attribute, CLASS:ID (UserRequest:12) or a ticket's reference")
 	limit := fs.Int("limit", 100, "print at most this many objects (0: all)")
 	rest, err := parseFlags(fs, args, m.Getenv)
 	if err != nil {
@@ -40,7 +41,7 @@ func (m *Main) parseQuery(args []string) error {
 	}
 	text := strings.Join(rest, " ")
 	if strings.TrimSpace(text) == "" {
-		return errors.New("usage: ctidesk query [--json] [--param NAME=VALUE]... [--user LOGIN] 'OQL'")
+		return errors.New("usage: ctidesk query [--json] [--param NAME=VALUE]... [--this CLASS:ID] [--user LOGIN] 'OQL'")
 	}
 	if *limit < 0 {
 		return errors.New("query: --limit must be 0 or more")
@@ -63,8 +64,18 @@ func (m *Main) parseQuery(args []string) error {
 			values[p.Name] = v
 		}
 	}
+	if attrs := q.ThisAttributes(); len(attrs) > 0 && *this == "" {
+		missing = append(missing, "--this CLASS:ID (for :this->"+attrs[0]+")")
+	}
 	if len(missing) > 0 {
 		return fmt.Errorf("query: the query needs %s", strings.Join(missing, " "))
+	}
+	if *this != "" {
+		o, err := thisObject(*this)
+		if err != nil {
+			return err
+		}
+		values[desk.ParamThis] = o
 	}
 	m.run = func(ctx context.Context) error {
 		if err := m.openDB(ctx); err != nil {
@@ -96,7 +107,23 @@ func (m *Main) parseQuery(args []string) error {
 
 // isContextParam reports whether the store fills the parameter from the user.
 func isContextParam(name string) bool {
-	return name == "current_user" || name == "current_contact" || name == "current_contact_id"
+	return name == "current_user" || name == "current_contact" || name == "current_user_id" || name == "current_contact_id"
+}
+
+// thisObject reads --this: CLASS:ID, or a ticket's reference (R-000123).
+func thisObject(s string) (*desk.Object, error) {
+	class, id, ok := strings.Cut(s, ":")
+	if !ok {
+		class, id = desk.ClassTicket, s
+	}
+	if _, known := desk.FindClass(class); !known {
+		return nil, fmt.Errorf("query: --this %s: unknown class %q", s, class)
+	}
+	n, ok := desk.ParseTicketRef(id)
+	if !ok {
+		return nil, fmt.Errorf("query: --this %s: want CLASS:ID or a ticket's reference", s)
+	}
+	return &desk.Object{Class: class, ID: n}, nil
 }
 
 // pointAt returns a query error with the line of the query it is on and a

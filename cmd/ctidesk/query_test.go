@@ -79,6 +79,18 @@ func TestQuery(t *testing.T) {
 		}
 	})
 
+	t.Run("This", func(t *testing.T) {
+		out, err := runCommand(t, "", nil, "query", "--db", db, "--json", "--this", "Person:"+strconv.FormatInt(p.ID, 10),
+			`SELECT Organization WHERE id = :this->org_id`)
+		if err != nil {
+			t.Fatalf("query: %v\n%s", err, out)
+		}
+		var got []objectJSON
+		if err := json.Unmarshal([]byte(out), &got); err != nil || len(got) != 1 || got[0].ID != p.OrgID {
+			t.Errorf("the person's organization: %v\n%s; want organization %d", err, out, p.OrgID)
+		}
+	})
+
 	t.Run("Errors", func(t *testing.T) {
 		for _, tt := range []struct {
 			args []string
@@ -87,6 +99,9 @@ func TestQuery(t *testing.T) {
 			{[]string{"SELECT Person WHERE phon LIKE :phone"},
 				"query: unknown attribute \"phon\" of class Person at 1:21; did you mean \"phone\"?\n  SELECT Person WHERE phon LIKE :phone\n                      ^"},
 			{[]string{callerQuery}, "query: the query needs --param phone=…"},
+			{[]string{"SELECT Person WHERE org_id = :this->org_id"}, "query: the query needs --this CLASS:ID (for :this->org_id)"},
+			{[]string{"--this", "Widget:3", "SELECT Person WHERE org_id = :this->org_id"}, `query: --this Widget:3: unknown class "Widget"`},
+			{[]string{"--this", "Location:1", "SELECT Person WHERE org_id = :this->caller_id"}, "query: The query uses :this->caller_id, but the object in context, of class Location, has no such attribute."},
 			{[]string{"--param", "oops", "SELECT Person"}, `invalid value "oops" for flag -param: "oops" is not NAME=VALUE`},
 			{[]string{"--user", "nobody", "SELECT Person"}, "query: user nobody:"},
 			{nil, "usage: ctidesk query"},

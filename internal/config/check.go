@@ -61,6 +61,10 @@ func whyNotWritable(a desk.Attribute) string {
 	}
 }
 
+// sessionParams are the parameters the user's session gives every query
+// and preset: iTop's names too.
+var sessionParams = []string{ParamCurrentUser, ParamCurrentContact, ParamCurrentUserID, ParamCurrentContactID}
+
 var (
 	paramRE  = regexp.MustCompile(`^:([A-Za-z_][A-Za-z0-9_]*)$`)
 	selectRE = regexp.MustCompile(`(?is)^select\s`)
@@ -110,7 +114,10 @@ func (d *decoder) presets(n *yaml.Node, path string, cls *desk.Class) []Preset {
 					"(SELECT %s ...), not %s", attr, a.Target, a.Target, describe(v))
 			}
 		default:
-			if msg := checkLiteral(a, v.Value); msg != "" {
+			if status, ok := desk.TicketStatusOf(v.Value); ok && slices.Contains(a.Foreign, v.Value) {
+				// A status of iTop's lifecycles: the one ctidesk keeps for it.
+				pr.Value = status
+			} else if msg := checkLiteral(a, v.Value); msg != "" {
 				d.errorf(v, p, "%s", msg)
 			}
 		}
@@ -197,8 +204,13 @@ func (d *decoder) crossCheck(c *Config) {
 
 	ci := c.CallerInformation
 	d.checkText(c, ci.Label, "caller_information", placeholders)
-	d.checkQueryParams(c, ci.Query, ci.queryPos, "caller_information.query", set(ParamCurrentUser, ParamCurrentContact),
+	d.checkQueryParams(c, ci.Query, ci.queryPos, "caller_information.query", set(sessionParams...),
 		"the callers query runs before any caller is selected")
+	if ci.Query != nil && len(ci.Query.ThisAttributes()) > 0 {
+		attr := ci.Query.ThisAttributes()[0]
+		d.report(c, d.within(ci.queryPos, ci.Query.Text(), ":this->"+attr), "caller_information.query",
+			":this->%s has no value here: the callers query runs before any object is known (:this is the ticket of a pop opened for a request, in ticket lists and presets)", attr)
+	}
 
 	for _, section := range []struct {
 		name      string
@@ -214,7 +226,7 @@ func (d *decoder) crossCheck(c *Config) {
 	for _, l := range c.DisplayTickets.Lists {
 		d.checkText(c, l.Label, l.path, placeholders)
 		d.checkQueryParams(c, l.Query, l.queryPos, l.path+".query",
-			set(ParamSelectedCaller, ParamCallersList, ParamCurrentUser, ParamCurrentContact), "")
+			set(append([]string{ParamSelectedCaller, ParamCallersList}, sessionParams...)...), "")
 	}
 }
 
@@ -289,8 +301,8 @@ func (d *decoder) checkPreset(c *Config, p Preset, key string, placeholders map[
 	case PresetText:
 		d.checkPlaceholders(c, p.Value, p.pos, key, placeholders)
 	case PresetQuery:
-		allowed := map[string]bool{ParamSelectedCaller: true, ParamCallersList: true, ParamCurrentUser: true, ParamCurrentContact: true}
-		for _, n := range urlNames {
+		allowed := map[string]bool{ParamSelectedCaller: true, ParamCallersList: true}
+		for _, n := range append(slices.Clone(sessionParams), urlNames...) {
 			allowed[n] = true
 		}
 		d.checkQueryParams(c, p.Query, p.pos, key, allowed, "")
@@ -300,13 +312,13 @@ func (d *decoder) checkPreset(c *Config, p Preset, key string, placeholders map[
 		switch {
 		case name == ParamCallersList:
 			d.report(c, p.pos, key, ":callers_list is a list of ids: a preset takes one value (:selected_caller)")
-		case name == ParamSelectedCaller || name == ParamCurrentContact:
+		case name == ParamSelectedCaller || name == ParamCurrentContact || name == ParamCurrentContactID:
 			if extKey && p.target != desk.ClassPerson {
 				d.report(c, p.pos, key, ":%s is a Person, but %s is an external key to %s", name, p.Attribute, p.target)
 			}
-		case name == ParamCurrentUser:
+		case name == ParamCurrentUser || name == ParamCurrentUserID:
 			if extKey {
-				d.report(c, p.pos, key, ":current_user is a user, not a %s: use :current_contact, the user's Person", p.target)
+				d.report(c, p.pos, key, ":%s is a user, not a %s: use :current_contact, the user's Person", name, p.target)
 			}
 		case slices.Contains(urlNames, name):
 			u, _ := c.URLParameter(name)
@@ -315,7 +327,7 @@ func (d *decoder) checkPreset(c *Config, p Preset, key string, placeholders map[
 					name, u.Attribute, p.target, p.target, name)
 			}
 		default:
-			known := append([]string{ParamSelectedCaller, ParamCurrentContact, ParamCurrentUser}, urlNames...)
+			known := append(append([]string{ParamSelectedCaller}, sessionParams...), urlNames...)
 			d.report(c, p.pos, key, "unknown parameter :%s: a preset may use :%s%s", name, strings.Join(known, ", :"),
 				suggest(name, known))
 		}

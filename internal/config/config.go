@@ -43,6 +43,10 @@ const (
 	ParamCurrentUser = "current_user"
 	// ParamCurrentContact is the id of the Person behind the current user.
 	ParamCurrentContact = "current_contact"
+	// ParamCurrentUserID and ParamCurrentContactID are iTop's names of
+	// ParamCurrentUser and ParamCurrentContact.
+	ParamCurrentUserID    = "current_user_id"
+	ParamCurrentContactID = "current_contact_id"
 )
 
 // RequestParameter is the URL parameter attribute that names a ticket (by

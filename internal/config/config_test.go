@@ -358,7 +358,13 @@ func TestParseErrors(t *testing.T) {
 		{"callers list not a list", "display_tickets:\n  lists:\n    mine:\n      query: SELECT Incident WHERE caller_id = :callers_list\n",
 			"test.yaml:4:48: display_tickets.lists.mine.query: :callers_list is a list of ids: use it as IN (:callers_list)"},
 		{"list unknown parameter", "display_tickets:\n  lists:\n    - query: SELECT Incident WHERE caller_id IN (:caller_list)\n",
-			`test.yaml:3:50: display_tickets.lists[0].query: unknown parameter :caller_list: the parameters here are :callers_list, :current_contact, :current_user, :phone, :selected_caller; did you mean "callers_list"?`},
+			`test.yaml:3:50: display_tickets.lists[0].query: unknown parameter :caller_list: the parameters here are :callers_list, :current_contact, :current_contact_id, :current_user, :current_user_id, :phone, :selected_caller; did you mean "callers_list"?`},
+		{"callers query object", "caller_information:\n  query: SELECT Person WHERE org_id = :this->org_id\n",
+			"test.yaml:2:39: caller_information.query: :this->org_id has no value here: the callers query runs before any object is known"},
+		{"external key current user id", "indirect_creation:\n  Incident:\n    preset:\n      agent_id: ':current_user_id'\n",
+			"test.yaml:4:17: indirect_creation.Incident.preset.agent_id: :current_user_id is a user, not a Person: use :current_contact"},
+		{"iTop status misspelt", "indirect_creation:\n  UserRequest:\n    preset:\n      status: escalated_ttoo\n",
+			`test.yaml:4:15: indirect_creation.UserRequest.preset.status: "escalated_ttoo" is not a value of status (new, assigned, pending, resolved, closed)`},
 		{"ecall url scheme", "ecall_parameters:\n  url: ftp://pbx/call\n", `test.yaml:2:8: ecall_parameters.url: "ftp://pbx/call" is not an http:// or https:// URL`},
 		{"ecall url relative", "ecall_parameters:\n  url: /call\n", `test.yaml:2:8: ecall_parameters.url: "/call" is not an http:// or https:// URL`},
 		{"ecall without url", "ecall_parameters:\n  url_parameters:\n    phone: phone\n", "test.yaml:2:3: ecall_parameters: url is required"},
@@ -563,6 +569,36 @@ indirect_creation: {}
 	}
 	if want := []string{"request", "employeeID", "supportID", "telephone", "mail"}; !slices.Equal(got, want) {
 		t.Errorf("LookupParameters = %v, want %v (lookup_order by attribute, the others last)", got, want)
+	}
+}
+
+// TestITopNames checks a configuration written for iTop: its names of the
+// session's parameters, the object in context in lists and presets, and its
+// ticket statuses, written as the status ctidesk keeps for each.
+func TestITopNames(t *testing.T) {
+	c := MustParse(t, `indirect_creation:
+  UserRequest:
+    preset:
+      agent_id: ':current_contact_id'
+      status: escalated_tto
+      org_id: SELECT Organization WHERE id = :this->org_id
+display_tickets:
+  lists:
+    - query: SELECT UserRequest WHERE agent_id = :current_contact_id AND status NOT IN ('closed', 'rejected') AND org_id = :this->org_id
+    - query: SELECT UserRequest WHERE status IN ('escalated_tto', 'escalated_ttr') AND DATE_SUB(NOW(), INTERVAL 14 DAY) < start_date
+`)
+	presets := c.IndirectCreations()[0].Preset
+	if p := presets[0]; p.Kind != config.PresetParam || p.Value != config.ParamCurrentContactID {
+		t.Errorf("agent_id preset %+v, want the parameter current_contact_id", p)
+	}
+	if p := presets[1]; p.Kind != config.PresetText || p.Value != desk.TicketNew {
+		t.Errorf("status preset %+v, want new, the status of an escalated_tto ticket", p)
+	}
+	if q := presets[2].Query; q == nil || !slices.Equal(q.ThisAttributes(), []string{"org_id"}) {
+		t.Errorf("org_id preset query %v, want one of :this->org_id", q)
+	}
+	if lists := c.TicketLists(); len(lists) != 2 || !slices.Equal(lists[0].Query.ThisAttributes(), []string{"org_id"}) {
+		t.Errorf("TicketLists = %+v, want both, the first with :this->org_id", lists)
 	}
 }
 

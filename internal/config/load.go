@@ -372,7 +372,8 @@ func (d *decoder) phone(n *yaml.Node, p *Phone) {
 var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
 // reservedParams are parameter names ctidesk gives values itself.
-var reservedParams = []string{ParamSelectedCaller, ParamCallersList, ParamCurrentUser, ParamCurrentContact, "datetime"}
+var reservedParams = []string{ParamSelectedCaller, ParamCallersList, ParamCurrentUser, ParamCurrentContact,
+	ParamCurrentUserID, ParamCurrentContactID, desk.ParamThis, "datetime"}
 
 // urlParameters reads url_parameters, or the url_parameters of
 // ecall_parameters (outbound: Person attributes only).

@@ -385,7 +385,9 @@ func (l *CallerLookup) byQuery(ctx context.Context, in *LookupInput, p LookupPar
 			return nil, numberErr
 		}
 	}
-	objs, err := l.Services.Queries.FindObjects(ctx, q, params, ListLimit)
+	// The objects hold what a caller shows, no more: each derived name is a
+	// lookup per object.
+	objs, err := l.Services.Queries.FindObjects(ctx, q.Columns(personAttributes...), params, ListLimit)
 	if err != nil {
 		return nil, err
 	} else if len(objs) == 0 {
@@ -412,6 +414,12 @@ func (l *CallerLookup) byQuery(ctx context.Context, in *LookupInput, p LookupPar
 	return ranked, nil
 }
 
+// personAttributes are the attributes of the persons the callers query
+// finds that personFromObject reads: those of a caller the lookup by number
+// reads too.
+var personAttributes = []string{"first_name", "name", "org_id", "org_name", "location_id", "location_name", "email",
+	"phone", "mobile_phone", "home_phone", "employee_number", "support_id", "function", "status", "manager_id"}
+
 // personFromObject returns the person a query found.
 func personFromObject(o *desk.Object) *desk.Person {
 	s := func(attr string) string { v, _ := o.Value(attr).(string); return v }
@@ -419,7 +427,8 @@ func personFromObject(o *desk.Object) *desk.Person {
 	return &desk.Person{ID: o.ID, FirstName: s("first_name"), Name: s("name"), OrgID: n("org_id"),
 		OrgName: s("org_name"), LocationID: n("location_id"), LocationName: s("location_name"), Email: s("email"),
 		Phone: s("phone"), MobilePhone: s("mobile_phone"), HomePhone: s("home_phone"),
-		EmployeeNumber: s("employee_number"), SupportID: s("support_id"), Function: s("function"), Status: s("status")}
+		EmployeeNumber: s("employee_number"), SupportID: s("support_id"), Function: s("function"), Status: s("status"),
+		ManagerID: n("manager_id")}
 }
 
 func isPhoneAttribute(attribute string) bool { return slices.Contains(desk.PhoneAttributes, attribute) }

@@ -267,12 +267,19 @@ func (p *Pop) Lists(ctx context.Context, callers []int64, values map[string]stri
 	}
 	rows = min(max(rows, 1), ListLimit)
 	placeholders := p.placeholders(values)
+	this := p.requestObject(values)
 	var out []*TicketList
 	for _, l := range p.Config.TicketLists() {
 		if l.Query == nil {
 			continue
 		}
 		params := desk.QueryParams{}
+		if len(l.Query.ThisAttributes()) > 0 {
+			if this == nil {
+				continue // a list of the ticket a pop was opened for, and there is none
+			}
+			params[desk.ParamThis] = this
+		}
 		for _, qp := range l.Query.Params() {
 			switch qp.Name {
 			case config.ParamCallersList:
@@ -350,6 +357,7 @@ func (p *Pop) Prefill(ctx context.Context, class string, direct bool, selected i
 		return nil, err
 	}
 	placeholders := p.placeholders(values)
+	this := p.requestObject(values)
 	params := func(name string) any {
 		switch name {
 		case config.ParamSelectedCaller:
@@ -362,9 +370,9 @@ func (p *Pop) Prefill(ctx context.Context, class string, direct bool, selected i
 				return []int64{}
 			}
 			return []int64{selected}
-		case config.ParamCurrentUser:
+		case config.ParamCurrentUser, config.ParamCurrentUserID:
 			return user.ID
-		case config.ParamCurrentContact, "current_contact_id":
+		case config.ParamCurrentContact, config.ParamCurrentContactID:
 			if user.ContactID == 0 {
 				return nil
 			}
@@ -385,7 +393,10 @@ func (p *Pop) Prefill(ctx context.Context, class string, direct bool, selected i
 			v = params(pr.Value)
 		case config.PresetQuery:
 			qp := desk.QueryParams{}
-			missing := false
+			missing := len(pr.Query.ThisAttributes()) > 0 && this == nil
+			if !missing && this != nil {
+				qp[desk.ParamThis] = this
+			}
 			for _, name := range pr.Query.Params() {
 				x := params(name.Name)
 				if x == nil {
@@ -417,6 +428,23 @@ func (p *Pop) Prefill(ctx context.Context, class string, direct bool, selected i
 		f.Values[pr.Attribute] = typedPreset(pr.Type, v)
 	}
 	return f, nil
+}
+
+// requestObject returns the object in context of the pop's queries
+// (:this): the ticket its request parameter names, or nil. The store reads
+// it within the user's organizations.
+func (p *Pop) requestObject(values map[string]string) *desk.Object {
+	name := ParamRequest
+	for _, up := range p.Config.URLParameters {
+		if up.Attribute == config.RequestParameter {
+			name = up.Name
+		}
+	}
+	id, ok := desk.ParseTicketRef(values[name])
+	if !ok {
+		return nil
+	}
+	return &desk.Object{Class: desk.ClassTicket, ID: id}
 }
 
 // typedPreset converts a preset value to its attribute's type: an int64 for

@@ -329,6 +329,57 @@ display_tickets:
 	}
 }
 
+// TestPopObjectInContext checks the ticket of a pop opened for a request as
+// the object of :this in lists and presets: a list that needs it shows in
+// such a pop only, and within the user's organizations.
+func TestPopObjectInContext(t *testing.T) {
+	f := mustPopFixture(t)
+	p := f.pop(t, `
+indirect_creation:
+  UserRequest:
+    preset:
+      org_id: SELECT Organization WHERE id = :this->org_id
+      agent_id: ':current_contact_id'
+display_tickets:
+  lists:
+    - label: Open requests of the ticket's organization
+      query: SELECT UserRequest WHERE org_id = :this->org_id AND id != :this->id AND status NOT IN ('closed', 'rejected')
+    - label: The caller's
+      query: SELECT Ticket WHERE caller_id IN (:callers_list)
+`)
+	objectIDs := func(l *cti.TicketList) []int64 {
+		var ids []int64
+		for _, o := range l.Objects {
+			ids = append(ids, o.ID)
+		}
+		return ids
+	}
+	lists, err := p.Lists(f.agent, []int64{f.ann.ID}, map[string]string{"request": f.annIncident.Ref}, cti.ListRows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(lists) != 2 || !slices.Equal(objectIDs(lists[0]), []int64{f.carlOpen.ID, f.annOpen.ID}) {
+		t.Fatalf("lists of a request pop: %+v, want the open requests of Alpha but the incident", lists)
+	}
+	lists, err = p.Lists(f.agent, []int64{f.ann.ID}, map[string]string{"phone": "2125550100"}, cti.ListRows)
+	if err != nil || len(lists) != 1 || lists[0].Label != "The caller's" {
+		t.Fatalf("lists of a phone pop: %+v, %v; want the caller's list only", lists, err)
+	}
+	lists, err = p.Lists(f.scoped, []int64{f.dora.ID}, map[string]string{"request": f.annIncident.Ref}, cti.ListRows)
+	if err != nil || len(lists) != 2 || len(lists[0].Objects) != 0 {
+		t.Fatalf("a request of another organization: %+v, %v; want nothing of it", lists, err)
+	}
+
+	pf, err := p.Prefill(f.agent, "UserRequest", false, f.ann.ID, map[string]string{"request": f.doraOpen.Ref})
+	if err != nil || pf.ID("org_id") != f.beta.ID || pf.ID("agent_id") != f.pat.ID {
+		t.Errorf("prefill of a request pop: %+v, %v; want the ticket's organization and the agent", pf, err)
+	}
+	pf, err = p.Prefill(f.agent, "UserRequest", false, f.ann.ID, map[string]string{"phone": "2125550100"})
+	if err != nil || pf.ID("org_id") != 0 || pf.ID("agent_id") != f.pat.ID {
+		t.Errorf("prefill of a phone pop: %+v, %v; want no organization", pf, err)
+	}
+}
+
 func TestPopPrefill(t *testing.T) {
 	f := mustPopFixture(t)
 	p := f.pop(t, `

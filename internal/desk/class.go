@@ -2,6 +2,7 @@ package desk
 
 import (
 	"fmt"
+	"maps"
 	"reflect"
 	"slices"
 	"strconv"
@@ -33,6 +34,19 @@ type Attribute struct {
 	Type AttributeType
 	// Target is the class an external key points to.
 	Target string
+	// Values lists the allowed values of an enum, or of a bounded int.
+	Values []string
+	// Kinds lists the kinds of an abstract class that have the attribute;
+	// nil means all of them.
+	Kinds []string
+	// Foreign lists values that iTop's attribute has and ctidesk never
+	// stores (the statuses of iTop's lifecycles that ctidesk's lacks): a
+	// query may name them, and no object has them.
+	Foreign []string
+	// Order is the attribute's rank in the natural order of the class's
+	// objects, from 1; negative for a descending order. Without any, the
+	// objects come by name.
+	Order int
 	// Derived attributes are computed (friendlyname, org_name...): they can
 	// be read and compared, never set.
 	Derived bool
@@ -40,11 +54,22 @@ type Attribute struct {
 	Required bool
 	// ReadOnly attributes are set by ctidesk itself (ref, last_update).
 	ReadOnly bool
-	// Values lists the allowed values of an enum, or of a bounded int.
-	Values []string
-	// Kinds lists the kinds of an abstract class that have the attribute;
-	// nil means all of them.
-	Kinds []string
+	// Hierarchical marks an external key to the attribute's own class that
+	// makes a tree (Organization.parent_id): a query's BELOW and ABOVE
+	// follow it.
+	Hierarchical bool
+	// Naming attributes make the friendly name of an object, in their order
+	// (a person's first name and name); without any, its name.
+	Naming bool
+	// Scope marks the attribute by which an object belongs to organizations,
+	// to limit a reader to his: an organization's own id, or an external key
+	// to an organization or to an object that belongs to one. Without it, the
+	// class's org_id.
+	Scope bool
+	// QueryOnly attributes are the names iTop's queries use for what ctidesk
+	// computes from other attributes (finalclass, operational_status...):
+	// queries compare them, objects do not carry them.
+	QueryOnly bool
 }
 
 // Writable reports whether a preset or an update may set the attribute.
@@ -124,6 +149,12 @@ var Classes = sync.OnceValue(func() []*Class {
 	}
 	ticket := classOf(ClassTicket, Ticket{}, ticketEnums)
 	ticket.Abstract, ticket.Kinds = true, TicketKinds
+	ticket.Attributes = append(ticket.Attributes, iTopTicketAttributes()...)
+	for i, a := range ticket.Attributes {
+		if a.Name == "status" {
+			ticket.Attributes[i].Foreign = slices.Sorted(maps.Keys(ITopTicketStatuses))
+		}
+	}
 	classes = append(classes, ticket)
 	for _, kind := range TicketKinds {
 		k := &Class{Name: kind, Kinds: []string{kind}, Parent: ClassTicket}
@@ -135,8 +166,26 @@ var Classes = sync.OnceValue(func() []*Class {
 		}
 		classes = append(classes, k)
 	}
+	for _, c := range classes {
+		c.Attributes = append(c.Attributes, Attribute{Name: "finalclass", Type: TypeEnum, Derived: true, QueryOnly: true,
+			Values: c.Kinds})
+	}
 	return classes
 })
+
+// iTopTicketAttributes are the attributes of iTop's tickets that ctidesk
+// computes from its own, for the queries written for iTop: creation_date is
+// a change's start_date, operational_status sums up the status (ongoing,
+// resolved, closed), and escalation_flag is "no", as ctidesk escalates no
+// ticket.
+func iTopTicketAttributes() []Attribute {
+	return []Attribute{
+		{Name: "creation_date", Type: TypeDateTime, Derived: true, QueryOnly: true, Kinds: []string{KindChange}},
+		{Name: "operational_status", Type: TypeEnum, Derived: true, QueryOnly: true, Values: OperationalStatuses},
+		{Name: "escalation_flag", Type: TypeEnum, Derived: true, QueryOnly: true, Values: []string{"yes", "no"},
+			Kinds: []string{KindUserRequest, KindIncident}},
+	}
+}
 
 func levelValues() []string {
 	var out []string
@@ -148,8 +197,9 @@ func levelValues() []string {
 
 // classOf reads the attributes of a class from the `oql` tags of the fields
 // of its type, named by their `json` tags: `oql:"type[=target][,derived]
-// [,required][,readonly][,kinds=A|B]"`. Every class also gets friendlyname,
-// the name iTop shows for an object.
+// [,required][,readonly][,kinds=A|B][,hierarchical][,naming][,order=N]
+// [,scope]"`. Every class also gets friendlyname, the name iTop shows for an
+// object, and finalclass, the class of the object.
 func classOf(name string, v any, enums map[string][]string) *Class {
 	c := &Class{Name: name, Kinds: []string{name}}
 	t := reflect.TypeOf(v)
@@ -173,6 +223,18 @@ func classOf(name string, v any, enums map[string][]string) *Class {
 				a.ReadOnly = true
 			case key == "kinds":
 				a.Kinds = strings.Split(value, "|")
+			case key == "hierarchical":
+				a.Hierarchical = true
+			case key == "naming":
+				a.Naming = true
+			case key == "scope":
+				a.Scope = true
+			case key == "order":
+				n, err := strconv.Atoi(value)
+				if err != nil || n == 0 {
+					panic(fmt.Sprintf("desk: field %s.%s: order=%q is not a rank", t.Name(), f.Name, value))
+				}
+				a.Order = n
 			default:
 				panic(fmt.Sprintf("desk: field %s.%s: unknown oql tag part %q", t.Name(), f.Name, part))
 			}

@@ -55,6 +55,41 @@ func TestClasses(t *testing.T) {
 	}
 }
 
+// TestClassesForITop checks what the query language needs of every class:
+// its finalclass, how it belongs to organizations, and iTop's statuses.
+func TestClassesForITop(t *testing.T) {
+	for _, c := range desk.Classes() {
+		if a, ok := c.Attribute("finalclass"); !ok || !a.QueryOnly || !slices.Equal(a.Values, c.Kinds) {
+			t.Errorf("%s.finalclass = %+v, want the class's kinds", c.Name, a)
+		}
+		scoped := slices.ContainsFunc(c.Attributes, func(a desk.Attribute) bool { return a.Scope })
+		if _, hasOrg := c.Attribute("org_id"); !scoped && !hasOrg && c.Name != desk.ClassPhoneCall {
+			t.Errorf("%s says neither by which attribute it belongs to organizations nor has org_id", c.Name)
+		}
+	}
+	org, _ := desk.FindClass(desk.ClassOrganization)
+	if a, _ := org.Attribute("parent_id"); !a.Hierarchical || a.Target != desk.ClassOrganization {
+		t.Errorf("Organization.parent_id = %+v, want the organizations' tree", a)
+	}
+	ur, _ := desk.FindClass(desk.KindUserRequest)
+	status, _ := ur.Attribute("status")
+	for _, s := range []string{"new", "escalated_tto", "assigned", "escalated_ttr", "waiting_for_approval", "approved", "rejected",
+		"pending", "dispatched", "redispatched", "resolved", "closed"} {
+		kept, ok := desk.TicketStatusOf(s)
+		if !ok || !slices.Contains(desk.TicketStatuses, kept) || !slices.Contains(status.Values, s) && !slices.Contains(status.Foreign, s) {
+			t.Errorf("iTop's UserRequest status %s: kept as %q (%v), known to queries: %v", s, kept, ok, status.Foreign)
+		}
+	}
+	for s := range desk.ITopTicketStatuses {
+		if slices.Contains(desk.TicketStatuses, s) {
+			t.Errorf("%s is ctidesk's own status, not only iTop's", s)
+		}
+	}
+	if _, ok := desk.TicketStatusOf("escalated"); ok {
+		t.Error(`TicketStatusOf("escalated") found a status`)
+	}
+}
+
 // TestClassesCoverTypes checks that every field of the domain types is an
 // attribute of its class, so that a field added without its oql tag fails
 // here rather than being invisible to queries and configuration.

@@ -14,11 +14,15 @@ const (
 // Organization is a customer or internal organization; persons and tickets
 // belong to one.
 type Organization struct {
-	ID        int64  `json:"id" oql:"id"`
+	ID        int64  `json:"id" oql:"id,scope"`
 	Name      string `json:"name" oql:"string,required"`
 	Code      string `json:"code" oql:"string"`
 	Status    string `json:"status" oql:"enum"`
 	SupportID string `json:"support_id" oql:"string"`
+	// ParentID is the organization this one belongs to, 0 for none: the
+	// organizations make a tree, which queries follow with BELOW and ABOVE.
+	ParentID   int64  `json:"parent_id,omitempty" oql:"extkey=Organization,hierarchical"`
+	ParentName string `json:"parent_name,omitempty" oql:"string,derived"` // derived
 }
 
 // Validate checks the organization's attributes and fills defaults.
@@ -34,6 +38,9 @@ func (o *Organization) Validate() error {
 	}
 	if o.Status == "" {
 		o.Status = StatusActive
+	}
+	if o.ParentID < 0 || o.ParentID != 0 && o.ParentID == o.ID {
+		return Invalid("parent_id", "error.organization_parent_self")
 	}
 	return validateStatus(o.Status)
 }
@@ -60,6 +67,7 @@ type OrganizationUpdate struct {
 	Code      *string
 	Status    *string
 	SupportID *string
+	ParentID  *int64 // 0: none
 }
 
 // OrganizationService manages organizations. Every method applies the

@@ -9,8 +9,8 @@ import (
 // Person is a contact: a caller, or the person record behind an agent.
 type Person struct {
 	ID             int64  `json:"id" oql:"id"`
-	FirstName      string `json:"first_name" oql:"string"`
-	Name           string `json:"name" oql:"string,required"`
+	FirstName      string `json:"first_name" oql:"string,naming,order=2"`
+	Name           string `json:"name" oql:"string,required,naming,order=1"`
 	OrgID          int64  `json:"org_id" oql:"extkey=Organization,required"`
 	OrgName        string `json:"org_name" oql:"string,derived"` // derived
 	LocationID     int64  `json:"location_id,omitempty" oql:"extkey=Location"`
@@ -23,6 +23,9 @@ type Person struct {
 	SupportID      string `json:"support_id" oql:"string"`
 	Function       string `json:"function" oql:"string"`
 	Status         string `json:"status" oql:"enum"`
+	// ManagerID is the person's manager, 0 for none.
+	ManagerID   int64  `json:"manager_id,omitempty" oql:"extkey=Person"`
+	ManagerName string `json:"manager_name,omitempty" oql:"string,derived"` // derived; not by caller lookups
 }
 
 // FriendlyName is the name iTop shows for a person: first name and name.
@@ -116,6 +119,7 @@ type PersonUpdate struct {
 	SupportID      *string
 	Function       *string
 	Status         *string
+	ManagerID      *int64 // 0: none
 }
 
 // Apply copies the set fields of upd onto p.
@@ -132,6 +136,7 @@ func (upd PersonUpdate) Apply(p *Person) {
 	setString(&p.SupportID, upd.SupportID)
 	setString(&p.Function, upd.Function)
 	setString(&p.Status, upd.Status)
+	setInt(&p.ManagerID, upd.ManagerID)
 }
 
 func setString(dst *string, v *string) {

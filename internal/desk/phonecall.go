@@ -21,10 +21,10 @@ type PhoneCall struct {
 	AgentName   string    `json:"agent_name,omitempty" oql:"string,derived"`
 	TicketID    int64     `json:"ticket_id,omitempty" oql:"extkey=Ticket"` // 0: not yet tied to a ticket
 	TicketRef   string    `json:"ticket_ref,omitempty" oql:"string,derived"`
-	Date        time.Time `json:"date" oql:"datetime"`
+	Date        time.Time `json:"date" oql:"datetime,order=-1"`
 	Flow        string    `json:"flow" oql:"enum,required"`
 	Note        string    `json:"note" oql:"text"`
-	Number      string    `json:"number" oql:"string"`
+	Number      string    `json:"number" oql:"string,naming"`
 	Duration    int       `json:"duration" oql:"int"` // seconds
 }
 

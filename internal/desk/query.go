@@ -13,8 +13,16 @@ type Query interface {
 
 // QueryParams are the values of a query's named parameters, by name without
 // the colon: a string, an int64, or a []string or []int64 for a list
-// (:callers_list). :current_user and :current_contact come from the context.
+// (:callers_list). :current_user and :current_contact (and iTop's names
+// :current_user_id and :current_contact_id) come from the context.
+// ParamThis, when set, is the object in context.
 type QueryParams map[string]any
+
+// ParamThis is the entry of QueryParams that gives the object in context, a
+// *Object (its Class and ID), whose attributes a query names :this->org_id:
+// the ticket of a pop opened for a request. A query that uses :this runs
+// only with one.
+const ParamThis = "this"
 
 // Object is one object a query found.
 type Object struct {

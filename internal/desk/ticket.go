@@ -31,6 +31,45 @@ const (
 // TicketStatuses lists every ticket status in lifecycle order.
 var TicketStatuses = []string{TicketNew, TicketAssigned, TicketPending, TicketResolved, TicketClosed}
 
+// ITopTicketStatuses are the statuses of iTop's ticket lifecycles that
+// ctidesk's lacks, each with the status ctidesk keeps a ticket in that iTop
+// would have in it (docs/oql.md): a UserRequest escalated, waiting for or
+// given an approval, or dispatched to a team is not yet an agent's (new); one
+// escalated once assigned is still assigned; a rejected one is done with
+// (closed). The statuses of iTop's changes (planned, validated...) are known
+// to queries; a configuration that writes them writes the status of the same
+// name's UserRequest, or new.
+var ITopTicketStatuses = map[string]string{
+	"escalated_tto":        TicketNew,
+	"waiting_for_approval": TicketNew,
+	"approved":             TicketNew,
+	"dispatched":           TicketNew,
+	"redispatched":         TicketNew,
+	"escalated_ttr":        TicketAssigned,
+	"rejected":             TicketClosed,
+	// iTop's changes: simple (planned) and ITIL.
+	"planned":          TicketAssigned,
+	"validated":        TicketNew,
+	"plannedscheduled": TicketAssigned,
+	"notapproved":      TicketClosed,
+	"implemented":      TicketResolved,
+	"monitored":        TicketResolved,
+}
+
+// TicketStatusOf returns the ctidesk status of a status written for iTop:
+// ctidesk's own, or the one it keeps for iTop's (ITopTicketStatuses).
+func TicketStatusOf(status string) (string, bool) {
+	if slices.Contains(TicketStatuses, status) {
+		return status, true
+	}
+	s, ok := ITopTicketStatuses[status]
+	return s, ok
+}
+
+// OperationalStatuses are the values of iTop's operational_status, which
+// sums a ticket's status up: resolved, closed, or ongoing for any other.
+var OperationalStatuses = []string{"ongoing", TicketResolved, TicketClosed}
+
 // TicketOrigins lists how a ticket may have reached the desk.
 var TicketOrigins = []string{"phone", "mail", "portal", "monitoring"}
 
@@ -54,7 +93,7 @@ type LogEntry struct {
 type Ticket struct {
 	ID          int64      `json:"id" oql:"id"`
 	Kind        string     `json:"kind"`
-	Ref         string     `json:"ref" oql:"string,readonly"`
+	Ref         string     `json:"ref" oql:"string,readonly,naming"`
 	Title       string     `json:"title" oql:"string,required"`
 	Description string     `json:"description" oql:"text"`
 	OrgID       int64      `json:"org_id" oql:"extkey=Organization,required"`
@@ -68,7 +107,7 @@ type Ticket struct {
 	Priority    int        `json:"priority,omitempty" oql:"int,kinds=UserRequest|Incident"` // UserRequest and Incident only
 	Urgency     int        `json:"urgency,omitempty" oql:"int,kinds=UserRequest|Incident"`
 	Impact      int        `json:"impact,omitempty" oql:"int,kinds=UserRequest|Incident"`
-	StartDate   time.Time  `json:"start_date" oql:"datetime"`
+	StartDate   time.Time  `json:"start_date" oql:"datetime,order=-1"`
 	LastUpdate  time.Time  `json:"last_update" oql:"datetime,readonly"`
 	CloseDate   *time.Time `json:"close_date,omitempty" oql:"datetime,readonly"`
 	PublicLog   []LogEntry `json:"public_log" oql:"log"`

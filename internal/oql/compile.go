@@ -20,7 +20,8 @@ type Env struct {
 	// Scope lists the organizations the reader may see; nil: all of them.
 	Scope []int64
 	// ContactID is the reader's contact: a phone call tied to no ticket and
-	// no contact is visible to its agent only.
+	// no contact is visible to its agent only, and :current_contact->name is
+	// his.
 	ContactID int64
 	// Phone, when set, makes phone attributes compared with a parameter
 	// match by number (DESIGN.md section 4) through the person_number keys.
@@ -30,6 +31,11 @@ type Env struct {
 	// Total, with a Limit, adds to each row the number of objects the query
 	// finds in all, limit or not (Statement.Total reads it).
 	Total bool
+	// This is the object in context, whose attributes :this->name are (its
+	// class and id); nil when there is none.
+	This *desk.Object
+	// Now is the time of NOW(); zero: the time of the compilation.
+	Now time.Time
 }
 
 // Statement is a compiled query: SQL text with numbered placeholders and its
@@ -45,8 +51,9 @@ type Statement struct {
 	total bool
 }
 
-// Compile returns the SQL of q with env. A parameter without a value, or a
-// list given where one value is expected, is EINVALID. No value of a
+// Compile returns the SQL of q with env. A parameter without a value, a list
+// given where one value is expected, or an attribute of an object in
+// context (:this->name) when there is none, is EINVALID. No value of a
 // parameter or literal reaches the SQL text: all are arguments.
 func (q *Query) Compile(env Env) (*Statement, error) {
 	c := &compiler{env: env}
@@ -55,40 +62,34 @@ func (q *Query) Compile(env Env) (*Statement, error) {
 			return nil, desk.NewError(desk.EINVALID, "error.query_param_missing", p.Name)
 		}
 	}
-	sel := q.sel
-	st := &Statement{class: sel.class}
-	for _, attr := range sel.class.Attributes {
-		if attr.Type != desk.TypeLog && attr.Name != "id" && attr.Name != "friendlyname" &&
+	if err := c.checkThis(q.this); err != nil {
+		return nil, err
+	}
+	st := &Statement{class: q.class}
+	n := len(q.class.Attributes)
+	if q.columns != nil {
+		n = min(n, len(q.columns))
+	}
+	st.Columns = make([]desk.Attribute, 0, n)
+	for _, attr := range q.class.Attributes {
+		if attr.Type != desk.TypeLog && attr.Name != "id" && attr.Name != "friendlyname" && !attr.QueryOnly &&
 			(q.columns == nil || slices.Contains(q.columns, attr.Name)) {
 			st.Columns = append(st.Columns, attr)
 		}
 	}
 
-	// The conditions on the sources: kinds, scope, then the WHERE clause.
-	var conds []string
-	srcs := []*source{sel}
-	for _, j := range q.joins {
-		srcs = append(srcs, j.src)
+	// The conditions of each SELECT: kinds, scope, then its WHERE clause.
+	// The objects are selected by id, in a subquery, when they may be found
+	// several times (joins, UNION: each is returned once), and when a limit
+	// applies: the subquery orders and limits the ids alone, so that the
+	// columns, derived names among them, are worked out only for the
+	// objects returned rather than for every object found before the sort.
+	first := q.branches[0]
+	conds, err := c.conds(first)
+	if err != nil {
+		return nil, err
 	}
-	for _, s := range srcs {
-		conds = append(conds, c.kindCond(s)...)
-		if cond := c.scopeCond(s); cond != "" {
-			conds = append(conds, cond)
-		}
-	}
-	if q.where != nil {
-		w, err := c.expr(q.where)
-		if err != nil {
-			return nil, err
-		}
-		conds = append(conds, w)
-	}
-
-	// The objects are selected by id, in a subquery, when joins may find
-	// one several times (each is returned once), and when a limit applies:
-	// the subquery orders and limits the ids alone, so that the columns,
-	// derived names among them, are worked out only for the objects
-	// returned rather than for every object found before the sort.
+	multi := len(q.branches) > 1 || len(first.joins) > 0
 	limited := env.Limit > 0
 	st.total = limited && env.Total
 	// The window counts the ids found before the limit keeps some: the
@@ -100,54 +101,60 @@ func (q *Query) Compile(env Env) (*Statement, error) {
 		return a + ".id"
 	}
 	var ids strings.Builder
-	if st.total && len(q.joins) == 0 {
-		ids.WriteString("SELECT " + idCols(alias(sel)))
+	if st.total && !multi {
+		ids.WriteString("SELECT " + idCols(alias(first.sel)))
 	} else {
-		ids.WriteString("SELECT " + alias(sel) + ".id")
+		ids.WriteString("SELECT " + alias(first.sel) + ".id")
 	}
-	ids.WriteString(" FROM " + table(sel.class) + " " + alias(sel))
-	for _, j := range q.joins {
-		ids.WriteString(" JOIN " + table(j.src.class) + " " + alias(j.src) + " ON " + c.ref(j.left) + " = " + c.ref(j.right))
-	}
+	ids.WriteString(c.from(first))
 	if len(conds) > 0 {
 		ids.WriteString(" WHERE " + strings.Join(conds, " AND "))
 	}
+	for _, b := range q.branches[1:] {
+		sql, err := c.selectIDs(b)
+		if err != nil {
+			return nil, err
+		}
+		ids.WriteString(" UNION " + sql)
+	}
 	idsSQL := ids.String()
 	if limited {
-		order := alias(sel)
-		if len(q.joins) > 0 {
-			// Each object once, as the joins may find it several times,
-			// then ordered and limited.
+		order := alias(first.sel)
+		if multi {
+			// Each object once, then ordered and limited.
 			order = "s"
-			idsSQL = "SELECT " + idCols(order) + " FROM " + table(sel.class) + " s WHERE s.id IN (" + idsSQL + ")"
+			idsSQL = "SELECT " + idCols(order) + " FROM " + table(q.class) + " s WHERE s.id IN (" + idsSQL + ")"
 		}
-		idsSQL += " ORDER BY " + orderBy(sel.class, order) + " LIMIT " + c.arg(int64(env.Limit))
+		idsSQL += " ORDER BY " + orderBy(q.class, order) + " LIMIT " + c.arg(int64(env.Limit))
 	}
 
-	out := alias(sel)
-	if len(q.joins) > 0 || limited {
+	out := alias(first.sel)
+	if multi || limited {
 		out = "r"
 	}
 	var b strings.Builder
-	b.WriteString("SELECT " + out + ".id, " + friendlyName(sel.class, out))
-	for _, attr := range st.Columns {
-		b.WriteString(", " + column(sel.class, attr, out))
+	if len(c.trees) > 0 {
+		b.WriteString("WITH RECURSIVE " + strings.Join(c.trees, ", ") + " ")
 	}
-	if hasKind(sel.class) {
+	b.WriteString("SELECT " + out + ".id, " + friendlyName(q.class, out))
+	for _, attr := range st.Columns {
+		b.WriteString(", " + column(q.class, attr, out))
+	}
+	if hasKind(q.class) {
 		b.WriteString(", " + out + ".kind")
 	}
 	switch {
 	case st.total:
-		b.WriteString(", w.total FROM (" + idsSQL + ") w JOIN " + table(sel.class) + " " + out + " ON " + out + ".id = w.id")
-	case out == alias(sel):
-		b.WriteString(" FROM " + table(sel.class) + " " + out)
+		b.WriteString(", w.total FROM (" + idsSQL + ") w JOIN " + table(q.class) + " " + out + " ON " + out + ".id = w.id")
+	case out == alias(first.sel):
+		b.WriteString(" FROM " + table(q.class) + " " + out)
 		if len(conds) > 0 {
 			b.WriteString(" WHERE " + strings.Join(conds, " AND "))
 		}
 	default:
-		b.WriteString(" FROM " + table(sel.class) + " " + out + " WHERE " + out + ".id IN (" + idsSQL + ")")
+		b.WriteString(" FROM " + table(q.class) + " " + out + " WHERE " + out + ".id IN (" + idsSQL + ")")
 	}
-	b.WriteString(" ORDER BY " + orderBy(sel.class, out))
+	b.WriteString(" ORDER BY " + orderBy(q.class, out))
 	st.SQL, st.Args = b.String(), c.args
 	return st, nil
 }
@@ -159,6 +166,10 @@ func alias(s *source) string { return "a" + strconv.Itoa(s.index) }
 type compiler struct {
 	env  Env
 	args []any
+	// trees are the WITH tables of the hierarchies the query follows.
+	trees []string
+	// aliases counts the aliases of the scope conditions' subqueries.
+	aliases int
 }
 
 // arg adds an argument and returns its placeholder.
@@ -167,7 +178,98 @@ func (c *compiler) arg(v any) string {
 	return c.env.Dialect.placeholder(len(c.args))
 }
 
-func (c *compiler) ref(r *attrRef) string { return column(r.src.class, r.attr, alias(r.src)) }
+// now returns the time of NOW(), to the second as MySQL's.
+func (c *compiler) now() time.Time {
+	if c.env.Now.IsZero() {
+		return time.Now().UTC().Truncate(time.Second)
+	}
+	return c.env.Now.UTC().Truncate(time.Second)
+}
+
+// conds returns the conditions of s: the kinds and scope of its sources,
+// then its WHERE clause.
+func (c *compiler) conds(s *selectQuery) ([]string, error) {
+	var conds []string
+	for _, src := range s.sources() {
+		conds = append(conds, c.kindCond(src)...)
+		if cond := c.scopeCond(src); cond != "" {
+			conds = append(conds, cond)
+		}
+	}
+	if s.where != nil {
+		w, err := c.expr(s.where)
+		if err != nil {
+			return nil, err
+		}
+		conds = append(conds, w)
+	}
+	return conds, nil
+}
+
+// from returns the FROM clause of s with its joins.
+func (c *compiler) from(s *selectQuery) string {
+	sql := " FROM " + table(s.from.class) + " " + alias(s.from)
+	for _, j := range s.joins {
+		sql += " JOIN " + table(j.src.class) + " " + alias(j.src) + " ON " + c.joinCond(j)
+	}
+	return sql
+}
+
+// selectIDs returns the SQL of the ids of the objects s selects.
+func (c *compiler) selectIDs(s *selectQuery) (string, error) {
+	conds, err := c.conds(s)
+	if err != nil {
+		return "", err
+	}
+	sql := "SELECT " + alias(s.sel) + ".id" + c.from(s)
+	if len(conds) > 0 {
+		sql += " WHERE " + strings.Join(conds, " AND ")
+	}
+	return sql, nil
+}
+
+// joinCond returns the ON condition of j: equal keys, or the pair of
+// objects in the tree of a hierarchical key.
+func (c *compiler) joinCond(j *join) string {
+	if j.op == joinEqual {
+		return c.ref(j.left) + " = " + c.ref(j.right)
+	}
+	tree := treeSQL(j.left.src.class, j.left.attr)
+	if !slices.Contains(c.trees, tree) {
+		c.trees = append(c.trees, tree)
+	}
+	node, other := alias(j.left.src)+".id", alias(j.right.src)+".id"
+	if j.op == joinAbove || j.op == joinAboveStrict {
+		node, other = other, node
+	}
+	cond := "EXISTS (SELECT 1 FROM " + treeName(j.left.src.class, j.left.attr) + " h WHERE h.id = " + node + " AND h.ancestor = " + other
+	if strings.HasSuffix(j.op, "STRICT") {
+		cond += " AND h.id <> h.ancestor"
+	}
+	cond += ")"
+	if j.not {
+		return "NOT " + cond
+	}
+	return cond
+}
+
+func (c *compiler) ref(r *attrRef) string { return c.column(r.src.class, r.attr, alias(r.src)) }
+
+// column returns the SQL of attr of class (alias a), the query-only
+// attributes included.
+func (c *compiler) column(class *desk.Class, attr desk.Attribute, a string) string {
+	if v, ok := constant(class, attr); ok {
+		return "CAST(" + c.arg(v) + " AS TEXT)"
+	}
+	if attr.Name == "operational_status" {
+		sql := "CASE " + a + ".status"
+		for _, s := range []string{desk.TicketResolved, desk.TicketClosed} {
+			sql += " WHEN " + c.arg(s) + " THEN " + c.arg(s)
+		}
+		return sql + " ELSE " + c.arg(desk.OperationalStatuses[0]) + " END"
+	}
+	return column(class, attr, a)
+}
 
 // kindCond selects the kind of a ticket class.
 func (c *compiler) kindCond(s *source) []string {
@@ -180,14 +282,21 @@ func (c *compiler) kindCond(s *source) []string {
 }
 
 // scopeCond limits a source to the reader's organizations, as the store's
-// own reads do: by the organization of the object, and for a phone call by
-// its ticket's, else its contact's, else only for its agent.
+// own reads do.
 func (c *compiler) scopeCond(s *source) string {
-	scope := c.env.Scope
-	if scope == nil {
+	if c.env.Scope == nil {
 		return ""
 	}
-	a := alias(s)
+	return c.scopeOf(s.class, alias(s))
+}
+
+// scopeOf returns the condition that the object of class (alias a) belongs
+// to the reader's organizations: by its scope attribute (an organization
+// by its id, most objects by their organization, a link by the object it
+// links), and for a phone call by its ticket's, else its contact's, else
+// only for its agent.
+func (c *compiler) scopeOf(class *desk.Class, a string) string {
+	scope := c.env.Scope
 	// The organization is never the index to start from: one organization
 	// may hold most of the directory, while the query's own conditions
 	// (a number, a caller) select a few rows.
@@ -202,15 +311,22 @@ func (c *compiler) scopeCond(s *source) string {
 		}
 		return col + " IN (" + strings.Join(ph, ", ") + ")"
 	}
-	switch table(s.class) {
-	case "organization":
-		return in(a + ".id")
-	case "phonecall":
+	if table(class) == "phonecall" {
 		return "(EXISTS (SELECT 1 FROM ticket st WHERE st.id = " + a + ".ticket_id AND " + in("st.org_id") + ")" +
 			" OR (" + a + ".ticket_id IS NULL AND (EXISTS (SELECT 1 FROM person sp WHERE sp.id = " + a + ".contact_id AND " + in("sp.org_id") + ")" +
 			" OR (" + a + ".contact_id IS NULL AND " + a + ".agent_id = " + c.arg(c.env.ContactID) + "))))"
 	}
-	return in(a + ".org_id")
+	attr, ok := scopeAttribute(class)
+	switch {
+	case !ok:
+		panic("oql: class " + class.Name + " has no scope attribute")
+	case attr.Type == desk.TypeID || attr.Target == desk.ClassOrganization:
+		return in(a + "." + attr.Name)
+	}
+	target, _ := desk.FindClass(attr.Target)
+	s := "sc" + strconv.Itoa(c.aliases)
+	c.aliases++
+	return "EXISTS (SELECT 1 FROM " + table(target) + " " + s + " WHERE " + s + ".id = " + a + "." + attr.Name + " AND " + c.scopeOf(target, s) + ")"
 }
 
 func (c *compiler) expr(e expr) (string, error) {
@@ -235,21 +351,49 @@ func (c *compiler) expr(e expr) (string, error) {
 		return c.comparison(e)
 	case *membership:
 		return c.membership(e)
+	case *truth:
+		return boolSQL(e.value), nil
 	}
 	panic(fmt.Sprintf("oql: unknown expression %T", e))
 }
 
-// typeOf returns the attribute whose type a value compared with o takes, or
-// nil for a value compared with a value.
-func typeOf(o operand) *desk.Attribute {
-	if a, ok := o.(*attrRef); ok {
-		attr := a.attr
-		if attr.Type == desk.TypeID {
-			attr.Target = a.src.class.Name // a ticket's id may be given by its reference
-		}
-		return &attr
+// boolSQL returns a condition that always holds, or never.
+func boolSQL(v bool) string {
+	if v {
+		return "1 = 1"
 	}
-	return nil
+	return "1 = 0"
+}
+
+// conversion is the type a value compared with another takes: the type of
+// its values, and for an id the class, so that a ticket's may be given by
+// its reference. The zero conversion leaves a value as it is.
+type conversion struct {
+	typ    desk.AttributeType
+	target string
+}
+
+// typeOf returns the conversion of a value compared with o: to o's type,
+// when o is an attribute or a function; none for a value compared with a
+// value.
+func (c *compiler) typeOf(o operand) conversion {
+	switch o := o.(type) {
+	case *attrRef:
+		if o.attr.Type == desk.TypeID {
+			return conversion{typ: desk.TypeID, target: o.src.class.Name}
+		}
+		return conversion{typ: o.attr.Type, target: o.attr.Target}
+	case *objectRef:
+		class, attr := c.objectAttribute(o)
+		if attr.Type == desk.TypeID {
+			return conversion{typ: desk.TypeID, target: class.Name}
+		}
+		return conversion{typ: attr.Type, target: attr.Target}
+	case *call:
+		typ, _ := valueType(o)
+		return conversion{typ: typ}
+	}
+	return conversion{}
 }
 
 func (c *compiler) comparison(e *comparison) (string, error) {
@@ -279,7 +423,7 @@ func (c *compiler) comparison(e *comparison) (string, error) {
 			if o == r {
 				other = l
 			}
-			v, err := c.value(other, nil)
+			v, err := c.value(other, conversion{})
 			if err != nil {
 				return "", err
 			}
@@ -291,17 +435,58 @@ func (c *compiler) comparison(e *comparison) (string, error) {
 			return cond, nil
 		}
 	}
-	// An unset external key is NULL in the store and 0 in iTop.
-	if e.op == "=" || e.op == "!=" {
-		if a, v, ok := c.nullKey(l, r); ok && v == 0 {
-			return c.ref(a) + map[string]string{"=": " IS NULL", "!=": " IS NOT NULL"}[e.op], nil
+	// Two values known here (a function of parameters, ISNULL of a key)
+	// compare here: a database cannot type two arguments compared.
+	if knowable(l) && knowable(r) {
+		lv, lok, err := c.known(l)
+		if err != nil {
+			return "", err
+		}
+		rv, rok, err := c.known(r)
+		if err != nil {
+			return "", err
+		}
+		if lok && rok {
+			return boolSQL(compareKnown(e.op, convert(lv, c.typeOf(r)), convert(rv, c.typeOf(l)))), nil
 		}
 	}
-	ls, err := c.value(l, typeOf(r))
+	// An attribute every object has the same value of (finalclass of a
+	// class of one kind) compared with a value is known at once.
+	if e.op == "=" || e.op == "!=" {
+		if v, other, ok := c.constantAttribute(l, r); ok {
+			w, known, err := c.constantValue(other)
+			if err != nil {
+				return "", err
+			}
+			if known {
+				return boolSQL((fmt.Sprint(w) == v) == (e.op == "=")), nil
+			}
+		}
+	}
+	// An unset external key is NULL in the store and 0 in iTop.
+	if e.op == "=" || e.op == "!=" {
+		if a, v, ok := c.nullKey(l, r); ok {
+			if v == 0 {
+				return c.ref(a) + map[string]string{"=": " IS NULL", "!=": " IS NOT NULL"}[e.op], nil
+			}
+			if e.op == "!=" {
+				other := r
+				if operand(a) == r {
+					other = l
+				}
+				vs, err := c.value(other, c.typeOf(a))
+				if err != nil {
+					return "", err
+				}
+				return "(" + c.ref(a) + " IS NULL OR " + c.ref(a) + " != " + vs + ")", nil
+			}
+		}
+	}
+	ls, err := c.value(l, c.typeOf(r))
 	if err != nil {
 		return "", err
 	}
-	rs, err := c.value(r, typeOf(l))
+	rs, err := c.value(r, c.typeOf(l))
 	if err != nil {
 		return "", err
 	}
@@ -313,6 +498,40 @@ func (c *compiler) comparison(e *comparison) (string, error) {
 		op = "NOT " + c.env.Dialect.Like()
 	}
 	return ls + " " + op + " " + rs, nil
+}
+
+// constantAttribute returns the value of l or r when it is an attribute
+// every object has the same value of (see constant), and the other operand.
+func (c *compiler) constantAttribute(l, r operand) (string, operand, bool) {
+	for _, pair := range [][2]operand{{l, r}, {r, l}} {
+		if a, ok := pair[0].(*attrRef); ok {
+			if v, ok := constant(a.src.class, a.attr); ok {
+				return v, pair[1], true
+			}
+		}
+	}
+	return "", nil, false
+}
+
+// constantValue returns the value of a literal or parameter, and whether o
+// is one.
+func (c *compiler) constantValue(o operand) (any, bool, error) {
+	switch o := o.(type) {
+	case *literal:
+		return o.text, true, nil
+	case *paramRef:
+		v := c.env.Params[o.name]
+		switch v.(type) {
+		case []string, []int64, []any:
+			return nil, false, listError(o.name)
+		}
+		return v, true, nil
+	}
+	return nil, false, nil
+}
+
+func listError(name string) error {
+	return desk.NewError(desk.EINVALID, "error.query_param_list", name)
 }
 
 // nullKey returns the optional external key of a comparison between one and
@@ -341,16 +560,38 @@ func (c *compiler) nullKey(l, r operand) (*attrRef, int64, bool) {
 }
 
 func (c *compiler) membership(e *membership) (string, error) {
-	x, err := c.value(e.x, nil)
-	if err != nil {
-		return "", err
-	}
-	t := typeOf(e.x)
+	t := c.typeOf(e.x)
 	var items []string
+	if e.sub != nil {
+		var branches []string
+		for _, b := range e.sub.branches {
+			sql, err := c.selectIDs(b)
+			if err != nil {
+				return "", err
+			}
+			branches = append(branches, sql)
+		}
+		items = []string{strings.Join(branches, " UNION ")}
+	}
+	var known []string // the values of a list, for an attribute known at once
+	value, isConstant := "", false
+	if a, ok := e.x.(*attrRef); ok {
+		value, isConstant = constant(a.src.class, a.attr)
+	}
 	for _, o := range e.list {
 		if p, ok := o.(*paramRef); ok {
 			for _, v := range listOf(c.env.Params[p.name]) {
-				items = append(items, c.arg(convert(v, t)))
+				if isConstant {
+					known = append(known, fmt.Sprint(v))
+				} else {
+					items = append(items, c.arg(convert(v, t)))
+				}
+			}
+			continue
+		}
+		if isConstant {
+			if lit, ok := o.(*literal); ok {
+				known = append(known, lit.text)
 			}
 			continue
 		}
@@ -360,28 +601,36 @@ func (c *compiler) membership(e *membership) (string, error) {
 		}
 		items = append(items, s)
 	}
+	if isConstant && e.sub == nil {
+		return boolSQL(slices.Contains(known, value) != e.not), nil
+	}
 	if len(items) == 0 {
 		// Nothing is in an empty list.
-		if e.not {
-			return "1 = 1", nil
-		}
-		return "1 = 0", nil
+		return boolSQL(e.not), nil
 	}
-	op := " IN ("
-	if e.not {
-		op = " NOT IN ("
+	x, err := c.value(e.x, conversion{})
+	if err != nil {
+		return "", err
 	}
-	return x + op + strings.Join(items, ", ") + ")", nil
+	if !e.not {
+		return x + " IN (" + strings.Join(items, ", ") + ")", nil
+	}
+	cond := x + " NOT IN (" + strings.Join(items, ", ") + ")"
+	if a, ok := e.x.(*attrRef); ok && a.attr.Type == desk.TypeExtKey && !a.attr.Required {
+		// An unset key is 0 in iTop, which no list of ids holds.
+		return "(" + x + " IS NULL OR " + cond + ")", nil
+	}
+	return cond, nil
 }
 
 // value returns the SQL of an operand; a literal or parameter compared with
 // an attribute (t) is converted to its type.
-func (c *compiler) value(o operand, t *desk.Attribute) (string, error) {
+func (c *compiler) value(o operand, t conversion) (string, error) {
 	switch o := o.(type) {
 	case *attrRef:
 		return c.ref(o), nil
 	case *literal:
-		if o.number && t == nil {
+		if o.number && t.typ == "" {
 			if n, err := strconv.ParseInt(o.text, 10, 64); err == nil {
 				return c.arg(n), nil
 			}
@@ -393,11 +642,312 @@ func (c *compiler) value(o operand, t *desk.Attribute) (string, error) {
 		v := c.env.Params[o.name]
 		switch v.(type) {
 		case []string, []int64, []any:
-			return "", desk.NewError(desk.EINVALID, "error.query_param_list", o.name)
+			return "", listError(o.name)
 		}
 		return c.arg(convert(v, t)), nil
+	case *objectRef:
+		return c.object(o), nil
+	case *call:
+		return c.call(o, t)
 	}
 	panic(fmt.Sprintf("oql: unknown operand %T", o))
+}
+
+// checkThis checks that the attributes of the object in context that the
+// query uses are known: there is one, of a known class that has them.
+func (c *compiler) checkThis(attrs []string) error {
+	if len(attrs) == 0 {
+		return nil
+	}
+	this := c.env.This
+	if this == nil {
+		return desk.NewError(desk.EINVALID, "error.query_needs_object", attrs[0])
+	}
+	class, ok := desk.FindClass(this.Class)
+	if !ok {
+		return desk.NewError(desk.EINVALID, "error.query_object_class", this.Class)
+	}
+	for _, name := range attrs {
+		if _, ok := class.Attribute(name); !ok {
+			return desk.NewError(desk.EINVALID, "error.query_object_attribute", name, class.Name)
+		}
+	}
+	return nil
+}
+
+// objectAttribute returns the class and attribute of o: the object in
+// context's (checked by checkThis), or the reader's person's.
+func (c *compiler) objectAttribute(o *objectRef) (*desk.Class, desk.Attribute) {
+	if o.object == objectThis {
+		class, _ := desk.FindClass(c.env.This.Class)
+		attr, _ := class.Attribute(o.attr.Name)
+		return class, attr
+	}
+	person, _ := desk.FindClass(desk.ClassPerson)
+	return person, o.attr
+}
+
+// object returns the SQL of the attribute of an object in context: its id,
+// or a subquery that reads its attribute within the reader's scope.
+func (c *compiler) object(o *objectRef) string {
+	class, attr := c.objectAttribute(o)
+	id := c.env.ContactID
+	if o.object == objectThis {
+		id = c.env.This.ID
+	}
+	if attr.Type == desk.TypeID {
+		return c.arg(id)
+	}
+	sql := "(SELECT " + c.column(class, attr, "x") + " FROM " + table(class) + " x WHERE x.id = " + c.arg(id)
+	if c.env.Scope != nil {
+		sql += " AND " + c.scopeOf(class, "x")
+	}
+	return sql + ")"
+}
+
+// call returns the SQL of a function's result: its value, computed here
+// when its arguments are known, else the database's computation.
+func (c *compiler) call(f *call, t conversion) (string, error) {
+	v, known, err := c.evaluate(f)
+	if err != nil {
+		return "", err
+	}
+	if known {
+		return c.arg(convert(v, t)), nil
+	}
+	d := c.env.Dialect
+	switch f.fn {
+	case "DATE_ADD", "DATE_SUB":
+		x, err := c.value(f.args[0], conversion{typ: desk.TypeDateTime})
+		if err != nil {
+			return "", err
+		}
+		n, unit, err := c.amount(f)
+		if err != nil {
+			return "", err
+		}
+		amount, unit := intervalAmount(n, unit)
+		return d.shiftDate(x, amount, unit, c.arg), nil
+	case "DATE_FORMAT":
+		x, err := c.value(f.args[0], conversion{typ: desk.TypeDateTime})
+		if err != nil {
+			return "", err
+		}
+		parts, err := c.format(f)
+		if err != nil {
+			return "", err
+		}
+		return d.formatDate(x, c.arg(formatFor(d, parts)), c.arg), nil
+	case "ISNULL":
+		x, err := c.value(f.args[0], conversion{})
+		if err != nil {
+			return "", err
+		}
+		return "CASE WHEN " + x + " IS NULL THEN 1 ELSE 0 END", nil
+	}
+	panic("oql: no SQL for function " + f.fn)
+}
+
+// evaluate returns the value of f when it is known at compilation: NOW(),
+// and a function of values known (literals, parameters, other functions so
+// known).
+func (c *compiler) evaluate(f *call) (any, bool, error) {
+	switch f.fn {
+	case "NOW":
+		return c.now(), true, nil
+	case "CURRENT_DATE":
+		return c.now().Truncate(24 * time.Hour), true, nil
+	case "ISNULL":
+		if a, ok := f.args[0].(*attrRef); ok && a.attr.Type == desk.TypeExtKey {
+			return int64(0), true, nil // an unset key is 0 in iTop, not NULL
+		}
+	}
+	x, known, err := c.known(f.args[0])
+	if err != nil || !known {
+		return nil, false, err
+	}
+	switch f.fn {
+	case "ISNULL":
+		if x == nil {
+			return int64(1), true, nil
+		}
+		return int64(0), true, nil
+	case "DATE_ADD", "DATE_SUB":
+		tm, ok := toTime(x)
+		if !ok {
+			return nil, true, nil // not a date: NULL, as in MySQL
+		}
+		n, unit, err := c.amount(f)
+		if err != nil {
+			return nil, false, err
+		}
+		return shift(tm, n, unit), true, nil
+	case "DATE_FORMAT":
+		tm, ok := toTime(x)
+		if !ok {
+			return nil, true, nil
+		}
+		parts, err := c.format(f)
+		if err != nil {
+			return nil, false, err
+		}
+		return formatGo(tm, parts), true, nil
+	}
+	return nil, false, nil
+}
+
+// knowable reports whether o may be known at compilation (see known): a
+// literal, a parameter or a function of them.
+func knowable(o operand) bool {
+	switch o := o.(type) {
+	case *literal, *paramRef:
+		return true
+	case *call:
+		return o.fn == "NOW" || o.fn == "CURRENT_DATE" || o.fn == "ISNULL" || knowable(o.args[0])
+	}
+	return false
+}
+
+// known returns the value of o when it is known at compilation.
+func (c *compiler) known(o operand) (any, bool, error) {
+	switch o := o.(type) {
+	case *call:
+		return c.evaluate(o)
+	case *literal, *paramRef:
+		return c.constantValue(o)
+	}
+	return nil, false, nil
+}
+
+// compareKnown compares two values known at compilation as the database
+// would: numbers and dates by value, others as text, LIKE ignoring case. A
+// NULL compares with nothing.
+func compareKnown(op string, a, b any) bool {
+	if a == nil || b == nil {
+		return false
+	}
+	if op == "LIKE" || op == "NOT LIKE" {
+		return likeMatch(fmt.Sprint(a), fmt.Sprint(b)) == (op == "LIKE")
+	}
+	var cmp int
+	af, aNum := number(a)
+	bf, bNum := number(b)
+	at, aTime := a.(time.Time)
+	bt, bTime := b.(time.Time)
+	switch {
+	case aNum && bNum:
+		cmp = compareFloat(af, bf)
+	case aTime && bTime:
+		cmp = at.Compare(bt)
+	default:
+		cmp = strings.Compare(fmt.Sprint(a), fmt.Sprint(b))
+	}
+	switch op {
+	case "=":
+		return cmp == 0
+	case "!=":
+		return cmp != 0
+	case "<":
+		return cmp < 0
+	case "<=":
+		return cmp <= 0
+	case ">":
+		return cmp > 0
+	}
+	return cmp >= 0
+}
+
+func number(v any) (float64, bool) {
+	switch v := v.(type) {
+	case int64:
+		return float64(v), true
+	case float64:
+		return v, true
+	case string:
+		f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+		return f, err == nil
+	}
+	return 0, false
+}
+
+func compareFloat(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// likeMatch reports whether s matches the LIKE pattern p (% any text, _ one
+// byte), ignoring case, in time bounded by their lengths' product.
+func likeMatch(s, p string) bool {
+	s, p = strings.ToLower(s), strings.ToLower(p)
+	si, pi, star, mark := 0, 0, -1, 0
+	for si < len(s) {
+		switch {
+		case pi < len(p) && (p[pi] == '_' || p[pi] == s[si]):
+			si, pi = si+1, pi+1
+		case pi < len(p) && p[pi] == '%':
+			star, mark, pi = pi, si, pi+1
+		case star >= 0:
+			mark++
+			si, pi = mark, star+1
+		default:
+			return false
+		}
+	}
+	for pi < len(p) && p[pi] == '%' {
+		pi++
+	}
+	return pi == len(p)
+}
+
+func toTime(v any) (time.Time, bool) {
+	switch v := v.(type) {
+	case time.Time:
+		return v.UTC(), true
+	case string:
+		return ParseTime(v)
+	}
+	return time.Time{}, false
+}
+
+// amount returns the INTERVAL of DATE_ADD or DATE_SUB f, negative for
+// DATE_SUB.
+func (c *compiler) amount(f *call) (int64, string, error) {
+	iv := f.args[1].(*interval)
+	var n int64
+	switch o := iv.n.(type) {
+	case *literal:
+		n, _ = strconv.ParseInt(o.text, 10, 64)
+	case *paramRef:
+		v, ok := toInt(c.env.Params[o.name], "")
+		if !ok {
+			return 0, "", desk.NewError(desk.EINVALID, "error.query_interval_param", o.name)
+		}
+		n = v
+	}
+	if f.fn == "DATE_SUB" {
+		n = -n
+	}
+	return n, iv.unit, nil
+}
+
+// format returns the parts of the format of DATE_FORMAT f.
+func (c *compiler) format(f *call) ([]formatPart, error) {
+	switch o := f.args[1].(type) {
+	case *literal:
+		return dateFormat(o.text)
+	case *paramRef:
+		parts, err := dateFormat(fmt.Sprint(c.env.Params[o.name]))
+		if err != nil {
+			return nil, desk.NewError(desk.EINVALID, "error.query_date_format_param", o.name, fmt.Sprint(c.env.Params[o.name]))
+		}
+		return parts, nil
+	}
+	panic("oql: DATE_FORMAT without a format")
 }
 
 // numberMatch returns the condition that a phone attribute matches the
@@ -409,7 +959,7 @@ func (c *compiler) numberMatch(a *attrRef, p *paramRef) (string, error) {
 	s, ok := v.(string)
 	if !ok {
 		if _, isList := v.([]string); isList {
-			return "", desk.NewError(desk.EINVALID, "error.query_param_list", p.name)
+			return "", listError(p.name)
 		}
 		s = fmt.Sprint(v)
 	}
@@ -453,21 +1003,21 @@ func listOf(v any) []any {
 // convert returns v as the argument compared with attribute t: a number for
 // numeric attributes (nil when v is not one, so that nothing matches), a
 // time for dates, else a string.
-func convert(v any, t *desk.Attribute) any {
-	if t == nil {
+func convert(v any, t conversion) any {
+	if t.typ == "" {
 		switch v := v.(type) {
 		case int:
 			return int64(v)
-		case int64, string:
+		case int64, string, time.Time:
 			return v
 		case nil:
 			return nil
 		}
 		return fmt.Sprint(v)
 	}
-	switch t.Type {
+	switch t.typ {
 	case desk.TypeID, desk.TypeExtKey, desk.TypeInt:
-		if n, ok := toInt(v, t.Target); ok {
+		if n, ok := toInt(v, t.target); ok {
 			return n
 		}
 		return nil

@@ -45,6 +45,78 @@ type compileCase struct {
 	columns []string
 	// total adds the number of objects found to the rows (with a limit).
 	total bool
+	// this is the object in context (:this->name).
+	this *desk.Object
+}
+
+// goldenNow is the time of NOW() in the cases: the day after the fixture's
+// last ticket, at noon.
+var goldenNow = time.Date(2026, 1, 12, 12, 0, 0, 0, time.UTC)
+
+// iTopCases are the constructs of iTop's language beyond the seed's, each
+// with the objects of the fixture it finds.
+var iTopCases = []compileCase{
+	// Dates: NOW() and DATE_SUB computed once, DATE_ADD of an attribute
+	// and DATE_FORMAT by the database.
+	{name: "date_sub_now", query: `SELECT UserRequest WHERE DATE_SUB(NOW(), INTERVAL 7 DAY) < start_date`},
+	{name: "date_sub_now.param", query: `SELECT UserRequest WHERE start_date > DATE_SUB(NOW(), INTERVAL :days DAY)`,
+		params: desk.QueryParams{"days": "2"}},
+	{name: "date_add_attribute", query: `SELECT Ticket AS t WHERE t.close_date > DATE_ADD(t.start_date, INTERVAL 8 HOUR) AND t.close_date < DATE_ADD(t.start_date, INTERVAL 1 MONTH)`},
+	{name: "date_add_attribute.too_soon", query: `SELECT Ticket AS t WHERE t.close_date > DATE_ADD(t.start_date, INTERVAL 2 DAY)`},
+	{name: "date_format", query: `SELECT Ticket WHERE DATE_FORMAT(start_date, '%H:%i') = DATE_FORMAT(NOW(), '%H:%i')`},
+	{name: "date_format.day", query: `SELECT Ticket WHERE DATE_FORMAT(start_date, '%Y-%m-%d') = '2026-01-05'`},
+	{name: "current_date", query: `SELECT PhoneCall WHERE date >= CURRENT_DATE()`},
+	{name: "creation_date", query: `SELECT Change WHERE creation_date > DATE_SUB(NOW(), INTERVAL 7 DAY)`},
+	{name: "isnull", query: `SELECT Ticket WHERE ISNULL(close_date) = 0 OR ISNULL(caller_id) = 1`},
+	// Attributes compared with each other: Eve's support id is not her
+	// organization's.
+	{name: "attribute_comparison", query: `SELECT Person AS p JOIN Organization AS o ON p.org_id = o.id WHERE p.support_id = o.support_id`},
+	// Subqueries, scoped as the query around them.
+	{name: "in_subquery", query: `SELECT Person WHERE id IN (SELECT Person AS p JOIN Ticket AS t ON t.caller_id = p.id WHERE t.status = 'new')`},
+	{name: "not_in_subquery", query: `SELECT Ticket WHERE caller_id NOT IN (SELECT Person WHERE org_id = 1)`},
+	{name: "in_subquery.managers", query: `SELECT Person AS m WHERE m.id IN (SELECT b FROM Person AS e JOIN Person AS b ON e.manager_id = b.id WHERE e.org_id = 3)`},
+	{name: "in_subquery.managers_scoped", query: `SELECT Person AS m WHERE m.id IN (SELECT b FROM Person AS e JOIN Person AS b ON e.manager_id = b.id WHERE e.org_id = 3)`,
+		scope: []int64{1, 2}},
+	{name: "correlated_subquery", query: "SELECT `UserRequest` FROM UserRequest AS `UserRequest` WHERE (`UserRequest`.`org_id` IN " +
+		"(SELECT `Organization` FROM Organization AS `Organization` WHERE `Organization`.`id`=`UserRequest`.`org_id` AND `Organization`.status = 'active'))"},
+	{name: "select_joined_alias", query: `SELECT l FROM Person AS p JOIN Location AS l ON p.location_id = l.id`},
+	// UNION: of different kinds, tickets; each branch scoped.
+	{name: "union", query: `SELECT UserRequest WHERE status = 'closed' UNION SELECT Incident`},
+	{name: "union.scoped", query: `SELECT Person WHERE org_id = 1 UNION SELECT Person WHERE org_id = 3`, scope: []int64{1, 2}},
+	{name: "union.total", query: `SELECT Person WHERE org_id = 1 UNION SELECT Person WHERE org_id = 3`, limit: 2, total: true},
+	// The organization tree: Demo Corp above Other Inc above Hidden Ltd.
+	{name: "below", query: `SELECT Organization AS child JOIN Organization AS root ON child.parent_id BELOW root.id WHERE root.id = 2`},
+	{name: "below_strict", query: `SELECT Organization AS child JOIN Organization AS root ON child.parent_id BELOW STRICT root.id WHERE root.id = 1`},
+	{name: "not_below", query: `SELECT Organization AS o JOIN Organization AS r ON o.parent_id NOT BELOW r.id WHERE r.id = 2`},
+	{name: "above", query: `SELECT Organization AS o JOIN Organization AS leaf ON o.parent_id ABOVE leaf.id WHERE leaf.id = 3`},
+	// Other Inc, hidden, is between its two visible neighbours.
+	{name: "below.scoped", query: `SELECT Organization AS child JOIN Organization AS root ON child.parent_id BELOW root.id WHERE root.id = 1`,
+		scope: []int64{1, 3}},
+	{name: "below_persons", query: `SELECT Person AS p JOIN Organization AS Node ON p.org_id = Node.id JOIN Organization AS Root ON Node.parent_id BELOW Root.id WHERE Root.id = 2`},
+	{name: "in_below", query: `SELECT UserRequest WHERE org_id IN (SELECT Organization AS o JOIN Organization AS r ON o.parent_id BELOW r.id WHERE r.id = :org)`,
+		params: desk.QueryParams{"org": int64(2)}},
+	// iTop's statuses ctidesk never stores match nothing.
+	{name: "itop_statuses.escalated", query: `SELECT UserRequest WHERE status IN ("escalated_tto", "escalated_ttr") OR escalation_flag="yes"`},
+	{name: "itop_statuses.open", query: `SELECT UserRequest WHERE status NOT IN ('closed','rejected')`},
+	{name: "itop_statuses.planned", query: `SELECT Change WHERE status IN ("planned")`},
+	{name: "operational_status", query: `SELECT Ticket AS T WHERE operational_status NOT IN ('closed', 'resolved')`},
+	{name: "operational_status.closed", query: `SELECT Ticket WHERE operational_status = 'closed'`},
+	{name: "finalclass", query: `SELECT Ticket AS T WHERE T. finalclass IN ('userrequest' , 'change')`},
+	{name: "finalclass.one_kind", query: `SELECT Organization WHERE finalclass = 'Organization' AND status = 'active'`},
+	{name: "where_1", query: `SELECT Location WHERE 1`},
+	// The session's person and user, by iTop's names, and an object in
+	// context.
+	{name: "current_contact_id", query: `SELECT UserRequest AS i WHERE i.agent_id = :current_contact_id AND status NOT IN ("closed", "resolved")`,
+		params: desk.QueryParams{"current_contact_id": int64(5)}},
+	{name: "current_contact_object", query: `SELECT Location WHERE org_id = :current_contact->org_id`, contact: 5},
+	{name: "manager", query: `SELECT Person WHERE manager_id = :current_contact_id`, params: desk.QueryParams{"current_contact_id": int64(5)}},
+	{name: "this", query: `SELECT Person WHERE org_id = :this->org_id`, this: &desk.Object{Class: desk.KindUserRequest, ID: 6}},
+	{name: "this.id", query: `SELECT UserRequest WHERE id != :this->id AND status NOT IN ('rejected','resolved','closed')`,
+		this: &desk.Object{Class: desk.KindUserRequest, ID: 1}},
+	{name: "this.scoped_out", query: `SELECT Person WHERE org_id = :this->org_id`, this: &desk.Object{Class: desk.ClassTicket, ID: 7},
+		scope: []int64{1, 2}},
+	{name: "this.locations", query: `SELECT l FROM Location AS l JOIN Organization AS root ON l.org_id=root.id JOIN Organization AS child ON child.parent_id BELOW root.id WHERE child.id= :this->org_id`,
+		this: &desk.Object{Class: desk.ClassPerson, ID: 4}},
 }
 
 var compileCases = []compileCase{
@@ -109,6 +181,8 @@ var compileCases = []compileCase{
 	{name: "injection.list", query: `SELECT Person WHERE id IN (:ids)`, params: desk.QueryParams{"ids": []string{"1) OR (1=1", "2"}}},
 	{name: "injection.phone", query: seedQueries["caller_information"], params: desk.QueryParams{"phone": "1234567890' OR '1'='1"}},
 	{name: "injection.semicolon", query: `SELECT Person WHERE first_name = :n`, params: desk.QueryParams{"n": "Ann'; DROP TABLE person; --"}},
+	{name: "injection.date_format", query: `SELECT Ticket WHERE DATE_FORMAT(start_date, :f) = :v`,
+		params: desk.QueryParams{"f": "%Y') OR 1=1 --", "v": "x"}},
 }
 
 // TestCompileGolden compiles every case in both dialects, checks the SQL
@@ -119,7 +193,7 @@ func TestCompileGolden(t *testing.T) {
 	for _, d := range []oql.Dialect{oql.SQLite, oql.PostgreSQL} {
 		t.Run(d.String(), func(t *testing.T) {
 			db := openFixture(t, d)
-			for _, c := range compileCases {
+			for _, c := range append(slices.Clone(compileCases), iTopCases...) {
 				t.Run(c.name, func(t *testing.T) {
 					q, err := oql.Parse(c.query)
 					if err != nil {
@@ -128,7 +202,8 @@ func TestCompileGolden(t *testing.T) {
 					if c.columns != nil {
 						q = q.Columns(c.columns...)
 					}
-					env := oql.Env{Dialect: d, Params: c.params, Scope: c.scope, ContactID: c.contact, Phone: norm, Limit: c.limit, Total: c.total}
+					env := oql.Env{Dialect: d, Params: c.params, Scope: c.scope, ContactID: c.contact, Phone: norm, Limit: c.limit, Total: c.total,
+						This: c.this, Now: goldenNow}
 					st, err := q.Compile(env)
 					if err != nil {
 						t.Fatalf("Compile: %v", err)

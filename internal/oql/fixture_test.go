@@ -3,7 +3,6 @@ package oql_test
 import (
 	"context"
 	"database/sql"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -18,10 +17,11 @@ import (
 
 // The fixed data set every compiled query runs on, in both dialects.
 //
-// Organizations: 1 Demo Corp, 2 Other Inc, 3 Hidden Ltd.
+// Organizations: 1 Demo Corp, above 2 Other Inc, above 3 Hidden Ltd.
 // Persons: 1 Ann Smith and 2 Bob Jones of Demo Corp share a number written
 // two ways; 3 Cid Moore of Other Inc has French numbers; 4 Dan Lee of Hidden
-// Ltd; 5 Eve Agent, the agent, of Demo Corp.
+// Ltd, managed by Cid; 5 Eve Agent, the agent, of Demo Corp, manages Ann
+// and Bob.
 var fixture = []struct {
 	sql  string
 	args []any
@@ -86,19 +86,22 @@ func openFixture(t *testing.T, d oql.Dialect) *sql.DB {
 			t.Fatal(err)
 		}
 		s.Close()
-		if db, err = sql.Open("sqlite", path+"?_pragma=foreign_keys(1)"); err != nil {
+		// Times as the store writes them.
+		if db, err = sql.Open("sqlite", path+"?_pragma=foreign_keys(1)&_time_format=sqlite"); err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { db.Close() })
 	case oql.PostgreSQL:
-		db, _ = pgtest.Open(t)
-		schema, err := os.ReadFile("../store/migrations/postgres/0001_init.sql")
+		var url string
+		db, url = pgtest.Open(t)
+		s, err := store.Open(context.Background(), url)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.Exec(string(schema)); err != nil {
-			t.Fatalf("create schema: %v", err)
+		if err := s.Migrate(context.Background()); err != nil {
+			t.Fatal(err)
 		}
+		s.Close()
 	}
 	exec := func(query string, args ...any) {
 		t.Helper()
@@ -127,6 +130,10 @@ func openFixture(t *testing.T, d oql.Dialect) *sql.DB {
 				p.id, n.attr, k.Digits, k.Reversed, k.E164, num.Extension)
 		}
 	}
+	exec("UPDATE organization SET parent_id = ? WHERE id = ?", 1, 2)
+	exec("UPDATE organization SET parent_id = ? WHERE id = ?", 2, 3)
+	exec("UPDATE person SET manager_id = ? WHERE id IN (?, ?)", 5, 1, 2)
+	exec("UPDATE person SET manager_id = ? WHERE id = ?", 3, 4)
 	for _, tk := range fixtureTickets {
 		start := mustTime(t, tk.start)
 		var closed any

@@ -18,7 +18,7 @@ func FuzzParse(f *testing.F) {
 	for _, q := range seedQueries {
 		f.Add(q)
 	}
-	for _, c := range compileCases {
+	for _, c := range append(compileCases, iTopCases...) {
 		f.Add(c.query)
 	}
 	norm := phone.MustNew(phone.Options{DefaultRegion: "US"})
@@ -43,7 +43,8 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 		for _, d := range []oql.Dialect{oql.SQLite, oql.PostgreSQL} {
-			st, err := q.Compile(oql.Env{Dialect: d, Params: params, Scope: []int64{1, 2}, Phone: norm, Limit: 10})
+			st, err := q.Compile(oql.Env{Dialect: d, Params: params, Scope: []int64{1, 2}, Phone: norm, Limit: 10,
+				This: &desk.Object{Class: desk.KindUserRequest, ID: 1}, ContactID: 5})
 			if err != nil {
 				if desk.ErrorCode(err) != desk.EINVALID {
 					t.Fatalf("Compile: %v", err)

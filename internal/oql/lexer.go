@@ -17,14 +17,18 @@ const (
 	tokParam  // :name
 	tokString // 'text' or "text", unquoted in text
 	tokNumber
-	tokOp    // = != <> < <= > >=
-	tokPunct // ( ) , .
+	tokOp     // = != <> < <= > >=
+	tokPunct  // ( ) , .
+	tokObject // :name->attribute, text the name and attr the attribute
+	tokArith  // + - * / % & | ^ << >>: iTop's arithmetic, which ctidesk does not support
 )
 
-// keywords of the subset, matched whatever their case.
+// keywords of the language, matched whatever their case.
 var keywords = map[string]bool{
 	"SELECT": true, "AS": true, "JOIN": true, "ON": true, "WHERE": true,
 	"AND": true, "OR": true, "NOT": true, "LIKE": true, "IN": true,
+	"FROM": true, "UNION": true, "BELOW": true, "ABOVE": true, "STRICT": true,
+	"INTERVAL": true, "MATCHES": true, "REGEXP": true,
 }
 
 // pos is a position in the query text, 1-based.
@@ -33,6 +37,7 @@ type pos struct{ line, col int }
 type token struct {
 	kind tokenKind
 	text string // keywords upper-cased; strings unquoted
+	attr string // the attribute of a tokObject
 	pos  pos
 }
 
@@ -44,6 +49,8 @@ func (t token) String() string {
 		return fmt.Sprintf("string %q", t.text)
 	case tokParam:
 		return ":" + t.text
+	case tokObject:
+		return ":" + t.text + "->" + t.attr
 	case tokKeyword:
 		return t.text
 	}
@@ -78,7 +85,7 @@ func lex(text string) ([]token, error) {
 			advance(size)
 		}
 		if len(toks) >= maxTokens {
-			return nil, &Error{line, col, fmt.Sprintf("query is longer than %d tokens", maxTokens)}
+			return nil, &Error{Line: line, Column: col, Message: fmt.Sprintf("query is longer than %d tokens", maxTokens)}
 		}
 		at := pos{line, col}
 		if i >= len(text) {
@@ -93,35 +100,65 @@ func lex(text string) ([]token, error) {
 			}
 			word := text[i : i+n]
 			if up := strings.ToUpper(word); keywords[up] {
-				toks = append(toks, token{tokKeyword, up, at})
+				toks = append(toks, token{kind: tokKeyword, text: up, pos: at})
 			} else {
-				toks = append(toks, token{tokIdent, word, at})
+				toks = append(toks, token{kind: tokIdent, text: word, pos: at})
 			}
 			advance(n)
+		case c == '`':
+			// A quoted name, as iTop writes the queries it makes:
+			// `UserRequest`.`org_id`.
+			end := strings.IndexByte(text[i+1:], '`')
+			if end < 0 {
+				return nil, &Error{Line: line, Column: col, Message: "unterminated `name`"}
+			}
+			word := text[i+1 : i+1+end]
+			if word == "" || !isIdentStart(word[0]) || strings.IndexFunc(word, func(r rune) bool { return r > 127 || !isIdentPart(byte(r)) }) >= 0 {
+				return nil, &Error{Line: line, Column: col, Message: fmt.Sprintf("%q is not a class, alias or attribute name", word)}
+			}
+			toks = append(toks, token{kind: tokIdent, text: word, pos: at})
+			advance(end + 2)
 		case c == ':':
 			n := 1
 			for i+n < len(text) && isIdentPart(text[i+n]) {
 				n++
 			}
 			if n == 1 {
-				return nil, &Error{line, col, "expected a parameter name after \":\""}
+				return nil, &Error{Line: line, Column: col, Message: "expected a parameter name after \":\""}
 			}
-			toks = append(toks, token{tokParam, text[i+1 : i+n], at})
-			advance(n)
+			name := text[i+1 : i+n]
+			if !strings.HasPrefix(text[i+n:], "->") {
+				toks = append(toks, token{kind: tokParam, text: name, pos: at})
+				advance(n)
+				break
+			}
+			// :this->org_id, an attribute of an object in context.
+			m := n + 2
+			for i+m < len(text) && isIdentPart(text[i+m]) {
+				m++
+			}
+			if m == n+2 || !isIdentStart(text[i+n+2]) {
+				return nil, &Error{Line: line, Column: col, Message: fmt.Sprintf("expected an attribute name after \":%s->\"", name)}
+			}
+			toks = append(toks, token{kind: tokObject, text: name, attr: text[i+n+2 : i+m], pos: at})
+			advance(m)
 		case c == '\'' || c == '"':
 			s, n, ok := unquote(text[i:])
 			if !ok {
-				return nil, &Error{line, col, "unterminated string"}
+				return nil, &Error{Line: line, Column: col, Message: "unterminated string"}
 			}
-			toks = append(toks, token{tokString, s, at})
+			toks = append(toks, token{kind: tokString, text: s, pos: at})
 			advance(n)
-		case c >= '0' && c <= '9' || c == '-' && i+1 < len(text) && text[i+1] >= '0' && text[i+1] <= '9':
+		case c >= '0' && c <= '9' || c == '-' && i+1 < len(text) && text[i+1] >= '0' && text[i+1] <= '9' && !afterOperand(toks):
 			n := 1
 			for i+n < len(text) && (text[i+n] >= '0' && text[i+n] <= '9' || text[i+n] == '.') {
 				n++
 			}
-			toks = append(toks, token{tokNumber, text[i : i+n], at})
+			toks = append(toks, token{kind: tokNumber, text: text[i : i+n], pos: at})
 			advance(n)
+		case strings.HasPrefix(text[i:], "<<") || strings.HasPrefix(text[i:], ">>"):
+			toks = append(toks, token{kind: tokArith, text: text[i : i+2], pos: at})
+			advance(2)
 		case c == '!' || c == '<' || c == '>' || c == '=':
 			n := 1
 			if i+1 < len(text) {
@@ -132,18 +169,32 @@ func lex(text string) ([]token, error) {
 			}
 			op := text[i : i+n]
 			if op == "!" {
-				return nil, &Error{line, col, "unexpected \"!\"; did you mean \"!=\"?"}
+				return nil, &Error{Line: line, Column: col, Message: "unexpected \"!\"; did you mean \"!=\"?"}
 			}
-			toks = append(toks, token{tokOp, op, at})
+			toks = append(toks, token{kind: tokOp, text: op, pos: at})
 			advance(n)
 		case c == '(' || c == ')' || c == ',' || c == '.':
-			toks = append(toks, token{tokPunct, text[i : i+1], at})
+			toks = append(toks, token{kind: tokPunct, text: text[i : i+1], pos: at})
+			advance(1)
+		case strings.IndexByte("+-*/%&|^", c) >= 0:
+			toks = append(toks, token{kind: tokArith, text: text[i : i+1], pos: at})
 			advance(1)
 		default:
 			r, _ := utf8.DecodeRuneInString(text[i:])
-			return nil, &Error{line, col, fmt.Sprintf("unexpected character %q", r)}
+			return nil, &Error{Line: line, Column: col, Message: fmt.Sprintf("unexpected character %q", r)}
 		}
 	}
+}
+
+// afterOperand reports whether the last token ends an operand, so that a
+// minus sign after it is a subtraction (3-1) rather than a negative number.
+func afterOperand(toks []token) bool {
+	if len(toks) == 0 {
+		return false
+	}
+	t := toks[len(toks)-1]
+	return t.kind == tokIdent || t.kind == tokNumber || t.kind == tokString || t.kind == tokParam ||
+		t.kind == tokObject || t.kind == tokPunct && t.text == ")"
 }
 
 func isIdentStart(c byte) bool {

@@ -20,7 +20,29 @@ import (
 type Error struct {
 	Line, Column int // 1-based
 	Message      string
+	// Kind sorts the mistakes: a class or attribute ctidesk does not have, a
+	// construct of iTop's language it does not support, or any other.
+	Kind ErrorKind
+	// Name is the unknown class or attribute, or the construct not
+	// supported (MATCHES, a function's name...).
+	Name string
 }
+
+// ErrorKind is the kind of an Error.
+type ErrorKind int
+
+// Error kinds.
+const (
+	// ErrInvalid is a query that is not well written or means nothing.
+	ErrInvalid ErrorKind = iota
+	// ErrUnknownClass names a class ctidesk does not have.
+	ErrUnknownClass
+	// ErrUnknownAttribute names an attribute its class does not have.
+	ErrUnknownAttribute
+	// ErrUnsupported is a construct of iTop's language that ctidesk does
+	// not support.
+	ErrUnsupported
+)
 
 // Error returns the message and its position: `unknown class "Persn" at 1:8;
 // did you mean "Person"?` puts the suggestion after the position.
@@ -35,11 +57,18 @@ func (e *Error) Error() string {
 // Query is a parsed and checked query. It is immutable and safe for
 // concurrent use.
 type Query struct {
-	text   string
-	sel    *source // the selected class and alias
-	joins  []*join
-	where  expr // nil: no condition
+	text string
+	// branches are the SELECTs of the query, joined by UNION: one mostly.
+	branches []*selectQuery
+	// class is the class of the objects returned: the selected class, or
+	// the one the branches of a UNION have in common.
+	class  *desk.Class
 	params []Param
+	// this lists the attributes of the object in context the query uses
+	// (:this->org_id).
+	this []string
+	// classes are every class the query reads, subqueries included.
+	classes []*desk.Class
 	// columns, when not nil, are the only attributes the objects hold
 	// (see Columns).
 	columns []string
@@ -72,17 +101,24 @@ func (q *Query) Text() string { return q.text }
 // String returns the query as it was written.
 func (q *Query) String() string { return q.text }
 
-// Class returns the selected class.
-func (q *Query) Class() *desk.Class { return q.sel.class }
+// Class returns the class of the objects the query returns: the selected
+// class, or the class the branches of a UNION have in common.
+func (q *Query) Class() *desk.Class { return q.class }
 
-// SelectedClass returns the selected class (desk.Query).
-func (q *Query) SelectedClass() *desk.Class { return q.sel.class }
+// SelectedClass returns the class of the objects returned (desk.Query).
+func (q *Query) SelectedClass() *desk.Class { return q.class }
 
-// Alias returns the alias of the selected class (its name when none is given).
-func (q *Query) Alias() string { return q.sel.alias }
+// Alias returns the alias of the selected class (its name when none is
+// given), of the first SELECT of a UNION.
+func (q *Query) Alias() string { return q.branches[0].sel.alias }
 
 // Params lists the named parameters the query uses, in order of first use.
 func (q *Query) Params() []Param { return q.params }
+
+// ThisAttributes lists the attributes of the object in context the query
+// uses (:this->org_id), in order of first use: a query that uses any runs
+// only where a caller gives an object (desk.ParamThis).
+func (q *Query) ThisAttributes() []string { return q.this }
 
 // indexHint returns where the suggestion of a message starts, or -1.
 func indexHint(msg string) int { return strings.Index(msg, "; did you mean") }
@@ -90,6 +126,14 @@ func indexHint(msg string) int { return strings.Index(msg, "; did you mean") }
 // errorAt returns an Error at p.
 func errorAt(p pos, format string, args ...any) *Error {
 	return &Error{Line: p.line, Column: p.col, Message: fmt.Sprintf(format, args...)}
+}
+
+// unsupportedAt returns an Error at p about construct, which ctidesk does
+// not support.
+func unsupportedAt(p pos, construct, format string, args ...any) *Error {
+	e := errorAt(p, format, args...)
+	e.Kind, e.Name = ErrUnsupported, construct
+	return e
 }
 
 // Suggest returns `; did you mean "x"?` for the candidate closest to word,
@@ -139,11 +183,6 @@ func Distance(a, b string) int {
 }
 
 // Classes returns the classes the query reads: the selected one, then the
-// joined ones.
-func (q *Query) Classes() []*desk.Class {
-	out := []*desk.Class{q.sel.class}
-	for _, j := range q.joins {
-		out = append(out, j.src.class)
-	}
-	return out
-}
+// joined ones, those of the other branches of a UNION and of subqueries,
+// each once.
+func (q *Query) Classes() []*desk.Class { return q.classes }

@@ -12,7 +12,10 @@ import (
 //
 // A class is stored in the table named after it (its abstract parent for a
 // kind) in lower case, each attribute in the column of its name; a kind is
-// told apart by the kind column. Derived attributes are computed here.
+// told apart by the kind column. Derived attributes are computed here. What
+// else a class needs (its friendly name, order, scope, tree) is read from its
+// attributes (desk's oql tags), so that a class added to desk, a link class
+// among them, needs no code here.
 
 // table returns the table of class.
 func table(c *desk.Class) string {
@@ -26,28 +29,55 @@ func table(c *desk.Class) string {
 func hasKind(c *desk.Class) bool { return c.Parent != "" || c.Abstract }
 
 // friendlyName returns the SQL of the name iTop shows for an object of c
-// (alias a): what desk's FriendlyName methods compute.
+// (alias a): its naming attributes joined by spaces, else its name, as
+// desk's FriendlyName methods compute it.
 func friendlyName(c *desk.Class, a string) string {
-	switch table(c) {
-	case "person":
-		return "TRIM(" + a + ".first_name || ' ' || " + a + ".name)"
-	case "ticket":
-		return a + ".ref"
-	case "phonecall":
-		return a + ".number"
+	n, last := 0, -1
+	for i := range c.Attributes {
+		if c.Attributes[i].Naming {
+			n, last = n+1, i
+		}
 	}
-	return a + ".name"
+	switch n {
+	case 0:
+		return a + ".name"
+	case 1:
+		return column(c, c.Attributes[last], a)
+	}
+	var b strings.Builder
+	b.Grow(48)
+	b.WriteString("TRIM(")
+	for i := range c.Attributes {
+		if attr := &c.Attributes[i]; attr.Naming {
+			writeColumn(&b, c, *attr, a)
+			n--
+			if n > 0 {
+				b.WriteString(" || ' ' || ")
+			}
+		}
+	}
+	b.WriteString(")")
+	return b.String()
 }
 
 // column returns the SQL of attribute attr of class c (alias a). A derived
 // attribute named after an external key (org_name for org_id, ticket_ref
-// for ticket_id) is the friendly name of the object the key points to.
+// for ticket_id) is the friendly name of the object the key points to; the
+// query-only ones that are not constants are computed from others (see
+// compiler.column for all of them).
 func column(c *desk.Class, attr desk.Attribute, a string) string {
 	if !attr.Derived {
 		return a + "." + attr.Name
 	}
-	if attr.Name == "friendlyname" {
+	switch attr.Name {
+	case "friendlyname":
 		return friendlyName(c, a)
+	case "creation_date":
+		return a + ".start_date"
+	case "finalclass":
+		if hasKind(c) {
+			return a + ".kind"
+		}
 	}
 	if i := strings.LastIndexByte(attr.Name, '_'); i > 0 {
 		if key, ok := c.Attribute(attr.Name[:i] + "_id"); ok && key.Type == desk.TypeExtKey {
@@ -58,16 +88,93 @@ func column(c *desk.Class, attr desk.Attribute, a string) string {
 	panic("oql: no SQL for derived attribute " + c.Name + "." + attr.Name)
 }
 
-// orderBy returns the natural order of class c (alias a): persons and
-// organizations by name, tickets and phone calls newest first.
-func orderBy(c *desk.Class, a string) string {
-	switch table(c) {
-	case "person":
-		return a + ".name, " + a + ".first_name, " + a + ".id"
-	case "ticket":
-		return a + ".start_date DESC, " + a + ".id DESC"
-	case "phonecall":
-		return a + ".date DESC, " + a + ".id DESC"
+// writeColumn writes column(c, attr, a) to b, a stored attribute without
+// building its text first.
+func writeColumn(b *strings.Builder, c *desk.Class, attr desk.Attribute, a string) {
+	if attr.Derived {
+		b.WriteString(column(c, attr, a))
+		return
 	}
-	return a + ".name, " + a + ".id"
+	b.WriteString(a)
+	b.WriteByte('.')
+	b.WriteString(attr.Name)
+}
+
+// constant returns the value every object of c has for attr, for the
+// query-only attributes that are constants: the class of an object of a
+// class of one kind, the escalation flag of a ticket ctidesk never
+// escalates.
+func constant(c *desk.Class, attr desk.Attribute) (string, bool) {
+	switch {
+	case attr.Name == "finalclass" && !hasKind(c):
+		return c.Name, true
+	case attr.Name == "escalation_flag":
+		return "no", true
+	}
+	return "", false
+}
+
+// orderBy returns the natural order of class c (alias a): by its order
+// attributes (persons by name, tickets and phone calls newest first), else
+// by name, then by id the same way.
+func orderBy(c *desk.Class, a string) string {
+	var b strings.Builder
+	b.Grow(32)
+	desc := false
+	for rank := 1; ; rank++ {
+		i := -1
+		for j := range c.Attributes {
+			if o := c.Attributes[j].Order; o == rank || o == -rank {
+				i = j
+			}
+		}
+		if i < 0 {
+			break
+		}
+		attr := c.Attributes[i]
+		writeColumn(&b, c, attr, a)
+		if attr.Order < 0 {
+			b.WriteString(" DESC")
+			desc = desc || rank == 1
+		}
+		b.WriteString(", ")
+	}
+	if b.Len() == 0 {
+		if _, ok := c.Attribute("name"); ok {
+			b.WriteString(a)
+			b.WriteString(".name, ")
+		}
+	}
+	b.WriteString(a)
+	b.WriteString(".id")
+	if desc {
+		b.WriteString(" DESC")
+	}
+	return b.String()
+}
+
+// scopeAttribute returns the attribute by which an object of c belongs to
+// organizations (desk.Attribute.Scope), else its org_id.
+func scopeAttribute(c *desk.Class) (desk.Attribute, bool) {
+	for i := range c.Attributes {
+		if c.Attributes[i].Scope {
+			return c.Attributes[i], true
+		}
+	}
+	return c.Attribute("org_id")
+}
+
+// treeName returns the name of the table of the pairs (object, object it
+// is under or is) of the tree attr makes (the organizations'), which the
+// compiler puts in a WITH clause.
+func treeName(c *desk.Class, attr desk.Attribute) string {
+	return "tree_" + table(c) + "_" + attr.Name
+}
+
+// treeSQL returns that table, each object being under itself; UNION rather
+// than UNION ALL ends on a cycle of the tree.
+func treeSQL(c *desk.Class, attr desk.Attribute) string {
+	name, t := treeName(c, attr), table(c)
+	return name + "(id, ancestor) AS (SELECT id, id FROM " + t + " UNION SELECT h.id, p." + attr.Name +
+		" FROM " + name + " h JOIN " + t + " p ON p.id = h.ancestor WHERE p." + attr.Name + " IS NOT NULL)"
 }

@@ -298,7 +298,8 @@ func phoneAttribute(p *desk.Person, attribute string) string {
 func scanPerson(rows *sql.Rows, extra ...any) (*desk.Person, error) {
 	var p desk.Person
 	dest := append(extra, &p.ID, &p.FirstName, &p.Name, &p.OrgID, &p.OrgName, &p.LocationID, &p.LocationName,
-		&p.Email, &p.Phone, &p.MobilePhone, &p.HomePhone, &p.EmployeeNumber, &p.SupportID, &p.Function, &p.Status)
+		&p.Email, &p.Phone, &p.MobilePhone, &p.HomePhone, &p.EmployeeNumber, &p.SupportID, &p.Function, &p.Status,
+		&p.ManagerID)
 	if err := rows.Scan(dest...); err != nil {
 		return nil, err
 	}

@@ -1,9 +1,11 @@
 package store_test
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -55,6 +57,31 @@ func TestCopyRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := src.UpdateAgentSettings(ctx, agent.ID, desk.AgentSettingsUpdate{Extension: ptr("100"), PopOnAnswer: ptr(false)}); err != nil {
+		t.Fatal(err)
+	}
+	// References to rows written later in the copy, in other batches: a
+	// subsidiary created before its holding, the first person managed by
+	// the last.
+	sub, holding := &desk.Organization{Name: "Subsidiary"}, &desk.Organization{Name: "Holding"}
+	for _, o := range []*desk.Organization{sub, holding} {
+		if err := src.CreateOrganization(ctx, o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := src.UpdateOrganization(ctx, sub.ID, desk.OrganizationUpdate{ParentID: &holding.ID}); err != nil {
+		t.Fatal(err)
+	}
+	_, total, err := src.FindPersons(ctx, desk.PersonFilter{Limit: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, _, err := src.FindPersons(ctx, desk.PersonFilter{Limit: total})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byID := func(a, b *desk.Person) int { return cmp.Compare(a.ID, b.ID) }
+	low, last := slices.MinFunc(all, byID), slices.MaxFunc(all, byID)
+	if _, err := src.UpdatePerson(ctx, low.ID, desk.PersonUpdate{ManagerID: &last.ID}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -112,6 +139,12 @@ func TestCopyRoundTrip(t *testing.T) {
 		ms, err := db.FindCallersByNumber(ctx, persons[0].Phone)
 		if err != nil || len(ms) == 0 || ms[0].Person.ID != persons[0].ID {
 			t.Errorf("%s: callers of %q: %v, %v", name, persons[0].Phone, ms, err)
+		}
+		if o, err := db.FindOrganizationByID(ctx, sub.ID); err != nil || o.ParentID != holding.ID || o.ParentName != "Holding" {
+			t.Errorf("%s: subsidiary %+v, %v; want it under the holding", name, o, err)
+		}
+		if p, err := db.FindPersonByID(ctx, low.ID); err != nil || p.ManagerID != last.ID || p.ManagerName != last.FriendlyName() {
+			t.Errorf("%s: person %+v, %v; want the manager %d", name, p, err, last.ID)
 		}
 		// New rows take new ids.
 		o := &desk.Organization{Name: "After the copy"}

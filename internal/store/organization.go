@@ -88,8 +88,15 @@ func findOrganizations(ctx context.Context, tx *Tx, filter desk.OrganizationFilt
 		c.add(`(name `+tx.like()+` ? ESCAPE '\' OR code `+tx.like()+` ? ESCAPE '\')`, p, p)
 	}
 	offset, limit := page(filter.Offset, filter.Limit)
-	rows, err := tx.QueryContext(ctx, "SELECT id, name, code, status, support_id FROM organization"+c.where()+
-		" ORDER BY name, id LIMIT ? OFFSET ?", append(c.args, limit, offset)...)
+	// The parent's name when the user sees the parent.
+	var parent conds
+	parent.add("p.id = organization.parent_id")
+	if scope := tx.scope(); scope != nil {
+		parent.addIn("p.id", scope)
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT id, name, code, status, support_id, COALESCE(parent_id, 0),
+		COALESCE((SELECT p.name FROM organization p`+parent.where()+`), '')
+		FROM organization`+c.where()+" ORDER BY name, id LIMIT ? OFFSET ?", append(append(parent.args, c.args...), limit, offset)...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("find organizations: %w", err)
 	}
@@ -97,7 +104,7 @@ func findOrganizations(ctx context.Context, tx *Tx, filter desk.OrganizationFilt
 	var orgs []*desk.Organization
 	for rows.Next() {
 		var o desk.Organization
-		if err := rows.Scan(&o.ID, &o.Name, &o.Code, &o.Status, &o.SupportID); err != nil {
+		if err := rows.Scan(&o.ID, &o.Name, &o.Code, &o.Status, &o.SupportID, &o.ParentID, &o.ParentName); err != nil {
 			return nil, 0, fmt.Errorf("find organizations: %w", err)
 		}
 		orgs = append(orgs, &o)
@@ -118,14 +125,46 @@ func createOrganization(ctx context.Context, tx *Tx, org *desk.Organization) err
 	if err := org.Validate(); err != nil {
 		return err
 	}
-	err := tx.QueryRowContext(ctx, "INSERT INTO organization (name, code, status, support_id) VALUES (?, ?, ?, ?) RETURNING id",
-		org.Name, org.Code, org.Status, org.SupportID).Scan(&org.ID)
+	if err := checkParent(ctx, tx, org); err != nil {
+		return err
+	}
+	err := tx.QueryRowContext(ctx, "INSERT INTO organization (name, code, status, support_id, parent_id) VALUES (?, ?, ?, ?, ?) RETURNING id",
+		org.Name, org.Code, org.Status, org.SupportID, nullID(org.ParentID)).Scan(&org.ID)
 	if isUnique(err) {
 		return nameTaken(org.Name)
 	} else if err != nil {
 		return fmt.Errorf("insert organization: %w", err)
 	}
 	return nil
+}
+
+// checkParent checks the parent of org, and sets its name: an organization
+// the user sees, and not org itself or one below it, so that the
+// organizations stay a tree.
+func checkParent(ctx context.Context, tx *Tx, org *desk.Organization) error {
+	org.ParentName = ""
+	if org.ParentID == 0 {
+		return nil
+	}
+	if err := checkOrg(ctx, tx, org.ParentID, "parent_id"); err != nil {
+		return err
+	}
+	if org.ID != 0 {
+		// The organizations above the new parent, itself included: org
+		// among them would make a cycle. UNION stops on a cycle already
+		// there.
+		var below int
+		err := tx.QueryRowContext(ctx, `WITH RECURSIVE above(id) AS (
+				SELECT CAST(? AS BIGINT) UNION SELECT o.parent_id FROM organization o JOIN above ON o.id = above.id WHERE o.parent_id IS NOT NULL)
+			SELECT COUNT(*) FROM above WHERE id = ?`, org.ParentID, org.ID).Scan(&below)
+		if err != nil {
+			return fmt.Errorf("check parent organization: %w", err)
+		}
+		if below > 0 {
+			return desk.Invalid("parent_id", "error.organization_parent_below")
+		}
+	}
+	return tx.QueryRowContext(ctx, "SELECT name FROM organization WHERE id = ?", org.ParentID).Scan(&org.ParentName)
 }
 
 func nameTaken(name string) error {
@@ -147,11 +186,20 @@ func updateOrganization(ctx context.Context, tx *Tx, id int64, upd desk.Organiza
 			*f.dst = *f.v
 		}
 	}
+	parentChanged := upd.ParentID != nil && *upd.ParentID != org.ParentID
+	if upd.ParentID != nil {
+		org.ParentID = *upd.ParentID
+	}
 	if err := org.Validate(); err != nil {
 		return nil, err
 	}
-	_, err = tx.ExecContext(ctx, "UPDATE organization SET name = ?, code = ?, status = ?, support_id = ? WHERE id = ?",
-		org.Name, org.Code, org.Status, org.SupportID, id)
+	if parentChanged {
+		if err := checkParent(ctx, tx, org); err != nil {
+			return nil, err
+		}
+	}
+	_, err = tx.ExecContext(ctx, "UPDATE organization SET name = ?, code = ?, status = ?, support_id = ?, parent_id = ? WHERE id = ?",
+		org.Name, org.Code, org.Status, org.SupportID, nullID(org.ParentID), id)
 	if isUnique(err) {
 		return nil, nameTaken(org.Name)
 	} else if err != nil {

@@ -228,22 +228,36 @@ func insertPersons(ctx context.Context, tx *Tx, part []*desk.Person, keys [][]nu
 
 var (
 	personInsertColumns = []string{"id", "first_name", "name", "org_id", "location_id", "email", "phone", "mobile_phone",
-		"home_phone", "employee_number", "support_id", "function", "status"}
+		"home_phone", "employee_number", "support_id", "function", "status", "manager_id"}
 	numberInsertColumns = []string{"person_id", "attribute", "digits", "rdigits", "e164", "extension"}
 )
 
 // checkPersonRefs checks the organizations and locations of many persons.
 func checkPersonRefs(ctx context.Context, tx *Tx, persons []*desk.Person) error {
 	orgIDs := make([]int64, len(persons))
-	var locIDs []int64
+	var locIDs, managerIDs []int64
 	for i, p := range persons {
 		orgIDs[i] = p.OrgID
 		if p.LocationID != 0 {
 			locIDs = append(locIDs, p.LocationID)
 		}
+		if p.ManagerID != 0 {
+			managerIDs = append(managerIDs, p.ManagerID)
+		}
 	}
 	if err := checkOrgs(ctx, tx, orgIDs, "org_id"); err != nil {
 		return err
+	}
+	if len(managerIDs) > 0 {
+		managerOrgs, err := personOrgs(ctx, tx, managerIDs)
+		if err != nil {
+			return err
+		}
+		for i, p := range persons {
+			if org, ok := managerOrgs[p.ManagerID]; p.ManagerID != 0 && (!ok || !tx.user.SeesOrg(org) && p.ManagerID != tx.user.ContactID) {
+				return itemError("Person", i, desk.Invalid("manager_id", "error.unknown_person"))
+			}
+		}
 	}
 	locOrgs, err := locationOrgs(ctx, tx, locIDs)
 	if err != nil {
@@ -311,7 +325,16 @@ func findPersonByID(ctx context.Context, tx *Tx, id int64) (*desk.Person, error)
 }
 
 const personColumns = `p.id, p.first_name, p.name, p.org_id, o.name, COALESCE(p.location_id, 0), COALESCE(l.name, ''),
-	p.email, p.phone, p.mobile_phone, p.home_phone, p.employee_number, p.support_id, p.function, p.status`
+	p.email, p.phone, p.mobile_phone, p.home_phone, p.employee_number, p.support_id, p.function, p.status,
+	COALESCE(p.manager_id, 0)`
+
+// managerName is the friendly name of the manager m.
+const managerName = `TRIM(m.first_name || ' ' || m.name)`
+
+// managerNameColumn is the name of a person's manager, which the reads of
+// persons add to personColumns and the caller lookups leave out: a lookup
+// reads every candidate of a number, and the pop shows no manager.
+const managerNameColumn = `COALESCE((SELECT ` + managerName + ` FROM person m WHERE m.id = p.manager_id), '')`
 
 // personQuery returns the SQL counting and selecting the persons of filter
 // visible with scope, and the arguments of the WHERE clause; the select takes
@@ -359,7 +382,7 @@ func personQuery(d oql.Dialect, norm *phone.Normalizer, scope []int64, filter de
 		}
 	}
 	count = "SELECT COUNT(*) FROM person p" + c.where()
-	query = `SELECT ` + personColumns + ` FROM person p
+	query = `SELECT ` + personColumns + `, ` + managerNameColumn + ` FROM person p
 		JOIN organization o ON o.id = p.org_id
 		LEFT JOIN location l ON l.id = p.location_id` + c.where() +
 		" ORDER BY p.name, p.first_name, p.id LIMIT ? OFFSET ?"
@@ -381,7 +404,8 @@ func findPersons(ctx context.Context, tx *Tx, filter desk.PersonFilter) ([]*desk
 	for rows.Next() {
 		var p desk.Person
 		if err := rows.Scan(&p.ID, &p.FirstName, &p.Name, &p.OrgID, &p.OrgName, &p.LocationID, &p.LocationName,
-			&p.Email, &p.Phone, &p.MobilePhone, &p.HomePhone, &p.EmployeeNumber, &p.SupportID, &p.Function, &p.Status); err != nil {
+			&p.Email, &p.Phone, &p.MobilePhone, &p.HomePhone, &p.EmployeeNumber, &p.SupportID, &p.Function, &p.Status,
+			&p.ManagerID, &p.ManagerName); err != nil {
 			return nil, 0, fmt.Errorf("find persons: %w", err)
 		}
 		persons = append(persons, &p)
@@ -400,20 +424,28 @@ func findPersons(ctx context.Context, tx *Tx, filter desk.PersonFilter) ([]*desk
 
 const (
 	insertPersonSQL = `INSERT INTO person (first_name, name, org_id, location_id, email, phone, mobile_phone, home_phone,
-		employee_number, support_id, function, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
+		employee_number, support_id, function, status, manager_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
 	insertNumberSQL = `INSERT INTO person_number (person_id, attribute, digits, rdigits, e164, extension)
 		VALUES (?, ?, ?, ?, ?, ?)`
 )
 
 func personArgs(p *desk.Person) []any {
 	return []any{p.FirstName, p.Name, p.OrgID, nullID(p.LocationID), p.Email, p.Phone, p.MobilePhone, p.HomePhone,
-		p.EmployeeNumber, p.SupportID, p.Function, p.Status}
+		p.EmployeeNumber, p.SupportID, p.Function, p.Status, nullID(p.ManagerID)}
 }
 
 // checkPersonWrite checks the references of a person about to be written.
 func checkPersonWrite(ctx context.Context, tx *Tx, p *desk.Person) error {
 	if err := checkOrg(ctx, tx, p.OrgID, "org_id"); err != nil {
 		return err
+	}
+	if p.ManagerID != 0 {
+		if p.ManagerID == p.ID {
+			return desk.Invalid("manager_id", "error.person_own_manager")
+		}
+		if _, err := checkPerson(ctx, tx, p.ManagerID, "manager_id"); err != nil {
+			return err
+		}
 	}
 	if p.LocationID != 0 {
 		return checkLocation(ctx, tx, p.LocationID, p.OrgID)
@@ -439,8 +471,10 @@ func createPerson(ctx context.Context, tx *Tx, p *desk.Person) error {
 
 // fillPersonNames sets the derived names of p.
 func fillPersonNames(ctx context.Context, tx *Tx, p *desk.Person) error {
-	if err := tx.QueryRowContext(ctx, `SELECT o.name, COALESCE(l.name, '') FROM organization o
-		LEFT JOIN location l ON l.id = ? WHERE o.id = ?`, nullID(p.LocationID), p.OrgID).Scan(&p.OrgName, &p.LocationName); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT o.name, COALESCE(l.name, ''),
+		COALESCE((SELECT `+managerName+` FROM person m WHERE m.id = ?), '') FROM organization o
+		LEFT JOIN location l ON l.id = ? WHERE o.id = ?`, nullID(p.ManagerID), nullID(p.LocationID), p.OrgID).Scan(
+		&p.OrgName, &p.LocationName, &p.ManagerName); err != nil {
 		return fmt.Errorf("person names: %w", err)
 	}
 	return nil
@@ -475,8 +509,8 @@ func updatePerson(ctx context.Context, tx *Tx, id int64, upd desk.PersonUpdate) 
 		return nil, err
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE person SET first_name = ?, name = ?, org_id = ?, location_id = ?, email = ?,
-		phone = ?, mobile_phone = ?, home_phone = ?, employee_number = ?, support_id = ?, function = ?, status = ?
-		WHERE id = ?`, append(personArgs(p), id)...); err != nil {
+		phone = ?, mobile_phone = ?, home_phone = ?, employee_number = ?, support_id = ?, function = ?, status = ?,
+		manager_id = ? WHERE id = ?`, append(personArgs(p), id)...); err != nil {
 		return nil, fmt.Errorf("update person: %w", err)
 	}
 	if err := writeNumbers(ctx, tx, p); err != nil {

@@ -12,8 +12,9 @@ import (
 
 // FindObjects runs a query of the OQL subset (DESIGN.md section 5) within the
 // user's organization scope. The user must be allowed to read every class the
-// query names. :current_user and :current_contact are the user's, whatever
-// params says.
+// query names. :current_user and :current_contact (:current_user_id,
+// :current_contact_id) are the user's, whatever params says; params'
+// desk.ParamThis is the object in context.
 func (db *DB) FindObjects(ctx context.Context, q desk.Query, params desk.QueryParams, limit int) ([]*desk.Object, error) {
 	objects, _, err := db.findObjects(ctx, q, params, limit, false)
 	return objects, err
@@ -93,9 +94,13 @@ func (db *DB) compileQuery(ctx context.Context, q desk.Query, params desk.QueryP
 	if all == nil {
 		all = desk.QueryParams{}
 	}
+	// The object in context is an object, never a text a URL could give.
+	this, _ := all[desk.ParamThis].(*desk.Object)
+	delete(all, desk.ParamThis)
 	all["current_user"] = user.ID
+	all["current_user_id"] = user.ID
 	all["current_contact"] = user.ContactID
 	all["current_contact_id"] = user.ContactID
 	return oq.Compile(oql.Env{Dialect: db.dialect, Params: all, Scope: user.OrgScope(), ContactID: user.ContactID,
-		Phone: db.Phone, Limit: limit, Total: total})
+		Phone: db.Phone, Limit: limit, Total: total, This: this, Now: db.now()})
 }

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"context"
 	"testing"
 
 	"github.com/ctidesk/ctidesk/internal/desk"
@@ -83,6 +84,54 @@ func testOrganization(t *testing.T, open func(t *testing.T) *store.DB) {
 		must(t, err)
 		if total != 4 {
 			t.Fatalf("%d organizations after refused writes, want 4", total)
+		}
+	})
+
+	t.Run("Tree", func(t *testing.T) {
+		// Group above Alpha Corp above Alpha Sales: a parent may be set at
+		// creation or later, and named.
+		group := &desk.Organization{Name: "Group"}
+		must(t, db.CreateOrganization(f.admin, group))
+		sales := &desk.Organization{Name: "Alpha Sales", ParentID: f.orgA.ID}
+		must(t, db.CreateOrganization(f.admin, sales))
+		if sales.ParentName != "Alpha Corp" {
+			t.Fatalf("created %+v, want the parent's name", sales)
+		}
+		alpha, err := db.UpdateOrganization(f.admin, f.orgA.ID, desk.OrganizationUpdate{ParentID: &group.ID})
+		must(t, err)
+		if alpha.ParentID != group.ID || alpha.ParentName != "Group" {
+			t.Fatalf("updated %+v, want it under Group", alpha)
+		}
+		got, err := db.FindOrganizationByID(f.agent, sales.ID)
+		must(t, err)
+		if *got != *sales {
+			t.Fatalf("found %+v, want %+v", got, sales)
+		}
+		// The organizations stay a tree: none under itself or one below it.
+		for _, c := range []struct {
+			id, parent int64
+		}{{group.ID, group.ID}, {group.ID, f.orgA.ID}, {group.ID, sales.ID}, {f.orgA.ID, sales.ID}, {f.orgA.ID, 99999}} {
+			_, err := db.UpdateOrganization(f.admin, c.id, desk.OrganizationUpdate{ParentID: &c.parent})
+			wantField(t, err, "parent_id")
+		}
+		// A scoped user cannot put an organization under one he does not
+		// see, nor see that one's name; changing other attributes keeps the
+		// parent.
+		_, err = db.UpdateOrganization(f.admin, f.orgA.ID, desk.OrganizationUpdate{ParentID: &f.orgB.ID})
+		must(t, err)
+		scopedAdmin := desk.NewContextWithUser(context.Background(), &desk.User{ID: f.scopedUser.ID, Login: "scoped admin",
+			Roles: []string{desk.RoleAdmin}, AllowedOrgIDs: []int64{f.orgA.ID, group.ID}})
+		_, err = db.UpdateOrganization(scopedAdmin, group.ID, desk.OrganizationUpdate{ParentID: &f.orgP.ID})
+		wantField(t, err, "parent_id")
+		alpha, err = db.UpdateOrganization(scopedAdmin, f.orgA.ID, desk.OrganizationUpdate{Code: ptr("ALPHA")})
+		must(t, err)
+		if alpha.ParentID != f.orgB.ID || alpha.ParentName != "" || alpha.Code != "ALPHA" {
+			t.Fatalf("updated %+v, want it still under Beta Inc, unnamed", alpha)
+		}
+		// Back as it was for the other tests.
+		for _, id := range []int64{f.orgA.ID, sales.ID} {
+			_, err = db.UpdateOrganization(f.admin, id, desk.OrganizationUpdate{ParentID: ptr(int64(0)), Code: ptr("")})
+			must(t, err)
 		}
 	})
 }

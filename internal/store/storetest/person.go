@@ -145,6 +145,60 @@ func testPerson(t *testing.T, open func(t *testing.T) *store.DB) {
 	})
 }
 
+// testPersonManager checks a person's manager: set at creation or later,
+// named, a person the user sees, not himself, and unset when the manager
+// goes.
+func testPersonManager(t *testing.T, open func(t *testing.T) *store.DB) {
+	f := newFixture(t, open)
+	db := f.db
+	boss := f.person(t, &desk.Person{FirstName: "Bea", Name: "Boss", OrgID: f.orgA.ID})
+	p := &desk.Person{Name: "Staff", OrgID: f.orgA.ID, ManagerID: boss.ID}
+	must(t, db.CreatePerson(f.agent, p))
+	if p.ManagerName != "Bea Boss" {
+		t.Fatalf("created %+v, want the manager's name", p)
+	}
+	got, err := db.FindPersonByID(f.agent, p.ID)
+	must(t, err)
+	if *got != *p {
+		t.Fatalf("found\n%+v\nwant\n%+v", got, p)
+	}
+	upd, err := db.UpdatePerson(f.agent, f.alice.ID, desk.PersonUpdate{ManagerID: &boss.ID})
+	must(t, err)
+	if upd.ManagerID != boss.ID || upd.ManagerName != "Bea Boss" {
+		t.Fatalf("updated %+v, want Bea Boss as manager", upd)
+	}
+	// The caller lookup reads the same person, but for the manager's name.
+	ms, err := db.FindCallersByNumber(f.agent, "+12125550100")
+	must(t, err)
+	if len(ms) != 1 || ms[0].Person.ManagerID != boss.ID {
+		t.Fatalf("caller lookup: %+v, want alice with her manager", ms)
+	}
+	_, err = db.UpdatePerson(f.agent, boss.ID, desk.PersonUpdate{ManagerID: &boss.ID})
+	wantField(t, err, "manager_id")
+	_, err = db.UpdatePerson(f.agent, p.ID, desk.PersonUpdate{ManagerID: ptr(int64(99999))})
+	wantField(t, err, "manager_id")
+	_, err = db.UpdatePerson(f.scoped, f.alice.ID, desk.PersonUpdate{ManagerID: &f.bob.ID}) // Beta Inc is not the scoped user's
+	wantField(t, err, "manager_id")
+	err = db.CreatePersons(f.agent, []*desk.Person{{Name: "Batch", OrgID: f.orgA.ID, ManagerID: 99999}}, nil)
+	wantField(t, err, "manager_id")
+	batch := []*desk.Person{{Name: "Batch", OrgID: f.orgA.ID, ManagerID: boss.ID}}
+	must(t, db.CreatePersons(f.agent, batch, nil))
+	got, err = db.FindPersonByID(f.agent, batch[0].ID)
+	must(t, err)
+	if got.ManagerID != boss.ID {
+		t.Fatalf("batch person %+v, want Bea Boss as manager", got)
+	}
+
+	must(t, db.DeletePerson(f.agent, boss.ID))
+	for _, id := range []int64{p.ID, f.alice.ID, batch[0].ID} {
+		got, err := db.FindPersonByID(f.agent, id)
+		must(t, err)
+		if got.ManagerID != 0 || got.ManagerName != "" {
+			t.Fatalf("after the manager's deletion: %+v, want no manager", got)
+		}
+	}
+}
+
 func testPersonNumberSearch(t *testing.T, open func(t *testing.T) *store.DB) {
 	f := newFixture(t, open)
 	db := f.db

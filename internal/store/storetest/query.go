@@ -23,6 +23,8 @@ func testQuery(t *testing.T, open func(t *testing.T) *store.DB) {
 	tkB := f.ticket(t, f.agent, &desk.Ticket{Kind: desk.KindIncident, Title: "B's incident", OrgID: f.orgB.ID, CallerID: f.bob.ID})
 	tkScoped := f.ticket(t, f.scoped, &desk.Ticket{Kind: desk.KindUserRequest, Title: "Sam's own", OrgID: f.orgA.ID,
 		AgentID: f.scopedP.ID})
+	_, err := db.UpdatePerson(f.sys, f.alice.ID, desk.PersonUpdate{ManagerID: &f.agentP.ID})
+	must(t, err)
 
 	find := func(t *testing.T, ctx context.Context, q string, params desk.QueryParams) []int64 {
 		t.Helper()
@@ -56,6 +58,20 @@ func testQuery(t *testing.T, open func(t *testing.T) *store.DB) {
 		{"current_contact cannot be forged", f.scoped, `SELECT UserRequest WHERE agent_id = :current_contact`,
 			desk.QueryParams{"current_contact": f.agentP.ID}, []int64{tkScoped.ID}},
 		{"by reference", f.agent, `SELECT Ticket WHERE id = :request`, desk.QueryParams{"request": tkB.Ref}, []int64{tkB.ID}},
+		// iTop's names of the session's parameters, which no caller forges.
+		{"my tickets, iTop's name", f.agent, `SELECT UserRequest WHERE agent_id = :current_contact_id`, nil, []int64{tkA.ID}},
+		{"current_contact_id cannot be forged", f.scoped, `SELECT UserRequest WHERE agent_id = :current_contact_id`,
+			desk.QueryParams{"current_contact_id": f.agentP.ID}, []int64{tkScoped.ID}},
+		{"current_user_id is the user's", f.agent, `SELECT Ticket WHERE id = :id AND :current_user_id = :me`,
+			desk.QueryParams{"id": tkA.ID, "me": f.agentUser.ID, "current_user_id": f.scopedUser.ID}, []int64{tkA.ID}},
+		{"current_contact's organization", f.scoped, `SELECT Organization WHERE id = :current_contact->org_id`, nil, []int64{f.orgA.ID}},
+		// The object in context, read within the user's organizations.
+		{"this", f.agent, `SELECT Person WHERE org_id = :this->org_id`,
+			desk.QueryParams{desk.ParamThis: &desk.Object{Class: desk.KindIncident, ID: tkB.ID}}, []int64{f.bob.ID}},
+		{"this out of scope", f.scoped, `SELECT Person WHERE org_id = :this->org_id`,
+			desk.QueryParams{desk.ParamThis: &desk.Object{Class: desk.ClassTicket, ID: tkB.ID}}, []int64{}},
+		{"this, its caller's manager", f.agent, `SELECT Person AS m JOIN Person AS p ON p.manager_id = m.id WHERE p.id = :this->caller_id`,
+			desk.QueryParams{desk.ParamThis: &desk.Object{Class: desk.ClassTicket, ID: tkA.ID}}, []int64{f.agentP.ID}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			if got := find(t, c.ctx, c.query, c.params); !slices.Equal(got, c.want) {
@@ -121,6 +137,10 @@ func testQuery(t *testing.T, open func(t *testing.T) *store.DB) {
 		_, err := db.FindObjects(f.anon, oql.MustParse(`SELECT Person`), nil, 0)
 		wantCode(t, err, desk.EUNAUTHORIZED)
 		_, err = db.FindObjects(f.agent, oql.MustParse(`SELECT Person WHERE phone LIKE :phone`), nil, 0)
+		wantCode(t, err, desk.EINVALID)
+		// A text is no object in context, whatever a URL says.
+		_, err = db.FindObjects(f.agent, oql.MustParse(`SELECT Person WHERE org_id = :this->org_id`),
+			desk.QueryParams{desk.ParamThis: "1"}, 0)
 		wantCode(t, err, desk.EINVALID)
 	})
 }

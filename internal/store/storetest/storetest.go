@@ -28,6 +28,7 @@ func Run(t *testing.T, open func(t *testing.T) *store.DB) {
 		{"Organization", testOrganization},
 		{"Location", testLocation},
 		{"Person", testPerson},
+		{"PersonManager", testPersonManager},
 		{"PersonNumberSearch", testPersonNumberSearch},
 		{"PersonBatch", testPersonBatch},
 		{"Caller", testCaller},

@@ -1,0 +1,2 @@
+SELECT a0.id, a0.name, a0.name, a0.org_id, (SELECT d.name FROM organization d WHERE d.id = a0.org_id), a0.address FROM location a0 WHERE a0.org_id = (SELECT x.org_id FROM person x WHERE x.id = ?1) ORDER BY a0.name, a0.id
+-- [5]

@@ -1,0 +1,2 @@
+SELECT a0.id, a0.number, a0.contact_id, (SELECT TRIM(d.first_name || ' ' || d.name) FROM person d WHERE d.id = a0.contact_id), a0.agent_id, (SELECT TRIM(d.first_name || ' ' || d.name) FROM person d WHERE d.id = a0.agent_id), a0.ticket_id, (SELECT d.ref FROM ticket d WHERE d.id = a0.ticket_id), a0.date, a0.flow, a0.note, a0.number, a0.duration FROM phonecall a0 WHERE a0.date >= ?1 ORDER BY a0.date DESC, a0.id DESC
+-- [2026-01-12 00:00:00 +0000 UTC]

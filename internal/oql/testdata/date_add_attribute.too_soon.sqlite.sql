@@ -1,0 +1,2 @@
+SELECT a0.id, a0.ref, a0.ref, a0.title, a0.description, a0.org_id, (SELECT d.name FROM organization d WHERE d.id = a0.org_id), a0.caller_id, (SELECT TRIM(d.first_name || ' ' || d.name) FROM person d WHERE d.id = a0.caller_id), a0.agent_id, (SELECT TRIM(d.first_name || ' ' || d.name) FROM person d WHERE d.id = a0.agent_id), a0.status, a0.origin, a0.priority, a0.urgency, a0.impact, a0.start_date, a0.last_update, a0.close_date, a0.kind FROM ticket a0 WHERE a0.close_date > strftime(?1, a0.start_date, ?2) ORDER BY a0.start_date DESC, a0.id DESC
+-- [%Y-%m-%d %H:%M:%S+00:00 2 days]

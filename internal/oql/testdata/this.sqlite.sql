@@ -1,0 +1,2 @@
+SELECT a0.id, TRIM(a0.first_name || ' ' || a0.name), a0.first_name, a0.name, a0.org_id, (SELECT d.name FROM organization d WHERE d.id = a0.org_id), a0.location_id, (SELECT d.name FROM location d WHERE d.id = a0.location_id), a0.email, a0.phone, a0.mobile_phone, a0.home_phone, a0.employee_number, a0.support_id, a0.function, a0.status, a0.manager_id, (SELECT TRIM(d.first_name || ' ' || d.name) FROM person d WHERE d.id = a0.manager_id) FROM person a0 WHERE a0.org_id = (SELECT x.org_id FROM ticket x WHERE x.id = ?1) ORDER BY a0.name, a0.first_name, a0.id
+-- [6]
