@@ -209,7 +209,11 @@ func findCalls(ctx context.Context, tx *Tx, filter desk.CallFilter, scoped bool)
 		return nil, 0, fmt.Errorf("find calls: %w", err)
 	}
 	rows.Close()
-	if err := loadCallLists(ctx, tx, calls, byID); err != nil {
+	var scope []int64
+	if scoped {
+		scope = tx.scope()
+	}
+	if err := loadCallLists(ctx, tx, calls, byID, scope); err != nil {
 		return nil, 0, err
 	}
 	total := offset + len(calls)
@@ -222,7 +226,7 @@ func findCalls(ctx context.Context, tx *Tx, filter desk.CallFilter, scoped bool)
 }
 
 // loadCallLists loads the callers found and the users rung of calls.
-func loadCallLists(ctx context.Context, tx *Tx, calls []*desk.Call, byID map[int64]*desk.Call) error {
+func loadCallLists(ctx context.Context, tx *Tx, calls []*desk.Call, byID map[int64]*desk.Call, scope []int64) error {
 	if len(calls) == 0 {
 		return nil
 	}
@@ -231,16 +235,27 @@ func loadCallLists(ctx context.Context, tx *Tx, calls []*desk.Call, byID map[int
 		ids[i] = k.ID
 	}
 	in := "(" + placeholders(len(ids)) + ")"
+	args := int64Args(ids)
+	// The callers of organizations the reader may not see are not his to
+	// count ("and 2 others").
+	callers := "SELECT cc.call_id, cc.person_id FROM cti_call_caller cc WHERE cc.call_id IN " + in
+	callerArgs := args
+	if scope != nil {
+		callers = "SELECT cc.call_id, cc.person_id FROM cti_call_caller cc JOIN person p ON p.id = cc.person_id" +
+			" WHERE cc.call_id IN " + in + " AND p.org_id IN (" + placeholders(len(scope)) + ")"
+		callerArgs = append(slices.Clone(args), int64Args(scope)...)
+	}
 	for _, q := range []struct {
 		query string
+		args  []any
 		add   func(k *desk.Call, id int64)
 	}{
-		{"SELECT call_id, person_id FROM cti_call_caller WHERE call_id IN " + in + " ORDER BY call_id, position",
+		{callers + " ORDER BY cc.call_id, cc.position", callerArgs,
 			func(k *desk.Call, id int64) { k.CallerIDs = append(k.CallerIDs, id) }},
-		{"SELECT call_id, user_id FROM cti_call_agent WHERE call_id IN " + in + " ORDER BY call_id, user_id",
+		{"SELECT call_id, user_id FROM cti_call_agent WHERE call_id IN " + in + " ORDER BY call_id, user_id", args,
 			func(k *desk.Call, id int64) { k.RingingUserIDs = append(k.RingingUserIDs, id) }},
 	} {
-		rows, err := tx.QueryContext(ctx, q.query, int64Args(ids)...)
+		rows, err := tx.QueryContext(ctx, q.query, q.args...)
 		if err != nil {
 			return fmt.Errorf("load calls: %w", err)
 		}

@@ -107,7 +107,7 @@ func (s *Server) handleCalls(w http.ResponseWriter, r *http.Request) error {
 	}
 	v.Total, v.Pager = total, newPager(r, page, total)
 	for _, c := range calls {
-		row := &callRow{Call: c, Others: max(len(c.CallerIDs)-1, 0)}
+		row := &callRow{Call: c, Others: len(slices.DeleteFunc(slices.Clone(c.CallerIDs), func(id int64) bool { return id == c.ContactID }))}
 		if c.PhoneCallID == 0 {
 			row.PopURL = cti.PopURL(c)
 		}

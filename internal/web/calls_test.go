@@ -459,6 +459,26 @@ func TestCallLogPage(t *testing.T) {
 			t.Fatal("pop on answer still off")
 		}
 	})
+
+	// A viewer's pop on answer is a preference of his own tab, not desk
+	// data: he may change it, and only his.
+	t.Run("Viewer's own setting", func(t *testing.T) {
+		viewer := ce.MustLogin(t, "viewer")
+		viewer.get("/calls")
+		wantStatus(t, "viewer turns it off", viewer.post("/calls/settings", url.Values{}), http.StatusSeeOther)
+		v, err := ce.svc.Telephony.FindAgentSettings(ce.sys, ce.userOf(t, "viewer").ID)
+		noErr(t, err)
+		a, err := ce.svc.Telephony.FindAgentSettings(ce.sys, ce.userOf(t, "agent").ID)
+		noErr(t, err)
+		if v.PopOnAnswer || !a.PopOnAnswer {
+			t.Fatalf("viewer's setting %+v, agent's %+v: want the viewer's off, the agent's untouched", v, a)
+		}
+		// The form names no user: there is no other's setting to reach.
+		viewer.post("/calls/settings", url.Values{"user_id": {fmt.Sprint(ce.userOf(t, "agent").ID)}})
+		if a, _ := ce.svc.Telephony.FindAgentSettings(ce.sys, ce.userOf(t, "agent").ID); !a.PopOnAnswer {
+			t.Fatal("the viewer changed the agent's setting")
+		}
+	})
 }
 
 func TestTelephonyPage(t *testing.T) {

@@ -268,4 +268,18 @@ func testCall(t *testing.T, open func(t *testing.T) *store.DB) {
 			t.Fatalf("calls %+v, want one that rang for %v", calls, users)
 		}
 	})
+
+	t.Run("Callers within scope", func(t *testing.T) {
+		// A number shared by persons of A and B: a scoped user counts only
+		// those of his organizations among its callers ("and N others").
+		shared := f.ring(t, integ.ID, "c-shared", "+1 212 555 0199", []int64{f.alice.ID, f.bob.ID, f.scopedP.ID})
+		for _, tt := range []struct {
+			ctx  context.Context
+			want []int64
+		}{{f.admin, []int64{f.alice.ID, f.bob.ID, f.scopedP.ID}}, {f.scoped, []int64{f.alice.ID, f.scopedP.ID}}} {
+			got, err := db.FindCallByID(tt.ctx, shared.ID)
+			must(t, err)
+			wantIDs(t, "callers of a shared number", got.CallerIDs, tt.want)
+		}
+	})
 }
