@@ -287,7 +287,7 @@ func (s *Server) apiErrorStatus(err error) (int, apiErrorDetail) {
 func (s *Server) apiError(w http.ResponseWriter, r *http.Request, err error) {
 	status, d := s.apiErrorStatus(err)
 	if status >= 500 {
-		s.log.Error("api request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		s.log.Error("api request failed", "method", r.Method, "path", request.LoggedPath(r.URL.Path), "err", err)
 	}
 	writeJSON(w, status, apiErrorBody{Error: d})
 }

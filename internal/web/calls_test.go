@@ -719,3 +719,38 @@ func TestEventStreamEndsWithSession(t *testing.T) {
 		openStream(t, ce.MustLogin(t, "viewer"), "")
 	})
 }
+
+// TestTokenNeverLogged: the integration token in a webhook's path reaches no
+// log line, however the path is spelled.
+func TestTokenNeverLogged(t *testing.T) {
+	t.Parallel()
+	ce := mustCallEnv(t, nil)
+	secret := strings.TrimPrefix(ce.token, "cti_")
+	for _, path := range []string{
+		"/api/v1/cti/events/" + ce.token,
+		"//api/v1/cti/events/" + ce.token,
+		"/api/v1/cti//events/" + ce.token,
+		"/api/v1/./cti/events/" + ce.token,
+		"/API/v1/cti/events/" + ce.token,
+		"/api/v1/cti/" + ce.token,
+		"/api/v1/persons/" + ce.token,
+	} {
+		req, err := http.NewRequest(http.MethodPost, ce.srv.URL+path, strings.NewReader(callForm("newCall", "log-1", "+15550100199").Encode()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		resp, err := ce.srv.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	log := ce.logBuf.String()
+	if strings.Count(log, "http request") < 7 {
+		t.Fatalf("the requests were not logged:\n%s", log)
+	}
+	if strings.Contains(log, secret) {
+		t.Errorf("a token reached the log:\n%s", log)
+	}
+}

@@ -37,7 +37,7 @@ func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
 		return
 	}
 	if status >= 500 {
-		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		s.log.Error("request failed", "method", r.Method, "path", request.LoggedPath(r.URL.Path), "err", err)
 	}
 	view := &errorView{Status: status, Code: code, Message: s.i18n.errorMessage(s.lang(r), err)}
 	if code == "" || !s.i18n.has("error."+code+".title") {

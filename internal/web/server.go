@@ -422,7 +422,7 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
-				s.log.Error("panic in handler", "method", r.Method, "path", r.URL.Path,
+				s.log.Error("panic in handler", "method", r.Method, "path", request.LoggedPath(r.URL.Path),
 					"panic", fmt.Sprint(v), "stack", string(debug.Stack()))
 				s.Error(w, r, errors.New("panic"))
 			}
