@@ -111,7 +111,7 @@ func (m *Main) parseConfigCheck(args []string) error {
 		path = config.FileName
 	}
 	m.run = func(ctx context.Context) error {
-		_, err := config.Load(path)
+		cfg, err := config.Load(path)
 		var errs config.Errors
 		if errors.As(err, &errs) {
 			for _, e := range errs {
@@ -120,6 +120,9 @@ func (m *Main) parseConfigCheck(args []string) error {
 			return fmt.Errorf("%s: %s", path, mistakes(len(errs)))
 		} else if err != nil {
 			return err
+		}
+		for _, w := range cfg.Warnings {
+			fmt.Fprintln(m.Stderr, w)
 		}
 		fmt.Fprintf(m.Stdout, "%s: OK\n", path)
 		return nil

@@ -438,3 +438,48 @@ func escapeLen(src []rune, i int) int {
 	}
 	return 2
 }
+
+// labelWarnings returns a warning for each placeholder of a label written in
+// the file that names a URL parameter the pop URL may lack: one tried in
+// lookup_order (the URL may give another instead), or $phone$. Such a
+// placeholder shows as nothing; the caller label gives way to the pop's own
+// legend.
+func labelWarnings(c *Config, file string) Errors {
+	optional := map[string]bool{"phone": true}
+	for _, up := range c.URLParameters {
+		if slices.Contains(c.LookupOrder, up.Name) || slices.Contains(c.LookupOrder, up.Attribute) {
+			optional[up.Name] = true
+		}
+	}
+	var out Errors
+	check := func(t Text, key, then string) {
+		texts := []struct {
+			key, text string
+			pos       position
+		}{{key, t.Default, t.pos}}
+		for _, tr := range t.Translations {
+			texts = append(texts, struct {
+				key, text string
+				pos       position
+			}{key + "/" + tr.Language, tr.Text, tr.pos})
+		}
+		for _, x := range texts {
+			if x.pos.builtin || x.pos.line == 0 {
+				continue
+			}
+			for _, name := range placeholders(x.text) {
+				if optional[name] {
+					out = append(out, &Error{File: file, Line: x.pos.line, Column: x.pos.col, Key: x.key,
+						Message: fmt.Sprintf("warning: $%s$ has no value when the pop URL gives another parameter than %s: %s",
+							name, name, then)})
+				}
+			}
+		}
+	}
+	check(c.CallerInformation.Label, "caller_information.label", "the pop then says in its own words how it found the callers")
+	for _, l := range c.DisplayTickets.Lists {
+		check(l.Label, l.path+".label", "it then shows as nothing")
+	}
+	out.sort()
+	return out
+}

@@ -87,6 +87,10 @@ type Config struct {
 	// ecall_parameters is not set, and then tickets have no call action.
 	ECall *ECall
 
+	// Warnings are what the file does that works but may surprise (a label
+	// with a placeholder the pop URL may lack); config check prints them.
+	Warnings Errors
+
 	urlParamsPos position   // where url_parameters was set, for errors it causes elsewhere
 	lookupPos    []position // of each name of LookupOrder
 }
@@ -265,6 +269,10 @@ func Expand(s string, values map[string]string) string {
 		return m
 	})
 }
+
+// Placeholders returns the names of the placeholders of s ($phone$: phone),
+// in order.
+func Placeholders(s string) []string { return placeholders(s) }
 
 // placeholders returns the names of the placeholders of s.
 func placeholders(s string) []string {

@@ -1,6 +1,7 @@
 package config_test
 
 import (
+	"fmt"
 	"bytes"
 	"errors"
 	"flag"
@@ -78,12 +79,39 @@ func mustImport(t *testing.T, name string) []byte {
 	return out
 }
 
-// The built-in default is the iTop extension's default configuration: the
-// XML of its datamodel, imported, loads to the same configuration.
-func TestDefaultIsITopDefault(t *testing.T) {
+// TestITopDefaultImport: the iTop extension's default configuration (the
+// XML of its datamodel), imported, keeps what iTop does — its caller query,
+// its lists of User Requests, its presets — where ctidesk's built-in default
+// differs on purpose (the built-in lookup over every number, open tickets
+// of every kind newest first, the agent and status preset).
+func TestITopDefaultImport(t *testing.T) {
 	imported := MustParse(t, string(mustImport(t, "itop-default.xml")))
-	if got, want := MustMarshal(t, imported), MustMarshal(t, config.Default()); got != want {
-		t.Errorf("the iTop default configuration loads to\n%s\nwant the built-in default\n%s", got, want)
+	builtin := config.Default()
+	if got, want := imported.CallerInformation.Query, "SELECT Person WHERE phone LIKE :phone OR mobile_phone LIKE :phone"; got == nil || got.Text() != want {
+		t.Errorf("imported caller query %v, want iTop's %q", got, want)
+	}
+	if builtin.CallerInformation.Query != nil {
+		t.Errorf("built-in caller query %q, want none: the built-in lookup", builtin.CallerInformation.Query.Text())
+	}
+	lists := imported.TicketLists()
+	if len(lists) != 2 || lists[0].Query.Text() != "SELECT UserRequest AS u WHERE u.caller_id IN (:callers_list) AND u.status != 'closed'" ||
+		lists[0].Label.Default != "User Requests opened for this caller" {
+		t.Errorf("imported lists %+v, want iTop's two lists of User Requests", lists)
+	}
+	for _, cr := range imported.IndirectCreations() {
+		for _, p := range cr.Preset {
+			if p.Attribute == "agent_id" || p.Attribute == "status" {
+				t.Errorf("imported %s preset %s: iTop's default sets no agent nor status", cr.Class, p.Attribute)
+			}
+		}
+	}
+	// Apart from those, the two agree: the same parameters, lookup order,
+	// display names, creations.
+	if got, want := strings.Join(imported.LookupOrder, ","), strings.Join(builtin.LookupOrder, ","); got != want {
+		t.Errorf("lookup order %s, built-in %s", got, want)
+	}
+	if got, want := strings.Join(imported.CallerInformation.DisplayName, ","), strings.Join(builtin.CallerInformation.DisplayName, ","); got != want {
+		t.Errorf("display names %s, built-in %s", got, want)
 	}
 }
 
@@ -111,25 +139,27 @@ func TestDefault(t *testing.T) {
 		{"url_parameters count", len(c.URLParameters), 1},
 		{"lookup_order", strings.Join(c.LookupOrder, ","), "request,employee_number,support_id,phone"},
 		{"caller_information.label", c.CallerInformation.Label.Default, "Contacts with phone number $phone$"},
-		{"caller_information.query", c.CallerInformation.Query.Text(), "SELECT Person WHERE phone LIKE :phone OR mobile_phone LIKE :phone"},
+		{"caller_information.label/FR FR", c.CallerInformation.Label.For("FR FR"), "Contacts au numéro $phone$"},
+		{"caller_information.query", c.CallerInformation.Query == nil, true},
 		{"caller_information.display_name", strings.Join(c.CallerInformation.DisplayName, ","), "friendlyname,org_name"},
 		{"direct_creation", len(c.DirectCreation), 1},
 		{"direct_creation.UserRequest.enabled", c.DirectCreation[0].Enabled, false},
 		{"direct_creation.UserRequest.preset", strings.Join(presets(c.DirectCreation[0]), "|"),
-			"org_id=" + orgQuery + "|caller_id=selected_caller|origin=phone|public_log=Call from customer dated $datetime$"},
+			"org_id=" + orgQuery + "|caller_id=selected_caller|agent_id=current_contact_id|status=assigned|origin=phone|public_log=Call from customer dated $datetime$"},
 		{"indirect_creation classes", c.IndirectCreation[0].Class + "," + c.IndirectCreation[1].Class, "UserRequest,Person"},
 		{"indirect_creation.UserRequest.enabled", c.IndirectCreation[0].Enabled, true},
 		{"indirect_creation.UserRequest.preset", strings.Join(presets(c.IndirectCreation[0]), "|"),
-			"org_id=" + orgQuery + "|caller_id=selected_caller|origin=phone|public_log=Call from customer dated $datetime$"},
+			"org_id=" + orgQuery + "|caller_id=selected_caller|agent_id=current_contact_id|status=assigned|origin=phone|public_log=Call from customer dated $datetime$"},
 		{"indirect_creation.Person.preset", strings.Join(presets(c.IndirectCreation[1]), "|"), "phone=phone"},
 		{"display_tickets.lists", len(c.DisplayTickets.Lists), 2},
-		{"display_tickets.lists[0].label", c.DisplayTickets.Lists[0].Label.Default, "User Requests opened for this caller"},
+		{"display_tickets.lists[0].label", c.DisplayTickets.Lists[0].Label.Default, "Open tickets of this caller"},
+		{"display_tickets.lists[0].label/FR FR", c.DisplayTickets.Lists[0].Label.For("FR FR"), "Tickets ouverts de l'appelant"},
 		{"display_tickets.lists[0].query", c.DisplayTickets.Lists[0].Query.Text(),
-			"SELECT UserRequest AS u WHERE u.caller_id IN (:callers_list) AND u.status != 'closed'"},
-		{"display_tickets.lists[1].label", c.DisplayTickets.Lists[1].Label.Default, "User Requests opened for the organization of the caller"},
+			"SELECT Ticket AS t WHERE t.caller_id IN (:callers_list) AND t.status NOT IN ('resolved', 'closed')"},
+		{"display_tickets.lists[1].label", c.DisplayTickets.Lists[1].Label.Default, "Other open tickets of the organization"},
 		{"display_tickets.lists[1].query", c.DisplayTickets.Lists[1].Query.Text(),
-			"SELECT UserRequest AS u JOIN Organization AS o ON u.org_id = o.id JOIN Person AS p ON p.org_id = o.id " +
-				"WHERE p.id IN (:callers_list) AND u.status != 'closed'"},
+			"SELECT Ticket AS t JOIN Organization AS o ON t.org_id = o.id JOIN Person AS p ON p.org_id = o.id " +
+				"WHERE p.id IN (:callers_list) AND t.caller_id NOT IN (:callers_list) AND t.status NOT IN ('resolved', 'closed')"},
 		{"ecall_parameters", c.ECall == nil, true},
 	}
 	for _, tt := range tests {
@@ -303,7 +333,7 @@ func TestParseErrors(t *testing.T) {
 		{"url parameter reserved", "url_parameters:\n  selected_caller: id\n", `test.yaml:2:3: url_parameters.selected_caller: "selected_caller" is reserved`},
 		{"no url parameter", "url_parameters: {}\n", "test.yaml:1:1: url_parameters: name at least one parameter"},
 		{"url parameter removed under a default", "url_parameters:\n  telephone: phone\n",
-			"test.yaml:1:1: caller_information.query: unknown parameter :phone"},
+			"test.yaml:1:1: indirect_creation.Person.preset.phone: unknown parameter :phone"},
 		{"lookup order", "lookup_order: [request, emplyee_number]\n", `test.yaml:1:25: lookup_order: "emplyee_number" is neither a URL parameter nor a Person attribute; did you mean "employee_number"?`},
 		{"localized label language", "caller_information:\n  label/fr: Contacts\n", "test.yaml:2:3: caller_information.label/fr: a language is written as iTop writes it"},
 		{"unknown placeholder", "caller_information:\n  label: Contacts for $phnoe$\n", `test.yaml:2:23: caller_information.label: unknown placeholder $phnoe$: the placeholders are $datetime$, $phone$; did you mean "phone"?`},
@@ -446,7 +476,7 @@ display_tickets:
 		{"phone.default_region", c.Phone.DefaultRegion, "FR"},
 		{"phone.min_match_digits keeps its default", c.Phone.MinMatchDigits, 7},
 		{"caller label", c.CallerInformation.Label.Default, "Appelants"},
-		{"caller query keeps its default", c.CallerInformation.Query.Text(), config.Default().CallerInformation.Query.Text()},
+		{"caller query keeps its default (none)", c.CallerInformation.Query == nil, config.Default().CallerInformation.Query == nil},
 		{"display_name keeps its default", len(c.CallerInformation.DisplayName), 2},
 		{"indirect_creation replaced", len(c.IndirectCreation), 1},
 		{"an entry without enabled is enabled", c.IndirectCreation[0].Enabled, true},
@@ -529,7 +559,12 @@ func TestExpand(t *testing.T) {
 			t.Errorf("Expand(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
-	p := config.Default().DirectCreation[0].Preset[3]
+	var p config.Preset
+	for _, pr := range config.Default().DirectCreation[0].Preset {
+		if pr.Attribute == "public_log" {
+			p = pr
+		}
+	}
 	if got := p.Text(values); got != "Call from customer dated 2026-03-01 10:00:00" {
 		t.Errorf("preset Text = %q", got)
 	}
@@ -698,5 +733,36 @@ func TestDistance(t *testing.T) {
 		if got := config.Distance(tt.a, tt.b); got != tt.want {
 			t.Errorf("Distance(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.want)
 		}
+	}
+}
+
+// TestLabelWarnings: a label of the file with a placeholder the pop URL may
+// lack (a parameter tried in lookup_order, $phone$) is a warning, not a
+// mistake; the built-in labels and required parameters give none.
+func TestLabelWarnings(t *testing.T) {
+	c := MustParse(t, `url_parameters:
+  phone: phone
+  site: location_name
+caller_information:
+  label: Calls to $phone$ from $site$ on $datetime$
+  label/FR FR: Appels du $phone$
+display_tickets:
+  lists:
+    - label: Tickets of site $site$
+      query: SELECT Ticket WHERE caller_id IN (:callers_list)
+`)
+	var got []string
+	for _, w := range c.Warnings {
+		got = append(got, fmt.Sprintf("%d:%d %s %s", w.Line, w.Column, w.Key, strings.SplitN(w.Message, ":", 3)[1]))
+	}
+	want := []string{
+		"5:10 caller_information.label  $phone$ has no value when the pop URL gives another parameter than phone",
+		"6:16 caller_information.label/FR FR  $phone$ has no value when the pop URL gives another parameter than phone",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("warnings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if w := config.Default().Warnings; len(w) != 0 {
+		t.Errorf("the built-in default warns: %v", w)
 	}
 }

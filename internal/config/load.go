@@ -67,6 +67,7 @@ func Parse(name string, data []byte) (*Config, error) {
 		d.errs.sort()
 		return nil, d.errs
 	}
+	cfg.Warnings = labelWarnings(cfg, name)
 	return cfg, nil
 }
 

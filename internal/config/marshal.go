@@ -32,8 +32,10 @@ func (c *Config) Marshal() ([]byte, error) {
 	add("lookup_order", flowList(c.LookupOrder))
 
 	ci := textPairs(mappingNode(), c.CallerInformation.Label)
-	ci.Content = append(ci.Content, strNode("query"), queryNode(c.CallerInformation.Query),
-		strNode("display_name"), flowList(c.CallerInformation.DisplayName))
+	if c.CallerInformation.Query != nil { // none: the built-in lookup
+		ci.Content = append(ci.Content, strNode("query"), queryNode(c.CallerInformation.Query))
+	}
+	ci.Content = append(ci.Content, strNode("display_name"), flowList(c.CallerInformation.DisplayName))
 	add("caller_information", ci)
 
 	add("direct_creation", creationsNode(c.DirectCreation))

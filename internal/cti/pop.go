@@ -65,8 +65,16 @@ type PopResult struct {
 	Values map[string]string
 	// Number is the number that rang, when one was given.
 	Number string
-	// CallerLabel is caller_information.label in the user's language.
+	// CallerLabel is caller_information.label in the user's language, its
+	// placeholders expanded, when it tells how the callers were found: they
+	// were found by a number (or the configured query) and every
+	// placeholder of the label has a value. Otherwise it is "" and Legend
+	// tells.
 	CallerLabel string
+	// Legend is the message key of the built-in legend (pop.found_by.*:
+	// number, employee number, support id, request, email) and LegendValue
+	// the value it names, when CallerLabel is "".
+	Legend, LegendValue string
 	Callers     []*Caller
 	// Matched is the parameter that found the callers; "" when nobody was.
 	Matched string
@@ -122,7 +130,7 @@ func (p *Pop) Open(ctx context.Context, query url.Values) (*PopResult, error) {
 	cfg := p.Config
 	res := &PopResult{Values: in.Values, Number: in.Number(), Matched: found.Matched, Invalid: found.Invalid,
 		Callers: make([]*Caller, 0, len(found.Callers))}
-	res.CallerLabel = config.Expand(cfg.CallerInformation.Label.For(user.Language), p.placeholders(in.Values))
+	p.legend(res, found, in, user.Language)
 	for _, m := range found.Callers {
 		res.Callers = append(res.Callers, p.caller(m))
 	}
@@ -140,6 +148,47 @@ func (p *Pop) Open(ctx context.Context, query url.Values) (*PopResult, error) {
 		}
 	}
 	return res, nil
+}
+
+// legend sets how the pop says the callers were found: the configured label
+// when the callers were found by a number (or by the configured query) and
+// the label has a value for each of its placeholders; else the built-in
+// legend of the parameter that found them, or of the number given.
+func (p *Pop) legend(res *PopResult, found *LookupResult, in *LookupInput, lang string) {
+	attribute := ""
+	for _, lp := range in.Params {
+		if lp.Name == found.Matched {
+			attribute = lp.Attribute
+		}
+	}
+	byNumber := found.Matched == "" || found.Matched == MatchedByQuery || isPhoneAttribute(attribute)
+	if byNumber {
+		label := p.Config.CallerInformation.Label.For(lang)
+		values := p.placeholders(in.Values)
+		complete := true
+		for _, name := range config.Placeholders(label) {
+			if values[name] == "" {
+				complete = false
+			}
+		}
+		if complete && label != "" {
+			res.CallerLabel = config.Expand(label, values)
+			return
+		}
+	}
+	switch {
+	case attribute == ParamRequest:
+		res.Legend, res.LegendValue = "pop.found_by.request", found.Value
+		if found.Ticket != nil {
+			res.LegendValue = found.Ticket.Ref
+		}
+	case attribute == ParamEmployeeNumber, attribute == ParamSupportID, attribute == desk.AttrEmail:
+		res.Legend, res.LegendValue = "pop.found_by."+attribute, strings.TrimSpace(found.Value)
+	case res.Number != "":
+		res.Legend, res.LegendValue = "pop.found_by.phone", res.Number
+	default:
+		res.Legend = "pop.found_by.nothing"
+	}
 }
 
 // recentTicket returns t when it is among its caller's RecentTickets latest,
@@ -167,6 +216,15 @@ func (p *Pop) placeholders(values map[string]string) map[string]string {
 		if _, ok := out[k]; !ok {
 			out[k] = v
 		}
+	}
+	// A parameter the URL lacks shows as nothing, never as $name$.
+	for _, up := range p.Config.URLParameters {
+		if _, ok := out[up.Name]; !ok {
+			out[up.Name] = ""
+		}
+	}
+	if _, ok := out["phone"]; !ok {
+		out["phone"] = ""
 	}
 	return out
 }
@@ -234,9 +292,10 @@ func personObject(p *desk.Person) *desk.Object {
 }
 
 // ListAttributes returns the attributes the objects of a list hold, besides
-// their id, friendly name and class.
+// their id, friendly name and class: what an agent on the phone reads of
+// each ticket.
 func ListAttributes() []string {
-	return []string{"title", "caller_id", "caller_name", "status", "start_date"}
+	return []string{"title", "caller_id", "caller_name", "status", "start_date", "last_update", "agent_name", "priority"}
 }
 
 // TicketList is one list of display_tickets as the pop shows it.
@@ -292,7 +351,9 @@ func (p *Pop) Lists(ctx context.Context, callers []int64, values map[string]stri
 		}
 		// The objects hold what the lists show, no more: each derived
 		// name is a lookup per object.
-		objs, total, err := p.Services.Queries.FindObjectsTotal(ctx, l.Query.Columns(ListAttributes()...), params, rows)
+		// Newest activity first: what moves is what the caller calls about.
+		q := l.Query.Columns(ListAttributes()...).OrderedBy("last_update", true)
+		objs, total, err := p.Services.Queries.FindObjectsTotal(ctx, q, params, rows)
 		if code := desk.ErrorCode(err); code == desk.EFORBIDDEN {
 			continue // a list of a class the user may not read is not shown
 		} else if err != nil {

@@ -125,7 +125,7 @@ func (q *Query) Compile(env Env) (*Statement, error) {
 			order = "s"
 			idsSQL = "SELECT " + idCols(order) + " FROM " + table(q.class) + " s WHERE s.id IN (" + idsSQL + ")"
 		}
-		idsSQL += " ORDER BY " + orderBy(q.class, order) + " LIMIT " + c.arg(int64(env.Limit))
+		idsSQL += " ORDER BY " + orderBy(q, order) + " LIMIT " + c.arg(int64(env.Limit))
 	}
 
 	out := alias(first.sel)
@@ -154,7 +154,7 @@ func (q *Query) Compile(env Env) (*Statement, error) {
 	default:
 		b.WriteString(" FROM " + table(q.class) + " " + out + " WHERE " + out + ".id IN (" + idsSQL + ")")
 	}
-	b.WriteString(" ORDER BY " + orderBy(q.class, out))
+	b.WriteString(" ORDER BY " + orderBy(q, out))
 	st.SQL, st.Args = b.String(), c.args
 	return st, nil
 }

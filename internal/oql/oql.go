@@ -72,6 +72,22 @@ type Query struct {
 	// columns, when not nil, are the only attributes the objects hold
 	// (see Columns).
 	columns []string
+	// order, when set, is the attribute the objects are ordered by, before
+	// the class's own order (see OrderedBy); desc orders it descending.
+	order *desk.Attribute
+	desc  bool
+}
+
+// OrderedBy returns q whose objects come ordered by attribute first (then by
+// the class's own order), descending when desc: a list that shows the
+// newest activity first orders by last_update. An attribute the class lacks
+// (or one that is not stored, as a derived name) leaves the order as it is.
+func (q *Query) OrderedBy(attribute string, desc bool) *Query {
+	c := *q
+	if a, ok := q.class.Attribute(attribute); ok && !a.QueryOnly && a.Type != desk.TypeLog && !a.Derived {
+		c.order, c.desc = &a, desc
+	}
+	return &c
 }
 
 // Columns returns q whose objects hold only the attributes named, of those

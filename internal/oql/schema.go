@@ -114,10 +114,24 @@ func constant(c *desk.Class, attr desk.Attribute) (string, bool) {
 	return "", false
 }
 
-// orderBy returns the natural order of class c (alias a): by its order
+// orderBy returns the order of the objects of q (alias a): by the attribute
+// OrderedBy gave, if any, then the natural order of its class.
+func orderBy(q *Query, a string) string {
+	if q.order == nil {
+		return naturalOrder(q.class, a)
+	}
+	var b strings.Builder
+	writeColumn(&b, q.class, *q.order, a)
+	if q.desc {
+		b.WriteString(" DESC")
+	}
+	return b.String() + ", " + naturalOrder(q.class, a)
+}
+
+// naturalOrder returns the natural order of class c (alias a): by its order
 // attributes (persons by name, tickets and phone calls newest first), else
 // by name, then by id the same way.
-func orderBy(c *desk.Class, a string) string {
+func naturalOrder(c *desk.Class, a string) string {
 	var b strings.Builder
 	b.Grow(32)
 	desc := false

@@ -26,7 +26,7 @@ func TestLinkClassIsData(t *testing.T) {
 		" || ' ' || (SELECT d.name FROM location d WHERE d.id = a.location_id))"; got != want {
 		t.Errorf("friendly name\n got %s\nwant %s", got, want)
 	}
-	if got, want := orderBy(link, "a"), "a.role, a.id"; got != want {
+	if got, want := naturalOrder(link, "a"), "a.role, a.id"; got != want {
 		t.Errorf("order = %s, want %s", got, want)
 	}
 	c := &compiler{env: Env{Dialect: PostgreSQL, Scope: []int64{7}}}

@@ -66,6 +66,7 @@ func TestMessageKeys(t *testing.T) {
 	dynamic("pop.create", append([]string{desk.ClassPerson, desk.ClassOrganization, desk.ClassLocation, desk.ClassPhoneCall},
 		desk.TicketKinds...)...)
 	dynamic("level", "0") // a kind without levels
+	dynamic("pop.found_by", "phone", "employee_number", "support_id", "email", "request", "nothing")
 	for _, l := range desk.TicketLevels {
 		dynamic("level", strconv.Itoa(l))
 	}

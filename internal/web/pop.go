@@ -66,6 +66,9 @@ type popView struct {
 	// Call is the call of the call log the pop was opened for (the push
 	// on answer, the call log's link), nil for none.
 	Call *desk.Call
+	// Invalid says why the lookup could not look a parameter up (a number
+	// too short to match), when nobody was found.
+	Invalid string
 }
 
 // popRow is the ticket a request parameter opened, with the links that open
@@ -155,6 +158,9 @@ func (s *Server) handlePop(w http.ResponseWriter, r *http.Request) error {
 	}
 	v := &popView{Res: res, Offers: res.Offers}
 	v.Nav = "pop"
+	if res.Invalid != nil {
+		v.Invalid = s.i18n.errorMessage(s.lang(r), res.Invalid)
+	}
 	v.Hidden, v.Query = popParams(res.Values)
 	if v.Call = s.popCall(r); v.Call != nil {
 		id := strconv.FormatInt(v.Call.ID, 10)
@@ -368,6 +374,11 @@ func (s *Server) renderPopNew(w http.ResponseWriter, r *http.Request, class stri
 			AgentID: pf.ID("agent_id")}
 		if t.Origin == "" {
 			t.Origin = "phone"
+		}
+		// A preset status (assigned: to the agent who took the call), but
+		// a ticket assigned to nobody is new.
+		if st := pf.String("status"); slices.Contains(desk.TicketStatuses, st) && (st != desk.TicketAssigned || t.AgentID != 0) {
+			t.Status = st
 		}
 		if desk.HasLevels(class) {
 			t.Priority, t.Urgency, t.Impact = level(pf.ID("priority")), level(pf.ID("urgency")), level(pf.ID("impact"))

@@ -41,7 +41,7 @@ func TestPopPage(t *testing.T) {
 		wantContains(t, "pop", r, "Contacts with phone number +15550100199", "Alice Anders, Acme Corp",
 			`value="`+strconv.FormatInt(e.personA.ID, 10)+`" checked`, "Unknown contact",
 			`value="UserRequest" data-offer="UserRequest" class="primary" autofocus`, `value="Person" data-offer="Person"`,
-			"User Requests opened for this caller", e.ticketA.Ref)
+			"Open tickets of this caller", e.ticketA.Ref)
 		wantLacks(t, "pop", r, "All contacts found", e.ticketB.Ref)
 		// The ticket links carry the call.
 		want := fmt.Sprintf(`/tickets/%d?pop=1&amp;pop_caller=%d&amp;pop_number=%%2B15550100199`, e.ticketA.ID, e.personA.ID)
@@ -52,7 +52,7 @@ func TestPopPage(t *testing.T) {
 		r := agent.get("/pop?phone=%2B442079460000")
 		wantStatus(t, "pop", r, http.StatusOK)
 		wantContains(t, "pop", r, "Nobody was found for this call.", `value="0" checked`)
-		wantLacks(t, "pop", r, "User Requests opened for this caller")
+		wantLacks(t, "pop", r, "Open tickets of this caller")
 	})
 
 	t.Run("Missing parameter", func(t *testing.T) {
@@ -142,9 +142,10 @@ func TestPopListsShowAll(t *testing.T) {
 
 	r := agent.get(alicePop)
 	wantStatus(t, "pop", r, http.StatusOK)
-	// Both default lists (Alice's requests, her organization's) hold 25.
-	if n := rowCount(r); n != 2*20 {
-		t.Errorf("pop: %d rows, want 20 in each of the two lists", n)
+	// Alice's open tickets are 25; her organization's others, which leave
+	// hers out, none.
+	if n := rowCount(r); n != 20 {
+		t.Errorf("pop: %d rows, want 20 of Alice's list and none of her organization's others", n)
 	}
 	wantContains(t, "pop", r, "(20 of 25)", newest.Ref, "Show all 25",
 		`&amp;caller=`+alice+`&amp;all=1" data-all="1"`)
@@ -152,8 +153,8 @@ func TestPopListsShowAll(t *testing.T) {
 
 	r = agent.get(alicePop + "&caller=" + alice + "&all=1")
 	wantStatus(t, "pop, all rows", r, http.StatusOK)
-	if n := rowCount(r); n != 2*25 {
-		t.Errorf("pop, all rows: %d rows, want 25 in each list", n)
+	if n := rowCount(r); n != 25 {
+		t.Errorf("pop, all rows: %d rows, want Alice's 25", n)
 	}
 	wantContains(t, "pop, all rows", r, "(25)", oldest.Ref+"<")
 	wantLacks(t, "pop, all rows", r, "Show all")
@@ -161,13 +162,13 @@ func TestPopListsShowAll(t *testing.T) {
 	lists := "/pop/lists?phone=5550100199&callers=" + alice + "&caller=" + alice
 	r = agent.get(lists)
 	wantStatus(t, "lists", r, http.StatusOK)
-	if n := rowCount(r); n != 2*20 {
-		t.Errorf("lists: %d rows, want 20 in each", n)
+	if n := rowCount(r); n != 20 {
+		t.Errorf("lists: %d rows, want 20", n)
 	}
 	wantContains(t, "lists", r, "(20 of 25)", "Show all 25")
 	r = agent.get(lists + "&all=1")
-	if n := rowCount(r); n != 2*25 {
-		t.Errorf("lists, all rows: %d rows, want 25 in each", n)
+	if n := rowCount(r); n != 25 {
+		t.Errorf("lists, all rows: %d rows, want 25", n)
 	}
 	wantLacks(t, "lists, all rows", r, "Show all", "of 25")
 }
@@ -182,14 +183,17 @@ func TestPopCreateRecordsCall(t *testing.T) {
 	wantContains(t, "creation form", r, `<option value="`+alice+`" selected>Alice Anders`,
 		fmt.Sprintf(`<option value="%d" selected>Acme Corp`, e.orgA.ID), `<option value="phone" selected>`,
 		`name="pop_number" value="+15550100199"`, "Call from customer dated ")
+	// The agent who took the call is the ticket's agent, and it is his.
+	ada := strconv.FormatInt(e.userOf(t, "agent").ContactID, 10)
+	wantContains(t, "creation form", r, `<option value="`+ada+`" selected>`, `name="status" value="assigned"`)
 	text := regexp.MustCompile(`name="pop_log_text"[^>]*>([^<]*)<`).FindStringSubmatch(r.body)
 	if text == nil {
 		t.Fatalf("no log entry field in the form:\n%s", truncate(r.body))
 	}
 
 	r = agent.post("/tickets", url.Values{"kind": {"UserRequest"}, "title": {"Cannot log in"}, "org_id": {strconv.FormatInt(e.orgA.ID, 10)},
-		"caller_id": {alice}, "origin": {"phone"}, "pop": {"1"}, "pop_number": {"+15550100199"}, "pop_caller": {alice},
-		"pop_log": {"public_log"}, "pop_log_text": {text[1]}})
+		"caller_id": {alice}, "agent_id": {ada}, "status": {"assigned"}, "origin": {"phone"}, "pop": {"1"},
+		"pop_number": {"+15550100199"}, "pop_caller": {alice}, "pop_log": {"public_log"}, "pop_log_text": {text[1]}})
 	wantStatus(t, "create from the pop", r, http.StatusSeeOther)
 	id, err := strconv.ParseInt(strings.TrimPrefix(strings.SplitN(r.location, "?", 2)[0], "/tickets/"), 10, 64)
 	if err != nil || !strings.Contains(r.location, "pop=1") {
@@ -198,6 +202,9 @@ func TestPopCreateRecordsCall(t *testing.T) {
 	tk, err := e.svc.Tickets.FindTicketByID(e.sys, id)
 	if err != nil || len(tk.PublicLog) != 1 || !strings.HasPrefix(tk.PublicLog[0].Text, "Call from customer dated ") {
 		t.Fatalf("ticket %+v, %v; want the preset log entry", tk, err)
+	}
+	if fmt.Sprint(tk.AgentID) != ada || tk.Status != desk.TicketAssigned {
+		t.Errorf("ticket's agent %d, status %s; want the agent who took the call, assigned", tk.AgentID, tk.Status)
 	}
 	calls := func() []*desk.PhoneCall {
 		cs, _, err := e.svc.PhoneCalls.FindPhoneCalls(e.sys, desk.PhoneCallFilter{TicketID: &id})

@@ -404,6 +404,14 @@ func (s *Server) handleTicketCreate(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	t, err := ticketFromForm(r, r.PostForm.Get("kind"))
+	// A new ticket may start in another status than new: assigned, when
+	// the pop assigns it to the agent who took the call.
+	if st := r.PostForm.Get("status"); st != "" && err == nil {
+		if !slices.Contains(desk.TicketStatuses, st) {
+			err = desk.Invalid("status", "error.status_one_of", strings.Join(desk.TicketStatuses, ", "))
+		}
+		t.Status = st
+	}
 	pc := popFromRequest(r)
 	if pc != nil {
 		pc.Back = r.PostForm.Get("pop_back")
