@@ -1,10 +1,10 @@
 package config_test
 
 import (
-	"fmt"
 	"bytes"
 	"errors"
 	"flag"
+	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"

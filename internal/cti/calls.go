@@ -442,7 +442,7 @@ const PopCallParam = "call"
 // selected caller (0: unknown). A user without a contact ties nothing: a
 // phone call needs its agent. A call tied to another ticket already is
 // ECONFLICT: the caller may record a plain phone call instead.
-func (c *Calls) LinkCall(ctx context.Context, id, ticketID, contactID int64) (*desk.PhoneCall, error) {
+func (c *Calls) LinkCall(ctx context.Context, id, ticketID, contactID int64, note string) (*desk.PhoneCall, error) {
 	user := desk.UserFromContext(ctx)
 	if user == nil {
 		return nil, desk.NewError(desk.EUNAUTHORIZED, "error.login_required")
@@ -450,7 +450,7 @@ func (c *Calls) LinkCall(ctx context.Context, id, ticketID, contactID int64) (*d
 	if user.ContactID == 0 || ticketID == 0 {
 		return nil, nil
 	}
-	pc := &desk.PhoneCall{ContactID: contactID, AgentID: user.ContactID, TicketID: ticketID}
+	pc := &desk.PhoneCall{ContactID: contactID, AgentID: user.ContactID, TicketID: ticketID, Note: note}
 	out, err := c.Services.Calls.LinkCall(ctx, id, pc)
 	if err != nil {
 		return nil, fmt.Errorf("tie call %d to ticket %d: %w", id, ticketID, err)

@@ -328,14 +328,14 @@ func TestCallsAnswered(t *testing.T) {
 		tk := &desk.Ticket{Kind: desk.KindUserRequest, Title: "Printer", OrgID: f.alpha.ID, CallerID: f.ann.ID}
 		must(t, f.svc.Tickets.CreateTicket(f.sys, tk))
 		brunoCtx := desk.NewContextWithUser(context.Background(), f.bruno)
-		pc, err := f.calls.LinkCall(brunoCtx, call.ID, tk.ID, f.ann.ID)
+		pc, err := f.calls.LinkCall(brunoCtx, call.ID, tk.ID, f.ann.ID, "")
 		must(t, err)
 		if pc.AgentID != f.brunoP.ID || pc.Duration != 120 || pc.Number != "+12125550100" || pc.TicketID != tk.ID ||
 			pc.Flow != desk.FlowInbound {
 			t.Fatalf("phone call %+v", pc)
 		}
 		// A user without a contact ties nothing.
-		if pc, err := f.calls.LinkCall(f.scopedCtx, call.ID, tk.ID, 0); err != nil || pc != nil {
+		if pc, err := f.calls.LinkCall(f.scopedCtx, call.ID, tk.ID, 0, ""); err != nil || pc != nil {
 			t.Fatalf("scoped user without contact: %+v, %v", pc, err)
 		}
 	})

@@ -75,7 +75,7 @@ type PopResult struct {
 	// number, employee number, support id, request, email) and LegendValue
 	// the value it names, when CallerLabel is "".
 	Legend, LegendValue string
-	Callers     []*Caller
+	Callers             []*Caller
 	// Matched is the parameter that found the callers; "" when nobody was.
 	Matched string
 	// Invalid is, when nobody was found, why the first parameter that could
@@ -531,11 +531,11 @@ func typedPreset(t desk.AttributeType, v any) any {
 
 // RecordCall records the inbound call of the pop on a ticket created or
 // modified from it: contact the selected caller (0: unknown), agent the
-// user's contact, the number that rang. A second change of the same ticket
+// user's contact, the number that rang, and the agent's note of the call. A second change of the same ticket
 // during the same call (same agent and number, within CallWindow) records
 // nothing more. A user without a contact person records nothing: a phone
 // call needs its agent.
-func (p *Pop) RecordCall(ctx context.Context, ticketID, contactID int64, number string) (*desk.PhoneCall, error) {
+func (p *Pop) RecordCall(ctx context.Context, ticketID, contactID int64, number, note string) (*desk.PhoneCall, error) {
 	user := desk.UserFromContext(ctx)
 	if user == nil {
 		return nil, desk.NewError(desk.EUNAUTHORIZED, "error.login_required")
@@ -558,7 +558,7 @@ func (p *Pop) RecordCall(ctx context.Context, ticketID, contactID int64, number 
 		}
 	}
 	call := &desk.PhoneCall{ContactID: contactID, AgentID: agent, TicketID: ticketID, Date: now, Flow: desk.FlowInbound,
-		Number: number}
+		Number: number, Note: note}
 	if err := p.Services.PhoneCalls.CreatePhoneCall(ctx, call); err != nil {
 		return nil, err
 	}
@@ -568,3 +568,21 @@ func (p *Pop) RecordCall(ctx context.Context, ticketID, contactID int64, number 
 // CallWindow is how long changes of one ticket from one pop count as the
 // same call.
 const CallWindow = 30 * time.Minute
+
+// NoteKey names the call of a pop for its agent's note (desk.PopNote): the
+// call of the call log when the pop knows it, else the number that rang.
+func NoteKey(call int64, number string) string {
+	if call != 0 {
+		return "call:" + strconv.FormatInt(call, 10)
+	}
+	var digits strings.Builder
+	for _, r := range number {
+		if r >= '0' && r <= '9' {
+			digits.WriteRune(r)
+		}
+	}
+	if digits.Len() == 0 {
+		return ""
+	}
+	return "number:" + digits.String()
+}

@@ -431,21 +431,21 @@ direct_creation:
 func TestPopRecordCall(t *testing.T) {
 	f := mustPopFixture(t)
 	p := f.pop(t, "")
-	call, err := p.RecordCall(f.agent, f.doraOpen.ID, f.dora.ID, " +1 415 555 0199")
+	call, err := p.RecordCall(f.agent, f.doraOpen.ID, f.dora.ID, " +1 415 555 0199", "Laptop will not start")
 	if err != nil || call == nil {
 		t.Fatalf("RecordCall: %v, %v", call, err)
 	}
 	if call.Flow != desk.FlowInbound || call.AgentID != f.pat.ID || call.ContactID != f.dora.ID || call.Number != "+1 415 555 0199" ||
-		!call.Date.Equal(f.now) {
+		!call.Date.Equal(f.now) || call.Note != "Laptop will not start" {
 		t.Errorf("call %+v", call)
 	}
 	f.now = f.now.Add(5 * time.Minute)
-	again, err := p.RecordCall(f.agent, f.doraOpen.ID, f.dora.ID, "+1 415 555 0199")
+	again, err := p.RecordCall(f.agent, f.doraOpen.ID, f.dora.ID, "+1 415 555 0199", "")
 	if err != nil || again.ID != call.ID {
 		t.Errorf("second change during the call: %v, %v; want the same call", again, err)
 	}
 	f.now = f.now.Add(cti.CallWindow)
-	later, err := p.RecordCall(f.agent, f.doraOpen.ID, f.dora.ID, "+1 415 555 0199")
+	later, err := p.RecordCall(f.agent, f.doraOpen.ID, f.dora.ID, "+1 415 555 0199", "")
 	if err != nil || later.ID == call.ID {
 		t.Errorf("a later call: %v, %v; want a new record", later, err)
 	}

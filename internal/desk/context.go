@@ -41,6 +41,7 @@ type Services struct {
 	Calls         CallService
 	Telephony     TelephonyService
 	Transactions  Transactions
+	PopNotes      PopNoteService
 }
 
 // Transactions makes several service calls one action.

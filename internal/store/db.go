@@ -320,6 +320,7 @@ func (db *DB) Services() desk.Services {
 		Calls:         db,
 		Telephony:     db,
 		Transactions:  db,
+		PopNotes:      db,
 	}
 }
 

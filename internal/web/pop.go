@@ -32,6 +32,7 @@ func (s *Server) registerPopRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /pop", s.page(s.handlePop))
 	mux.HandleFunc("GET /pop/lists", s.page(s.handlePopLists))
 	mux.HandleFunc("GET /pop/new", s.page(s.handlePopNew))
+	mux.HandleFunc("POST /pop/note", s.action(s.handlePopNote))
 }
 
 // Caller selections besides a caller's id.
@@ -69,6 +70,8 @@ type popView struct {
 	// Invalid says why the lookup could not look a parameter up (a number
 	// too short to match), when nobody was found.
 	Invalid string
+	// Note is the agent's note of the call, as saved so far.
+	Note string
 }
 
 // popRow is the ticket a request parameter opened, with the links that open
@@ -170,6 +173,11 @@ func (s *Server) handlePop(w http.ResponseWriter, r *http.Request) error {
 	var callID int64
 	if v.Call != nil {
 		callID = v.Call.ID
+	}
+	if key := cti.NoteKey(callID, res.Number); key != "" {
+		if v.Note, err = s.svc.PopNotes.FindPopNote(ctx, key); err != nil {
+			return err
+		}
 	}
 	ids := make([]string, len(res.Callers))
 	for i, c := range res.Callers {
@@ -469,14 +477,55 @@ func (s *Server) recordPopCall(ctx context.Context, ticketID int64, pc *popConte
 	if pc == nil || s.pop == nil {
 		return nil
 	}
-	if pc.Call != 0 && s.calls != nil {
-		_, err := s.calls.LinkCall(ctx, pc.Call, ticketID, pc.Caller)
-		if code := desk.ErrorCode(err); code != desk.ECONFLICT && code != desk.ENOTFOUND {
+	// The agent's note of the call becomes the phone call's, once.
+	key := cti.NoteKey(pc.Call, pc.Number)
+	var note string
+	if key != "" {
+		var err error
+		if note, err = s.svc.PopNotes.FindPopNote(ctx, key); err != nil {
 			return err
 		}
 	}
-	_, err := s.pop.RecordCall(ctx, ticketID, pc.Caller, pc.Number)
-	return err
+	recorded := func(pcall *desk.PhoneCall) error {
+		if pcall == nil || note == "" || pcall.Note != note {
+			return nil // nothing recorded, or an earlier change's call
+		}
+		return s.svc.PopNotes.DeletePopNote(ctx, key)
+	}
+	if pc.Call != 0 && s.calls != nil {
+		pcall, err := s.calls.LinkCall(ctx, pc.Call, ticketID, pc.Caller, note)
+		if code := desk.ErrorCode(err); code != desk.ECONFLICT && code != desk.ENOTFOUND {
+			if err != nil {
+				return err
+			}
+			return recorded(pcall)
+		}
+	}
+	pcall, err := s.pop.RecordCall(ctx, ticketID, pc.Caller, pc.Number, note)
+	if err != nil {
+		return err
+	}
+	return recorded(pcall)
+}
+
+// handlePopNote keeps the agent's note of a call as he types it (app.js
+// posts it a moment after each keystroke): it becomes the note of the phone
+// call recorded when he creates or changes a ticket from the pop.
+func (s *Server) handlePopNote(w http.ResponseWriter, r *http.Request) error {
+	call, _ := strconv.ParseInt(r.PostForm.Get(popCallField), 10, 64)
+	key := cti.NoteKey(max(call, 0), r.PostForm.Get("pop_number"))
+	if key == "" {
+		return desk.Invalid("call", "error.pop_note_call")
+	}
+	if err := s.svc.PopNotes.SavePopNote(r.Context(), key, r.PostForm.Get("pop_note")); err != nil {
+		return err
+	}
+	if r.Header.Get("Accept") == "application/json" { // app.js: no page to go back to
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	}
+	redirect(w, r, localPath(r.PostForm.Get("next")))
+	return nil
 }
 
 // changeFromPop runs change, a change of ticket id (0: id is what change

@@ -251,3 +251,32 @@ func TestPopCreateRecordsCall(t *testing.T) {
 	r = agent.get("/pop/new?class=Change&phone=%2B15550100199&caller=0")
 	wantStatus(t, "change form", r, http.StatusNotFound)
 }
+
+// TestPopNote: the agent's note of a call, saved from the pop, is his
+// alone, shows when the pop opens again, and becomes the note of the phone
+// call recorded when he creates a ticket from the pop.
+func TestPopNote(t *testing.T) {
+	e := MustEnv(t)
+	agent := e.MustLogin(t, "agent")
+	alice := strconv.FormatInt(e.personA.ID, 10)
+	page := agent.get(alicePop)
+	wantContains(t, "pop", page, `id="pop-note"`)
+	r := agent.post("/pop/note", url.Values{"pop_number": {"+15550100199"}, "pop_note": {"Printer on floor 2\nsince Monday"},
+		"next": {alicePop}})
+	wantStatus(t, "save the note", r, http.StatusSeeOther)
+	wantContains(t, "pop again", agent.get(alicePop), "Printer on floor 2\nsince Monday</textarea>")
+	wantLacks(t, "another agent's pop", e.MustLogin(t, "scoped").get(alicePop), "Printer on floor 2")
+
+	ada := strconv.FormatInt(e.userOf(t, "agent").ContactID, 10)
+	r = agent.post("/tickets", url.Values{"kind": {"UserRequest"}, "title": {"Printer"}, "org_id": {strconv.FormatInt(e.orgA.ID, 10)},
+		"caller_id": {alice}, "agent_id": {ada}, "origin": {"phone"}, "pop": {"1"}, "pop_number": {"+15550100199"},
+		"pop_caller": {alice}})
+	wantStatus(t, "create from the pop", r, http.StatusSeeOther)
+	id, _ := strconv.ParseInt(strings.TrimPrefix(strings.SplitN(r.location, "?", 2)[0], "/tickets/"), 10, 64)
+	calls, _, err := e.svc.PhoneCalls.FindPhoneCalls(e.sys, desk.PhoneCallFilter{TicketID: &id})
+	if err != nil || len(calls) != 1 || calls[0].Note != "Printer on floor 2\nsince Monday" {
+		t.Fatalf("phone calls %+v (%v), want one with the agent's note", calls, err)
+	}
+	wantLacks(t, "pop after the note was used", agent.get(alicePop), "Printer on floor 2")
+	wantStatus(t, "a note of no call", agent.post("/pop/note", url.Values{"pop_note": {"x"}}), http.StatusBadRequest)
+}

@@ -52,6 +52,7 @@ func Run(t *testing.T, open func(t *testing.T) *store.DB) {
 		{"Call", testCall},
 		{"Telephony", testTelephony},
 		{"Atomically", testAtomically},
+		{"PopNote", testPopNote},
 	} {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open) })
 	}

@@ -263,4 +263,45 @@
   if (invalid) {
     invalid.focus();
   }
+  // The pop's note of the call: saved a moment after the agent stops
+  // typing, no button (it stays for a browser without this file).
+  var noteForm = document.getElementById('pop-note-form');
+  if (noteForm) {
+    var note = noteForm.querySelector('textarea');
+    var status = document.getElementById('pop-note-status');
+    var save = noteForm.querySelector('button[type="submit"]');
+    if (save) {
+      save.hidden = true;
+    }
+    var timer = null;
+    var send = function () {
+      timer = null;
+      fetch(noteForm.action, {method: 'POST', credentials: 'same-origin', headers: {'Accept': 'application/json'},
+        body: new URLSearchParams(new FormData(noteForm))}).then(function (resp) {
+        if (!resp.ok) {
+          throw new Error(resp.status);
+        }
+        status.textContent = status.getAttribute('data-saved');
+      }).catch(function () {
+        status.textContent = status.getAttribute('data-failed');
+        if (save) {
+          save.hidden = false;
+        }
+      });
+    };
+    note.addEventListener('input', function () {
+      status.textContent = '';
+      if (timer) {
+        clearTimeout(timer);
+      }
+      timer = setTimeout(send, 700);
+    });
+    // Leaving the page (Create) sends what is not sent yet.
+    window.addEventListener('pagehide', function () {
+      if (timer) {
+        clearTimeout(timer);
+        navigator.sendBeacon(noteForm.action, new URLSearchParams(new FormData(noteForm)));
+      }
+    });
+  }
 })();
