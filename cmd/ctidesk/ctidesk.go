@@ -105,6 +105,9 @@ type Main struct {
 	// bus is serve's PostgreSQL event bus, which Close stops before the
 	// database; nil for none.
 	bus interface{ Close() error }
+	// stopSweep stops serve's sweep of the stale calls, and waits for it;
+	// nil for none.
+	stopSweep func()
 }
 
 // NewMain returns a Main on the process's standard streams and environment.
@@ -230,6 +233,10 @@ func (m *Main) Close() error {
 			errs = append(errs, fmt.Errorf("close the profiles' server: %w", err))
 		}
 		m.pprofServer = nil
+	}
+	if m.stopSweep != nil {
+		m.stopSweep()
+		m.stopSweep = nil
 	}
 	if m.bus != nil {
 		if err := m.bus.Close(); err != nil {
