@@ -35,7 +35,7 @@ Usage:
   ctidesk token list [LOGIN]                the API tokens, of every user or of LOGIN
   ctidesk token revoke ID                   revoke an API token for good
   ctidesk integration create NAME           print the token of a new phone system integration, which posts call
-                                            events to /api/v1/cti/events (shown once)
+                                            events to /api/v1/cti/TOKEN, as Zammad's Generic CTI (shown once)
   ctidesk integration list|revoke ID        the integrations; revoke one's token for good
   ctidesk extension LOGIN EXTENSION         the extension the phone system knows a user by ("" removes it)
   ctidesk pbx asterisk --ami HOST:PORT --user USER --secret-file FILE --url CTIDESK_URL --token-file FILE

@@ -40,8 +40,8 @@ func (m *Main) parseIntegration(args []string) error {
 			// The token alone on stdout, for scripts; the rest on stderr.
 			fmt.Fprintln(m.Stdout, token)
 			fmt.Fprintf(m.Stderr, "integration %d (%s) created; its token is shown this once. The phone system posts "+
-				"its call events to https://YOUR-CTIDESK/api/v1/cti/events/<token> (or with \"Authorization: Bearer "+
-				"<token>\" to /api/v1/cti/events).\n", i.ID, i.Name)
+				"its call events to https://YOUR-CTIDESK/api/v1/cti/<token>, the URL shape of Zammad's Generic CTI (or "+
+				"with \"Authorization: Bearer <token>\" to /api/v1/cti/events).\n", i.ID, i.Name)
 			return nil
 		}
 	case args[0] == "list" && len(rest) == 0:
