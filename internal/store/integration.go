@@ -71,34 +71,37 @@ func findIntegrations(ctx context.Context, tx *Tx, id *int64) ([]*desk.Integrati
 // RevokeIntegration revokes the integration of id for good; revoking it
 // again keeps the first revocation time.
 func (db *DB) RevokeIntegration(ctx context.Context, id int64) (*desk.Integration, error) {
-	tx, err := db.beginWrite(ctx, "", "")
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	if err := authorizeTelephony(tx); err != nil {
-		return nil, err
-	}
-	found, err := findIntegrations(ctx, tx, &id)
-	if err != nil {
-		return nil, err
-	} else if len(found) == 0 {
-		return nil, desk.NewError(desk.ENOTFOUND, "error.integration_not_found")
-	}
-	i := found[0]
-	if i.RevokedAt == nil {
-		if _, err := tx.ExecContext(ctx, "UPDATE cti_integration SET revoked_at = ? WHERE id = ?", tx.now, id); err != nil {
-			return nil, fmt.Errorf("revoke integration: %w", err)
+	return db.changeIntegration(ctx, id, func(tx *Tx, i *desk.Integration) error {
+		if i.RevokedAt != nil {
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE cti_integration SET revoked_at = ? WHERE id = ?", tx.now, i.ID); err != nil {
+			return fmt.Errorf("revoke integration: %w", err)
 		}
 		now := tx.now
 		i.RevokedAt = &now
-	}
-	return i, tx.commit()
+		return nil
+	})
 }
 
 // UpdateIntegration changes the settings of the integration of id that upd
 // sets.
 func (db *DB) UpdateIntegration(ctx context.Context, id int64, upd desk.IntegrationUpdate) (*desk.Integration, error) {
+	return db.changeIntegration(ctx, id, func(tx *Tx, i *desk.Integration) error {
+		if upd.RingAllAgents != nil {
+			i.RingAllAgents = *upd.RingAllAgents
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE cti_integration SET ring_all_agents = ? WHERE id = ?", i.RingAllAgents, i.ID); err != nil {
+			return fmt.Errorf("update integration: %w", err)
+		}
+		return nil
+	})
+}
+
+// changeIntegration runs change on the integration of id, in a write
+// transaction of a user who may change the telephony settings, and commits.
+// An unknown id is ENOTFOUND.
+func (db *DB) changeIntegration(ctx context.Context, id int64, change func(tx *Tx, i *desk.Integration) error) (*desk.Integration, error) {
 	tx, err := db.beginWrite(ctx, "", "")
 	if err != nil {
 		return nil, err
@@ -113,14 +116,10 @@ func (db *DB) UpdateIntegration(ctx context.Context, id int64, upd desk.Integrat
 	} else if len(found) == 0 {
 		return nil, desk.NewError(desk.ENOTFOUND, "error.integration_not_found")
 	}
-	i := found[0]
-	if upd.RingAllAgents != nil {
-		i.RingAllAgents = *upd.RingAllAgents
+	if err := change(tx, found[0]); err != nil {
+		return nil, err
 	}
-	if _, err := tx.ExecContext(ctx, "UPDATE cti_integration SET ring_all_agents = ? WHERE id = ?", i.RingAllAgents, id); err != nil {
-		return nil, fmt.Errorf("update integration: %w", err)
-	}
-	return i, tx.commit()
+	return found[0], tx.commit()
 }
 
 // AuthenticateIntegration returns the integration of token, EUNAUTHORIZED

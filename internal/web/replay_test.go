@@ -150,10 +150,28 @@ func TestReplayFusionPBX(t *testing.T) {
 	t.Parallel()
 	rp := mustReplay(t)
 	const form = "application/x-www-form-urlencoded"
+	// What each script posts for the call id: zam_newcall.lua, then
+	// zam_answercall.lua and zam_hangupcall.lua on the leg of extension leg.
+	newCall := func(id string) {
+		rp.ok(form, "event=newCall&from=+442079460002&to=442079460000&direction=in&callId="+id+"&user[]=Ticket%20System", "{}")
+	}
+	answer := func(id, leg string) {
+		rp.ok(form, "event=answer&user="+leg+"&from=+442079460002&to=442079460000&direction=in&callId="+id, "{}")
+	}
+	hangup := func(id, leg, cause string) {
+		rp.ok(form, "event=hangup&answeringNumber="+leg+"&from=+442079460002&to=442079460000&direction=in&callId="+id+
+			"&cause="+cause, "{}")
+	}
+	// rings posts a newCall, which rings for every agent who may see Carol.
+	rings := func(id string) {
+		newCall(id)
+		rp.told("agent", told{"ringing", id})
+		rp.told("french", told{"ringing", id})
+	}
 
 	t.Run("Answered", func(t *testing.T) {
 		const id = "0c5e5ee5-71a2-4b61-9a3c-6f8d2e1b7a10@203.0.113.10"
-		rp.ok(form, "event=newCall&from=+442079460002&to=442079460000&direction=in&callId="+id+"&user[]=Ticket%20System", "{}")
+		newCall(id)
 		c := rp.call(id)
 		if c.From != "+442079460002" || c.To != "442079460000" || c.Queue != "" || c.ContactID != rp.carol.ID || c.State != desk.CallRinging {
 			t.Fatalf("call %+v, want +442079460002 ringing, Carol found, no queue (to is a number)", c)
@@ -167,14 +185,14 @@ func TestReplayFusionPBX(t *testing.T) {
 		rp.told("french", told{"ringing", id})
 
 		rp.wait(8 * time.Second)
-		rp.ok(form, "event=answer&user=201&from=+442079460002&to=442079460000&direction=in&callId="+id, "{}")
+		answer(id, "201")
 		if n := rp.told("agent", told{"answered", id}); !n[0].Open || callersOf(n[0]) != "Carol Clarke" {
 			t.Errorf("answered notice %+v, want the pop opened", n[0])
 		}
 		rp.told("french", told{"taken", id})
 
 		rp.wait(95 * time.Second)
-		rp.ok(form, "event=hangup&answeringNumber=201&from=+442079460002&to=442079460000&direction=in&callId="+id+"&cause=NORMAL_CLEARING", "{}")
+		hangup(id, "201", "NORMAL_CLEARING")
 		rp.told("agent", told{"ended", id})
 		c = rp.call(id)
 		if c.State != desk.CallAnswered || c.AgentUserID != rp.userOf(t, "agent").ID || c.Duration() != 95*time.Second ||
@@ -189,17 +207,15 @@ func TestReplayFusionPBX(t *testing.T) {
 		// hook (LOSE_RACE) posts before 201's answer script has; a third
 		// leg's comes after.
 		const id = "6b0e3d3c-7f45-4c1e-8a7c-2f5d9e8a1b22@203.0.113.10"
-		rp.ok(form, "event=newCall&from=+442079460002&to=442079460000&direction=in&callId="+id+"&user[]=Ticket%20System", "{}")
-		rp.told("agent", told{"ringing", id})
-		rp.told("french", told{"ringing", id})
+		rings(id)
 		rp.wait(5 * time.Second)
-		rp.ok(form, "event=hangup&answeringNumber=204&from=+442079460002&to=442079460000&direction=in&callId="+id+"&cause=LOSE_RACE", "{}")
-		rp.ok(form, "event=answer&user=201&from=+442079460002&to=442079460000&direction=in&callId="+id, "{}")
-		rp.ok(form, "event=hangup&answeringNumber=203&from=+442079460002&to=442079460000&direction=in&callId="+id+"&cause=LOSE_RACE", "{}")
+		hangup(id, "204", "LOSE_RACE")
+		answer(id, "201")
+		hangup(id, "203", "LOSE_RACE")
 		rp.told("agent", told{"answered", id})
 		rp.told("french", told{"taken", id})
 		rp.wait(42 * time.Second)
-		rp.ok(form, "event=hangup&answeringNumber=201&from=+442079460002&to=442079460000&direction=in&callId="+id+"&cause=NORMAL_CLEARING", "{}")
+		hangup(id, "201", "NORMAL_CLEARING")
 		rp.told("agent", told{"ended", id})
 		c := rp.call(id)
 		if c.State != desk.CallAnswered || c.AgentUserID != rp.userOf(t, "agent").ID || c.Duration() != 42*time.Second {
@@ -212,12 +228,10 @@ func TestReplayFusionPBX(t *testing.T) {
 		// Nobody answers: the caller hangs up, and each leg's hook posts
 		// ORIGINATOR_CANCEL.
 		const id = "e4a1c2b3-0d9f-4e8d-b7a6-c5d4e3f2a1b0@203.0.113.10"
-		rp.ok(form, "event=newCall&from=+442079460002&to=442079460000&direction=in&callId="+id+"&user[]=Ticket%20System", "{}")
-		rp.told("agent", told{"ringing", id})
-		rp.told("french", told{"ringing", id})
+		rings(id)
 		rp.wait(20 * time.Second)
-		rp.ok(form, "event=hangup&answeringNumber=201&from=+442079460002&to=442079460000&direction=in&callId="+id+"&cause=ORIGINATOR_CANCEL", "{}")
-		rp.ok(form, "event=hangup&answeringNumber=204&from=+442079460002&to=442079460000&direction=in&callId="+id+"&cause=ORIGINATOR_CANCEL", "{}")
+		hangup(id, "201", "ORIGINATOR_CANCEL")
+		hangup(id, "204", "ORIGINATOR_CANCEL")
 		for _, login := range []string{"agent", "french"} {
 			if n := rp.told(login, told{"ended", id}); n[0].State != desk.CallMissed || callersOf(n[0]) != "Carol Clarke" {
 				t.Errorf("%s is told %+v, want Carol's missed call", login, n[0])

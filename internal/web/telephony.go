@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 
@@ -22,13 +23,13 @@ func (s *Server) registerTelephonyRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /admin/telephony/integrations/{id}/revoke", s.action(s.handleIntegrationRevoke))
 	mux.HandleFunc("POST /admin/telephony/integrations/{id}/settings", s.action(s.handleIntegrationSettings))
 	mux.HandleFunc("POST /admin/telephony/queues", s.action(s.handleQueueTargetCreate))
-	mux.HandleFunc("POST /admin/telephony/queues/{id}/delete", s.action(s.handleQueueTargetDelete))
+	mux.HandleFunc("POST /admin/telephony/queues/{id}/delete", s.action(s.telephonyDelete(s.svc.Telephony.DeleteQueueTarget, "queues")))
 	mux.HandleFunc("POST /admin/telephony/simulate", s.action(s.handleSimulate))
 	mux.HandleFunc("POST /admin/telephony/extensions", s.action(s.handleExtensionSet))
 	mux.HandleFunc("POST /admin/telephony/blocked", s.action(s.handleBlockedCreate))
-	mux.HandleFunc("POST /admin/telephony/blocked/{id}/delete", s.action(s.handleBlockedDelete))
+	mux.HandleFunc("POST /admin/telephony/blocked/{id}/delete", s.action(s.telephonyDelete(s.svc.Telephony.DeleteBlockedNumber, "blocked")))
 	mux.HandleFunc("POST /admin/telephony/rules", s.action(s.handleRuleCreate))
-	mux.HandleFunc("POST /admin/telephony/rules/{id}/delete", s.action(s.handleRuleDelete))
+	mux.HandleFunc("POST /admin/telephony/rules/{id}/delete", s.action(s.telephonyDelete(s.svc.Telephony.DeleteCallerIDRule, "rules")))
 }
 
 // telephonyView is the data of the telephony page.
@@ -180,21 +181,6 @@ func (s *Server) handleQueueTargetCreate(w http.ResponseWriter, r *http.Request)
 	return nil
 }
 
-func (s *Server) handleQueueTargetDelete(w http.ResponseWriter, r *http.Request) error {
-	if err := authorizeAdmin(r); err != nil {
-		return err
-	}
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	if err := s.svc.Telephony.DeleteQueueTarget(r.Context(), id); err != nil {
-		return err
-	}
-	redirect(w, r, "/admin/telephony#queues")
-	return nil
-}
-
 // handleExtensionSet sets (or, empty, removes) a user's extension.
 func (s *Server) handleExtensionSet(w http.ResponseWriter, r *http.Request) error {
 	if err := authorizeAdmin(r); err != nil {
@@ -230,21 +216,6 @@ func (s *Server) handleBlockedCreate(w http.ResponseWriter, r *http.Request) err
 	return nil
 }
 
-func (s *Server) handleBlockedDelete(w http.ResponseWriter, r *http.Request) error {
-	if err := authorizeAdmin(r); err != nil {
-		return err
-	}
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	if err := s.svc.Telephony.DeleteBlockedNumber(r.Context(), id); err != nil {
-		return err
-	}
-	redirect(w, r, "/admin/telephony#blocked")
-	return nil
-}
-
 func (s *Server) handleRuleCreate(w http.ResponseWriter, r *http.Request) error {
 	if err := authorizeAdmin(r); err != nil {
 		return err
@@ -258,19 +229,23 @@ func (s *Server) handleRuleCreate(w http.ResponseWriter, r *http.Request) error 
 	return nil
 }
 
-func (s *Server) handleRuleDelete(w http.ResponseWriter, r *http.Request) error {
-	if err := authorizeAdmin(r); err != nil {
-		return err
+// telephonyDelete returns the handler that deletes, with del, the row of
+// the path's {id}, and shows the page's section anchor again.
+func (s *Server) telephonyDelete(del func(ctx context.Context, id int64) error, anchor string) appHandler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		if err := authorizeAdmin(r); err != nil {
+			return err
+		}
+		id, err := pathID(r)
+		if err != nil {
+			return err
+		}
+		if err := del(r.Context(), id); err != nil {
+			return err
+		}
+		redirect(w, r, "/admin/telephony#"+anchor)
+		return nil
 	}
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	if err := s.svc.Telephony.DeleteCallerIDRule(r.Context(), id); err != nil {
-		return err
-	}
-	redirect(w, r, "/admin/telephony#rules")
-	return nil
 }
 
 // telInput is one labeled text input of the telephony page, whose forms
