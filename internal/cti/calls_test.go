@@ -218,7 +218,7 @@ type callsFixture struct {
 	alpha, beta, provider *desk.Organization
 }
 
-func mustCallsFixture(t *testing.T) *callsFixture {
+func mustCallsFixture(t testing.TB) *callsFixture {
 	t.Helper()
 	ctx := context.Background()
 	db, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "calls.db"))
@@ -273,7 +273,7 @@ func mustCallsFixture(t *testing.T) *callsFixture {
 }
 
 // post handles one event and returns the reply and the call.
-func (f *callsFixture) post(t *testing.T, ev cti.Event) (*cti.Reply, *desk.Call) {
+func (f *callsFixture) post(t testing.TB, ev cti.Event) (*cti.Reply, *desk.Call) {
 	t.Helper()
 	reply, call, err := f.calls.Handle(context.Background(), f.integ, &ev)
 	if err != nil {
@@ -290,7 +290,7 @@ type received struct {
 
 // drain returns what each agent received since the last drain (the bus
 // publishes synchronously: everything is there once Handle returns).
-func (f *callsFixture) drain(t *testing.T) map[int64][]received {
+func (f *callsFixture) drain(t testing.TB) map[int64][]received {
 	t.Helper()
 	out := map[int64][]received{}
 	for id, ch := range f.inbox {
@@ -690,5 +690,26 @@ func TestCallsStale(t *testing.T) {
 	}
 	if got := cti.SweepInterval(30 * time.Second); got != 7500*time.Millisecond {
 		t.Errorf("sweep every %v for 30s, want 7.5s", got)
+	}
+}
+
+// BenchmarkRingAll is a newCall that names nobody, ringing every agent
+// who may see the caller: the agents are read, and each gets his notice,
+// its callers looked up as him.
+func BenchmarkRingAll(b *testing.B) {
+	for _, agents := range []int{0, 50, 200} {
+		b.Run(strconv.Itoa(agents)+" more agents", func(b *testing.B) {
+			f := mustCallsFixture(b)
+			for i := range agents {
+				u := &desk.User{Login: "a" + strconv.Itoa(i), Roles: []string{desk.RoleAgent}, PasswordHash: "x"}
+				must(b, f.svc.Users.CreateUser(f.sys, u))
+			}
+			b.ResetTimer()
+			for i := range b.N {
+				f.post(b, cti.Event{Event: cti.EventNewCall, From: "+12125550100", To: "100", Direction: "in",
+					CallID: "b" + strconv.Itoa(i), User: []string{"Ticket System"}})
+				f.drain(b)
+			}
+		})
 	}
 }
