@@ -54,13 +54,19 @@ func (m *Main) parseIntegration(args []string) error {
 				return fmt.Errorf("integration list: %w", err)
 			}
 			w := tabwriter.NewWriter(m.Stdout, 0, 0, 2, ' ', 0)
-			fmt.Fprintln(w, "ID\tNAME\tCREATED\tLAST USED\tSTATUS")
+			// RINGS ALL: whether a call that names nobody rings every agent
+			// who may see the caller (the Telephony page changes it).
+			fmt.Fprintln(w, "ID\tNAME\tCREATED\tLAST USED\tSTATUS\tRINGS ALL")
 			for _, i := range list {
 				status := "active"
 				if i.RevokedAt != nil {
 					status = "revoked " + cliTime(i.RevokedAt)
 				}
-				fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\n", i.ID, oneLine(i.Name), cliTime(&i.CreatedAt), cliTime(i.LastUsedAt), status)
+				all := "no"
+				if i.RingAllAgents {
+					all = "yes"
+				}
+				fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\n", i.ID, oneLine(i.Name), cliTime(&i.CreatedAt), cliTime(i.LastUsedAt), status, all)
 			}
 			return w.Flush()
 		}
