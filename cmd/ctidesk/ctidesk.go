@@ -36,7 +36,7 @@ Usage:
   ctidesk token list [LOGIN]                the API tokens, of every user or of LOGIN
   ctidesk token revoke ID                   revoke an API token for good
   ctidesk integration create NAME           print the token of a new phone system integration, which posts call
-                                            events to /api/v1/cti/events (shown once)
+                                            events to /api/v1/cti/TOKEN, as Zammad's Generic CTI (shown once)
   ctidesk integration list|revoke ID        the integrations; revoke one's token for good
   ctidesk extension LOGIN EXTENSION         the extension the phone system knows a user by ("" removes it)
   ctidesk pbx asterisk --ami HOST:PORT --user USER --secret-file FILE --url CTIDESK_URL --token-file FILE
@@ -106,6 +106,9 @@ type Main struct {
 	// bus is serve's PostgreSQL event bus, which Close stops before the
 	// database; nil for none.
 	bus interface{ Close() error }
+	// stopSweep stops serve's sweep of the stale calls, and waits for it;
+	// nil for none.
+	stopSweep func()
 }
 
 // NewMain returns a Main on the process's standard streams and environment.
@@ -238,6 +241,10 @@ func (m *Main) Close() error {
 			errs = append(errs, fmt.Errorf("close the profiles' server: %w", err))
 		}
 		m.pprofServer = nil
+	}
+	if m.stopSweep != nil {
+		m.stopSweep()
+		m.stopSweep = nil
 	}
 	if m.bus != nil {
 		if err := m.bus.Close(); err != nil {

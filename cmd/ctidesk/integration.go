@@ -40,8 +40,8 @@ func (m *Main) parseIntegration(args []string) error {
 			// The token alone on stdout, for scripts; the rest on stderr.
 			fmt.Fprintln(m.Stdout, token)
 			fmt.Fprintf(m.Stderr, "integration %d (%s) created; its token is shown this once. The phone system posts "+
-				"its call events to https://YOUR-CTIDESK/api/v1/cti/events/<token> (or with \"Authorization: Bearer "+
-				"<token>\" to /api/v1/cti/events).\n", i.ID, i.Name)
+				"its call events to https://YOUR-CTIDESK/api/v1/cti/<token>, the URL shape of Zammad's Generic CTI (or "+
+				"with \"Authorization: Bearer <token>\" to /api/v1/cti/events).\n", i.ID, i.Name)
 			return nil
 		}
 	case args[0] == "list" && len(rest) == 0:
@@ -54,13 +54,19 @@ func (m *Main) parseIntegration(args []string) error {
 				return fmt.Errorf("integration list: %w", err)
 			}
 			w := tabwriter.NewWriter(m.Stdout, 0, 0, 2, ' ', 0)
-			fmt.Fprintln(w, "ID\tNAME\tCREATED\tLAST USED\tSTATUS")
+			// RINGS ALL: whether a call that names nobody rings every agent
+			// who may see the caller (the Telephony page changes it).
+			fmt.Fprintln(w, "ID\tNAME\tCREATED\tLAST USED\tSTATUS\tRINGS ALL")
 			for _, i := range list {
 				status := "active"
 				if i.RevokedAt != nil {
 					status = "revoked " + cliTime(i.RevokedAt)
 				}
-				fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\n", i.ID, oneLine(i.Name), cliTime(&i.CreatedAt), cliTime(i.LastUsedAt), status)
+				all := "no"
+				if i.RingAllAgents {
+					all = "yes"
+				}
+				fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\n", i.ID, oneLine(i.Name), cliTime(&i.CreatedAt), cliTime(i.LastUsedAt), status, all)
 			}
 			return w.Flush()
 		}

@@ -41,7 +41,8 @@ func mustIntegration(t *testing.T, db, login, ext string) string {
 		t.Fatalf("integration create printed %q, want the token alone", token)
 	}
 	out, err = runCommand(t, "", nil, "integration", "list", "--db", db)
-	if err != nil || !strings.Contains(out, "Asterisk") || !strings.Contains(out, "active") {
+	if err != nil || !strings.Contains(out, "Asterisk") || !strings.Contains(out, "active") || !strings.Contains(out, "RINGS ALL") ||
+		!strings.Contains(out, "yes") {
 		t.Fatalf("integration list: %v\n%s", err, out)
 	}
 	return token

@@ -58,6 +58,7 @@ func (m *Main) parseServe(args []string) error {
 			return err
 		}
 		pop := &cti.Pop{Config: cfg, Services: services}
+		calls := &cti.Calls{Services: services, Lookup: pop.Lookup(), Bus: bus, Log: m.Logger}
 		handler, err := web.New(web.Options{
 			Services:        services,
 			Logger:          m.Logger,
@@ -66,7 +67,7 @@ func (m *Main) parseServe(args []string) error {
 			Pop:             pop,
 			Outbound:        &cti.Outbound{ECall: cfg.ECall, PhoneCalls: services.PhoneCalls},
 			PhoneLink:       cfg.Phone.Link,
-			Calls:           &cti.Calls{Services: services, Lookup: pop.Lookup(), Bus: bus, Log: m.Logger},
+			Calls:           calls,
 			Bus:             bus,
 			DefaultLanguage: cfg.Server.DefaultLanguage,
 			TrustedProxies:  trusted,
@@ -100,11 +101,31 @@ func (m *Main) parseServe(args []string) error {
 				return err
 			}
 		}
+		m.sweepStaleCalls(calls, cfg.Calls.StaleAfter)
 		m.serving = true
 		fmt.Fprintf(m.Stdout, "ctidesk is serving on %s\n", displayURL(ln.Addr()))
 		return nil
 	}
 	return nil
+}
+
+// sweepStaleCalls ends, in the background until Close, the calls that have
+// had no event for staleAfter (their hangup was lost). Every instance sweeps:
+// each call is ended once.
+func (m *Main) sweepStaleCalls(calls *cti.Calls, staleAfter time.Duration) {
+	if staleAfter <= 0 {
+		staleAfter = config.Default().Calls.StaleAfter
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		calls.SweepStaleCalls(ctx, staleAfter)
+	}()
+	m.stopSweep = func() {
+		cancel()
+		<-done
+	}
 }
 
 // servePprof serves the profiles of net/http/pprof on addr, apart from the

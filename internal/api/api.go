@@ -164,22 +164,35 @@ func (s *Server) newAPIHandler() http.Handler {
 		handle(rt.method, rt.path, s.apiHandle(rt.h))
 	}
 	handle(http.MethodGet, openAPIPath, s.serveOpenAPI)
+	// A method a path does not take is a JSON 405, registered for each
+	// method rather than for the bare path: a bare /api/v1/cti/events would
+	// conflict with POST /api/v1/cti/{token}.
 	for _, p := range paths {
 		methods := strings.Join(allow[p], ", ")
-		if strings.Contains(methods, http.MethodGet) {
+		if slices.Contains(allow[p], http.MethodGet) {
 			methods += ", " + http.MethodHead
 		}
-		mux.HandleFunc(p, func(w http.ResponseWriter, r *http.Request) {
-			w.Header().Set("Allow", methods)
-			s.apiError(w, r, &apiStatusError{status: http.StatusMethodNotAllowed, code: "method_not_allowed",
-				key: "error.method_not_allowed", args: []any{methods}})
-		})
+		for _, m := range httpMethods {
+			if strings.Contains(", "+methods+", ", ", "+m+", ") {
+				continue
+			}
+			mux.HandleFunc(m+" "+p, func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Allow", methods)
+				s.apiError(w, r, &apiStatusError{status: http.StatusMethodNotAllowed, code: "method_not_allowed",
+					key: "error.method_not_allowed", args: []any{methods}})
+			})
+		}
 	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, desk.NewError(desk.ENOTFOUND, "error.api_path_not_found"))
 	})
 	return s.authenticateAPI(request.RecordRoute(mux))
 }
+
+// httpMethods are the methods of HTTP (RFC 9110, and PATCH) but HEAD, which
+// a pattern of GET matches too.
+var httpMethods = []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete,
+	http.MethodConnect, http.MethodOptions, http.MethodTrace}
 
 // authenticateAPI puts the user of the request's bearer token in its context,
 // and answers 401 without a valid one. The session cookie is never read here.

@@ -12,29 +12,41 @@ import (
 	"github.com/ctidesk/ctidesk/internal/request"
 )
 
-// Call events from phone systems (docs/integrations/webhook.md): POST
-// /api/v1/cti/events, in the form of Zammad's Generic CTI. The phone system
-// proves itself with its integration's token, not with an API token: in the
-// path (/api/v1/cti/events/TOKEN, as Zammad's URL carries it), or in the
-// Authorization header (Bearer TOKEN). An integration token only posts
-// events, so a leak through a URL in a log reads nothing.
+// Call events from phone systems (docs/integrations/webhook.md), in the form
+// of Zammad's Generic CTI. The phone system proves itself with its
+// integration's token, not with an API token: in the path, as Zammad's URL
+// carries it (POST /api/v1/cti/TOKEN, Zammad's own shape, so that its
+// scripts work with the host and the token changed; or
+// /api/v1/cti/events/TOKEN), or in the Authorization header (Bearer TOKEN,
+// to /api/v1/cti/events). An integration token only posts events, so a leak
+// through a URL in a log reads nothing.
 
-// integrationEventsPath is the path of the call events; the same path
-// followed by /TOKEN takes the token in the path.
-const integrationEventsPath = "/api/v1/cti/events"
+// Paths of the call events.
+const (
+	// integrationPrefix starts Zammad's shape, /api/v1/cti/TOKEN, and
+	// every path of the call events.
+	integrationPrefix = "/api/v1/cti/"
+	// integrationEventsPath takes the token in the header, or followed by
+	// /TOKEN in the path.
+	integrationEventsPath = "/api/v1/cti/events"
+)
 
 // WebhookURL returns the URL a phone system posts its call events to, the
-// integration's token in the path; base is the URL ctidesk is reached at.
-func WebhookURL(base, token string) string { return base + integrationEventsPath + "/" + token }
+// integration's token in the path, in Zammad's shape; base is the URL
+// ctidesk is reached at.
+func WebhookURL(base, token string) string { return base + integrationPrefix + token }
+
+// EventsURL returns the URL a phone system posts its call events to with
+// the token in its Authorization header.
+func EventsURL(base string) string { return base + integrationEventsPath }
 
 // isIntegrationPath reports whether path is one of the call events, which
 // authenticate with an integration token instead of an API token.
-func isIntegrationPath(path string) bool {
-	return path == integrationEventsPath || strings.HasPrefix(path, integrationEventsPath+"/")
-}
+func isIntegrationPath(path string) bool { return strings.HasPrefix(path, integrationPrefix) }
 
 func (s *Server) apiCTIRoutes() []apiRoute {
 	return []apiRoute{
+		{http.MethodPost, integrationPrefix + "{token}", s.apiCTIEvent},
 		{http.MethodPost, integrationEventsPath, s.apiCTIEvent},
 		{http.MethodPost, integrationEventsPath + "/{token}", s.apiCTIEvent},
 	}
@@ -43,23 +55,15 @@ func (s *Server) apiCTIRoutes() []apiRoute {
 // apiCTIEvent records a call event and answers the phone system: {} or the
 // action to take.
 func (s *Server) apiCTIEvent(w http.ResponseWriter, r *http.Request) error {
-	token := r.PathValue("token")
-	if token == "" {
-		scheme, t, _ := strings.Cut(r.Header.Get("Authorization"), " ")
-		if strings.EqualFold(scheme, "Bearer") {
-			token = strings.TrimSpace(t)
-		}
-	}
-	if token == "" {
+	integ, err := s.authenticateIntegration(r)
+	switch {
+	case desk.ErrorKey(err) == "error.webhook_token_required":
 		w.Header().Set("WWW-Authenticate", `Bearer realm="ctidesk"`)
-		return desk.NewError(desk.EUNAUTHORIZED, "error.integration_token_required",
-			integrationEventsPath)
-	}
-	integ, err := s.svc.Telephony.AuthenticateIntegration(r.Context(), token)
-	if err != nil {
-		if desk.ErrorCode(err) == desk.EUNAUTHORIZED {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="ctidesk", error="invalid_token"`)
-		}
+		return err
+	case desk.ErrorCode(err) == desk.EUNAUTHORIZED:
+		w.Header().Set("WWW-Authenticate", `Bearer realm="ctidesk", error="invalid_token"`)
+		return err
+	case err != nil:
 		return err
 	}
 	request.SetLogin(r.Context(), "integration:"+integ.Name)
@@ -76,13 +80,7 @@ func (s *Server) apiCTIEvent(w http.ResponseWriter, r *http.Request) error {
 	if !utf8.Valid(body) {
 		return errBodyNotUTF8
 	}
-	contentType := r.Header.Get("Content-Type")
-	if len(strings.TrimSpace(string(body))) == 0 && r.URL.RawQuery != "" {
-		// Some scripts post the event in the URL's query, as Zammad reads it
-		// too.
-		body, contentType = []byte(r.URL.RawQuery), "application/x-www-form-urlencoded"
-	}
-	ev, err := cti.ParseEvent(contentType, body)
+	ev, err := cti.ParseEvent(r.Header.Get("Content-Type"), body, r.URL.RawQuery)
 	if err != nil {
 		return err
 	}
@@ -96,4 +94,39 @@ func (s *Server) apiCTIEvent(w http.ResponseWriter, r *http.Request) error {
 	s.onCallEvent(ev.Event)
 	writeJSON(w, http.StatusOK, reply)
 	return nil
+}
+
+// authenticateIntegration returns the integration whose token the request
+// carries, in its path or its Authorization header. Every refusal is
+// EUNAUTHORIZED with a message that says which token the webhook wants and
+// the URL it takes it in, whatever was wrong: no token, an API token, a
+// token of another system (Zammad's, left in a script), an unknown or a
+// revoked one.
+func (s *Server) authenticateIntegration(r *http.Request) (*desk.Integration, error) {
+	token := r.PathValue("token")
+	if token == "" {
+		scheme, t, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+		if strings.EqualFold(scheme, "Bearer") {
+			token = strings.TrimSpace(t)
+		}
+	}
+	url := WebhookURL(s.baseURL(r), "TOKEN")
+	switch {
+	case token == "":
+		return nil, desk.NewError(desk.EUNAUTHORIZED, "error.webhook_token_required", url)
+	case strings.HasPrefix(token, desk.APITokenPrefix):
+		return nil, desk.NewError(desk.EUNAUTHORIZED, "error.webhook_api_token", url)
+	case !strings.HasPrefix(token, desk.IntegrationTokenPrefix):
+		return nil, desk.NewError(desk.EUNAUTHORIZED, "error.webhook_token_foreign", url)
+	}
+	integ, err := s.svc.Telephony.AuthenticateIntegration(r.Context(), token)
+	switch {
+	case err == nil:
+		return integ, nil
+	case desk.ErrorKey(err) == "error.integration_token_revoked":
+		return nil, desk.NewError(desk.EUNAUTHORIZED, "error.webhook_token_revoked", url)
+	case desk.ErrorCode(err) == desk.EUNAUTHORIZED:
+		return nil, desk.NewError(desk.EUNAUTHORIZED, "error.webhook_token_unknown", url)
+	}
+	return nil, err
 }

@@ -63,6 +63,7 @@ type Config struct {
 
 	Server Server
 	Phone  Phone
+	Calls  Calls
 
 	// URLParameters are the parameters the phone system puts in the pop URL,
 	// each naming the Person attribute (or the ticket, for "request") it
@@ -123,6 +124,18 @@ type Phone struct {
 	// softphone's own scheme (tksuite:$number$?call).
 	Link string
 }
+
+// Calls configures how the server keeps the call log.
+type Calls struct {
+	// StaleAfter is how long a call not over may go without an event:
+	// then the server ends it as "ended, hangup not received" (its hangup
+	// was lost). At least MinStaleAfter.
+	StaleAfter time.Duration
+}
+
+// MinStaleAfter is the least calls.stale_after: shorter, a call on hold
+// without events would end while still talked.
+const MinStaleAfter = 30 * time.Second
 
 // URLParameter maps a URL parameter to the Person attribute it holds.
 type URLParameter struct {

@@ -135,6 +135,7 @@ func TestDefault(t *testing.T) {
 		{"server.session_secret", c.Server.SessionSecret, ""},
 		{"phone.default_region", c.Phone.DefaultRegion, "US"},
 		{"phone.min_match_digits", c.Phone.MinMatchDigits, 7},
+		{"calls.stale_after", c.Calls.StaleAfter, 4 * time.Hour},
 		{"url_parameters", c.URLParameters[0].Name + "=" + c.URLParameters[0].Attribute, "phone=phone"},
 		{"url_parameters count", len(c.URLParameters), 1},
 		{"lookup_order", strings.Join(c.LookupOrder, ","), "request,employee_number,support_id,phone"},
@@ -328,6 +329,9 @@ func TestParseErrors(t *testing.T) {
 		{"phone region", "phone:\n  default_region: XX\n", `test.yaml:2:19: phone.default_region: unknown region "XX"`},
 		{"phone digits", "phone:\n  min_match_digits: 3\n", "test.yaml:2:21: phone.min_match_digits: min_match_digits is between 4 and 15, not 3"},
 		{"phone digits not a number", "phone:\n  min_match_digits: seven\n", `test.yaml:2:21: phone.min_match_digits: want a whole number, not "seven"`},
+		{"calls stale_after too short", "calls:\n  stale_after: 10s\n", "test.yaml:2:16: calls.stale_after: stale_after is at least 30s, not 10s"},
+		{"calls stale_after not a duration", "calls:\n  stale_after: 4 hours\n", `test.yaml:2:16: calls.stale_after: "4 hours" is not a duration, such as 4h, 90m or 30s`},
+		{"calls unknown key", "calls:\n  stale: 4h\n", `test.yaml:2:3: calls.stale: unknown key (known keys: stale_after)`},
 		{"url parameter attribute", "url_parameters:\n  phone: phnoe\n", `test.yaml:2:10: url_parameters.phone: "phnoe" is not an attribute of Person; did you mean "phone"?`},
 		{"url parameter name", "url_parameters:\n  caller-number: phone\n", "test.yaml:2:3: url_parameters.caller-number: a URL parameter name is made of letters"},
 		{"url parameter reserved", "url_parameters:\n  selected_caller: id\n", `test.yaml:2:3: url_parameters.selected_caller: "selected_caller" is reserved`},
@@ -764,5 +768,39 @@ display_tickets:
 	}
 	if w := config.Default().Warnings; len(w) != 0 {
 		t.Errorf("the built-in default warns: %v", w)
+	}
+}
+
+// TestStaleAfter: calls.stale_after reads a duration down to 30 s, and is
+// written back as read.
+func TestStaleAfter(t *testing.T) {
+	for _, tt := range []struct {
+		in      string
+		want    time.Duration
+		written string
+	}{
+		{"30s", 30 * time.Second, "30s"},
+		{"90m", 90 * time.Minute, "1h30m"},
+		{"24h", 24 * time.Hour, "24h"},
+		{"2m30s", 150 * time.Second, "2m30s"},
+	} {
+		c, err := config.Parse("test.yaml", []byte("calls:\n  stale_after: "+tt.in+"\n"))
+		if err != nil {
+			t.Fatalf("%s: %v", tt.in, err)
+		}
+		if c.Calls.StaleAfter != tt.want {
+			t.Errorf("%s: read %v, want %v", tt.in, c.Calls.StaleAfter, tt.want)
+		}
+		out, err := c.Marshal()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(out), "calls:\n  stale_after: "+tt.written+"\n") {
+			t.Errorf("%s: written\n%s", tt.in, out)
+		}
+		again, err := config.Parse("again.yaml", out)
+		if err != nil || again.Calls.StaleAfter != tt.want {
+			t.Errorf("%s: read back %v, %v", tt.in, again, err)
+		}
 	}
 }

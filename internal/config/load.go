@@ -92,9 +92,10 @@ type decoder struct {
 
 // Names of the keys, for the suggestions of unknown keys.
 var (
-	sectionKeys  = []string{"server", "phone", "url_parameters", "lookup_order", "caller_information", "direct_creation", "indirect_creation", "display_tickets", "ecall_parameters"}
+	sectionKeys  = []string{"server", "phone", "calls", "url_parameters", "lookup_order", "caller_information", "direct_creation", "indirect_creation", "display_tickets", "ecall_parameters"}
 	serverKeys   = []string{"address", "database", "session_secret", "default_language"}
 	phoneKeys    = []string{"default_region", "min_match_digits", "link"}
+	callsKeys    = []string{"stale_after"}
 	callerKeys   = []string{"label", "query", "display_name"}
 	creationKeys = []string{"enabled", "preset"}
 	listKeys     = []string{"enabled", "label", "query"}
@@ -308,6 +309,8 @@ func (d *decoder) config(root *yaml.Node, cfg *Config) {
 			d.server(v, &cfg.Server)
 		case "phone":
 			d.phone(v, &cfg.Phone)
+		case "calls":
+			d.calls(v, &cfg.Calls)
 		case "url_parameters":
 			n := len(d.errs)
 			cfg.URLParameters = d.urlParameters(v, key, false)
@@ -366,6 +369,22 @@ func (d *decoder) phone(n *yaml.Node, p *Phone) {
 			d.setText(v, path, &p.Link, CheckPhoneLink)
 		default:
 			d.unknown(k, "phone", phoneKeys)
+		}
+	})
+}
+
+func (d *decoder) calls(n *yaml.Node, c *Calls) {
+	d.mapping(n, "calls", func(key string, k, v *yaml.Node) {
+		path := "calls." + key
+		switch key {
+		case "stale_after":
+			var s string
+			d.setText(v, path, &s, func(s string) (err error) {
+				c.StaleAfter, err = parseStaleAfter(s)
+				return err
+			})
+		default:
+			d.unknown(k, "calls", callsKeys)
 		}
 	})
 }

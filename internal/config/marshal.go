@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"strconv"
+	"strings"
+	"time"
 
 	"gopkg.in/yaml.v3"
 
@@ -28,6 +30,7 @@ func (c *Config) Marshal() ([]byte, error) {
 		"min_match_digits", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: strconv.Itoa(c.Phone.MinMatchDigits)},
 		"link", strNode(c.Phone.Link),
 	))
+	add("calls", pairs("stale_after", strNode(staleAfterText(c.Calls.StaleAfter))))
 	add("url_parameters", urlParamsNode(c.URLParameters))
 	add("lookup_order", flowList(c.LookupOrder))
 
@@ -74,6 +77,19 @@ func (c *Config) Marshal() ([]byte, error) {
 		return nil, fmt.Errorf("marshal config: %w", err)
 	}
 	return spaceSections(buf.Bytes()), nil
+}
+
+// staleAfterText writes a duration as calls.stale_after reads it, without
+// Go's trailing zero units (4h rather than 4h0m0s).
+func staleAfterText(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }
 
 // spaceSections puts an empty line before each top-level key of YAML text

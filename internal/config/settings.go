@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/ctidesk/ctidesk/internal/desk"
 	"github.com/ctidesk/ctidesk/internal/phone"
@@ -68,6 +69,19 @@ func (c *Config) ApplyEnv(getenv func(string) string) error {
 		return errs
 	}
 	return nil
+}
+
+// parseStaleAfter reads calls.stale_after: a Go duration (4h, 90m, 30s) of
+// at least MinStaleAfter.
+func parseStaleAfter(s string) (time.Duration, error) {
+	d, err := time.ParseDuration(strings.TrimSpace(s))
+	if err != nil {
+		return 0, fmt.Errorf("%q is not a duration, such as 4h, 90m or 30s", s)
+	}
+	if d < MinStaleAfter {
+		return 0, fmt.Errorf("stale_after is at least %s, not %s: a call on hold sends no event", MinStaleAfter, d)
+	}
+	return d, nil
 }
 
 func checkAddress(s string) error {

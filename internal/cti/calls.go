@@ -114,37 +114,45 @@ type CallFacts struct {
 	// Agent is the user who answered (inbound answer) or who calls
 	// (outbound); 0 when none is known.
 	Agent int64
+	// Leg is the agent an inbound hangup names (answeringNumber, or its one
+	// user): the hangup may be his leg's alone; 0 when none is known.
+	Leg int64
 	// Blocked tells that the caller's number is on the block list.
 	Blocked bool
 }
 
 // Transition applies ev to c, the call's state machine, with the facts
 // found for it. A new call (ID 0) starts ringing, or rejected when its
-// number is blocked. Then:
+// number is blocked. Its queue is the event's, or else its to when that is
+// a name rather than a number (see Event.CallQueue). Then:
 //   - newCall: the call rings for more agents while it rings;
 //   - answer: ringing becomes answered (by voicemail: missed), by the agent
 //     found for the event, or else the one agent the call rang for; an
 //     answered inbound call answered by another agent was transferred to
-//     him;
+//     him; a rejected call answered all the same (the phone system ignored
+//     the reject) is answered, its Blocked mark kept;
 //   - hangup: the call ends; still ringing, an inbound call is missed
 //     (unanswered when forwarded elsewhere) and an outbound one unanswered.
+//     The hangup of a leg that lost the race (LostRace), or, once the call
+//     is answered, of another agent's leg (Leg), ends nothing: ring group
+//     scripts post one hangup per leg.
 //
 // Events that come late (an answer after the hangup, a hangup again) change
 // nothing.
 func Transition(c *desk.Call, ev *Event, f CallFacts) {
 	if c.ID == 0 {
-		c.Direction, c.From, c.To, c.Queue = ev.Direction, ev.From, ev.To, ev.Queue
+		c.Direction, c.From, c.To, c.Queue = ev.Direction, ev.From, ev.To, ev.CallQueue()
 		c.StartedAt, c.State = f.Now, desk.CallRinging
 		c.CallerIDs = slices.Clone(f.Callers)
 		if len(c.CallerIDs) > 0 {
 			c.ContactID = c.CallerIDs[0]
 		}
 		if ev.Event == EventNewCall && ev.Inbound() && f.Blocked {
-			c.State = desk.CallRejected
+			c.State, c.Blocked = desk.CallRejected, true
 		}
 	}
-	if c.Queue == "" && ev.Queue != "" {
-		c.Queue = ev.Queue
+	if c.Queue == "" {
+		c.Queue = ev.CallQueue()
 	}
 	if c.Direction == desk.DirectionOut && c.AgentUserID == 0 {
 		c.AgentUserID = f.Agent
@@ -165,7 +173,7 @@ func Transition(c *desk.Call, ev *Event, f CallFacts) {
 		switch {
 		case c.State == desk.CallRinging && ev.Voicemail():
 			c.State, c.Voicemail = desk.CallMissed, true
-		case c.State == desk.CallRinging:
+		case c.State == desk.CallRinging, c.State == desk.CallRejected && !ev.Voicemail():
 			now := f.Now
 			c.State, c.AnsweredAt = desk.CallAnswered, &now
 			switch {
@@ -179,6 +187,13 @@ func Transition(c *desk.Call, ev *Event, f CallFacts) {
 			c.AgentUserID = f.Agent // transferred
 		}
 	case EventHangup:
+		if ev.LostRace() {
+			return // one leg stopped ringing: another took the call
+		}
+		if c.State == desk.CallAnswered && c.Direction == desk.DirectionIn && f.Leg != 0 && c.AgentUserID != 0 &&
+			f.Leg != c.AgentUserID {
+			return // the leg of an agent who did not take the call, or gave it away
+		}
 		now := f.Now
 		c.EndedAt, c.Cause = &now, ev.Cause
 		if c.State == desk.CallRinging {
@@ -229,20 +244,23 @@ func (c *Calls) Handle(ctx context.Context, i *desk.Integration, ev *Event) (*Re
 	if err != nil {
 		return nil, nil, err
 	}
-	isNew := len(known) == 0
-	if isNew {
+	var call *desk.Call // the call as recorded before ev; nil when new
+	if len(known) > 0 {
+		call = known[0]
+	}
+	var callers []*desk.CallerMatch
+	if call == nil {
 		// A number too short to match (an extension), or none (anonymous),
 		// finds nobody.
-		found, err := c.lookup().Find(sys, c.lookup().NumberInput(ev.Number()))
-		if err != nil {
+		if callers, err = c.callers(sys, ev.Number()); err != nil {
 			return nil, nil, err
 		}
-		for _, m := range found.Callers {
+		for _, m := range callers {
 			f.Callers = append(f.Callers, m.Person.ID)
 		}
 	}
 	reply := &Reply{}
-	if ev.Event == EventNewCall && ev.Inbound() && isNew {
+	if ev.Event == EventNewCall && ev.Inbound() && call == nil {
 		if f.Blocked, err = svc.Telephony.IsBlockedNumber(sys, ev.From); err != nil {
 			return nil, nil, err
 		}
@@ -262,52 +280,41 @@ func (c *Calls) Handle(ctx context.Context, i *desk.Integration, ev *Event) (*Re
 			}
 		}
 	}
-	users := map[int64]*desk.User{} // the agents found, for their notices
-	find := func(keys ...string) ([]int64, error) {
-		var ids []int64
-		for _, k := range keys {
-			found, err := svc.Telephony.FindAgents(sys, k)
-			if err != nil {
-				return nil, err
-			}
-			for _, u := range found {
-				users[u.ID] = u
-				if !slices.Contains(ids, u.ID) {
-					ids = append(ids, u.ID)
-				}
-			}
-		}
-		return ids, nil
-	}
-	switch {
-	case ev.Inbound() && ev.Event == EventNewCall:
-		keys := ev.User
-		if len(keys) == 0 {
-			keys = []string{ev.To} // the extension called
-		}
-		if f.Ringing, err = find(keys...); err != nil {
-			return nil, nil, err
-		}
-	case ev.Inbound() && ev.Event == EventAnswer && !ev.Voicemail():
+	found := agentsFound{svc: svc, ctx: sys, users: map[int64]*desk.User{}}
+	// named finds the one agent an event names: by answeringNumber, else
+	// its one user.
+	named := func() (int64, error) {
 		var keys []string
 		if ev.AnsweringNumber != "" {
 			keys = []string{ev.AnsweringNumber}
 		} else if len(ev.User) == 1 {
 			keys = ev.User
 		}
-		ids, err := find(keys...)
-		if err != nil {
+		ids, err := found.find(keys...)
+		if err != nil || len(ids) == 0 {
+			return 0, err
+		}
+		return ids[0], nil
+	}
+	switch {
+	case ev.Inbound() && ev.Event == EventNewCall:
+		if f.Ringing, err = c.ringing(sys, i, ev, call, callers, &found); err != nil {
 			return nil, nil, err
 		}
-		if len(ids) > 0 {
-			f.Agent = ids[0]
+	case ev.Inbound() && ev.Event == EventAnswer && !ev.Voicemail():
+		if f.Agent, err = named(); err != nil {
+			return nil, nil, err
+		}
+	case ev.Inbound() && ev.Event == EventHangup && !ev.Voicemail():
+		if f.Leg, err = named(); err != nil {
+			return nil, nil, err
 		}
 	case !ev.Inbound():
 		key := ev.From
 		if len(ev.User) > 0 {
 			key = ev.User[0]
 		}
-		ids, err := find(key)
+		ids, err := found.find(key)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -316,7 +323,7 @@ func (c *Calls) Handle(ctx context.Context, i *desk.Integration, ev *Event) (*Re
 		}
 	}
 	var before desk.Call
-	call, err := svc.Calls.ApplyCall(sys, i.ID, ev.CallID, func(k *desk.Call) error {
+	after, err := svc.Calls.ApplyCall(sys, i.ID, ev.CallID, func(k *desk.Call) error {
 		before = *k
 		before.RingingUserIDs = slices.Clone(k.RingingUserIDs)
 		Transition(k, ev, f)
@@ -325,8 +332,113 @@ func (c *Calls) Handle(ctx context.Context, i *desk.Integration, ev *Event) (*Re
 	if err != nil {
 		return nil, nil, err
 	}
-	c.notify(ctx, &before, call, users)
-	return reply, call, nil
+	c.notify(ctx, &before, after, found.users)
+	return reply, after, nil
+}
+
+// callers returns the persons a number finds, best first, as the screen pop
+// finds them.
+func (c *Calls) callers(ctx context.Context, number string) ([]*desk.CallerMatch, error) {
+	res, err := c.lookup().Find(ctx, c.lookup().NumberInput(number))
+	if err != nil {
+		return nil, err
+	}
+	return res.Callers, nil
+}
+
+// agentsFound gathers the agents an event names, by id, for their notices.
+type agentsFound struct {
+	svc   desk.Services
+	ctx   context.Context
+	users map[int64]*desk.User
+}
+
+// find returns the agents the keys designate (desk.TelephonyService's
+// FindAgents), in the order found, without repeats.
+func (a *agentsFound) find(keys ...string) ([]int64, error) {
+	var ids []int64
+	for _, k := range keys {
+		found, err := a.svc.Telephony.FindAgents(a.ctx, k)
+		if err != nil {
+			return nil, err
+		}
+		ids = a.add(ids, found)
+	}
+	return ids, nil
+}
+
+// add appends the users to ids, but those ids holds already.
+func (a *agentsFound) add(ids []int64, users []*desk.User) []int64 {
+	for _, u := range users {
+		a.users[u.ID] = u
+		if !slices.Contains(ids, u.ID) {
+			ids = append(ids, u.ID)
+		}
+	}
+	return ids
+}
+
+// ringing returns whom an inbound newCall rings for, as Zammad tells its
+// agents, in this order: the agents named in user that are known; else
+// those whose extension, login or number is to; else the targets of the
+// call's queue; else, when the integration says so (the default), every
+// agent who may see the caller (all of them for an unknown number). call is
+// the call as recorded (nil when new), callers what its number found when
+// new.
+func (c *Calls) ringing(ctx context.Context, i *desk.Integration, ev *Event, call *desk.Call,
+	callers []*desk.CallerMatch, found *agentsFound) ([]int64, error) {
+	if ids, err := found.find(ev.User...); err != nil || len(ids) > 0 {
+		return ids, err
+	}
+	if ev.To != "" {
+		if ids, err := found.find(ev.To); err != nil || len(ids) > 0 {
+			return ids, err
+		}
+	}
+	queue := ev.CallQueue()
+	if queue == "" && call != nil {
+		queue = call.Queue
+	}
+	if queue != "" {
+		users, err := c.Services.Telephony.FindQueueAgents(ctx, queue)
+		if err != nil || len(users) > 0 {
+			return found.add(nil, users), err
+		}
+	}
+	if !i.RingAllAgents {
+		return nil, nil
+	}
+	if call != nil {
+		var err error
+		if callers, err = c.callers(ctx, ev.Number()); err != nil {
+			return nil, err
+		}
+	}
+	agents, err := c.Services.Telephony.FindDeskAgents(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var may []*desk.User
+	for _, u := range agents {
+		if seesAny(u, callers) {
+			may = append(may, u)
+		}
+	}
+	return found.add(nil, may), nil
+}
+
+// seesAny reports whether u may see one of the callers at least: any user
+// may see an unknown caller.
+func seesAny(u *desk.User, callers []*desk.CallerMatch) bool {
+	if len(callers) == 0 {
+		return true
+	}
+	for _, m := range callers {
+		if u.SeesOrg(m.Person.OrgID) {
+			return true
+		}
+	}
+	return false
 }
 
 // notify pushes the notices of the change from before to after of an
@@ -342,7 +454,9 @@ func (c *Calls) notify(ctx context.Context, before, after *desk.Call, users map[
 			}
 		}
 	}
-	ringing := before.State == desk.CallRinging || before.ID == 0
+	// A rejected call the phone system put through anyway is answered as
+	// a ringing one is.
+	ringing := before.State == desk.CallRinging || before.State == desk.CallRejected || before.ID == 0
 	switch {
 	case ringing && after.State == desk.CallAnswered:
 		if after.AgentUserID != 0 {

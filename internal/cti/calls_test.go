@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -26,8 +27,13 @@ func TestTransition(t *testing.T) {
 		for _, o := range opts {
 			o(e)
 		}
+		if err := e.Validate(); err != nil { // as Handle does: it reads the causes
+			t.Fatal(err)
+		}
 		return e
 	}
+	to := func(v string) func(*cti.Event) { return func(e *cti.Event) { e.To = v } }
+	queue := func(v string) func(*cti.Event) { return func(e *cti.Event) { e.Queue = v } }
 	cause := func(c string) func(*cti.Event) { return func(e *cti.Event) { e.Cause = c } }
 	voicemail := func(e *cti.Event) { e.User = []string{"VoiceMail"} }
 	type step struct {
@@ -35,6 +41,18 @@ func TestTransition(t *testing.T) {
 		f  cti.CallFacts
 	}
 	in, out := desk.DirectionIn, desk.DirectionOut
+	blocked := func(t *testing.T, c *desk.Call) {
+		if !c.Blocked {
+			t.Error("the call lost its blocked mark")
+		}
+	}
+	wantQueue := func(q string) func(*testing.T, *desk.Call) {
+		return func(t *testing.T, c *desk.Call) {
+			if c.Queue != q {
+				t.Errorf("queue %q, want %q", c.Queue, q)
+			}
+		}
+	}
 	for _, tt := range []struct {
 		name     string
 		steps    []step
@@ -43,72 +61,119 @@ func TestTransition(t *testing.T) {
 		ringing  []int64
 		answered bool
 		ended    bool
+		// check, when set, checks more of the call.
+		check func(t *testing.T, c *desk.Call)
 	}{
 		{"ringing", []step{{ev(cti.EventNewCall, in), cti.CallFacts{Ringing: []int64{ann, bob}}}},
-			desk.CallRinging, 0, []int64{ann, bob}, false, false},
+			desk.CallRinging, 0, []int64{ann, bob}, false, false, nil},
 		{"rings for more agents", []step{
 			{ev(cti.EventNewCall, in), cti.CallFacts{Ringing: []int64{ann}}},
 			{ev(cti.EventNewCall, in), cti.CallFacts{Ringing: []int64{bob, ann}}}},
-			desk.CallRinging, 0, []int64{ann, bob}, false, false},
+			desk.CallRinging, 0, []int64{ann, bob}, false, false, nil},
 		{"answered", []step{
 			{ev(cti.EventNewCall, in), cti.CallFacts{Ringing: []int64{ann, bob}}},
 			{ev(cti.EventAnswer, in), cti.CallFacts{Agent: bob}},
 			{ev(cti.EventHangup, in, cause(cti.CauseNormalClearing)), cti.CallFacts{}}},
-			desk.CallAnswered, bob, []int64{ann, bob}, true, true},
+			desk.CallAnswered, bob, []int64{ann, bob}, true, true, nil},
 		{"answered without an agent named, one agent rung", []step{
 			{ev(cti.EventNewCall, in), cti.CallFacts{Ringing: []int64{ann}}},
 			{ev(cti.EventAnswer, in), cti.CallFacts{}}},
-			desk.CallAnswered, ann, []int64{ann}, true, false},
+			desk.CallAnswered, ann, []int64{ann}, true, false, nil},
 		{"answered without an agent named, two rung", []step{
 			{ev(cti.EventNewCall, in), cti.CallFacts{Ringing: []int64{ann, bob}}},
 			{ev(cti.EventAnswer, in), cti.CallFacts{}}},
-			desk.CallAnswered, 0, []int64{ann, bob}, true, false},
+			desk.CallAnswered, 0, []int64{ann, bob}, true, false, nil},
 		{"missed: the caller hung up", []step{
 			{ev(cti.EventNewCall, in), cti.CallFacts{Ringing: []int64{ann}}},
 			{ev(cti.EventHangup, in, cause(cti.CauseCancel)), cti.CallFacts{}}},
-			desk.CallMissed, 0, []int64{ann}, false, true},
+			desk.CallMissed, 0, []int64{ann}, false, true, nil},
 		{"missed: nobody answered", []step{
 			{ev(cti.EventNewCall, in), cti.CallFacts{}},
 			{ev(cti.EventHangup, in, cause(cti.CauseNoAnswer)), cti.CallFacts{}}},
-			desk.CallMissed, 0, nil, false, true},
+			desk.CallMissed, 0, nil, false, true, nil},
 		{"missed: voicemail", []step{
 			{ev(cti.EventNewCall, in), cti.CallFacts{Ringing: []int64{ann}}},
 			{ev(cti.EventAnswer, in, voicemail), cti.CallFacts{}},
 			{ev(cti.EventHangup, in, cause(cti.CauseNormalClearing)), cti.CallFacts{}}},
-			desk.CallMissed, 0, []int64{ann}, false, true},
+			desk.CallMissed, 0, []int64{ann}, false, true, nil},
 		{"forwarded elsewhere while ringing", []step{
 			{ev(cti.EventNewCall, in), cti.CallFacts{Ringing: []int64{ann}}},
 			{ev(cti.EventHangup, in, cause(cti.CauseForwarded)), cti.CallFacts{}}},
-			desk.CallUnanswered, 0, []int64{ann}, false, true},
+			desk.CallUnanswered, 0, []int64{ann}, false, true, nil},
 		{"rejected", []step{
 			{ev(cti.EventNewCall, in), cti.CallFacts{Blocked: true, Ringing: []int64{ann}}},
-			{ev(cti.EventAnswer, in), cti.CallFacts{Agent: ann}},
 			{ev(cti.EventHangup, in, cause(cti.CauseBusy)), cti.CallFacts{}}},
-			desk.CallRejected, 0, nil, false, true},
+			desk.CallRejected, 0, nil, false, true, blocked},
+		{"blocked, put through anyway and answered", []step{
+			{ev(cti.EventNewCall, in), cti.CallFacts{Blocked: true, Ringing: []int64{ann}}},
+			{ev(cti.EventNewCall, in), cti.CallFacts{Ringing: []int64{ann}}},
+			{ev(cti.EventAnswer, in), cti.CallFacts{Agent: ann}},
+			{ev(cti.EventHangup, in, cause(cti.CauseNormalClearing)), cti.CallFacts{}}},
+			desk.CallAnswered, ann, nil, true, true, func(t *testing.T, c *desk.Call) {
+				blocked(t, c)
+				if c.Duration() != time.Minute {
+					t.Errorf("talked %v, want 1m", c.Duration())
+				}
+			}},
+		{"ring group: the legs that lost the race end nothing", []step{
+			{ev(cti.EventNewCall, in), cti.CallFacts{Ringing: []int64{ann, bob, cid}}},
+			{ev(cti.EventHangup, in, cause("LOSE_RACE")), cti.CallFacts{Leg: bob}}, // before the answer
+			{ev(cti.EventAnswer, in), cti.CallFacts{Agent: ann}},
+			{ev(cti.EventHangup, in, cause("LOSE_RACE")), cti.CallFacts{Leg: cid}},
+			{ev(cti.EventHangup, in, cause("NORMAL_CLEARING")), cti.CallFacts{Leg: ann}}},
+			desk.CallAnswered, ann, []int64{ann, bob, cid}, true, true, func(t *testing.T, c *desk.Call) {
+				if c.Duration() != 2*time.Minute || c.Cause != cti.CauseNormalClearing {
+					t.Errorf("talked %v, cause %q; want 2m from the answer to the answering leg's hangup", c.Duration(), c.Cause)
+				}
+			}},
+		{"answered: another agent's leg ends nothing", []step{
+			{ev(cti.EventNewCall, in), cti.CallFacts{Ringing: []int64{ann, bob}}},
+			{ev(cti.EventAnswer, in), cti.CallFacts{Agent: ann}},
+			{ev(cti.EventHangup, in, cause("NO_ANSWER")), cti.CallFacts{Leg: bob}},
+			{ev(cti.EventHangup, in, cause("NORMAL_CLEARING")), cti.CallFacts{}}},
+			desk.CallAnswered, ann, []int64{ann, bob}, true, true, func(t *testing.T, c *desk.Call) {
+				if !c.EndedAt.Equal(t0.Add(3 * time.Minute)) {
+					t.Errorf("ended %v, want at the last hangup", c.EndedAt)
+				}
+			}},
+		{"ringing: a leg that lost the race leaves it ringing", []step{
+			{ev(cti.EventNewCall, in), cti.CallFacts{Ringing: []int64{ann, bob}}},
+			{ev(cti.EventHangup, in, cause("LOSE_RACE")), cti.CallFacts{Leg: bob}}},
+			desk.CallRinging, 0, []int64{ann, bob}, false, false, nil},
+		{"the queue is to when to is a name", []step{
+			{ev(cti.EventNewCall, in, to("support")), cti.CallFacts{}}},
+			desk.CallRinging, 0, nil, false, false, wantQueue("support")},
+		{"the queue given wins", []step{
+			{ev(cti.EventNewCall, in, to("support"), queue("sales")), cti.CallFacts{}}},
+			desk.CallRinging, 0, nil, false, false, wantQueue("sales")},
+		{"no queue from a number", []step{
+			{ev(cti.EventNewCall, in, to("+442079460000")), cti.CallFacts{}},
+			{ev(cti.EventAnswer, in, queue("first-line")), cti.CallFacts{Agent: ann}}},
+			desk.CallAnswered, ann, nil, true, false, wantQueue("first-line")},
 		{"transferred", []step{
 			{ev(cti.EventNewCall, in), cti.CallFacts{Ringing: []int64{ann}}},
 			{ev(cti.EventAnswer, in), cti.CallFacts{Agent: ann}},
 			{ev(cti.EventAnswer, in), cti.CallFacts{Agent: cid}},
 			{ev(cti.EventHangup, in), cti.CallFacts{}}},
-			desk.CallAnswered, cid, []int64{ann}, true, true},
+			desk.CallAnswered, cid, []int64{ann}, true, true, nil},
 		{"late events change nothing", []step{
 			{ev(cti.EventNewCall, in), cti.CallFacts{Ringing: []int64{ann}}},
 			{ev(cti.EventHangup, in, cause(cti.CauseCancel)), cti.CallFacts{}},
 			{ev(cti.EventAnswer, in), cti.CallFacts{Agent: ann}},
 			{ev(cti.EventNewCall, in), cti.CallFacts{Ringing: []int64{bob}}},
 			{ev(cti.EventHangup, in, cause(cti.CauseNormalClearing)), cti.CallFacts{}}},
-			desk.CallMissed, 0, []int64{ann}, false, true},
+			desk.CallMissed, 0, []int64{ann}, false, true, nil},
 		{"answer without newCall", []step{{ev(cti.EventAnswer, in), cti.CallFacts{Agent: bob}}},
-			desk.CallAnswered, bob, nil, true, false},
+			desk.CallAnswered, bob, nil, true, false, nil},
 		{"outbound answered", []step{
 			{ev(cti.EventNewCall, out), cti.CallFacts{Agent: ann, Ringing: []int64{bob}}},
 			{ev(cti.EventAnswer, out), cti.CallFacts{Agent: bob}},
 			{ev(cti.EventHangup, out), cti.CallFacts{}}},
-			desk.CallAnswered, ann, nil, true, true},
+			desk.CallAnswered, ann, nil, true, true, nil},
 		{"outbound not answered", []step{
 			{ev(cti.EventNewCall, out), cti.CallFacts{Agent: ann}},
 			{ev(cti.EventHangup, out, cause(cti.CauseNoAnswer)), cti.CallFacts{}}},
-			desk.CallUnanswered, ann, nil, false, true},
+			desk.CallUnanswered, ann, nil, false, true, nil},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			c := &desk.Call{}
@@ -124,6 +189,9 @@ func TestTransition(t *testing.T) {
 			}
 			if !c.StartedAt.Equal(t0) {
 				t.Errorf("started %v, want %v", c.StartedAt, t0)
+			}
+			if tt.check != nil {
+				tt.check(t, c)
 			}
 		})
 	}
@@ -150,7 +218,7 @@ type callsFixture struct {
 	alpha, beta, provider *desk.Organization
 }
 
-func mustCallsFixture(t *testing.T) *callsFixture {
+func mustCallsFixture(t testing.TB) *callsFixture {
 	t.Helper()
 	ctx := context.Background()
 	db, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "calls.db"))
@@ -205,7 +273,7 @@ func mustCallsFixture(t *testing.T) *callsFixture {
 }
 
 // post handles one event and returns the reply and the call.
-func (f *callsFixture) post(t *testing.T, ev cti.Event) (*cti.Reply, *desk.Call) {
+func (f *callsFixture) post(t testing.TB, ev cti.Event) (*cti.Reply, *desk.Call) {
 	t.Helper()
 	reply, call, err := f.calls.Handle(context.Background(), f.integ, &ev)
 	if err != nil {
@@ -222,7 +290,7 @@ type received struct {
 
 // drain returns what each agent received since the last drain (the bus
 // publishes synchronously: everything is there once Handle returns).
-func (f *callsFixture) drain(t *testing.T) map[int64][]received {
+func (f *callsFixture) drain(t testing.TB) map[int64][]received {
 	t.Helper()
 	out := map[int64][]received{}
 	for id, ch := range f.inbox {
@@ -492,4 +560,156 @@ func TestCallsOutbound(t *testing.T) {
 		t.Fatalf("outbound call %+v", call)
 	}
 	wantTypes(t, "outbound calls", f.types(f.drain(t)), map[string]string{})
+}
+
+// TestCallsWhoRings: an inbound call rings for the agents named in user
+// that are known; else for those whose extension, login or number is to;
+// else for the targets of its queue; else, as Zammad, for every agent who
+// may see the caller, unless the integration says otherwise.
+func TestCallsWhoRings(t *testing.T) {
+	f := mustCallsFixture(t)
+	admin := desk.NewContextWithUser(context.Background(), &desk.User{ID: -1, Login: "admin", Roles: []string{desk.RoleAdmin}})
+	must(t, f.svc.Telephony.CreateQueueTarget(admin, &desk.QueueTarget{Queue: "support", UserID: f.bruno.ID}))
+	must(t, f.svc.Telephony.CreateQueueTarget(admin, &desk.QueueTarget{Queue: "Sales", UserID: f.alice.ID}))
+	n := 0
+	ring := func(from, to, queue string, user ...string) *desk.Call {
+		t.Helper()
+		n++
+		_, call := f.post(t, cti.Event{Event: cti.EventNewCall, From: from, To: to, Direction: "in", Queue: queue,
+			CallID: "w-" + strconv.Itoa(n), User: user})
+		return call
+	}
+	const ann, bob, unknown = "+12125550100", "+14155550199", "+33123456789"
+	for _, tt := range []struct {
+		name             string
+		from, to, queue  string
+		user             []string
+		want             map[string]string
+		wantQueue        string
+		scopedSeesCaller bool
+	}{
+		{"a known agent in user", bob, "100", "", []string{"Ticket System", "bruno"},
+			map[string]string{"bruno": "ringing"}, "", false},
+		{"a label in user, to an extension", bob, "201", "", []string{"Ticket System"},
+			map[string]string{"alice": "ringing"}, "", false},
+		{"no user, to a queue's name", bob, "support", "", nil,
+			map[string]string{"bruno": "ringing"}, "support", false},
+		{"a queue given, in another case", bob, "100", "SALES", []string{"Ticket System"},
+			map[string]string{"alice": "ringing"}, "SALES", false},
+		{"nobody named: every agent who may see Bob (not the scoped agent)", bob, "100", "", []string{"Ticket System"},
+			map[string]string{"alice": "ringing", "bruno": "ringing", "other": "ringing"}, "", false},
+		{"nobody named: every agent who may see Ann", ann, "100", "", nil,
+			map[string]string{"alice": "ringing", "bruno": "ringing", "scoped": "ringing", "other": "ringing"}, "", true},
+		{"nobody named, a queue without target: every agent", unknown, "helpdesk", "", nil,
+			map[string]string{"alice": "ringing", "bruno": "ringing", "scoped": "ringing", "other": "ringing"}, "helpdesk", false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			call := ring(tt.from, tt.to, tt.queue, tt.user...)
+			got := f.drain(t)
+			wantTypes(t, tt.name, f.types(got), tt.want)
+			if call.Queue != tt.wantQueue || call.State != desk.CallRinging {
+				t.Errorf("call %+v, want ringing, queue %q", call, tt.wantQueue)
+			}
+			if r := got[f.scoped.ID]; len(r) > 0 && (len(r[0].notice.Callers) > 0) != tt.scopedSeesCaller {
+				t.Errorf("the scoped agent is told of %v", callerNames(r[0].notice))
+			}
+		})
+	}
+
+	t.Run("Answered: the pop to the one who answered", func(t *testing.T) {
+		call := ring(bob, "100", "", "Ticket System")
+		f.drain(t)
+		_, call = f.post(t, cti.Event{Event: cti.EventAnswer, Direction: "in", CallID: call.CallID, User: []string{"bruno"}})
+		got := f.drain(t)
+		wantTypes(t, "answer", f.types(got), map[string]string{"alice": "taken", "bruno": "answered", "other": "taken"})
+		if call.AgentUserID != f.bruno.ID || !got[f.bruno.ID][0].notice.Open || call.From != bob {
+			t.Fatalf("call %+v, pop %+v", call, got[f.bruno.ID])
+		}
+	})
+
+	t.Run("Turned off", func(t *testing.T) {
+		off := false
+		integ, err := f.svc.Telephony.UpdateIntegration(admin, f.integ.ID, desk.IntegrationUpdate{RingAllAgents: &off})
+		must(t, err)
+		f.integ = integ
+		call := ring(bob, "100", "", "Ticket System")
+		wantTypes(t, "nobody named", f.types(f.drain(t)), map[string]string{})
+		if call.State != desk.CallRinging || len(call.RingingUserIDs) != 0 {
+			t.Fatalf("call %+v, want recorded, ringing for nobody", call)
+		}
+		// The queue's targets still ring.
+		ring(bob, "support", "")
+		wantTypes(t, "queue", f.types(f.drain(t)), map[string]string{"bruno": "ringing"})
+	})
+}
+
+// TestCallsStale: a call nothing is heard of ends, its hangup lost; the
+// agents it rang for are told it was missed, the agent of an answered one
+// that it ended; the calls quiet for long end without a word.
+func TestCallsStale(t *testing.T) {
+	f := mustCallsFixture(t)
+	f.post(t, cti.Event{Event: cti.EventNewCall, From: "+12125550100", To: "201", Direction: "in", CallID: "old"})
+	f.now = f.now.Add(5 * time.Hour)
+	f.post(t, cti.Event{Event: cti.EventNewCall, From: "+14155550199", To: "100", Direction: "in", CallID: "rang", User: []string{"alice", "bruno"}})
+	f.post(t, cti.Event{Event: cti.EventNewCall, From: "+12125550100", To: "100", Direction: "in", CallID: "talked", User: []string{"bruno"}})
+	f.post(t, cti.Event{Event: cti.EventAnswer, From: "+12125550100", To: "100", Direction: "in", CallID: "talked", User: []string{"bruno"}})
+	f.now = f.now.Add(time.Hour)
+	f.post(t, cti.Event{Event: cti.EventNewCall, From: "+12125550100", To: "203", Direction: "in", CallID: "live"})
+	f.drain(t)
+
+	f.now = f.now.Add(4 * time.Hour)
+	n, err := f.calls.EndStaleCalls(context.Background(), 4*time.Hour)
+	must(t, err)
+	if n != 3 {
+		t.Fatalf("ended %d calls, want old, rang and talked", n)
+	}
+	got := f.drain(t)
+	wantTypes(t, "stale", f.types(got), map[string]string{"alice": "ended", "bruno": "ended,ended"})
+	if r := got[f.alice.ID][0].notice; r.State != desk.CallMissed || len(r.Callers) != 1 {
+		t.Errorf("Alice is told %+v, want the missed call of Bob", r)
+	}
+	calls, _, err := f.svc.Calls.FindCalls(f.sys, desk.CallFilter{})
+	must(t, err)
+	for _, c := range calls {
+		switch c.CallID {
+		case "live":
+			if c.Ended() {
+				t.Errorf("the live call ended: %+v", c)
+			}
+		default:
+			if !c.HangupLost() {
+				t.Errorf("call %s %+v, want ended, hangup not received", c.CallID, c)
+			}
+		}
+	}
+	if n, _ := f.calls.EndStaleCalls(context.Background(), 4*time.Hour); n != 0 {
+		t.Errorf("swept again: %d calls", n)
+	}
+	if got := cti.SweepInterval(4 * time.Hour); got != time.Minute {
+		t.Errorf("sweep every %v for 4h, want a minute", got)
+	}
+	if got := cti.SweepInterval(30 * time.Second); got != 7500*time.Millisecond {
+		t.Errorf("sweep every %v for 30s, want 7.5s", got)
+	}
+}
+
+// BenchmarkRingAll is a newCall that names nobody, ringing every agent
+// who may see the caller: the agents are read, and each gets his notice,
+// its callers looked up as him.
+func BenchmarkRingAll(b *testing.B) {
+	for _, agents := range []int{0, 50, 200} {
+		b.Run(strconv.Itoa(agents)+" more agents", func(b *testing.B) {
+			f := mustCallsFixture(b)
+			for i := range agents {
+				u := &desk.User{Login: "a" + strconv.Itoa(i), Roles: []string{desk.RoleAgent}, PasswordHash: "x"}
+				must(b, f.svc.Users.CreateUser(f.sys, u))
+			}
+			b.ResetTimer()
+			for i := range b.N {
+				f.post(b, cti.Event{Event: cti.EventNewCall, From: "+12125550100", To: "100", Direction: "in",
+					CallID: "b" + strconv.Itoa(i), User: []string{"Ticket System"}})
+				f.drain(b)
+			}
+		})
+	}
 }

@@ -3,7 +3,9 @@ package cti
 import (
 	"bytes"
 	"encoding/json"
+	"maps"
 	"net/url"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -35,6 +37,11 @@ const (
 	CauseCongestion     = "congestion"
 	CauseNotFound       = "notFound"
 	CauseForwarded      = "forwarded"
+	// CauseHangupNotReceived ends a call whose hangup was lost: posted by
+	// an adapter for the calls that ended while it was disconnected, and
+	// given by the server to the calls it heard nothing of for
+	// calls.stale_after.
+	CauseHangupNotReceived = desk.CauseHangupNotReceived
 )
 
 // Voicemail is the user, or answering number, that says voicemail answered
@@ -71,7 +78,16 @@ type Event struct {
 	// AnsweringNumber is the extension or number of the agent who
 	// answered.
 	AnsweringNumber string `json:"answeringNumber,omitempty"`
+
+	// lostRace: the hangup is a leg's that lost the race (LOSE_RACE), read
+	// as cancel; see LostRace.
+	lostRace bool
 }
+
+// LostRace reports whether the event is the hangup of a leg that stopped
+// ringing because another phone took the call (FreeSWITCH's LOSE_RACE,
+// PICKED_OFF, which ring group scripts post for each leg): it ends nothing.
+func (e *Event) LostRace() bool { return e.Event == EventHangup && e.lostRace }
 
 // Inbound reports whether the call comes in.
 func (e *Event) Inbound() bool { return e.Direction == desk.DirectionIn }
@@ -83,6 +99,23 @@ func (e *Event) Number() string {
 		return e.From
 	}
 	return e.To
+}
+
+// CallQueue returns the queue of the event's call: its queue, or else, for
+// an inbound call, its to when that is a name rather than a number dialled
+// ("support", as bridges that follow Asterisk's queues send it with no
+// queue), as Zammad records it.
+func (e *Event) CallQueue() string {
+	if e.Queue != "" || !e.Inbound() || !isName(e.To) {
+		return e.Queue
+	}
+	return e.To
+}
+
+// isName reports whether s holds a letter and is not an address
+// (sip:100@pbx.example.com): a name, not a number.
+func isName(s string) bool {
+	return strings.ContainsFunc(s, unicode.IsLetter) && !strings.ContainsAny(s, ":@")
 }
 
 // Voicemail reports whether the event says voicemail answered.
@@ -107,46 +140,39 @@ var eventKeys = map[string]string{
 	"answeringNumber": "answeringNumber", "answering_number": "answeringNumber",
 }
 
-// ParseEvent reads an event from a request body: JSON when the content type
-// says so or the body starts with {, else a form (application/x-www-form-
-// urlencoded), whatever the content type claims, since phone system scripts
-// are sloppy about it. Unknown keys are ignored. The event is validated
-// (see Validate).
-func ParseEvent(contentType string, body []byte) (*Event, error) {
-	trimmed := bytes.TrimSpace(body)
+// ParseEvent reads an event as Zammad reads it: the body, JSON when the
+// content type says so or the body starts with {, else a form
+// (application/x-www-form-urlencoded), whatever the content type claims,
+// since phone system scripts are sloppy about it; merged with the
+// parameters of the URL's query, the body winning key by key. Unknown keys
+// are ignored. A form is read as Zammad reads one: its pairs are split at &
+// only, so that a raw ; stays in its value, and a + posted unencoded in a
+// number (it arrives as a space) is a + again. The event is validated (see
+// Validate).
+func ParseEvent(contentType string, body []byte, query string) (*Event, error) {
 	fields := map[string][]string{}
-	if strings.Contains(strings.ToLower(contentType), "json") || bytes.HasPrefix(trimmed, []byte("{")) {
-		var obj map[string]json.RawMessage
-		dec := json.NewDecoder(bytes.NewReader(trimmed))
-		dec.UseNumber()
-		if err := dec.Decode(&obj); err != nil || obj == nil {
-			return nil, desk.NewError(desk.EINVALID, "error.event_not_json_form")
-		}
-		if dec.More() {
-			return nil, desk.NewError(desk.EINVALID, "error.event_several_json")
-		}
-		for k, raw := range obj {
-			name, ok := eventKeys[k]
-			if !ok {
-				continue
-			}
-			values, ok := jsonStrings(raw, name == "user")
-			if !ok {
-				return nil, desk.Invalid(name, "error.not_string", name)
-			}
-			fields[name] = append(fields[name], values...)
-		}
-	} else {
-		form, err := url.ParseQuery(string(trimmed))
+	if strings.TrimSpace(query) != "" {
+		q, err := formFields(query)
 		if err != nil {
-			return nil, desk.NewError(desk.EINVALID, "error.event_not_json_form")
+			return nil, desk.NewError(desk.EINVALID, "error.event_query_not_form")
 		}
-		for k, values := range form {
-			if name, ok := eventKeys[k]; ok {
-				fields[name] = append(fields[name], values...)
-			}
+		fields = q
+	}
+	trimmed := bytes.TrimSpace(body)
+	var fromBody map[string][]string
+	var err error
+	switch {
+	case strings.Contains(strings.ToLower(contentType), "json") && len(trimmed) > 0, bytes.HasPrefix(trimmed, []byte("{")):
+		fromBody, err = jsonFields(trimmed)
+	case len(trimmed) > 0:
+		if fromBody, err = formFields(string(trimmed)); err != nil {
+			err = desk.NewError(desk.EINVALID, "error.event_not_json_form")
 		}
 	}
+	if err != nil {
+		return nil, err
+	}
+	maps.Copy(fields, fromBody)
 	first := func(name string) string {
 		if v := fields[name]; len(v) > 0 {
 			return v[0]
@@ -156,8 +182,10 @@ func ParseEvent(contentType string, body []byte) (*Event, error) {
 	ev := &Event{Event: first("event"), From: first("from"), To: first("to"), Direction: first("direction"),
 		CallID: first("callId"), Queue: first("queue"), Cause: first("cause"), AnsweringNumber: first("answeringNumber")}
 	for _, u := range fields["user"] {
-		// A form may give "user=a,b" as Zammad's bridges sometimes do.
-		for part := range strings.SplitSeq(u, ",") {
+		// A form may give "user=a,b" as Zammad's bridges sometimes do; an
+		// agent may be named by his number, whose + a form turned into a
+		// space.
+		for part := range strings.SplitSeq(plusRestored(u), ",") {
 			if part = strings.TrimSpace(part); part != "" {
 				ev.User = append(ev.User, part)
 			}
@@ -167,6 +195,70 @@ func ParseEvent(contentType string, body []byte) (*Event, error) {
 		return nil, err
 	}
 	return ev, nil
+}
+
+// formFields reads a form's known keys, by field name. Pairs are split at &
+// alone, as Rack (Zammad's) reads a form body: url.ParseQuery would refuse
+// a raw ; whole. + is a space, and a bad %-escape an error.
+func formFields(s string) (map[string][]string, error) {
+	fields := map[string][]string{}
+	for pair := range strings.SplitSeq(s, "&") {
+		if pair == "" {
+			continue
+		}
+		k, v, _ := strings.Cut(pair, "=")
+		k, err := url.QueryUnescape(k)
+		if err != nil {
+			return nil, err
+		}
+		if v, err = url.QueryUnescape(v); err != nil {
+			return nil, err
+		}
+		name, ok := eventKeys[k]
+		if !ok {
+			continue
+		}
+		fields[name] = append(fields[name], v)
+	}
+	return fields, nil
+}
+
+// plusRestored turns the leading spaces of a number into the + they were
+// before a form's decoding: FreeSWITCH's mod_curl posts from=+4420... raw,
+// which arrives as " 4420...". The screen pop reads numbers so
+// (phone.Normalizer.FromQuery); every number of an event is read so too.
+func plusRestored(v string) string {
+	t := strings.TrimLeftFunc(v, unicode.IsSpace)
+	if len(t) < len(v) && t != "" && t[0] >= '0' && t[0] <= '9' {
+		return "+" + t
+	}
+	return v
+}
+
+// jsonFields reads a JSON object's known keys, by field name.
+func jsonFields(body []byte) (map[string][]string, error) {
+	var obj map[string]json.RawMessage
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	if err := dec.Decode(&obj); err != nil || obj == nil {
+		return nil, desk.NewError(desk.EINVALID, "error.event_not_json_form")
+	}
+	if dec.More() {
+		return nil, desk.NewError(desk.EINVALID, "error.event_several_json")
+	}
+	fields := map[string][]string{}
+	for k, raw := range obj {
+		name, ok := eventKeys[k]
+		if !ok {
+			continue
+		}
+		values, ok := jsonStrings(raw, name == "user")
+		if !ok {
+			return nil, desk.Invalid(name, "error.not_string", name)
+		}
+		fields[name] = append(fields[name], values...)
+	}
+	return fields, nil
 }
 
 // jsonStrings reads a JSON string, number or null (and, for a list, an array
@@ -206,12 +298,13 @@ func jsonStrings(raw json.RawMessage, list bool) ([]string, bool) {
 // direction, a call id, and texts of at most 255 characters without control
 // characters. A known cause under another name becomes Zammad's.
 func (e *Event) Validate() error {
-	for _, f := range []*string{&e.Event, &e.Direction, &e.CallID, &e.Queue, &e.Cause, &e.AnsweringNumber} {
+	for _, f := range []*string{&e.Event, &e.Direction, &e.CallID, &e.Queue, &e.Cause} {
 		*f = strings.TrimSpace(*f)
 	}
-	// A number's leading space is the + of a form posted unencoded: keep
-	// it, as the caller lookup reads it so; trim the rest.
-	e.From, e.To = trimNumber(e.From), trimNumber(e.To)
+	// A number's leading space is the + of a form posted unencoded.
+	for _, f := range []*string{&e.From, &e.To, &e.AnsweringNumber} {
+		*f = strings.TrimSpace(plusRestored(*f))
+	}
 	switch e.Event {
 	case EventNewCall, EventAnswer, EventHangup:
 	default:
@@ -243,19 +336,11 @@ func (e *Event) Validate() error {
 			return err
 		}
 	}
-	e.Cause = normalCause(e.Cause)
-	return nil
-}
-
-// trimNumber trims a number but for one leading space before a digit (a +
-// turned into a space by a form posted without encoding).
-func trimNumber(s string) string {
-	s = strings.TrimRightFunc(s, unicode.IsSpace)
-	t := strings.TrimLeftFunc(s, unicode.IsSpace)
-	if len(t) < len(s) && t != "" && t[0] >= '0' && t[0] <= '9' && s[len(s)-len(t)-1] == ' ' {
-		return " " + t
+	var lost bool
+	if e.Cause, lost = normalCause(e.Cause); lost {
+		e.lostRace = true
 	}
-	return t
+	return nil
 }
 
 // checkText refuses a value too long, not UTF-8, or holding control
@@ -282,22 +367,39 @@ func clip(s string) string {
 	return s
 }
 
-// causeAliases are the other names of the causes: Q.850 names as FreeSWITCH
-// and Asterisk give them, and Zammad's in any case.
+// causeAliases are the other names of the causes: the Q.850 names as
+// FreeSWITCH and Asterisk give them (docs/integrations/freeswitch.md lists
+// them), and Zammad's in any case.
 var causeAliases = map[string]string{
 	"normalclearing": CauseNormalClearing, "normal_clearing": CauseNormalClearing,
 	"busy": CauseBusy, "user_busy": CauseBusy, "call_rejected": CauseBusy,
 	"cancel": CauseCancel, "originator_cancel": CauseCancel,
 	"noanswer": CauseNoAnswer, "no_answer": CauseNoAnswer, "no_user_response": CauseNoAnswer,
+	"allotted_timeout": CauseNoAnswer, "progress_timeout": CauseNoAnswer, "recovery_on_timer_expire": CauseNoAnswer,
 	"congestion": CauseCongestion, "normal_circuit_congestion": CauseCongestion, "switch_congestion": CauseCongestion,
+	"network_out_of_order": CauseCongestion, "normal_temporary_failure": CauseCongestion,
 	"notfound": CauseNotFound, "unallocated_number": CauseNotFound, "no_route_destination": CauseNotFound,
-	"forwarded": CauseForwarded,
+	"invalid_number_format": CauseNotFound, "user_not_registered": CauseNotFound, "subscriber_absent": CauseNotFound,
+	"forwarded": CauseForwarded, "attended_transfer": CauseForwarded, "blind_transfer": CauseForwarded,
+	"deflection":        CauseForwarded,
+	"hangupnotreceived": CauseHangupNotReceived,
 }
 
-// normalCause returns Zammad's name of a cause, or the cause as given.
-func normalCause(c string) string {
-	if n, ok := causeAliases[strings.ToLower(c)]; ok {
-		return n
+// lostRaceCauses are the causes of a leg that stopped ringing because
+// another phone took the call: FreeSWITCH's LOSE_RACE (a ring group's other
+// legs, when one answers) and PICKED_OFF (a call pickup). They are the
+// cancel of one leg, not the end of the call.
+var lostRaceCauses = []string{"lose_race", "picked_off"}
+
+// normalCause returns Zammad's name of a cause, or the cause as given, and
+// whether it is the cause of a leg that lost the race.
+func normalCause(c string) (string, bool) {
+	lower := strings.ToLower(c)
+	if slices.Contains(lostRaceCauses, lower) {
+		return CauseCancel, true
 	}
-	return c
+	if n, ok := causeAliases[lower]; ok {
+		return n, false
+	}
+	return c, false
 }

@@ -35,6 +35,13 @@ const (
 	CallUnanswered = "unanswered"
 )
 
+// CauseHangupNotReceived is the cause of a call whose hangup never came: an
+// adapter posts it for the calls that ended while it was disconnected from
+// the phone system, and the server gives it to the calls nothing was heard
+// of for a while (calls.stale_after). When the call really ended is not
+// known, nor how long it was talked.
+const CauseHangupNotReceived = "hangupNotReceived"
+
 // CallStates lists the states, in the order the call log offers them.
 var CallStates = []string{CallRinging, CallAnswered, CallMissed, CallRejected, CallUnanswered}
 
@@ -56,7 +63,11 @@ type Call struct {
 	// busy, cancel, noAnswer, congestion, notFound, forwarded, or its own).
 	Cause string `json:"cause,omitempty"`
 	// Voicemail tells that voicemail answered the call.
-	Voicemail  bool       `json:"voicemail,omitempty"`
+	Voicemail bool `json:"voicemail,omitempty"`
+	// Blocked tells that the caller's number was on the block list: the
+	// call was rejected, or, when the phone system put it through anyway
+	// (it may ignore the reject), it is recorded as it went, marked.
+	Blocked    bool       `json:"blocked,omitempty"`
 	StartedAt  time.Time  `json:"started_at"`
 	AnsweredAt *time.Time `json:"answered_at,omitempty"`
 	EndedAt    *time.Time `json:"ended_at,omitempty"`
@@ -93,10 +104,14 @@ func (c *Call) Number() string {
 // Ended reports whether the call is over.
 func (c *Call) Ended() bool { return c.EndedAt != nil }
 
+// HangupLost reports whether the call ended without its hangup (cause
+// hangupNotReceived): its end and its duration are not known.
+func (c *Call) HangupLost() bool { return c.EndedAt != nil && c.Cause == CauseHangupNotReceived }
+
 // Duration returns how long the call was talked: from the answer to the
-// hangup, 0 when it was not answered or is not over.
+// hangup, 0 when it was not answered, is not over, or its hangup was lost.
 func (c *Call) Duration() time.Duration {
-	if c.AnsweredAt == nil || c.EndedAt == nil || c.EndedAt.Before(*c.AnsweredAt) {
+	if c.AnsweredAt == nil || c.EndedAt == nil || c.EndedAt.Before(*c.AnsweredAt) || c.HangupLost() {
 		return 0
 	}
 	return c.EndedAt.Sub(*c.AnsweredAt)
@@ -179,6 +194,12 @@ type CallService interface {
 	// ends, the PhoneCall gets the call's duration. apply must not call the
 	// store.
 	ApplyCall(ctx context.Context, integrationID int64, callID string, apply func(c *Call) error) (*Call, error)
+	// EndStaleCalls ends every call not over whose last event came before
+	// quietSince, as CauseHangupNotReceived: one ringing is missed
+	// (inbound) or unanswered (outbound), one answered stays so. It returns
+	// the calls it ended, each ended once however many instances sweep at
+	// the same time.
+	EndStaleCalls(ctx context.Context, quietSince time.Time) ([]*Call, error)
 	// LinkCall ties the call of id to a ticket, as the PhoneCall pc (flow,
 	// number, date and duration come from the call; contact, agent and note
 	// from pc), which it creates. A call tied already to that ticket gives

@@ -20,6 +20,16 @@ type Integration struct {
 	CreatedAt  time.Time  `json:"created_at"`
 	LastUsedAt *time.Time `json:"last_used_at,omitempty"`
 	RevokedAt  *time.Time `json:"revoked_at,omitempty"`
+	// RingAllAgents: an inbound call that names no known agent and whose
+	// queue has no target rings for every agent who may see the caller, as
+	// Zammad notifies every agent; on unless turned off.
+	RingAllAgents bool `json:"ring_all_agents"`
+}
+
+// IntegrationUpdate holds the settings of an integration to change; nil
+// leaves one as it is.
+type IntegrationUpdate struct {
+	RingAllAgents *bool
 }
 
 // Revoked reports whether the integration's token was revoked.

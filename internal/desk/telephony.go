@@ -4,9 +4,10 @@ import "context"
 
 // TelephonyService holds what administrators set for the phone systems:
 // integrations and their tokens, the block list, caller id rules, the agents'
-// extensions. Only an admin changes them (a user may change his own
-// PopOnAnswer); the integrations read them through AuthenticateIntegration,
-// IsBlockedNumber, FindCallerIDRules and FindAgents, acting as the system.
+// extensions, the queues' targets. Only an admin changes them (a user may
+// change his own PopOnAnswer); the integrations read them through
+// AuthenticateIntegration, IsBlockedNumber, FindCallerIDRules, FindAgents,
+// FindQueueAgents and FindDeskAgents, acting as the system.
 type TelephonyService interface {
 	// CreateIntegration returns a new random token for a new integration,
 	// and its record. The token is not kept: it cannot be shown again.
@@ -14,6 +15,8 @@ type TelephonyService interface {
 	FindIntegrations(ctx context.Context) ([]*Integration, error)
 	// RevokeIntegration revokes an integration's token for good.
 	RevokeIntegration(ctx context.Context, id int64) (*Integration, error)
+	// UpdateIntegration changes an integration's settings.
+	UpdateIntegration(ctx context.Context, id int64, upd IntegrationUpdate) (*Integration, error)
 	// AuthenticateIntegration returns the integration of token; an unknown
 	// or revoked token is EUNAUTHORIZED. It needs no user in ctx.
 	AuthenticateIntegration(ctx context.Context, token string) (*Integration, error)
@@ -47,4 +50,18 @@ type TelephonyService interface {
 	// contact's phone number, else his contact's full name (any case), with
 	// roles and organizations. Nobody is an empty list.
 	FindAgents(ctx context.Context, key string) ([]*User, error)
+
+	// FindQueueTargets returns the queues' targets, by queue (any case) and
+	// agent.
+	FindQueueTargets(ctx context.Context) ([]*QueueTarget, error)
+	// CreateQueueTarget adds a target to a queue; the same agent again for
+	// the same queue (in any case) is ECONFLICT.
+	CreateQueueTarget(ctx context.Context, q *QueueTarget) error
+	DeleteQueueTarget(ctx context.Context, id int64) error
+	// FindQueueAgents returns the agents the calls of queue (any case) ring
+	// for, with roles and organizations; nobody is an empty list.
+	FindQueueAgents(ctx context.Context, queue string) ([]*User, error)
+	// FindDeskAgents returns every user with the agent role, with roles and
+	// organizations: whom a call nobody is named for rings.
+	FindDeskAgents(ctx context.Context) ([]*User, error)
 }

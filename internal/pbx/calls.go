@@ -18,8 +18,9 @@ import (
 // CauseHangupNotReceived is the cause of the hangups an adapter posts for
 // the calls that ended while it was disconnected from the phone system: after
 // the reconnection, their first channel no longer exists, and the phone
-// system's own hangup was never received.
-const CauseHangupNotReceived = "hangupNotReceived"
+// system's own hangup was never received. The server gives the same cause to
+// the calls it hears nothing of for calls.stale_after.
+const CauseHangupNotReceived = cti.CauseHangupNotReceived
 
 // DefaultMaxCallAge is how long a call nothing is heard of stays remembered:
 // one whose hangup was lost (and not found by the reconciliation after a

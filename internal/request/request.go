@@ -83,13 +83,17 @@ func BaseURL(r *http.Request, configured string) string {
 
 // LoggedPath returns path fit for a log: every segment that looks like a
 // token, wherever it stands and however the path is spelled
-// (//api/v1/cti/events/TOKEN, /API/v1/cti/TOKEN), is masked to its prefix.
+// (//api/v1/cti/events/TOKEN, /API/v1/cti/TOKEN), is masked to its prefix;
+// so is whatever stands where the call events take their token
+// (/api/v1/cti/X, /api/v1/cti/events/X), token-shaped or not: a Zammad
+// token left in a phone system's script is a secret too.
 //
 // The tokens that may travel in a path are an integration token in a phone
 // system's URL (Zammad's shape), and an API token pasted there by mistake.
 func LoggedPath(path string) string {
 	lower := strings.ToLower(path)
-	if !strings.Contains(lower, desk.IntegrationTokenPrefix) && !strings.Contains(lower, desk.APITokenPrefix) {
+	if !strings.Contains(lower, desk.IntegrationTokenPrefix) && !strings.Contains(lower, desk.APITokenPrefix) &&
+		!strings.Contains(lower, "/cti/") {
 		return path
 	}
 	segments := strings.Split(path, "/")
@@ -99,8 +103,23 @@ func LoggedPath(path string) string {
 				segments[i] = prefix + "…"
 			}
 		}
+		if seg != "" && segments[i] == seg && webhookTokenAt(segments, i) {
+			segments[i] = "…"
+		}
 	}
 	return strings.Join(segments, "/")
+}
+
+// webhookTokenAt reports whether segment i of a path stands where the call
+// events take their token: after cti (but for events), or after cti/events.
+func webhookTokenAt(segments []string, i int) bool {
+	switch {
+	case i >= 1 && strings.EqualFold(segments[i-1], "cti"):
+		return !strings.EqualFold(segments[i], "events")
+	case i >= 2 && strings.EqualFold(segments[i-1], "events") && strings.EqualFold(segments[i-2], "cti"):
+		return true
+	}
+	return false
 }
 
 // tokenChars reports whether s could be the random part of a token: the

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/ctidesk/ctidesk/internal/desk"
 )
@@ -26,7 +27,7 @@ var _ desk.CallService = (*DB)(nil)
 
 // callColumns are the columns scanCalls reads, from callFrom.
 const callColumns = `c.id, c.integration_id, c.call_id, c.direction, c.from_number, c.to_number, c.queue, c.state,
-	c.cause, c.voicemail, c.started_at, c.answered_at, c.ended_at, COALESCE(c.agent_user_id, 0), COALESCE(au.login, ''),
+	c.cause, c.voicemail, c.blocked, c.started_at, c.answered_at, c.ended_at, COALESCE(c.agent_user_id, 0), COALESCE(au.login, ''),
 	COALESCE(ap.first_name, ''), COALESCE(ap.name, ''), COALESCE(c.contact_id, 0), COALESCE(ct.first_name, ''),
 	COALESCE(ct.name, ''), COALESCE(c.phonecall_id, 0), COALESCE(pc.ticket_id, 0), COALESCE(t.ref, '')`
 
@@ -192,7 +193,7 @@ func findCalls(ctx context.Context, tx *Tx, filter desk.CallFilter, scoped bool)
 		var agent, contact desk.Person
 		var answered, ended sql.NullTime
 		if err := rows.Scan(&k.ID, &k.IntegrationID, &k.CallID, &k.Direction, &k.From, &k.To, &k.Queue, &k.State,
-			&k.Cause, &k.Voicemail, &k.StartedAt, &answered, &ended, &k.AgentUserID, &login, &agent.FirstName,
+			&k.Cause, &k.Voicemail, &k.Blocked, &k.StartedAt, &answered, &ended, &k.AgentUserID, &login, &agent.FirstName,
 			&agent.Name, &k.ContactID, &contact.FirstName, &contact.Name, &k.PhoneCallID, &k.TicketID,
 			&k.TicketRef); err != nil {
 			return nil, 0, fmt.Errorf("find calls: %w", err)
@@ -278,8 +279,9 @@ func loadCallLists(ctx context.Context, tx *Tx, calls []*desk.Call, byID map[int
 
 // ApplyCall runs apply on the call of callID within the integration, in one
 // write transaction, creating the call when it is new (apply sees ID 0), and
-// saves it. When the call is tied to a PhoneCall and has ended, the
-// PhoneCall's duration becomes the call's.
+// saves it, with the time of this event. When the call is tied to a
+// PhoneCall and has ended, the PhoneCall's duration becomes the call's
+// (unless its hangup was lost: then its duration is not known).
 func (db *DB) ApplyCall(ctx context.Context, integrationID int64, callID string, apply func(c *desk.Call) error) (*desk.Call, error) {
 	tx, err := db.beginWrite(ctx, desk.ActionModify, desk.ClassPhoneCall)
 	if err != nil {
@@ -349,9 +351,10 @@ func applyCall(ctx context.Context, tx *Tx, integrationID int64, callID string, 
 		}
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE cti_call SET direction = ?, from_number = ?, to_number = ?, queue = ?,
-		state = ?, cause = ?, voicemail = ?, started_at = ?, answered_at = ?, ended_at = ?, agent_user_id = ?,
-		contact_id = ? WHERE id = ?`, c.Direction, c.From, c.To, c.Queue, c.State, c.Cause, c.Voicemail, c.StartedAt,
-		nullTime(c.AnsweredAt), nullTime(c.EndedAt), nullID(c.AgentUserID), nullID(c.ContactID), id); err != nil {
+		state = ?, cause = ?, voicemail = ?, blocked = ?, started_at = ?, answered_at = ?, ended_at = ?,
+		agent_user_id = ?, contact_id = ?, last_event_at = ? WHERE id = ?`, c.Direction, c.From, c.To, c.Queue, c.State,
+		c.Cause, c.Voicemail, c.Blocked, c.StartedAt, nullTime(c.AnsweredAt), nullTime(c.EndedAt), nullID(c.AgentUserID),
+		nullID(c.ContactID), tx.now, id); err != nil {
 		return nil, fmt.Errorf("update call: %w", err)
 	}
 	if !slices.Equal(c.CallerIDs, before.CallerIDs) {
@@ -376,7 +379,7 @@ func applyCall(ctx context.Context, tx *Tx, integrationID int64, callID string, 
 			return nil, fmt.Errorf("write call agents: %w", err)
 		}
 	}
-	if c.PhoneCallID != 0 && c.EndedAt != nil && before.EndedAt == nil {
+	if c.PhoneCallID != 0 && c.EndedAt != nil && before.EndedAt == nil && !c.HangupLost() {
 		if _, err := tx.ExecContext(ctx, "UPDATE phonecall SET duration = ? WHERE id = ?",
 			int(c.Duration().Seconds()), c.PhoneCallID); err != nil {
 			return nil, fmt.Errorf("update the call's phone call: %w", err)
@@ -384,6 +387,43 @@ func applyCall(ctx context.Context, tx *Tx, integrationID int64, callID string, 
 	}
 	// Read back, for the derived names.
 	return findCall(ctx, tx, desk.CallFilter{ID: &id}, false)
+}
+
+// EndStaleCalls ends the calls not over whose last event came before
+// quietSince, as their hangup would, with the cause hangupNotReceived and
+// the time of that last event as their end, and returns them, by id. It is one
+// UPDATE with a condition: with several instances sweeping one PostgreSQL
+// database, each call is ended by one of them (the others' UPDATE finds it
+// ended once the first commits), and an event that comes meanwhile is
+// either applied first (and the call is no longer quiet) or finds the call
+// ended.
+func (db *DB) EndStaleCalls(ctx context.Context, quietSince time.Time) ([]*desk.Call, error) {
+	tx, err := db.beginWrite(ctx, desk.ActionModify, desk.ClassPhoneCall)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	rows, err := tx.QueryContext(ctx, `UPDATE cti_call SET ended_at = last_event_at, cause = ?,
+		state = CASE WHEN state <> ? THEN state WHEN direction = ? THEN ? ELSE ? END
+		WHERE ended_at IS NULL AND last_event_at < ? RETURNING id`, desk.CauseHangupNotReceived, desk.CallRinging,
+		desk.DirectionIn, desk.CallMissed, desk.CallUnanswered, dbTime(quietSince))
+	ids, err := collect(rows, err, "end stale calls", func(rows *sql.Rows) (int64, error) {
+		var id int64
+		return id, rows.Scan(&id)
+	})
+	if err != nil {
+		return nil, err
+	}
+	slices.Sort(ids)
+	calls := make([]*desk.Call, 0, len(ids))
+	for _, id := range ids {
+		c, err := findCall(ctx, tx, desk.CallFilter{ID: &id}, false)
+		if err != nil {
+			return nil, err
+		}
+		calls = append(calls, c)
+	}
+	return calls, tx.commit()
 }
 
 // checkUser checks that user id exists.

@@ -31,7 +31,7 @@ func (db *DB) CreateIntegration(ctx context.Context, name string) (string, *desk
 		return "", nil, fmt.Errorf("create integration: %w", err)
 	}
 	token := desk.IntegrationTokenPrefix + base64.RawURLEncoding.EncodeToString(b)
-	i := &desk.Integration{Name: name, CreatedAt: tx.now}
+	i := &desk.Integration{Name: name, CreatedAt: tx.now, RingAllAgents: true}
 	if err := tx.QueryRowContext(ctx, `INSERT INTO cti_integration (name, token_hash, created_at) VALUES (?, ?, ?)
 		RETURNING id`, name, tokenHash(token), tx.now).Scan(&i.ID); err != nil {
 		return "", nil, fmt.Errorf("create integration: %w", err)
@@ -57,12 +57,12 @@ func findIntegrations(ctx context.Context, tx *Tx, id *int64) ([]*desk.Integrati
 	if id != nil {
 		c.add("id = ?", *id)
 	}
-	rows, err := tx.QueryContext(ctx, "SELECT id, name, created_at, last_used_at, revoked_at FROM cti_integration"+
+	rows, err := tx.QueryContext(ctx, "SELECT id, name, created_at, last_used_at, revoked_at, ring_all_agents FROM cti_integration"+
 		c.where()+" ORDER BY id DESC", c.args...)
 	return collect(rows, err, "find integrations", func(rows *sql.Rows) (*desk.Integration, error) {
 		var i desk.Integration
 		var used, revoked sql.NullTime
-		err := rows.Scan(&i.ID, &i.Name, &i.CreatedAt, &used, &revoked)
+		err := rows.Scan(&i.ID, &i.Name, &i.CreatedAt, &used, &revoked, &i.RingAllAgents)
 		i.CreatedAt, i.LastUsedAt, i.RevokedAt = i.CreatedAt.UTC(), timePtr(used), timePtr(revoked)
 		return &i, err
 	})
@@ -71,6 +71,37 @@ func findIntegrations(ctx context.Context, tx *Tx, id *int64) ([]*desk.Integrati
 // RevokeIntegration revokes the integration of id for good; revoking it
 // again keeps the first revocation time.
 func (db *DB) RevokeIntegration(ctx context.Context, id int64) (*desk.Integration, error) {
+	return db.changeIntegration(ctx, id, func(tx *Tx, i *desk.Integration) error {
+		if i.RevokedAt != nil {
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE cti_integration SET revoked_at = ? WHERE id = ?", tx.now, i.ID); err != nil {
+			return fmt.Errorf("revoke integration: %w", err)
+		}
+		now := tx.now
+		i.RevokedAt = &now
+		return nil
+	})
+}
+
+// UpdateIntegration changes the settings of the integration of id that upd
+// sets.
+func (db *DB) UpdateIntegration(ctx context.Context, id int64, upd desk.IntegrationUpdate) (*desk.Integration, error) {
+	return db.changeIntegration(ctx, id, func(tx *Tx, i *desk.Integration) error {
+		if upd.RingAllAgents != nil {
+			i.RingAllAgents = *upd.RingAllAgents
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE cti_integration SET ring_all_agents = ? WHERE id = ?", i.RingAllAgents, i.ID); err != nil {
+			return fmt.Errorf("update integration: %w", err)
+		}
+		return nil
+	})
+}
+
+// changeIntegration runs change on the integration of id, in a write
+// transaction of a user who may change the telephony settings, and commits.
+// An unknown id is ENOTFOUND.
+func (db *DB) changeIntegration(ctx context.Context, id int64, change func(tx *Tx, i *desk.Integration) error) (*desk.Integration, error) {
 	tx, err := db.beginWrite(ctx, "", "")
 	if err != nil {
 		return nil, err
@@ -85,15 +116,10 @@ func (db *DB) RevokeIntegration(ctx context.Context, id int64) (*desk.Integratio
 	} else if len(found) == 0 {
 		return nil, desk.NewError(desk.ENOTFOUND, "error.integration_not_found")
 	}
-	i := found[0]
-	if i.RevokedAt == nil {
-		if _, err := tx.ExecContext(ctx, "UPDATE cti_integration SET revoked_at = ? WHERE id = ?", tx.now, id); err != nil {
-			return nil, fmt.Errorf("revoke integration: %w", err)
-		}
-		now := tx.now
-		i.RevokedAt = &now
+	if err := change(tx, found[0]); err != nil {
+		return nil, err
 	}
-	return i, tx.commit()
+	return found[0], tx.commit()
 }
 
 // AuthenticateIntegration returns the integration of token, EUNAUTHORIZED
@@ -105,8 +131,9 @@ func (db *DB) AuthenticateIntegration(ctx context.Context, token string) (*desk.
 	}
 	var i desk.Integration
 	var used, revoked sql.NullTime
-	err := db.read.QueryRowContext(ctx, db.sql(`SELECT id, name, created_at, last_used_at, revoked_at
-		FROM cti_integration WHERE token_hash = ?`), tokenHash(token)).Scan(&i.ID, &i.Name, &i.CreatedAt, &used, &revoked)
+	err := db.read.QueryRowContext(ctx, db.sql(`SELECT id, name, created_at, last_used_at, revoked_at, ring_all_agents
+		FROM cti_integration WHERE token_hash = ?`), tokenHash(token)).Scan(&i.ID, &i.Name, &i.CreatedAt, &used, &revoked,
+		&i.RingAllAgents)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, desk.NewError(desk.EUNAUTHORIZED, "error.unknown_integration_token")
 	} else if err != nil {

@@ -89,7 +89,12 @@ func findUser(ctx context.Context, tx *Tx, filter desk.UserFilter) (*desk.User, 
 }
 
 func findUsers(ctx context.Context, tx *Tx, filter desk.UserFilter) ([]*desk.User, int, error) {
-	var c conds
+	return findUsersWhere(ctx, tx, filter, conds{})
+}
+
+// findUsersWhere is findUsers with the conditions of c besides the filter's
+// (on users u).
+func findUsersWhere(ctx context.Context, tx *Tx, filter desk.UserFilter, c conds) ([]*desk.User, int, error) {
 	if !tx.user.Can(desk.ActionRead, desk.ClassUser) {
 		c.add("u.id = ?", tx.user.ID)
 	}

@@ -51,7 +51,8 @@ type callRow struct {
 	PopURL string
 	// Others counts the other persons the number found.
 	Others int
-	// Talk is the duration, m:ss, "" for a call not answered or not over.
+	// Talk is the duration, m:ss, "" for a call not answered, not over, or
+	// whose hangup was lost.
 	Talk string
 }
 
@@ -111,7 +112,7 @@ func (s *Server) handleCalls(w http.ResponseWriter, r *http.Request) error {
 		if c.PhoneCallID == 0 {
 			row.PopURL = cti.PopURL(c)
 		}
-		if c.AnsweredAt != nil && c.EndedAt != nil {
+		if c.AnsweredAt != nil && c.EndedAt != nil && !c.HangupLost() {
 			row.Talk = talk(c.Duration())
 		}
 		v.Calls = append(v.Calls, row)

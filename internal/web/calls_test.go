@@ -493,7 +493,7 @@ func TestTelephonyPage(t *testing.T) {
 	r = admin.post("/admin/telephony/integrations", url.Values{"name": {"Asterisk"}})
 	wantStatus(t, "create integration", r, http.StatusOK)
 	token := regexp1(t, r.body, `id="new-integration-token">(cti_[^<]+)<`)
-	wantContains(t, "create integration", r, ce.srv.URL+"/api/v1/cti/events/"+token)
+	wantContains(t, "create integration", r, ce.srv.URL+"/api/v1/cti/"+token, ce.srv.URL+"/api/v1/cti/events with the token")
 	if _, err := ce.svc.Telephony.AuthenticateIntegration(ce.sys, token); err != nil {
 		t.Fatalf("the token shown does not authenticate: %v", err)
 	}

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ctidesk/ctidesk/internal/cti"
 	"github.com/ctidesk/ctidesk/internal/desk"
 	"github.com/ctidesk/ctidesk/internal/locale"
 )
@@ -62,6 +63,7 @@ func TestMessageKeys(t *testing.T) {
 	dynamic("field", desk.PublicLog, desk.PrivateLog)
 	dynamic("class", desk.ClassPerson, "Ticket")
 	dynamic("callstate", desk.CallStates...)
+	dynamic("simstep", cti.SimulationSteps...)
 	dynamic("direction", desk.DirectionIn, desk.DirectionOut)
 	dynamic("pop.create", append([]string{desk.ClassPerson, desk.ClassOrganization, desk.ClassLocation, desk.ClassPhoneCall},
 		desk.TicketKinds...)...)

@@ -153,6 +153,7 @@ func (s *Server) funcs(lang string) template.FuncMap {
 		},
 		"hasLevels": desk.HasLevels,
 		"telInput":  newTelInput,
+		"telUsers":  newTelUsers,
 		// callActions builds the data of the "call-actions" partial.
 		"callActions": func(action string, options []cti.CallOption, csrf string) callActionsData {
 			return callActionsData{Action: action, Options: options, CSRF: csrf}

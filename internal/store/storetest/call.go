@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -75,6 +76,32 @@ func testCall(t *testing.T, open func(t *testing.T) *store.DB) {
 		wantCode(t, err, desk.EUNAUTHORIZED)
 		_, err = db.RevokeIntegration(f.admin, 9999)
 		wantCode(t, err, desk.ENOTFOUND)
+	})
+
+	t.Run("IntegrationSettings", func(t *testing.T) {
+		token, i, err := db.CreateIntegration(f.admin, "FusionPBX")
+		must(t, err)
+		if !i.RingAllAgents {
+			t.Fatalf("new integration %+v, want it to ring every agent", i)
+		}
+		_, err = db.UpdateIntegration(f.agent, i.ID, desk.IntegrationUpdate{RingAllAgents: ptr(false)})
+		wantCode(t, err, desk.EFORBIDDEN)
+		_, err = db.UpdateIntegration(f.admin, 9999, desk.IntegrationUpdate{RingAllAgents: ptr(false)})
+		wantCode(t, err, desk.ENOTFOUND)
+		got, err := db.UpdateIntegration(f.admin, i.ID, desk.IntegrationUpdate{RingAllAgents: ptr(false)})
+		must(t, err)
+		authed, err := db.AuthenticateIntegration(f.anon, token)
+		must(t, err)
+		list, err := db.FindIntegrations(f.admin)
+		must(t, err)
+		if got.RingAllAgents || authed.RingAllAgents || list[0].ID != i.ID || list[0].RingAllAgents {
+			t.Fatalf("turned off: %+v, authenticated %+v, listed %+v", got, authed, list[0])
+		}
+		got, err = db.UpdateIntegration(f.admin, i.ID, desk.IntegrationUpdate{})
+		must(t, err)
+		if got.RingAllAgents {
+			t.Fatal("an empty update turned the setting back on")
+		}
 	})
 
 	_, integ, err := db.CreateIntegration(f.admin, "FreeSWITCH")
@@ -280,6 +307,136 @@ func testCall(t *testing.T, open func(t *testing.T) *store.DB) {
 			got, err := db.FindCallByID(tt.ctx, shared.ID)
 			must(t, err)
 			wantIDs(t, "callers of a shared number", got.CallerIDs, tt.want)
+		}
+	})
+}
+
+// testStaleCalls: the calls nothing was heard of for a while end, their
+// hangup lost; each once, however many sweep at the same time.
+func testStaleCalls(t *testing.T, open func(t *testing.T) *store.DB) {
+	f := newFixture(t, open)
+	db := f.db
+	_, integ, err := db.CreateIntegration(f.admin, "PBX")
+	must(t, err)
+	apply := func(callID string, fn func(c *desk.Call)) *desk.Call {
+		t.Helper()
+		c, err := db.ApplyCall(f.sys, integ.ID, callID, func(c *desk.Call) error {
+			fn(c)
+			return nil
+		})
+		must(t, err)
+		return c
+	}
+	start := f.now
+	ringing := f.ring(t, integ.ID, "ringing", "+1 212 555 0100", []int64{f.alice.ID}, f.agentUser.ID)
+	answered := f.ring(t, integ.ID, "answered", "+1 415 555 0199", nil, f.agentUser.ID)
+	lastEvent := f.advance(10 * time.Second)
+	answered = apply("answered", func(c *desk.Call) {
+		c.State, c.AnsweredAt, c.AgentUserID = desk.CallAnswered, &lastEvent, f.agentUser.ID
+	})
+	out := apply("out", func(c *desk.Call) {
+		c.Direction, c.To, c.State, c.StartedAt, c.AgentUserID = desk.DirectionOut, "+33612345678", desk.CallRinging, f.now, f.agentUser.ID
+	})
+	over := f.ring(t, integ.ID, "over", "+1 212 555 0100", nil)
+	over = apply("over", func(c *desk.Call) { c.State, c.EndedAt, c.Cause = desk.CallMissed, &lastEvent, "cancel" })
+	blocked := apply("blocked", func(c *desk.Call) {
+		c.Direction, c.From, c.State, c.Blocked, c.StartedAt = desk.DirectionIn, "+1 900 555 0100", desk.CallRejected, true, f.now
+	})
+	if !blocked.Blocked {
+		t.Fatalf("blocked call %+v, want its mark kept", blocked)
+	}
+	// Tied to a ticket, the answered call's phone call keeps no duration
+	// when its hangup is lost.
+	tk := f.ticket(t, f.agent, &desk.Ticket{Kind: desk.KindIncident, Title: "Lost", OrgID: f.orgB.ID, CallerID: f.bob.ID})
+	pc, err := db.LinkCall(f.agent, answered.ID, &desk.PhoneCall{AgentID: f.agentP.ID, TicketID: tk.ID})
+	must(t, err)
+	// An hour later a new call rings; the others have heard nothing.
+	f.advance(time.Hour)
+	recent := f.ring(t, integ.ID, "recent", "+1 212 555 0100", nil, f.agentUser.ID)
+	f.advance(time.Minute)
+
+	_, err = db.EndStaleCalls(f.viewer, f.now)
+	wantCode(t, err, desk.EFORBIDDEN)
+	quiet := f.now.Add(-30 * time.Minute)
+	ended, err := db.EndStaleCalls(f.sys, quiet)
+	must(t, err)
+	wantIDs(t, "ended", callIDsOf(ended), []int64{ringing.ID, answered.ID, out.ID, blocked.ID})
+	byID := map[int64]*desk.Call{}
+	for _, c := range ended {
+		byID[c.ID] = c
+	}
+	for _, tt := range []struct {
+		call  *desk.Call
+		state string
+		end   time.Time
+	}{
+		{ringing, desk.CallMissed, start},
+		{answered, desk.CallAnswered, lastEvent},
+		{out, desk.CallUnanswered, lastEvent},
+		{blocked, desk.CallRejected, lastEvent},
+	} {
+		c := byID[tt.call.ID]
+		if c == nil || c.State != tt.state || c.EndedAt == nil || !c.EndedAt.Equal(tt.end) || !c.HangupLost() ||
+			c.Cause != desk.CauseHangupNotReceived {
+			t.Errorf("call %s ended as %+v, want %s at its last event %v, hangup not received", tt.call.CallID, c, tt.state, tt.end)
+		}
+	}
+	if c := byID[answered.ID]; c.Duration() != 0 || !c.AnsweredAt.Equal(lastEvent) || c.AgentUserID != f.agentUser.ID {
+		t.Errorf("answered call %+v: want its answer and agent kept, no duration", c)
+	}
+	if c := byID[ringing.ID]; !equalIDs(c.RingingUserIDs, []int64{f.agentUser.ID}) || c.ContactID != f.alice.ID {
+		t.Errorf("ringing call %+v: want whom it rang for and its contact", c)
+	}
+	if c := byID[blocked.ID]; !c.Blocked {
+		t.Errorf("blocked call %+v lost its mark", c)
+	}
+	pcs, _, err := db.FindPhoneCalls(f.agent, desk.PhoneCallFilter{TicketID: &tk.ID})
+	must(t, err)
+	if len(pcs) != 1 || pcs[0].ID != pc.ID || pcs[0].Duration != 0 {
+		t.Errorf("the lost call's phone call %+v, want no duration", pcs)
+	}
+	for _, c := range []*desk.Call{recent, over} {
+		got, err := db.FindCallByID(f.sys, c.ID)
+		must(t, err)
+		if got.State != c.State || (got.EndedAt == nil) != (c.EndedAt == nil) || got.Cause != c.Cause {
+			t.Errorf("call %s changed: %+v, was %+v", c.CallID, got, c)
+		}
+	}
+	again, err := db.EndStaleCalls(f.sys, quiet)
+	must(t, err)
+	if len(again) != 0 {
+		t.Fatalf("swept again: %+v", again)
+	}
+
+	t.Run("Concurrent", func(t *testing.T) {
+		// Sweeps at once (instances on one database) end each call once.
+		for i := range 5 {
+			f.ring(t, integ.ID, "quiet-"+strconv.Itoa(i), "+1 212 555 0100", nil)
+		}
+		f.advance(time.Hour)
+		sweeps := make(chan []*desk.Call, 4)
+		errs := make(chan error, 4)
+		for range 4 {
+			go func() {
+				ended, err := db.EndStaleCalls(f.sys, f.now.Add(-time.Minute))
+				sweeps <- ended
+				errs <- err
+			}()
+		}
+		seen := map[int64]int{}
+		for range 4 {
+			must(t, <-errs)
+			for _, c := range <-sweeps {
+				seen[c.ID]++
+			}
+		}
+		if len(seen) != 6 { // the five, and the recent call, now quiet too
+			t.Errorf("swept %v, want 6 calls", seen)
+		}
+		for id, n := range seen {
+			if n != 1 {
+				t.Errorf("call %d ended by %d sweeps", id, n)
+			}
 		}
 	})
 }

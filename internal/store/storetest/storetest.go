@@ -50,9 +50,11 @@ func Run(t *testing.T, open func(t *testing.T) *store.DB) {
 		{"LoginFailures", testLoginFailures},
 		{"Token", testToken},
 		{"Call", testCall},
+		{"StaleCalls", testStaleCalls},
 		{"Telephony", testTelephony},
 		{"Atomically", testAtomically},
 		{"PopNote", testPopNote},
+		{"QueueTargets", testQueueTargets},
 	} {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open) })
 	}

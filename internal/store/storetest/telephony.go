@@ -135,3 +135,82 @@ func testTelephony(t *testing.T, open func(t *testing.T) *store.DB) {
 		}
 	})
 }
+
+// testQueueTargets: the queues' targets, and the agents a call that names
+// nobody rings for.
+func testQueueTargets(t *testing.T, open func(t *testing.T) *store.DB) {
+	f := newFixture(t, open)
+	db := f.db
+	other := f.user(t, &desk.User{Login: "other", Roles: []string{desk.RoleAgent, desk.RoleAdmin}})
+
+	t.Run("Targets", func(t *testing.T) {
+		wantCode(t, db.CreateQueueTarget(f.agent, &desk.QueueTarget{Queue: "support", UserID: f.agentUser.ID}), desk.EFORBIDDEN)
+		wantField(t, db.CreateQueueTarget(f.admin, &desk.QueueTarget{Queue: "  ", UserID: f.agentUser.ID}), "queue")
+		wantField(t, db.CreateQueueTarget(f.admin, &desk.QueueTarget{Queue: "support"}), "user_id")
+		wantField(t, db.CreateQueueTarget(f.admin, &desk.QueueTarget{Queue: "support", UserID: 99999}), "user_id")
+		support := &desk.QueueTarget{Queue: " Support ", UserID: f.agentUser.ID}
+		must(t, db.CreateQueueTarget(f.admin, support))
+		if support.ID == 0 || support.Queue != "Support" || !support.CreatedAt.Equal(Start) {
+			t.Fatalf("created %+v", support)
+		}
+		err := db.CreateQueueTarget(f.admin, &desk.QueueTarget{Queue: "SUPPORT", UserID: f.agentUser.ID})
+		wantCode(t, err, desk.ECONFLICT)
+		scoped := &desk.QueueTarget{Queue: "support", UserID: f.scopedUser.ID}
+		must(t, db.CreateQueueTarget(f.admin, scoped))
+		sales := &desk.QueueTarget{Queue: "5000", UserID: f.scopedUser.ID}
+		must(t, db.CreateQueueTarget(f.admin, sales))
+		list, err := db.FindQueueTargets(f.admin)
+		must(t, err)
+		wantIDs(t, "targets", ids(list, func(q *desk.QueueTarget) int64 { return q.ID }), []int64{sales.ID, support.ID, scoped.ID})
+		if list[1].UserName != "Ann Agent" || list[2].UserName != "Sam Scoped" {
+			t.Fatalf("targets %+v", list)
+		}
+		_, err = db.FindQueueTargets(f.agent)
+		wantCode(t, err, desk.EFORBIDDEN)
+
+		for _, tt := range []struct {
+			queue string
+			want  []int64
+		}{
+			{"support", []int64{f.agentUser.ID, f.scopedUser.ID}},
+			{"SUPPORT", []int64{f.agentUser.ID, f.scopedUser.ID}},
+			{"5000", []int64{f.scopedUser.ID}},
+			{"sales", []int64{}},
+			{"", []int64{}},
+		} {
+			users, err := db.FindQueueAgents(f.sys, tt.queue)
+			must(t, err)
+			wantIDs(t, "FindQueueAgents("+tt.queue+")", ids(users, func(u *desk.User) int64 { return u.ID }), tt.want)
+			for _, u := range users {
+				if len(u.Roles) == 0 || u.PasswordHash != "" {
+					t.Errorf("queue agent %+v, want roles and no hash", u)
+				}
+			}
+		}
+		wantCode(t, db.DeleteQueueTarget(f.agent, scoped.ID), desk.EFORBIDDEN)
+		must(t, db.DeleteQueueTarget(f.admin, scoped.ID))
+		wantCode(t, db.DeleteQueueTarget(f.admin, scoped.ID), desk.ENOTFOUND)
+		users, err := db.FindQueueAgents(f.sys, "support")
+		must(t, err)
+		wantIDs(t, "support after the deletion", ids(users, func(u *desk.User) int64 { return u.ID }), []int64{f.agentUser.ID})
+	})
+
+	t.Run("DeskAgents", func(t *testing.T) {
+		users, err := db.FindDeskAgents(f.sys)
+		must(t, err)
+		// The agent role, whatever else: not the admin alone, nor the
+		// viewer.
+		wantIDs(t, "desk agents", ids(users, func(u *desk.User) int64 { return u.ID }),
+			[]int64{f.agentUser.ID, other.ID, f.scopedUser.ID})
+		for _, u := range users {
+			if u.PasswordHash != "" || len(u.Roles) == 0 {
+				t.Errorf("desk agent %+v, want roles and no hash", u)
+			}
+			if u.ID == f.scopedUser.ID && len(u.AllowedOrgIDs) != 1 {
+				t.Errorf("scoped agent %+v, want his organization", u)
+			}
+		}
+		_, err = db.FindDeskAgents(f.agent)
+		wantCode(t, err, desk.EFORBIDDEN)
+	})
+}
