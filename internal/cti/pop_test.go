@@ -2,6 +2,7 @@ package cti_test
 
 import (
 	"context"
+	"fmt"
 	"net/url"
 	"path/filepath"
 	"slices"
@@ -453,5 +454,60 @@ func TestPopRecordCall(t *testing.T) {
 	calls, _, err := f.svc.PhoneCalls.FindPhoneCalls(f.sys, desk.PhoneCallFilter{TicketID: &ticketID})
 	if err != nil || len(calls) != 2 {
 		t.Errorf("%d calls on the ticket, %v; want 2", len(calls), err)
+	}
+}
+
+// TestPopHistory: the pop shows the caller's latest calls, from the call
+// log and from the tickets' phone calls, each once, newest first, and the
+// missed calls since the last call that reached him.
+func TestPopHistory(t *testing.T) {
+	f := mustPopFixture(t)
+	p := f.pop(t, "")
+	_, integ, err := f.svc.Telephony.CreateIntegration(f.sys, "PBX")
+	must(t, err)
+	at := func(m int) time.Time { return f.now.Add(time.Duration(m) * time.Minute) }
+	logCall := func(id string, start int, state string, contact *desk.Person) *desk.Call {
+		c, err := f.svc.Calls.ApplyCall(f.sys, integ.ID, id, func(c *desk.Call) error {
+			c.Direction, c.From, c.To, c.State, c.StartedAt = desk.DirectionIn, contact.Phone, "100", state, at(start)
+			c.ContactID, c.CallerIDs = contact.ID, []int64{contact.ID}
+			if state == desk.CallAnswered {
+				ans, end := at(start+1), at(start+4)
+				c.AnsweredAt, c.EndedAt = &ans, &end
+			} else {
+				end := at(start + 1)
+				c.EndedAt = &end
+			}
+			return nil
+		})
+		must(t, err)
+		return c
+	}
+	must(t, f.svc.PhoneCalls.CreatePhoneCall(f.sys, &desk.PhoneCall{ContactID: f.dora.ID, AgentID: f.pat.ID,
+		TicketID: f.doraOpen.ID, Date: at(-60), Flow: desk.FlowOutbound, Number: "+1 415 555 0199", Duration: 90}))
+	first := logCall("h-1", -50, desk.CallMissed, f.dora)
+	answered := logCall("h-2", -40, desk.CallAnswered, f.dora)
+	m1 := logCall("h-3", -30, desk.CallMissed, f.dora)
+	m2 := logCall("h-4", -20, desk.CallMissed, f.dora)
+	logCall("other", -10, desk.CallMissed, f.carl) // another caller's
+	// A call answered and tied to a ticket shows once.
+	_, err = f.svc.Calls.LinkCall(f.agent, answered.ID, &desk.PhoneCall{TicketID: f.doraOpen.ID, ContactID: f.dora.ID, AgentID: f.pat.ID})
+	must(t, err)
+
+	h, err := p.History(f.agent, []int64{f.dora.ID})
+	must(t, err)
+	var got []string
+	for _, c := range h.Recent {
+		got = append(got, fmt.Sprintf("%s %s %s %v", c.Date.Sub(f.now), c.Flow, c.State, c.TicketRef != ""))
+	}
+	want := []string{"-20m0s inbound missed false", "-30m0s inbound missed false", "-40m0s inbound answered true",
+		"-50m0s inbound missed false", "-1h0m0s outbound  true"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("recent calls\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if len(h.Missed) != 2 || h.Missed[0].ID != m2.ID || h.Missed[1].ID != m1.ID {
+		t.Errorf("missed calls %v, want the two since the answered one (not %d, before it)", h.Missed, first.ID)
+	}
+	if h.Recent[2].Duration != 3*time.Minute || !h.Recent[2].Talked || h.Recent[4].Duration != 90*time.Second {
+		t.Errorf("durations %v %v", h.Recent[2].Duration, h.Recent[4].Duration)
 	}
 }

@@ -160,6 +160,9 @@ type CallFilter struct {
 	// AgentUserID selects the calls answered or placed by this user.
 	AgentUserID *int64
 	Queue       *string
+	// ContactIDs selects the calls whose contact (the best match of the
+	// other party's number) is one of these persons; nil: any.
+	ContactIDs []int64
 	// From (inclusive) and To (exclusive) bound the start of the calls.
 	From, To *time.Time
 	Offset   int

@@ -61,11 +61,13 @@ type PhoneCallFilter struct {
 	ID        *int64
 	TicketID  *int64
 	ContactID *int64
-	AgentID   *int64
-	Flow      string
-	From, To  *time.Time
-	Offset    int
-	Limit     int
+	// ContactIDs selects the calls of any of these contacts; nil: any.
+	ContactIDs []int64
+	AgentID    *int64
+	Flow       string
+	From, To   *time.Time
+	Offset     int
+	Limit      int
 }
 
 // PhoneCallUpdate holds the attributes to change; flow and ticket stay fixed

@@ -169,6 +169,9 @@ func findCalls(ctx context.Context, tx *Tx, filter desk.CallFilter, scoped bool)
 	if filter.AgentUserID != nil {
 		c.add("c.agent_user_id = ?", *filter.AgentUserID)
 	}
+	if filter.ContactIDs != nil {
+		c.addIn("c.contact_id", filter.ContactIDs)
+	}
 	if filter.Queue != nil {
 		c.add("c.queue = ?", *filter.Queue)
 	}

@@ -99,6 +99,9 @@ func findPhoneCalls(ctx context.Context, tx *Tx, filter desk.PhoneCallFilter) ([
 			c.add(f.col+" = ?", *f.id)
 		}
 	}
+	if filter.ContactIDs != nil {
+		c.addIn("c.contact_id", filter.ContactIDs)
+	}
 	if filter.Flow != "" {
 		c.add("c.flow = ?", filter.Flow)
 	}

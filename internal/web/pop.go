@@ -72,6 +72,8 @@ type popView struct {
 	Invalid string
 	// Note is the agent's note of the call, as saved so far.
 	Note string
+	// History is what happened on the callers' earlier calls.
+	History *cti.CallHistory
 }
 
 // popRow is the ticket a request parameter opened, with the links that open
@@ -206,6 +208,9 @@ func (s *Server) handlePop(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v.Rows = s.rows(s.lang(r), v.Lists, res.Number, callID, selected)
+	if v.History, err = s.pop.History(ctx, res.CallerIDs()); err != nil {
+		return err
+	}
 	v.AllURL = allURL(v.Query, v.Selected)
 	if t := res.Request; t != nil {
 		pc := &popContext{Number: res.Number, Caller: t.CallerID, Call: callID}

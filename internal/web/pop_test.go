@@ -278,5 +278,11 @@ func TestPopNote(t *testing.T) {
 		t.Fatalf("phone calls %+v (%v), want one with the agent's note", calls, err)
 	}
 	wantLacks(t, "pop after the note was used", agent.get(alicePop), "Printer on floor 2")
+	// The call is among Alice's earlier calls now, with its ticket.
+	tk, err := e.svc.Tickets.FindTicketByID(e.sys, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantContains(t, "earlier calls", agent.get(alicePop), `id="recent-calls"`, ">"+tk.Ref+"</a>", "Ada Agent")
 	wantStatus(t, "a note of no call", agent.post("/pop/note", url.Values{"pop_note": {"x"}}), http.StatusBadRequest)
 }

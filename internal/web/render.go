@@ -138,6 +138,7 @@ func (s *Server) funcs(lang string) template.FuncMap {
 			return s.i18n.t(lang, prefix+"."+fmt.Sprint(value))
 		},
 		"date": func(t time.Time) string { return s.formatDate(lang, t) },
+		"duration": func(seconds int) string { return talk(time.Duration(seconds) * time.Second) },
 		// langName is a language's name for itself, langTag its tag, for
 		// the language switch.
 		"langName": func(code string) string { return s.i18n.t(code, "language.name") },
