@@ -137,7 +137,7 @@ func (s *Server) funcs(lang string) template.FuncMap {
 		"label": func(prefix string, value any) string {
 			return s.i18n.t(lang, prefix+"."+fmt.Sprint(value))
 		},
-		"date": func(t time.Time) string { return s.formatDate(lang, t) },
+		"date":     func(t time.Time) string { return s.formatDate(lang, t) },
 		"duration": func(seconds int) string { return talk(time.Duration(seconds) * time.Second) },
 		// langName is a language's name for itself, langTag its tag, for
 		// the language switch.
