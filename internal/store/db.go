@@ -89,6 +89,8 @@ type DB struct {
 	path    string
 	dialect oql.Dialect
 	stmts   *stmtCache
+	// callerQueries holds the caller lookup's SQL by scope size.
+	callerQueries callerQueries
 
 	// Now returns the current time; tests replace it to fix the clock. The
 	// store keeps times in UTC, to the second.
