@@ -31,6 +31,7 @@ func (c *Config) Marshal() ([]byte, error) {
 		"link", strNode(c.Phone.Link),
 	))
 	add("calls", pairs("stale_after", strNode(staleAfterText(c.Calls.StaleAfter))))
+	add("callbacks", callbacksNode(c.Callbacks))
 	add("url_parameters", urlParamsNode(c.URLParameters))
 	add("lookup_order", flowList(c.LookupOrder))
 

@@ -42,6 +42,7 @@ type Services struct {
 	Telephony     TelephonyService
 	Transactions  Transactions
 	PopNotes      PopNoteService
+	Callbacks     CallbackService
 }
 
 // Transactions makes several service calls one action.

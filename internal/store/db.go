@@ -321,6 +321,7 @@ func (db *DB) Services() desk.Services {
 		Telephony:     db,
 		Transactions:  db,
 		PopNotes:      db,
+		Callbacks:     db,
 	}
 }
 
