@@ -137,6 +137,7 @@ func (s *Server) apiRoutes() []apiRoute {
 		s.apiOrganizationRoutes(),
 		s.apiTicketRoutes(),
 		s.apiPhoneCallRoutes(),
+		s.apiCallbackRoutes(),
 		s.api3CXRoutes(),
 		s.apiCTIRoutes(),
 	} {

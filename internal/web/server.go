@@ -253,6 +253,7 @@ func New(opt Options) (*Server, error) {
 	s.registerPhoneCallRoutes(mux)
 	s.registerTokenRoutes(mux)
 	s.registerCallRoutes(mux)
+	s.registerCallbackRoutes(mux)
 	s.registerTelephonyRoutes(mux)
 	s.registerEventRoutes(mux)
 	mux.Handle("/api/", s.api)
