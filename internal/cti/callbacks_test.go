@@ -59,7 +59,7 @@ func TestCallsCallbacks(t *testing.T) {
 		t.Fatalf("after click-to-call: %+v", k)
 	}
 
-	// Ann calls again and Alice answers: done, by that call.
+	// Ann calls again and Alice answers: done, by that call, as of its answer.
 	f.now = f.now.Add(time.Hour)
 	f.post(t, cti.Event{Event: cti.EventNewCall, From: "+12125550100", To: "100", Direction: "in", CallID: "a", User: []string{"alice"}})
 	f.post(t, cti.Event{Event: cti.EventAnswer, From: "+12125550100", To: "100", Direction: "in", CallID: "a", User: []string{"alice"}})
@@ -70,7 +70,7 @@ func TestCallsCallbacks(t *testing.T) {
 	_, answered := f.post(t, cti.Event{Event: cti.EventHangup, From: "+12125550100", To: "100", Direction: "in", CallID: "a"})
 	k, err = f.svc.Callbacks.FindCallbackByID(f.aliceCtx, k.ID)
 	must(t, err)
-	if k.State != desk.CallbackDone || k.DoneCallID != answered.ID || !k.DoneAt.Equal(f.now) {
+	if k.State != desk.CallbackDone || k.DoneCallID != answered.ID || !k.DoneAt.Equal(*answered.AnsweredAt) {
 		t.Fatalf("after an answered call: %+v", k)
 	}
 

@@ -310,14 +310,19 @@ func (db *DB) AttemptCallback(ctx context.Context, number string) (*desk.Callbac
 }
 
 // CloseCallbacks marks done the callback not done of the answered call's
-// number.
+// number, as of the call's answer.
 func (db *DB) CloseCallbacks(ctx context.Context, call *desk.Call) (*desk.Callback, error) {
 	if call.State != desk.CallAnswered {
 		return nil, nil
 	}
 	return db.changeOpenCallback(ctx, call.Number(), func(tx *Tx, key string) *sql.Row {
+		// Done when the call was: its answer (its end may be long after).
+		at := tx.now
+		if call.AnsweredAt != nil {
+			at = dbTime(*call.AnsweredAt)
+		}
 		return tx.QueryRowContext(ctx, `UPDATE callback SET state = ?, done_at = ?, done_call_id = ?
-			WHERE number_key = ? AND state <> 'done' RETURNING id`, desk.CallbackDone, tx.now, nullID(call.ID), key)
+			WHERE number_key = ? AND state <> 'done' RETURNING id`, desk.CallbackDone, at, nullID(call.ID), key)
 	})
 }
 
