@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/ctidesk/ctidesk/internal/config"
 	"github.com/ctidesk/ctidesk/internal/cti"
 	"github.com/ctidesk/ctidesk/internal/desk"
 )
@@ -49,7 +50,9 @@ func loadCallLog(ctx context.Context, svc desk.Services, plan callLogPlan, days 
 	}
 	r := newRand(streamCalls)
 	var at time.Time
-	calls := &cti.Calls{Services: svc, Now: func() time.Time { return at }}
+	// The callbacks' due times as a server with the built-in configuration
+	// sets them.
+	calls := &cti.Calls{Services: svc, Now: func() time.Time { return at }, Callbacks: config.Default().Callbacks}
 	numbers := map[int64]string{}
 	number := func(id int64) (string, error) {
 		if n, ok := numbers[id]; ok {
@@ -117,10 +120,14 @@ func loadCallLog(ctx context.Context, svc desk.Services, plan callLogPlan, days 
 				if err := post(ev); err != nil {
 					return err
 				}
-				// Most missed callers are called back, a few still
-				// waiting: those of the last hours, and some others.
+				// Missed callers are called back, but a few: those
+				// of the last hours, and some of the last days.
 				back := time.Duration(10+r.IntN(240)) * time.Minute
-				if r.IntN(100) < 80 && at.Add(back).Before(now) {
+				share := 95
+				if now.Sub(at) < 72*time.Hour {
+					share = 50
+				}
+				if r.IntN(100) < share && at.Add(back).Before(now) {
 					if err := callBack(post, id, from, rings[0], at.Add(back), &at, r); err != nil {
 						return err
 					}
