@@ -147,6 +147,10 @@ func (s *Server) funcs(lang string) template.FuncMap {
 		},
 		"date":     func(t time.Time) string { return s.formatDate(lang, t) },
 		"duration": func(seconds int) string { return talk(time.Duration(seconds) * time.Second) },
+		// phoneTime writes seconds on the phone as h:mm:ss ("0:14:32").
+		"phoneTime": func(seconds int) string {
+			return fmt.Sprintf("%d:%02d:%02d", seconds/3600, seconds/60%60, seconds%60)
+		},
 		// langName is a language's name for itself, langTag its tag, for
 		// the language switch.
 		"langName": func(code string) string { return s.i18n.t(code, "language.name") },
