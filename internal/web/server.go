@@ -236,7 +236,8 @@ func New(opt Options) (*Server, error) {
 		lookup = opt.Pop.Lookup() // the API finds the callers the pop finds
 	}
 	s.api = api.New(api.Options{Services: svc, Logger: s.log, Messages: s.i18n.messages, BaseURL: s.base,
-		Lookup: lookup, Calls: opt.Calls, OnCallEvent: s.metrics.callEvent, Now: s.now})
+		Lookup: lookup, Calls: opt.Calls, OnCallEvent: s.metrics.callEvent, Now: s.now,
+		Display: &cti.Display{Services: svc, Bus: opt.Bus}})
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /static/{file}", s.serveStatic)
