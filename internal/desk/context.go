@@ -43,6 +43,7 @@ type Services struct {
 	Transactions  Transactions
 	PopNotes      PopNoteService
 	Callbacks     CallbackService
+	Stats         StatsService
 }
 
 // Transactions makes several service calls one action.

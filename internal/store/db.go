@@ -322,6 +322,7 @@ func (db *DB) Services() desk.Services {
 		Transactions:  db,
 		PopNotes:      db,
 		Callbacks:     db,
+		Stats:         db,
 	}
 }
 

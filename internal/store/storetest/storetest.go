@@ -56,6 +56,7 @@ func Run(t *testing.T, open func(t *testing.T) *store.DB) {
 		{"PopNote", testPopNote},
 		{"QueueTargets", testQueueTargets},
 		{"Callbacks", testCallbacks},
+		{"Stats", testStats},
 	} {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open) })
 	}
