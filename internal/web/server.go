@@ -255,6 +255,7 @@ func New(opt Options) (*Server, error) {
 	s.registerTokenRoutes(mux)
 	s.registerCallRoutes(mux)
 	s.registerCallbackRoutes(mux)
+	s.registerStatsRoutes(mux)
 	s.registerTelephonyRoutes(mux)
 	s.registerEventRoutes(mux)
 	mux.Handle("/api/", s.api)
