@@ -33,6 +33,9 @@ type Calls struct {
 	// Callbacks says when the callback of a missed call is due; the zero
 	// value: DefaultCallbackDue after the call, at any hour.
 	Callbacks config.Callbacks
+	// Observe, when not nil, is told of every change an event or the
+	// sweep of stale calls made to a call (the metrics).
+	Observe func(before, after *desk.Call)
 }
 
 // DefaultCallbackDue is how long after a missed call its callback is due
@@ -342,6 +345,9 @@ func (c *Calls) Handle(ctx context.Context, i *desk.Integration, ev *Event) (*Re
 	}
 	c.notify(ctx, &before, after, found.users)
 	c.callbacks(sys, &before, after)
+	if c.Observe != nil {
+		c.Observe(&before, after)
+	}
 	return reply, after, nil
 }
 

@@ -35,6 +35,9 @@ func (c *Calls) EndStaleCalls(ctx context.Context, staleAfter time.Duration) (in
 		}
 		// A missed call is owed its callback however old.
 		c.callbacks(desk.NewSystemContext(ctx), &before, after)
+		if c.Observe != nil {
+			c.Observe(&before, after)
+		}
 		if after.EndedAt == nil || after.EndedAt.Before(recent) {
 			continue
 		}

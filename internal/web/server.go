@@ -66,7 +66,8 @@ type Options struct {
 	// browser asks for none ctidesk has; default desk.Languages[0].
 	DefaultLanguage string
 	// Calls records the call events phone systems post
-	// (/api/v1/cti/events); nil: they are refused.
+	// (/api/v1/cti/events); nil: they are refused. New sets its Observe,
+	// when nil, to the server's call metrics.
 	Calls *cti.Calls
 	// Bus carries the push events of /events to the browsers; nil: no
 	// stream, no notices.
@@ -222,6 +223,9 @@ func New(opt Options) (*Server, error) {
 		return nil, fmt.Errorf("web: metrics: %w", err)
 	}
 	s.readiness = newReadiness(opt.Readiness, s.metrics.ready)
+	if opt.Calls != nil && opt.Calls.Observe == nil {
+		opt.Calls.Observe = s.metrics.observeCall // ctidesk_calls_total, ctidesk_call_answer_seconds
+	}
 	if s.i18n, err = newCatalog(); err != nil {
 		return nil, err
 	}
