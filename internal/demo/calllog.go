@@ -100,9 +100,14 @@ func loadCallLog(ctx context.Context, svc desk.Services, plan callLogPlan, days 
 			}
 			id := "demo-" + strconv.Itoa(seq)
 			queue := demoQueues[r.IntN(len(demoQueues))]
-			rings := []string{plan.logins[r.IntN(len(plan.logins))]}
-			if caller == plan.scoped && len(plan.logins) > 1 {
+			// The scoped agent takes his organization's calls with the
+			// agent, and a share of the unknown numbers; the agent the rest.
+			rings := plan.logins[:1]
+			switch {
+			case caller == plan.scoped:
 				rings = plan.logins
+			case caller == 0:
+				rings = []string{plan.logins[r.IntN(len(plan.logins))]}
 			}
 			ev := cti.Event{Event: cti.EventNewCall, CallID: id, From: from, To: "100", Direction: desk.DirectionIn,
 				Queue: queue, User: rings}

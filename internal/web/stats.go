@@ -153,7 +153,7 @@ func (s *Server) handleStats(w http.ResponseWriter, r *http.Request) error {
 	}
 	lang := s.lang(r)
 	v := &statsView{S: st, Own: own, From: st.From.Format(time.DateOnly), To: st.To.AddDate(0, 0, -1).Format(time.DateOnly)}
-	v.Nav = "stats"
+	v.Nav = "calls"
 	v.CSV = "/stats.csv?" + url.Values{"from": {v.From}, "to": {v.To}}.Encode()
 	a := st.All
 	v.Summary = []statTile{
@@ -172,7 +172,7 @@ func (s *Server) handleStats(w http.ResponseWriter, r *http.Request) error {
 	t := func(key string) string { return s.i18n.t(lang, key) }
 	v.Hours = chartData{"chart-hours", t("stats.by_hour_chart"), newBarChart(st.ByHour, 3)}
 	v.Days = chartData{"chart-days", t("stats.by_day_chart"), newBarChart(st.ByDay, max(2, (len(st.ByDay)+9)/10))}
-	v.HourTable = statTable{"table-hours", t("stats.by_hour"), t("stats.hour"), statRows(st.ByHour), false}
+	v.HourTable = statTable{"table-hours", t("stats.by_hour"), t("stats.hour"), statRows(busyHours(st.ByHour)), false}
 	v.DayTable = statTable{"table-days", t("stats.by_day"), t("stats.day"), statRows(st.ByDay), false}
 	v.QueueTable = statTable{"table-queues", t("stats.by_queue"), t("calls.queue"), statRows(st.ByQueue), true}
 	v.AgentTable = statTable{"table-agents", t("stats.by_agent"), t("calls.agent"), statRows(st.ByAgent), true}
@@ -219,6 +219,20 @@ func (s *Server) handleStatsCSV(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// busyHours returns the hours from the first to the last with a call: the
+// night stays out of the table (the chart and the CSV keep it).
+func busyHours(hours []desk.GroupCounts) []desk.GroupCounts {
+	busy := func(g desk.GroupCounts) bool { return g.Answered+g.Missed+g.Outbound > 0 }
+	first, last := 0, len(hours)-1
+	for first <= last && !busy(hours[first]) {
+		first++
+	}
+	for last >= first && !busy(hours[last]) {
+		last--
+	}
+	return hours[first : last+1]
+}
+
 // csvSafe keeps a spreadsheet from reading a name as a formula.
 func csvSafe(s string) string {
 	if s != "" && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@') {
@@ -255,11 +269,11 @@ func statRows(groups []desk.GroupCounts) []statRow {
 	return out
 }
 
-// Chart geometry, in SVG user units.
+// Chart geometry, in SVG user units: every chart is as wide, its bars as
+// wide as the groups allow, so that its text has one size.
 const (
+	chartWidth  = 560
 	chartHeight = 160
-	chartBarW   = 18
-	chartGap    = 4
 	chartLeft   = 28
 	chartBottom = 18
 )
@@ -267,8 +281,8 @@ const (
 // newBarChart draws groups as stacked bars (answered below, missed above),
 // labelling every labelEvery-th bar.
 func newBarChart(groups []desk.GroupCounts, labelEvery int) *barChart {
-	c := &barChart{Height: chartHeight + chartBottom + 4, Base: chartHeight}
-	c.Width = chartLeft + len(groups)*(chartBarW+chartGap)
+	c := &barChart{Width: chartWidth, Height: chartHeight + chartBottom + 4, Base: chartHeight}
+	slot := float64(chartWidth-chartLeft) / float64(max(len(groups), 1))
 	top := 1
 	for _, g := range groups {
 		top = max(top, g.Answered+g.Missed)
@@ -280,14 +294,14 @@ func newBarChart(groups []desk.GroupCounts, labelEvery int) *barChart {
 		c.Ticks = append(c.Ticks, chartTick{Y: float64(chartHeight) - float64(v)*scale, Value: v})
 	}
 	for i, g := range groups {
-		x := float64(chartLeft + i*(chartBarW+chartGap))
+		x := chartLeft + float64(i)*slot + slot*0.1
 		ah, mh := float64(g.Answered)*scale, float64(g.Missed)*scale
 		label := g.Key
 		if len(label) == len(time.DateOnly) {
 			label = label[5:] // MM-DD
 		}
-		c.Bars = append(c.Bars, chartBar{X: x, W: chartBarW, AnsweredY: chartHeight - ah, AnsweredH: ah,
-			MissedY: chartHeight - ah - mh, MissedH: mh, Label: label, LabelX: x + chartBarW/2,
+		c.Bars = append(c.Bars, chartBar{X: x, W: slot * 0.8, AnsweredY: chartHeight - ah, AnsweredH: ah,
+			MissedY: chartHeight - ah - mh, MissedH: mh, Label: label, LabelX: x + slot*0.4,
 			ShowLabel: i%labelEvery == 0, Answered: g.Answered, Missed: g.Missed})
 	}
 	return c
