@@ -183,12 +183,17 @@ func (db *DB) CountDueCallbacks(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	defer tx.Rollback()
-	c := tx.callbackConds(desk.CallbackFilter{States: []string{desk.CallbackOpen, desk.CallbackAttempted}, Mine: true})
+	c := dueCallbacksConds(tx)
 	var n int
 	if err := tx.QueryRowContext(ctx, "SELECT COUNT(*)"+callbackFrom+c.where(), c.args...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count callbacks: %w", err)
 	}
 	return n, nil
+}
+
+// dueCallbacksConds are the conditions of CountDueCallbacks.
+func dueCallbacksConds(tx *Tx) *conds {
+	return tx.callbackConds(desk.CallbackFilter{States: []string{desk.CallbackOpen, desk.CallbackAttempted}, Mine: true})
 }
 
 // UpdateCallbacks applies upd to the callbacks of ids, all or none.

@@ -7,7 +7,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ctidesk/ctidesk/internal/config"
+	"github.com/ctidesk/ctidesk/internal/cti"
 	"github.com/ctidesk/ctidesk/internal/desk"
+	"github.com/ctidesk/ctidesk/internal/web"
 )
 
 // missCall posts a missed inbound call from number, ringing extension ext.
@@ -152,5 +155,35 @@ func TestAPICallbacks(t *testing.T) {
 			r = agent.do(http.MethodPatch, idPath("/api/v1/callbacks", bob.ID), map[string]any{"state": "open"})
 			wantAPIStatus(t, "reopen", r, http.StatusOK)
 		})
+	}
+}
+
+// TestCallbacksCallBack: with outbound calls configured, a callback of a
+// known caller offers the call action on the number that called, which
+// records the outbound phone call and the attempt on the callback.
+func TestCallbacksCallBack(t *testing.T) {
+	t.Parallel()
+	cfg, err := config.Parse("test.yaml", []byte("ecall_parameters:\n  url: https://cti.example/call\n  url_parameters:\n    number: phone\n"))
+	noErr(t, err)
+	ce := mustCallEnv(t, func(o *web.Options) {
+		o.Outbound = &cti.Outbound{ECall: cfg.ECall, PhoneCalls: o.Services.PhoneCalls, Callbacks: o.Services.Callbacks}
+	})
+	ce.missCall(t, "c1", "+15550100199", "201")
+	agent := ce.MustLogin(t, "agent")
+	r := agent.get("/calls/callbacks")
+	action := fmt.Sprintf(`action="/persons/%d/call" target="_blank"`, ce.personA.ID)
+	if !strings.Contains(r.body, action) || !strings.Contains(r.body, `value="phone" data-call="phone"`) ||
+		strings.Contains(r.body, `value="mobile_phone"`) || strings.Contains(r.body, "data-attempted") {
+		t.Fatalf("the callback does not offer the call action on the number that called:\n%s", truncate(r.body))
+	}
+	r = agent.post(idPath("/persons", ce.personA.ID, "/call"), url.Values{"number": {"phone"}})
+	wantStatus(t, "call back", r, http.StatusSeeOther)
+	if !strings.HasPrefix(r.location, "https://cti.example/call?number=") {
+		t.Errorf("call back goes to %q", r.location)
+	}
+	cbs, _, err := ce.svc.Callbacks.FindCallbacks(ce.sys, desk.CallbackFilter{})
+	noErr(t, err)
+	if len(cbs) != 1 || cbs[0].State != desk.CallbackAttempted || cbs[0].Attempts != 1 {
+		t.Fatalf("after the call back: %+v", cbs)
 	}
 }
