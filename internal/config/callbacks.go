@@ -6,8 +6,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"gopkg.in/yaml.v3"
 )
 
 // Callbacks configures when the callback of a missed call is due: DueAfter
@@ -178,44 +176,11 @@ func parseDueAfter(s string) (time.Duration, error) {
 	return d, nil
 }
 
-var callbacksKeys = []string{"due_after", "working_hours", "time_zone"}
-
-func (d *decoder) callbacks(n *yaml.Node, c *Callbacks) {
-	d.mapping(n, "callbacks", func(key string, k, v *yaml.Node) {
-		path := "callbacks." + key
-		var s string
-		switch key {
-		case "due_after":
-			d.setText(v, path, &s, func(s string) (err error) {
-				c.DueAfter, err = parseDueAfter(s)
-				return err
-			})
-		case "working_hours":
-			d.setText(v, path, &s, func(s string) (err error) {
-				c.WorkingHours, err = ParseWorkingHours(s)
-				return err
-			})
-		case "time_zone":
-			d.setText(v, path, &s, func(s string) error {
-				loc, err := time.LoadLocation(strings.TrimSpace(s))
-				if err != nil || strings.TrimSpace(s) == "" {
-					return fmt.Errorf("unknown time zone %q: want an IANA name such as Europe/Paris or UTC", s)
-				}
-				c.Location = loc
-				return nil
-			})
-		default:
-			d.unknown(k, "callbacks", callbacksKeys)
-		}
-	})
-}
-
-// callbacksNode writes the callbacks section.
-func callbacksNode(c Callbacks) *yaml.Node {
-	zone := "UTC"
-	if c.Location != nil {
-		zone = c.Location.String()
+// parseTimeZone reads callbacks.time_zone: an IANA name.
+func parseTimeZone(s string) (*time.Location, error) {
+	loc, err := time.LoadLocation(strings.TrimSpace(s))
+	if err != nil || strings.TrimSpace(s) == "" {
+		return nil, fmt.Errorf("unknown time zone %q: want an IANA name such as Europe/Paris or UTC", s)
 	}
-	return pairs("due_after", strNode(staleAfterText(c.DueAfter)), "working_hours", strNode(c.WorkingHours.String()),
-		"time_zone", strNode(zone))
+	return loc, nil
 }

@@ -391,6 +391,35 @@ func (d *decoder) calls(n *yaml.Node, c *Calls) {
 	})
 }
 
+// callbacksKeys are the keys of the callbacks section.
+var callbacksKeys = []string{"due_after", "working_hours", "time_zone"}
+
+func (d *decoder) callbacks(n *yaml.Node, c *Callbacks) {
+	d.mapping(n, "callbacks", func(key string, k, v *yaml.Node) {
+		path := "callbacks." + key
+		var s string
+		switch key {
+		case "due_after":
+			d.setText(v, path, &s, func(s string) (err error) {
+				c.DueAfter, err = parseDueAfter(s)
+				return err
+			})
+		case "working_hours":
+			d.setText(v, path, &s, func(s string) (err error) {
+				c.WorkingHours, err = ParseWorkingHours(s)
+				return err
+			})
+		case "time_zone":
+			d.setText(v, path, &s, func(s string) (err error) {
+				c.Location, err = parseTimeZone(s)
+				return err
+			})
+		default:
+			d.unknown(k, "callbacks", callbacksKeys)
+		}
+	})
+}
+
 var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
 // reservedParams are parameter names ctidesk gives values itself.

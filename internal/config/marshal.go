@@ -174,3 +174,13 @@ func creationsNode(creations []Creation) *yaml.Node {
 	}
 	return m
 }
+
+// callbacksNode writes the callbacks section.
+func callbacksNode(c Callbacks) *yaml.Node {
+	zone := "UTC"
+	if c.Location != nil {
+		zone = c.Location.String()
+	}
+	return pairs("due_after", strNode(staleAfterText(c.DueAfter)), "working_hours", strNode(c.WorkingHours.String()),
+		"time_zone", strNode(zone))
+}
