@@ -58,14 +58,14 @@ func (m *Main) parseServe(args []string) error {
 			return err
 		}
 		pop := &cti.Pop{Config: cfg, Services: services}
-		calls := &cti.Calls{Services: services, Lookup: pop.Lookup(), Bus: bus, Log: m.Logger}
+		calls := &cti.Calls{Services: services, Lookup: pop.Lookup(), Bus: bus, Log: m.Logger, Callbacks: cfg.Callbacks}
 		handler, err := web.New(web.Options{
 			Services:        services,
 			Logger:          m.Logger,
 			SecureCookies:   *secure,
 			BaseURL:         *baseURL,
 			Pop:             pop,
-			Outbound:        &cti.Outbound{ECall: cfg.ECall, PhoneCalls: services.PhoneCalls},
+			Outbound:        &cti.Outbound{ECall: cfg.ECall, PhoneCalls: services.PhoneCalls, Callbacks: services.Callbacks},
 			PhoneLink:       cfg.Phone.Link,
 			Calls:           calls,
 			Bus:             bus,

@@ -51,6 +51,9 @@ type Options struct {
 	// OnCallEvent counts a call event recorded (newCall, answer, hangup),
 	// for the metrics; nil: none.
 	OnCallEvent func(event string)
+	// Display opens pages in the agents' open tabs; nil: none is ever
+	// open.
+	Display *cti.Display
 	// Now returns the current time; default time.Now.
 	Now func() time.Time
 }
@@ -64,6 +67,7 @@ type Server struct {
 	lookup      *cti.CallerLookup
 	calls       *cti.Calls
 	onCallEvent func(event string)
+	display     *cti.Display
 	now         func() time.Time
 	handler     http.Handler
 	// apiPatterns lists the routes as registered, for the test that holds
@@ -74,7 +78,7 @@ type Server struct {
 // New returns the API's server.
 func New(opt Options) *Server {
 	s := &Server{svc: opt.Services, log: opt.Logger, base: opt.BaseURL, lookup: opt.Lookup, calls: opt.Calls,
-		onCallEvent: opt.OnCallEvent, now: opt.Now}
+		onCallEvent: opt.OnCallEvent, display: opt.Display, now: opt.Now}
 	if opt.Messages == nil {
 		opt.Messages = locale.MustLoad()
 	}
@@ -137,6 +141,8 @@ func (s *Server) apiRoutes() []apiRoute {
 		s.apiOrganizationRoutes(),
 		s.apiTicketRoutes(),
 		s.apiPhoneCallRoutes(),
+		s.apiCallbackRoutes(),
+		s.apiDisplayRoutes(),
 		s.api3CXRoutes(),
 		s.apiCTIRoutes(),
 	} {

@@ -64,6 +64,8 @@ type Config struct {
 	Server Server
 	Phone  Phone
 	Calls  Calls
+	// Callbacks says when the callback of a missed call is due.
+	Callbacks Callbacks
 
 	// URLParameters are the parameters the phone system puts in the pop URL,
 	// each naming the Person attribute (or the ticket, for "request") it

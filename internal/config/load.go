@@ -92,7 +92,7 @@ type decoder struct {
 
 // Names of the keys, for the suggestions of unknown keys.
 var (
-	sectionKeys  = []string{"server", "phone", "calls", "url_parameters", "lookup_order", "caller_information", "direct_creation", "indirect_creation", "display_tickets", "ecall_parameters"}
+	sectionKeys  = []string{"server", "phone", "calls", "callbacks", "url_parameters", "lookup_order", "caller_information", "direct_creation", "indirect_creation", "display_tickets", "ecall_parameters"}
 	serverKeys   = []string{"address", "database", "session_secret", "default_language"}
 	phoneKeys    = []string{"default_region", "min_match_digits", "link"}
 	callsKeys    = []string{"stale_after"}
@@ -311,6 +311,8 @@ func (d *decoder) config(root *yaml.Node, cfg *Config) {
 			d.phone(v, &cfg.Phone)
 		case "calls":
 			d.calls(v, &cfg.Calls)
+		case "callbacks":
+			d.callbacks(v, &cfg.Callbacks)
 		case "url_parameters":
 			n := len(d.errs)
 			cfg.URLParameters = d.urlParameters(v, key, false)
@@ -385,6 +387,35 @@ func (d *decoder) calls(n *yaml.Node, c *Calls) {
 			})
 		default:
 			d.unknown(k, "calls", callsKeys)
+		}
+	})
+}
+
+// callbacksKeys are the keys of the callbacks section.
+var callbacksKeys = []string{"due_after", "working_hours", "time_zone"}
+
+func (d *decoder) callbacks(n *yaml.Node, c *Callbacks) {
+	d.mapping(n, "callbacks", func(key string, k, v *yaml.Node) {
+		path := "callbacks." + key
+		var s string
+		switch key {
+		case "due_after":
+			d.setText(v, path, &s, func(s string) (err error) {
+				c.DueAfter, err = parseDueAfter(s)
+				return err
+			})
+		case "working_hours":
+			d.setText(v, path, &s, func(s string) (err error) {
+				c.WorkingHours, err = ParseWorkingHours(s)
+				return err
+			})
+		case "time_zone":
+			d.setText(v, path, &s, func(s string) (err error) {
+				c.Location, err = parseTimeZone(s)
+				return err
+			})
+		default:
+			d.unknown(k, "callbacks", callbacksKeys)
 		}
 	})
 }

@@ -31,6 +31,7 @@ func (c *Config) Marshal() ([]byte, error) {
 		"link", strNode(c.Phone.Link),
 	))
 	add("calls", pairs("stale_after", strNode(staleAfterText(c.Calls.StaleAfter))))
+	add("callbacks", callbacksNode(c.Callbacks))
 	add("url_parameters", urlParamsNode(c.URLParameters))
 	add("lookup_order", flowList(c.LookupOrder))
 
@@ -172,4 +173,14 @@ func creationsNode(creations []Creation) *yaml.Node {
 		m.Content = append(m.Content, strNode(c.Class), pairs("enabled", boolNode(c.Enabled), "preset", preset))
 	}
 	return m
+}
+
+// callbacksNode writes the callbacks section.
+func callbacksNode(c Callbacks) *yaml.Node {
+	zone := "UTC"
+	if c.Location != nil {
+		zone = c.Location.String()
+	}
+	return pairs("due_after", strNode(staleAfterText(c.DueAfter)), "working_hours", strNode(c.WorkingHours.String()),
+		"time_zone", strNode(zone))
 }

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/ctidesk/ctidesk/internal/config"
 	"github.com/ctidesk/ctidesk/internal/desk"
 )
 
@@ -29,7 +30,17 @@ type Calls struct {
 	Log *slog.Logger
 	// Now returns the current time; default time.Now.
 	Now func() time.Time
+	// Callbacks says when the callback of a missed call is due; the zero
+	// value: DefaultCallbackDue after the call, at any hour.
+	Callbacks config.Callbacks
+	// Observe, when not nil, is told of every change an event or the
+	// sweep of stale calls made to a call (the metrics).
+	Observe func(before, after *desk.Call)
 }
+
+// DefaultCallbackDue is how long after a missed call its callback is due
+// when nothing is configured.
+const DefaultCallbackDue = 2 * time.Hour
 
 func (c *Calls) lookup() *CallerLookup {
 	if c.Lookup == nil {
@@ -333,7 +344,35 @@ func (c *Calls) Handle(ctx context.Context, i *desk.Integration, ev *Event) (*Re
 		return nil, nil, err
 	}
 	c.notify(ctx, &before, after, found.users)
+	c.callbacks(sys, &before, after)
+	if c.Observe != nil {
+		c.Observe(&before, after)
+	}
 	return reply, after, nil
+}
+
+// callbacks keeps the callbacks of the call that just ended: a missed
+// inbound call raises its number's callback, an answered call (in or out)
+// closes it. A failure is logged, not returned: the call is recorded, and
+// the phone system needs its answer.
+func (c *Calls) callbacks(ctx context.Context, before, after *desk.Call) {
+	if c.Services.Callbacks == nil || before.EndedAt != nil || after.EndedAt == nil {
+		return
+	}
+	var err error
+	switch {
+	case after.State == desk.CallMissed && after.Direction == desk.DirectionIn && !after.Blocked:
+		cfg := c.Callbacks
+		if cfg.DueAfter <= 0 {
+			cfg = config.Callbacks{DueAfter: DefaultCallbackDue}
+		}
+		_, err = c.Services.Callbacks.RaiseCallback(ctx, after, cfg.Due(after.StartedAt))
+	case after.State == desk.CallAnswered:
+		_, err = c.Services.Callbacks.CloseCallbacks(ctx, after)
+	}
+	if err != nil {
+		c.log().Error("callback", "call", after.ID, "state", after.State, "err", err)
+	}
 }
 
 // callers returns the persons a number finds, best first, as the screen pop

@@ -19,6 +19,9 @@ type Outbound struct {
 	// ECall is the configured outbound URL; nil disables outbound calls.
 	ECall      *config.ECall
 	PhoneCalls desk.PhoneCallService
+	// Callbacks records the call as an attempt on the number's callback;
+	// nil: none is.
+	Callbacks desk.CallbackService
 	// Now returns the current time; default time.Now.
 	Now func() time.Time
 }
@@ -135,6 +138,11 @@ func (o *Outbound) Place(ctx context.Context, p *desk.Person, ticketID int64, at
 		Flow: desk.FlowOutbound, Number: opt.Number}
 	if err := o.PhoneCalls.CreatePhoneCall(ctx, call); err != nil {
 		return "", nil, err
+	}
+	if o.Callbacks != nil {
+		if _, err := o.Callbacks.AttemptCallback(ctx, opt.Number); err != nil {
+			return "", nil, err
+		}
 	}
 	return opt.URL, call, nil
 }

@@ -28,13 +28,18 @@ func (c *Calls) EndStaleCalls(ctx context.Context, staleAfter time.Duration) (in
 	}
 	recent := now.Add(-2 * staleAfter)
 	for _, after := range ended {
-		if after.EndedAt == nil || after.EndedAt.Before(recent) {
-			continue
-		}
 		before := *after
 		before.EndedAt = nil
 		if (after.State == desk.CallMissed && !after.Voicemail) || after.State == desk.CallUnanswered {
 			before.State = desk.CallRinging
+		}
+		// A missed call is owed its callback however old.
+		c.callbacks(desk.NewSystemContext(ctx), &before, after)
+		if c.Observe != nil {
+			c.Observe(&before, after)
+		}
+		if after.EndedAt == nil || after.EndedAt.Before(recent) {
+			continue
 		}
 		c.notify(ctx, &before, after, nil)
 	}

@@ -14,6 +14,7 @@ import (
 	"crypto/rand"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/ctidesk/ctidesk/internal/desk"
 )
@@ -37,8 +38,12 @@ type Options struct {
 	// Organizations counts the internal service desk and the customers
 	// (default 24; fewer than 20 counts as 20).
 	Organizations int
+	// CallLogDays is how many days back the call log goes, from the time
+	// of the load (default DefaultCallLogDays; negative: no call log).
+	CallLogDays int
 	// Progress, when not nil, is told how far each stage is: stage is one of
-	// "organizations", "persons", "tickets", "phone calls", "users".
+	// "organizations", "persons", "tickets", "phone calls", "users", "call
+	// log".
 	Progress func(stage string, done, total int)
 }
 
@@ -198,6 +203,12 @@ func Load(ctx context.Context, svc desk.Services, opt Options) ([]Login, error) 
 		logins = append(logins, Login{Login: u.login, Password: password, Role: u.role,
 			Description: u.what + " (contact: " + contact.name + ")"})
 		progress("users", i+1, len(users))
+	}
+
+	// The call log, and the callbacks of its missed calls.
+	plan := callLogPlan{callers: tp.callers, orgs: tp.active, scoped: 1, logins: []string{LoginAgent, LoginScoped}}
+	if err := loadCallLog(ctx, svc, plan, opt.CallLogDays, time.Now(), progress); err != nil {
+		return nil, err
 	}
 	return logins, nil
 }

@@ -40,7 +40,7 @@ func TestLoad(t *testing.T) {
 
 	t.Run("Progress", func(t *testing.T) {
 		t.Parallel()
-		want := []string{"organizations", "persons", "tickets", "phone calls", "users"}
+		want := []string{"organizations", "persons", "tickets", "phone calls", "users", "call log"}
 		if !slices.Equal(a.stages, want) {
 			t.Errorf("stages = %q, want %q", a.stages, want)
 		}

@@ -21,6 +21,7 @@ const (
 	streamOrgs = iota + 1
 	streamPersons
 	streamTickets
+	streamCalls
 )
 
 func newRand(stream uint64) *rand.Rand { return rand.New(rand.NewPCG(seedHi, stream)) }
@@ -98,6 +99,9 @@ func (opt *Options) validate() error {
 	}
 	if opt.Organizations == 0 {
 		opt.Organizations = DefaultOrganizations
+	}
+	if opt.CallLogDays == 0 {
+		opt.CallLogDays = DefaultCallLogDays
 	}
 	opt.Organizations = max(opt.Organizations, MinOrganizations)
 	if opt.Persons < 0 || opt.Tickets < 0 {

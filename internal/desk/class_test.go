@@ -102,7 +102,7 @@ func TestClassesCoverTypes(t *testing.T) {
 		{"Organization", desk.Organization{}, nil},
 		{"Location", desk.Location{}, nil},
 		{"Person", desk.Person{}, nil},
-		{"Ticket", desk.Ticket{}, []string{"kind"}},
+		{"Ticket", desk.Ticket{}, []string{"kind", "phone_time"}},
 		{"PhoneCall", desk.PhoneCall{}, nil},
 	} {
 		c, _ := desk.FindClass(tt.class)

@@ -42,6 +42,8 @@ type Services struct {
 	Telephony     TelephonyService
 	Transactions  Transactions
 	PopNotes      PopNoteService
+	Callbacks     CallbackService
+	Stats         StatsService
 }
 
 // Transactions makes several service calls one action.

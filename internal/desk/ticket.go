@@ -112,6 +112,10 @@ type Ticket struct {
 	CloseDate   *time.Time `json:"close_date,omitempty" oql:"datetime,readonly"`
 	PublicLog   []LogEntry `json:"public_log" oql:"log"`
 	PrivateLog  []LogEntry `json:"private_log" oql:"log"`
+	// PhoneTime is the time on the phone: the total duration of the
+	// ticket's phone calls, in seconds (derived). Not an OQL attribute:
+	// every query of tickets would sum the phone calls of each row.
+	PhoneTime int `json:"phone_time"`
 }
 
 // HasLevels reports whether the kind carries priority, urgency and impact.

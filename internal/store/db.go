@@ -321,6 +321,8 @@ func (db *DB) Services() desk.Services {
 		Telephony:     db,
 		Transactions:  db,
 		PopNotes:      db,
+		Callbacks:     db,
+		Stats:         db,
 	}
 }
 

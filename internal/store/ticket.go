@@ -210,7 +210,8 @@ func findTickets(ctx context.Context, tx *Tx, filter desk.TicketFilter) ([]*desk
 	rows, err := tx.QueryContext(ctx, `SELECT t.id, t.kind, t.ref, t.title, t.description, t.org_id, o.name,
 		COALESCE(t.caller_id, 0), COALESCE(c.first_name, ''), COALESCE(c.name, ''),
 		COALESCE(t.agent_id, 0), COALESCE(a.first_name, ''), COALESCE(a.name, ''),
-		t.status, t.origin, t.priority, t.urgency, t.impact, t.start_date, t.last_update, t.close_date
+		t.status, t.origin, t.priority, t.urgency, t.impact, t.start_date, t.last_update, t.close_date,
+		(SELECT COALESCE(SUM(pc.duration), 0) FROM phonecall pc WHERE pc.ticket_id = t.id)
 		FROM ticket t
 		JOIN organization o ON o.id = t.org_id
 		LEFT JOIN person c ON c.id = t.caller_id
@@ -227,7 +228,8 @@ func findTickets(ctx context.Context, tx *Tx, filter desk.TicketFilter) ([]*desk
 		var closed sql.NullTime
 		if err := rows.Scan(&t.ID, &t.Kind, &t.Ref, &t.Title, &t.Description, &t.OrgID, &t.OrgName,
 			&t.CallerID, &caller.FirstName, &caller.Name, &t.AgentID, &agent.FirstName, &agent.Name,
-			&t.Status, &t.Origin, &t.Priority, &t.Urgency, &t.Impact, &t.StartDate, &t.LastUpdate, &closed); err != nil {
+			&t.Status, &t.Origin, &t.Priority, &t.Urgency, &t.Impact, &t.StartDate, &t.LastUpdate, &closed,
+			&t.PhoneTime); err != nil {
 			return nil, 0, fmt.Errorf("find tickets: %w", err)
 		}
 		t.CallerName, t.AgentName = caller.FriendlyName(), agent.FriendlyName()

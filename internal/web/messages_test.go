@@ -63,6 +63,7 @@ func TestMessageKeys(t *testing.T) {
 	dynamic("field", desk.PublicLog, desk.PrivateLog)
 	dynamic("class", desk.ClassPerson, "Ticket")
 	dynamic("callstate", desk.CallStates...)
+	dynamic("callbackstate", desk.CallbackStates...)
 	dynamic("simstep", cti.SimulationSteps...)
 	dynamic("direction", desk.DirectionIn, desk.DirectionOut)
 	dynamic("pop.create", append([]string{desk.ClassPerson, desk.ClassOrganization, desk.ClassLocation, desk.ClassPhoneCall},

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -28,6 +29,14 @@ type metrics struct {
 	callEvents *prometheus.CounterVec
 	// sseClients is the number of event streams open on this instance.
 	sseClients prometheus.Gauge
+	// calls counts the calls that ended, by state and queue; answer is the
+	// time inbound calls rang before they were answered.
+	calls  *prometheus.CounterVec
+	answer prometheus.Histogram
+	// queues are the queue label values seen, at most maxQueueLabels: a
+	// phone system cannot grow the label values without bound.
+	queuesMu sync.Mutex
+	queues   map[string]bool
 	// live is the last answer of /healthz; ready that of each check of
 	// /readyz (1 passes, 0 fails).
 	live    prometheus.Gauge
@@ -61,6 +70,16 @@ func newMetrics(reg *prometheus.Registry) (*metrics, error) {
 			Name: "ctidesk_call_events_total",
 			Help: "Call events accepted from phone systems, by event (newCall, answer, hangup).",
 		}, []string{"event"}),
+		calls: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "ctidesk_calls_total",
+			Help: "Calls that ended, by state (answered, missed, rejected, unanswered) and queue (\"\" for none).",
+		}, []string{"state", "queue"}),
+		answer: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "ctidesk_call_answer_seconds",
+			Help:    "Time inbound calls rang before they were answered.",
+			Buckets: []float64{2, 5, 10, 15, 20, 30, 45, 60, 90, 120, 180, 300},
+		}),
+		queues: map[string]bool{},
 		sseClients: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "ctidesk_sse_clients",
 			Help: "Event streams (/events) open on this instance.",
@@ -74,7 +93,8 @@ func newMetrics(reg *prometheus.Registry) (*metrics, error) {
 			Help: "1 when the last /readyz found the check passing, 0 when not, by check (database_write, event_bus).",
 		}, []string{"check"}),
 	}
-	for _, c := range []prometheus.Collector{m.requests, m.pops, m.lookups, m.callEvents, m.sseClients, m.live, m.ready} {
+	for _, c := range []prometheus.Collector{m.requests, m.pops, m.lookups, m.callEvents, m.sseClients, m.live, m.ready,
+		m.calls, m.answer} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}
@@ -114,6 +134,33 @@ func (m *metrics) callEvent(event string) {
 		event = "other"
 	}
 	m.callEvents.WithLabelValues(event).Inc()
+}
+
+// maxQueueLabels bounds the queue label values of ctidesk_calls_total;
+// the queues beyond count as "other".
+const maxQueueLabels = 100
+
+// observeCall counts what changed of a call (cti.Calls.Observe): its end,
+// by state and queue, and the time an inbound call rang before its answer.
+func (m *metrics) observeCall(before, after *desk.Call) {
+	if before.AnsweredAt == nil && after.AnsweredAt != nil && after.Direction == desk.DirectionIn &&
+		!after.AnsweredAt.Before(after.StartedAt) {
+		m.answer.Observe(after.AnsweredAt.Sub(after.StartedAt).Seconds())
+	}
+	if before.EndedAt != nil || after.EndedAt == nil {
+		return
+	}
+	queue := after.Queue
+	m.queuesMu.Lock()
+	if !m.queues[queue] {
+		if len(m.queues) < maxQueueLabels {
+			m.queues[queue] = true
+		} else {
+			queue = "other"
+		}
+	}
+	m.queuesMu.Unlock()
+	m.calls.WithLabelValues(after.State, queue).Inc()
 }
 
 // handleMetrics serves the metrics in Prometheus' text format to an admin's

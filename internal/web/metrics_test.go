@@ -98,10 +98,11 @@ func TestMetrics(t *testing.T) {
 			t.Fatalf("callers: %d", r.status)
 		}
 		for _, ev := range []string{"newCall", "answer", "hangup"} {
-			if r := ce.event(t, callForm(ev, "m-1", "+15550100199", "user", "201")); r.status != http.StatusOK {
+			if r := ce.event(t, callForm(ev, "m-1", "+15550100199", "user", "201", "queue", "support")); r.status != http.StatusOK {
 				t.Fatalf("%s: %d %s", ev, r.status, r.body)
 			}
 		}
+		ce.missCall(t, "m-2", "+15550100199", "201")
 		// An open event stream.
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
@@ -123,12 +124,15 @@ func TestMetrics(t *testing.T) {
 			`ctidesk_http_request_duration_seconds_count{code="200",route="GET /pop"} 1`,
 			`ctidesk_http_request_duration_seconds_count{code="200",route="GET /persons/{id}"} 1`,
 			`ctidesk_http_request_duration_seconds_count{code="200",route="GET /api/v1/callers"} 1`,
-			`ctidesk_http_request_duration_seconds_count{code="200",route="POST /api/v1/cti/events/{token}"} 3`,
+			`ctidesk_http_request_duration_seconds_count{code="200",route="POST /api/v1/cti/events/{token}"} 5`,
 			`ctidesk_pops_served_total 1`,
 			`ctidesk_caller_lookups_total{source="pop"} 1`,
 			`ctidesk_caller_lookups_total{source="api"} 1`,
-			`ctidesk_call_events_total{event="newCall"} 1`,
-			`ctidesk_call_events_total{event="hangup"} 1`,
+			`ctidesk_call_events_total{event="newCall"} 2`,
+			`ctidesk_call_events_total{event="hangup"} 2`,
+			`ctidesk_calls_total{queue="support",state="answered"} 1`,
+			`ctidesk_calls_total{queue="",state="missed"} 1`,
+			`ctidesk_call_answer_seconds_count 1`,
 			`ctidesk_sse_clients 1`,
 			`go_goroutines`,
 		} {

@@ -34,6 +34,9 @@ type Layout struct {
 	// Push opens the user's event stream (/events) on the page: call notices
 	// and the screen pop on answer.
 	Push bool
+	// CallbacksDue counts the callbacks not done that are the user's or
+	// nobody's (the partial callbacks-due), on every page but the pop.
+	CallbacksDue int
 }
 
 func (l *Layout) layout() *Layout { return l }
@@ -132,6 +135,11 @@ func (s *Server) funcs(lang string) template.FuncMap {
 	return template.FuncMap{
 		// t returns the message of key, formatted with args.
 		"t": func(key string, args ...any) string { return s.i18n.t(lang, key, args...) },
+		// tn returns the message of key in the form for the count n
+		// ("1 callback", "2 callbacks"), n its first argument.
+		"tn": func(key string, n int, args ...any) string {
+			return s.i18n.printer(lang).N(key, n, append([]any{n}, args...)...)
+		},
 		// label returns the message of prefix.value, for enumerations
 		// (statuses, kinds, attribute names).
 		"label": func(prefix string, value any) string {
@@ -139,6 +147,10 @@ func (s *Server) funcs(lang string) template.FuncMap {
 		},
 		"date":     func(t time.Time) string { return s.formatDate(lang, t) },
 		"duration": func(seconds int) string { return talk(time.Duration(seconds) * time.Second) },
+		// phoneTime writes seconds on the phone as h:mm:ss ("0:14:32").
+		"phoneTime": func(seconds int) string {
+			return fmt.Sprintf("%d:%02d:%02d", seconds/3600, seconds/60%60, seconds%60)
+		},
 		// langName is a language's name for itself, langTag its tag, for
 		// the language switch.
 		"langName": func(code string) string { return s.i18n.t(code, "language.name") },
@@ -209,6 +221,13 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, view
 	}
 	l.Languages = desk.Languages
 	l.Push = l.User != nil && s.bus != nil
+	if l.User != nil && view != "pop" && s.svc.Callbacks != nil && l.User.Can(desk.ActionRead, desk.ClassPhoneCall) {
+		n, err := s.svc.Callbacks.CountDueCallbacks(r.Context())
+		if err != nil {
+			s.log.Error("count callbacks due", "err", err)
+		}
+		l.CallbacksDue = n
+	}
 	t := s.views[l.Lang][view]
 	if t == nil {
 		return fmt.Errorf("render: no view %q", view)

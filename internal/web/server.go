@@ -66,7 +66,8 @@ type Options struct {
 	// browser asks for none ctidesk has; default desk.Languages[0].
 	DefaultLanguage string
 	// Calls records the call events phone systems post
-	// (/api/v1/cti/events); nil: they are refused.
+	// (/api/v1/cti/events); nil: they are refused. New sets its Observe,
+	// when nil, to the server's call metrics.
 	Calls *cti.Calls
 	// Bus carries the push events of /events to the browsers; nil: no
 	// stream, no notices.
@@ -222,6 +223,9 @@ func New(opt Options) (*Server, error) {
 		return nil, fmt.Errorf("web: metrics: %w", err)
 	}
 	s.readiness = newReadiness(opt.Readiness, s.metrics.ready)
+	if opt.Calls != nil && opt.Calls.Observe == nil {
+		opt.Calls.Observe = s.metrics.observeCall // ctidesk_calls_total, ctidesk_call_answer_seconds
+	}
 	if s.i18n, err = newCatalog(); err != nil {
 		return nil, err
 	}
@@ -236,7 +240,8 @@ func New(opt Options) (*Server, error) {
 		lookup = opt.Pop.Lookup() // the API finds the callers the pop finds
 	}
 	s.api = api.New(api.Options{Services: svc, Logger: s.log, Messages: s.i18n.messages, BaseURL: s.base,
-		Lookup: lookup, Calls: opt.Calls, OnCallEvent: s.metrics.callEvent, Now: s.now})
+		Lookup: lookup, Calls: opt.Calls, OnCallEvent: s.metrics.callEvent, Now: s.now,
+		Display: &cti.Display{Services: svc, Bus: opt.Bus}})
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /static/{file}", s.serveStatic)
@@ -253,6 +258,8 @@ func New(opt Options) (*Server, error) {
 	s.registerPhoneCallRoutes(mux)
 	s.registerTokenRoutes(mux)
 	s.registerCallRoutes(mux)
+	s.registerCallbackRoutes(mux)
+	s.registerStatsRoutes(mux)
 	s.registerTelephonyRoutes(mux)
 	s.registerEventRoutes(mux)
 	mux.Handle("/api/", s.api)

@@ -55,6 +55,8 @@ func Run(t *testing.T, open func(t *testing.T) *store.DB) {
 		{"Atomically", testAtomically},
 		{"PopNote", testPopNote},
 		{"QueueTargets", testQueueTargets},
+		{"Callbacks", testCallbacks},
+		{"Stats", testStats},
 	} {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open) })
 	}

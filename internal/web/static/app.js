@@ -248,6 +248,16 @@
       remove(d.call);
       claim(d.call, function () { window.location.assign(d.pop_url); });
     });
+    // A page a program asked this agent's tab to show (the pop on
+    // demand): opened as the pop on answer is, by one tab, unless a form
+    // has unsaved input (then a notice with its button).
+    on('display', function (d) {
+      if (dirty) {
+        show(d.call, 'display', d);
+        return;
+      }
+      claim(d.call, function () { window.location.assign(d.pop_url); });
+    });
     on('taken', function (d) { remove(d.call); });
     on('ended', function (d) {
       remove(d.call);
