@@ -55,7 +55,10 @@ func mustPopData(t *testing.T) *popData {
 		must(s.CreatePerson(ctx, p))
 		return p
 	}
-	d.ann = person(&desk.Person{FirstName: "Ann", Name: "Archer", OrgID: acme.ID, Phone: "+1 (212) 555-0100"})
+	hq := &desk.Location{Name: "Head office", OrgID: acme.ID}
+	must(s.CreateLocation(ctx, hq))
+	d.ann = person(&desk.Person{FirstName: "Ann", Name: "Archer", OrgID: acme.ID, Phone: "+1 (212) 555-0100",
+		MobilePhone: "0612345678", Email: "ann@acme.example", Function: "Accountant", LocationID: hq.ID})
 	d.bob = person(&desk.Person{FirstName: "Bob", Name: "Baker", OrgID: acme.ID, Phone: "+1 212 555 0199"})
 	d.cid = person(&desk.Person{FirstName: "Cid", Name: "Carter", OrgID: acme.ID, Phone: "212-555-0199"})
 	person(&desk.Person{FirstName: "Dee", Name: "Dunn", OrgID: acme.ID, Phone: "(212) 555 0199"})
@@ -150,13 +153,41 @@ func TestBrowserPop(t *testing.T) {
 		}
 	})
 
+	t.Run("Too short a number says so", func(t *testing.T) {
+		err := chromedp.Do(ctx, chromedp.Navigate(base+"/pop?phone=12"), chromedp.WaitVisible(chromedp.ID("pop-nobody")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if text := popText(ctx, "#pop-nobody"); !strings.Contains(text, "fewer than 7 significant digits") {
+			t.Errorf("pop of 12 says %q, want that it is too short to match", text)
+		}
+		if title, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.title`)); title != "Unknown contact — 12 · ctidesk" {
+			t.Errorf("tab title %q", title)
+		}
+	})
+
 	t.Run("One caller, Enter creates the request", func(t *testing.T) {
 		err := chromedp.Do(ctx, chromedp.Navigate(base+"/pop?phone=%2B12125550100"), chromedp.WaitVisible(chromedp.ID("pop-offers")))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if label, _ := checkedCaller(ctx); !strings.HasPrefix(label, "Ann Archer, Acme") {
+		if label, _ := checkedCaller(ctx); !strings.HasPrefix(label, "Ann Archer") {
 			t.Errorf("selected %q, want Ann Archer", label)
+		}
+		// The caller card: name, organization, function, location, email,
+		// every number, the one that matched and why.
+		card := popText(ctx, "#caller-card")
+		for _, want := range []string{"Ann Archer", "Acme", "Accountant", "Head office", "ann@acme.example",
+			"+1 (212) 555-0100", "phone, same number", "0612345678"} {
+			if !strings.Contains(card, want) {
+				t.Errorf("caller card %q lacks %q", card, want)
+			}
+		}
+		if matched := popText(ctx, "#caller-card .number.matched a.tel"); matched != "+1 (212) 555-0100" {
+			t.Errorf("matched number %q", matched)
+		}
+		if title, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.title`)); title != "Ann Archer — +12125550100 · ctidesk" {
+			t.Errorf("tab title %q", title)
 		}
 		if err := waitLists(ctx, "Ann's printer", "Bob's VPN"); err != nil {
 			t.Error(err)
@@ -191,35 +222,27 @@ func TestBrowserPop(t *testing.T) {
 		}
 	})
 
-	t.Run("Shared number, switching callers", func(t *testing.T) {
-		err := chromedp.Do(ctx, chromedp.Navigate(base+"/pop?phone=2125550199"), chromedp.WaitVisible(chromedp.ID("pop-offers")))
+	t.Run("Shared number: nobody chosen, the agent picks with ↓ and Enter", func(t *testing.T) {
+		err := chromedp.Do(ctx, chromedp.Navigate(base+"/pop?phone=2125550199"), chromedp.WaitVisible(chromedp.ID("pop-offers")),
+			chromedp.Evaluate[chromedp.Void](`window.samePage = true`))
 		if err != nil {
 			t.Fatal(err)
 		}
-		labels, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll('#pop-callers label')).map(l => l.textContent.trim().split('\n')[0])`))
+		labels, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll('#pop-callers label')).map(l => (l.querySelector('.caller-name') || l).textContent.trim())`))
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := []string{"All contacts found (3)", "Bob Baker, Acme", "Cid Carter, Acme", "Dee Dunn, Acme", "Unknown contact"}
+		want := []string{"All contacts found (3)", "Bob Baker", "Cid Carter", "Dee Dunn", "Unknown contact"}
 		if strings.Join(labels, "|") != strings.Join(want, "|") {
 			t.Errorf("callers %q, want %q", labels, want)
 		}
-		if err := waitLists(ctx, "Bob's VPN", "Cid's laptop"); err != nil {
-			t.Fatal(err)
+		if shared := popText(ctx, "#pop-shared"); shared != "Shared number: 3 persons" {
+			t.Errorf("shared mark %q", shared)
 		}
-		// ↓ selects the next caller and the lists follow, without a page load.
-		if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`window.samePage = true`), chromedp.KeyEvent(kb.ArrowDown)); err != nil {
-			t.Fatal(err)
-		}
-		if err := waitLists(ctx, "Cid's laptop", "Bob's VPN"); err != nil {
-			t.Fatal(err)
-		}
-		if label, _ := checkedCaller(ctx); !strings.HasPrefix(label, "Cid Carter") {
-			t.Errorf("after ↓ selected %q, want Cid Carter", label)
-		}
-		err = chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`input[name="caller"][value="all"]`)))
-		if err != nil {
-			t.Fatal(err)
+		// Nobody is chosen for the agent: All contacts found is, the lists
+		// show every caller's tickets, the focus is on the choice.
+		if label, _ := checkedCaller(ctx); label != "All contacts found (3)" {
+			t.Errorf("selected %q, want All contacts found", label)
 		}
 		if err := waitLists(ctx, "Bob's VPN"); err != nil {
 			t.Fatal(err)
@@ -227,14 +250,41 @@ func TestBrowserPop(t *testing.T) {
 		if err := waitLists(ctx, "Cid's laptop"); err != nil {
 			t.Fatal(err)
 		}
-		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`input[name="caller"][value="0"]`))); err != nil {
+		focused, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.activeElement.name + '=' + document.activeElement.value`))
+		if focused != "caller=all" {
+			t.Errorf("focus on %q, want the caller choice", focused)
+		}
+		// ↓ ↓ picks Cid; the lists follow without a page load.
+		if err := chromedp.Do(ctx, chromedp.KeyEvent(kb.ArrowDown), chromedp.KeyEvent(kb.ArrowDown)); err != nil {
+			t.Fatal(err)
+		}
+		if err := waitLists(ctx, "Cid's laptop", "Bob's VPN"); err != nil {
+			t.Fatal(err)
+		}
+		if label, _ := checkedCaller(ctx); !strings.HasPrefix(label, "Cid Carter") {
+			t.Errorf("after ↓ ↓ selected %q, want Cid Carter", label)
+		}
+		if title, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.title`)); title != "Cid Carter — 2125550199 · ctidesk" {
+			t.Errorf("tab title %q", title)
+		}
+		// Enter picks him and moves to the first creation button, without
+		// creating anything yet.
+		if err := chromedp.Do(ctx, chromedp.KeyEvent(kb.Enter)); err != nil {
+			t.Fatal(err)
+		}
+		focused, _ = chromedp.Run(ctx, chromedp.Evaluate[string](`document.activeElement.getAttribute('data-offer') || document.activeElement.tagName`))
+		if focused != "UserRequest" {
+			t.Fatalf("after Enter the focus is on %q, want the first creation button", focused)
+		}
+		if same, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.samePage === true`)); err != nil || !same {
+			t.Fatal("the page was left or reloaded by picking a caller")
+		}
+		err = chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`input[name="caller"][value="0"]`)))
+		if err != nil {
 			t.Fatal(err)
 		}
 		if err := waitLists(ctx, "", "Bob's VPN", "Cid's laptop"); err != nil {
 			t.Fatal(err)
-		}
-		if same, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.samePage === true`)); err != nil || !same {
-			t.Errorf("the page was reloaded while switching callers")
 		}
 		// Enter with Cid selected opens his request.
 		err = chromedp.Do(ctx, chromedp.Click(chromedp.CSS(fmt.Sprintf(`input[name="caller"][value="%d"]`, d.cid.ID))),
@@ -284,6 +334,23 @@ func TestBrowserPop(t *testing.T) {
 		}
 		if link := popText(ctx, "#pop-lists a[data-all]"); link != "" {
 			t.Errorf("a Show all link is left: %q", link)
+		}
+	})
+
+	t.Run("Usable at 390 px", func(t *testing.T) {
+		// The pop's own content fits (the header and menu are the layout's).
+		for _, u := range []string{"/pop?phone=%2B12125550100", "/pop?phone=2125550199", "/pop?phone=%2B442079460000"} {
+			err := chromedp.Do(ctx, chromedp.EmulateViewport(390, 844), chromedp.Navigate(base+u), chromedp.WaitVisible(chromedp.ID("pop-offers")))
+			if err != nil {
+				t.Fatal(err)
+			}
+			wide, _ := chromedp.Run(ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll('#pop, #pop *')).filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1).slice(0, 8).map(e => e.tagName + '#' + e.id + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))`))
+			if len(wide) > 0 {
+				t.Errorf("%s at 390 px: wider than the window: %q", u, wide)
+			}
+		}
+		if err := chromedp.Do(ctx, chromedp.EmulateViewport(1366, 900)); err != nil {
+			t.Fatal(err)
 		}
 	})
 

@@ -74,6 +74,8 @@ type popView struct {
 	Note string
 	// History is what happened on the callers' earlier calls.
 	History *cti.CallHistory
+	// TabTitle is the tab's title: who calls, from which number.
+	TabTitle string
 }
 
 // popRow is the ticket a request parameter opened, with the links that open
@@ -147,6 +149,7 @@ type param struct{ Name, Value string }
 type popChoice struct {
 	Value, Label string
 	Caller       *cti.Caller // nil for All contacts found and Unknown contact
+	Card         *callerCard // nil with Caller
 }
 
 func (s *Server) handlePop(w http.ResponseWriter, r *http.Request) error {
@@ -187,17 +190,26 @@ func (s *Server) handlePop(w http.ResponseWriter, r *http.Request) error {
 	}
 	v.Callers = strings.Join(ids, ",")
 	// The seed's selector: All contacts found (when several), each contact,
-	// Unknown contact. The best match is selected.
+	// Unknown contact. One caller is selected; of several (a shared
+	// number), nobody is chosen for the agent: All contacts found is, and
+	// the agent picks.
+	lang := s.lang(r)
+	v.TabTitle = s.popTabTitle(lang, res)
 	if len(res.Callers) > 1 {
 		v.Choices = append(v.Choices, popChoice{Value: selectAll})
 	}
 	for _, c := range res.Callers {
-		v.Choices = append(v.Choices, popChoice{Value: strconv.FormatInt(c.ID, 10), Label: c.Display, Caller: c})
+		v.Choices = append(v.Choices, popChoice{Value: strconv.FormatInt(c.ID, 10), Label: c.Display, Caller: c,
+			Card: s.callerCardOf(lang, c)})
 	}
 	v.Choices = append(v.Choices, popChoice{Value: selectUnknown})
-	v.Selected = selectUnknown
-	if len(res.Callers) > 0 {
+	switch len(res.Callers) {
+	case 0:
+		v.Selected = selectUnknown
+	case 1:
 		v.Selected = strconv.FormatInt(res.Callers[0].ID, 10)
+	default:
+		v.Selected = selectAll
 	}
 	if sel := r.URL.Query().Get("caller"); sel != "" && slices.ContainsFunc(v.Choices, func(c popChoice) bool { return c.Value == sel }) {
 		v.Selected = sel // the "Show tickets" button without JavaScript
@@ -327,11 +339,9 @@ func (s *Server) handlePopNew(w http.ResponseWriter, r *http.Request) error {
 	class := q.Get("class")
 	var selected int64
 	switch sel := q.Get("caller"); sel {
-	case selectAll:
-		// All contacts found: the first of them, as direct creation does.
-		first, _, _ := strings.Cut(q.Get("callers"), ",")
-		selected, _ = strconv.ParseInt(first, 10, 64)
-	case selectUnknown, "":
+	case selectAll, selectUnknown, "":
+		// All contacts found: nobody is chosen for the agent (a shared
+		// number); he picks the caller in the form.
 	default:
 		id, err := strconv.ParseInt(sel, 10, 64)
 		if err != nil || id <= 0 {

@@ -19,8 +19,9 @@
     }
   });
   // The screen pop: the ticket lists follow the selected caller without a
-  // page load, and the arrow keys change the caller wherever the focus is
-  // (it stays on the first creation button, so that Enter creates).
+  // page load, and the arrow keys change the caller wherever the focus is.
+  // One caller: the focus is on the first creation button (Enter creates);
+  // several: on the caller choice, and Enter picks.
   var pop = document.getElementById('pop');
   if (pop) {
     var radios = Array.prototype.slice.call(pop.querySelectorAll('input[name="caller"]'));
@@ -64,8 +65,49 @@
         }
       });
     };
+    // The tab's title names the caller picked (data-name), so that the
+    // agent finds the tab of the call.
+    var number = pop.getAttribute('data-number');
+    var firstOffer = pop.querySelector('button[data-offer]');
     radios.forEach(function (r) {
-      r.addEventListener('change', function () { reload(r.value); });
+      r.addEventListener('change', function () {
+        reload(r.value);
+        var name = r.getAttribute('data-name');
+        if (name) {
+          document.title = name + (number ? ' — ' + number : '') + ' · ctidesk';
+        }
+      });
+      // Enter on a caller picks him and moves on to the first creation
+      // button, rather than submitting the form for whoever is checked. The
+      // focus moves when the key is released, so that the key's press does
+      // not also press the button.
+      var enter = function (e) {
+        return e.key === 'Enter' && !e.ctrlKey && !e.metaKey && !e.altKey && !e.shiftKey;
+      };
+      r.addEventListener('keydown', function (e) {
+        if (enter(e)) {
+          e.preventDefault();
+          r.setAttribute('data-enter', '1');
+        }
+      });
+      r.addEventListener('keypress', function (e) {
+        if (enter(e)) {
+          e.preventDefault();
+        }
+      });
+      r.addEventListener('keyup', function (e) {
+        if (!enter(e) || !r.hasAttribute('data-enter')) {
+          return;
+        }
+        r.removeAttribute('data-enter');
+        if (!r.checked) {
+          r.checked = true;
+          r.dispatchEvent(new Event('change', {bubbles: true}));
+        }
+        if (firstOffer) {
+          firstOffer.focus();
+        }
+      });
     });
     // "Show all" of a list: every row, without a page load.
     lists.addEventListener('click', function (e) {
