@@ -102,6 +102,21 @@ func popText(ctx context.Context, sel string) string {
 	return text
 }
 
+// waitText waits until the element sel contains want.
+func waitText(ctx context.Context, sel, want string) error {
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		text := popText(ctx, sel)
+		if strings.Contains(text, want) {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("%s shows %q, want %q", sel, text, want)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
 // checkedCaller returns the label of the selected caller.
 func checkedCaller(ctx context.Context) (string, error) {
 	return chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('input[name="caller"]:checked').parentElement.textContent.trim()`))
@@ -196,8 +211,16 @@ func TestBrowserPop(t *testing.T) {
 		if err != nil || focused != "UserRequest" {
 			t.Fatalf("focus on %q (%v), want the first creation button", focused, err)
 		}
+		// The live note: typed on the pop, saved without a button.
+		err = chromedp.Do(ctx, chromedp.SendKeys(chromedp.ID("pop-note"), "Wants a new toner by Friday"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := waitText(ctx, "#pop-note-status", "Saved."); err != nil {
+			t.Fatal(err)
+		}
 		title := chromedp.CSS(`input[name="title"]`)
-		err = chromedp.Do(ctx, chromedp.KeyEvent(kb.Enter), chromedp.WaitVisible(title))
+		err = chromedp.Do(ctx, chromedp.Focus(chromedp.CSS(`button[data-offer="UserRequest"]`)), chromedp.KeyEvent(kb.Enter), chromedp.WaitVisible(title))
 		if err != nil {
 			t.Fatalf("Enter on the pop: %v", err)
 		}
@@ -205,20 +228,42 @@ func TestBrowserPop(t *testing.T) {
 		if err != nil || caller != fmt.Sprint(d.ann.ID) {
 			t.Errorf("caller preset %q (%v), want Ann (%d)", caller, err, d.ann.ID)
 		}
+		if banner := popText(ctx, "#pop-banner"); !strings.Contains(banner, "+12125550100") || !strings.Contains(banner, "Ann Archer") {
+			t.Errorf("creation banner %q, want the number and the caller", banner)
+		}
 		logText, _ := chromedp.Run(ctx, chromedp.Value(chromedp.ID("f-pop_log_text")))
 		if !strings.HasPrefix(logText, "Call from customer dated ") {
 			t.Errorf("log entry preset %q", logText)
 		}
-		err = chromedp.Do(ctx, chromedp.SendKeys(title, "Toner empty"), chromedp.Submit(title), chromedp.WaitVisible(chromedp.ID("phone-calls")))
+		// Create: back on the pop, which names the new ticket.
+		err = chromedp.Do(ctx, chromedp.SendKeys(title, "Toner empty"), chromedp.Submit(title), chromedp.WaitVisible(chromedp.ID("pop-created")))
 		if err != nil {
 			t.Fatalf("create: %v", err)
 		}
+		created := popText(ctx, "#pop-created")
+		if !strings.Contains(created, "R-") || !strings.Contains(created, "Toner empty") {
+			t.Errorf("confirmation %q, want the new ticket named", created)
+		}
+		if path, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`location.pathname`)); path != "/pop" {
+			t.Errorf("after Create on %q, want the pop", path)
+		}
+		if note, _ := chromedp.Run(ctx, chromedp.Value(chromedp.ID("pop-note"))); note != "" {
+			t.Errorf("the note %q is left on the pop after it went to the phone call", note)
+		}
+		err = chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#pop-created a")), chromedp.WaitVisible(chromedp.ID("phone-calls")))
+		if err != nil {
+			t.Fatal(err)
+		}
 		calls := popText(ctx, "#phone-calls")
-		if !strings.Contains(calls, "+12125550100") || !strings.Contains(calls, "Ann Archer") {
-			t.Errorf("the new ticket's phone calls: %q, want the call from Ann on +12125550100", calls)
+		if !strings.Contains(calls, "+12125550100") || !strings.Contains(calls, "Ann Archer") || !strings.Contains(calls, "Wants a new toner by Friday") {
+			t.Errorf("the new ticket's phone calls: %q, want the call from Ann on +12125550100 with the agent's note", calls)
 		}
 		if log := popText(ctx, "#public-log"); !strings.Contains(log, "Call from customer dated ") {
 			t.Errorf("public log %q, want the preset entry", log)
+		}
+		details := popText(ctx, "dl.details")
+		if !strings.Contains(details, "Pat Agent") || !strings.Contains(details, "Assigned") {
+			t.Errorf("ticket details %q, want assigned to Pat Agent, who took the call", details)
 		}
 	})
 
@@ -413,7 +458,10 @@ func TestBrowserPopDirectCreation(t *testing.T) {
 	if heading != "New incident" || got != "Call from 2125550199" || caller != fmt.Sprint(d.bob.ID) {
 		t.Errorf("form %q, title %q, caller %q; want a new incident for Bob, the first found", heading, got, caller)
 	}
-	err = chromedp.Do(ctx, chromedp.Submit(title), chromedp.WaitVisible(chromedp.ID("phone-calls")))
+	// Create: back on the pop (not the form again), which names the
+	// incident.
+	err = chromedp.Do(ctx, chromedp.Submit(title), chromedp.WaitVisible(chromedp.ID("pop-created")),
+		chromedp.Click(chromedp.CSS("#pop-created a")), chromedp.WaitVisible(chromedp.ID("phone-calls")))
 	if err != nil {
 		t.Fatal(err)
 	}

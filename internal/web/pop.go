@@ -76,6 +76,8 @@ type popView struct {
 	History *cti.CallHistory
 	// TabTitle is the tab's title: who calls, from which number.
 	TabTitle string
+	// Created is the ticket just created from the pop, confirmed.
+	Created *popRow
 }
 
 // popRow is the ticket a request parameter opened, with the links that open
@@ -161,7 +163,8 @@ func (s *Server) handlePop(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if res.Direct != "" {
+	created, _ := strconv.ParseInt(r.URL.Query().Get(popCreatedField), 10, 64)
+	if res.Direct != "" && created <= 0 { // back from the creation: the pop, not the form again
 		return s.renderPopNew(w, r, res.Direct, true, res.Selected(), res.Values, res.Number)
 	}
 	v := &popView{Res: res, Offers: res.Offers}
@@ -224,6 +227,14 @@ func (s *Server) handlePop(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v.AllURL = allURL(v.Query, v.Selected)
+	if created > 0 {
+		// The ticket just created from the pop; one the user may not see
+		// (or gone) is not confirmed.
+		if t, err := s.svc.Tickets.FindTicketByID(ctx, created); err == nil {
+			pc := &popContext{Number: res.Number, Caller: t.CallerID, Call: callID}
+			v.Created = &popRow{Ticket: t, View: ticketURL(t.ID, pc), Edit: fmt.Sprintf("/tickets/%d/edit?%s", t.ID, pc.Query())}
+		}
+	}
 	if t := res.Request; t != nil {
 		pc := &popContext{Number: res.Number, Caller: t.CallerID, Call: callID}
 		v.Request = &popRow{Ticket: t, View: ticketURL(t.ID, pc), Edit: fmt.Sprintf("/tickets/%d/edit?%s", t.ID, pc.Query())}

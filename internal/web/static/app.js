@@ -300,6 +300,21 @@
     source.addEventListener('open', function () { notices.setAttribute('data-connected', 'true'); });
     source.addEventListener('error', function () { notices.removeAttribute('data-connected'); });
   }
+  // The length of a call not over yet (the pop's creation banner), counted
+  // from data-since, as the call log writes it (m:ss, h:mm:ss).
+  var live = Array.prototype.slice.call(document.querySelectorAll('[data-since]'));
+  if (live.length) {
+    var two = function (n) { return (n < 10 ? '0' : '') + n; };
+    var tick = function () {
+      live.forEach(function (el) {
+        var s = Math.max(0, Math.floor((Date.now() - Date.parse(el.getAttribute('data-since'))) / 1000));
+        el.textContent = s >= 3600 ? Math.floor(s / 3600) + ':' + two(Math.floor(s / 60) % 60) + ':' + two(s % 60) :
+          Math.floor(s / 60) + ':' + two(s % 60);
+      });
+    };
+    tick();
+    window.setInterval(tick, 1000);
+  }
   // After a failed submission, the first field in error gets the focus.
   var invalid = document.querySelector('[aria-invalid="true"]');
   if (invalid) {
