@@ -64,6 +64,7 @@ func mustPopData(t *testing.T) *popData {
 	person(&desk.Person{FirstName: "Dee", Name: "Dunn", OrgID: acme.ID, Phone: "(212) 555 0199"})
 	d.eve = person(&desk.Person{FirstName: "Eve", Name: "Evans", OrgID: globex.ID, Phone: "+1 415 555 0142"})
 	pat := person(&desk.Person{FirstName: "Pat", Name: "Agent", OrgID: desk1.ID})
+	person(&desk.Person{FirstName: "Fay", Name: "Fox", OrgID: globex.ID, Email: "fay@globex.example"})
 	ticket := func(tk *desk.Ticket) *desk.Ticket {
 		must(s.CreateTicket(ctx, tk))
 		return tk
@@ -165,6 +166,55 @@ func TestBrowserPop(t *testing.T) {
 		}
 		if text := popText(ctx, "#pop-lists"); strings.TrimSpace(text) != "" {
 			t.Errorf("lists for an unknown caller: %q, want none", text)
+		}
+	})
+
+	t.Run("Unknown number added to a person, who the next pop finds", func(t *testing.T) {
+		err := chromedp.Do(ctx, chromedp.Navigate(base+"/pop?phone=%2B442079460000"), chromedp.WaitVisible(chromedp.ID("pop-add-number")),
+			chromedp.SendKeys(chromedp.ID("pop-person-q"), "fay glob"), chromedp.WaitVisible(chromedp.ID("pop-add-number-form")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if found := popText(ctx, "#pop-persons"); !strings.Contains(found, "Fay Fox") || strings.Contains(found, "Eve Evans") {
+			t.Errorf("persons found %q, want Fay Fox alone", found)
+		}
+		err = chromedp.Do(ctx, chromedp.SetValue(chromedp.ID("pop-add-attribute"), "mobile_phone"),
+			chromedp.Submit(chromedp.ID("pop-add-attribute")), chromedp.WaitVisible(chromedp.ID("caller-card")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		waitText(ctx, "#caller-card", "Fay Fox")
+		if card := popText(ctx, "#caller-card"); !strings.Contains(card, "Fay Fox") || !strings.Contains(card, "mobile, same number") {
+			t.Errorf("after adding the number the pop shows %q, want Fay found by her mobile", card)
+		}
+		if label, _ := checkedCaller(ctx); !strings.HasPrefix(label, "Fay Fox") {
+			t.Errorf("selected %q, want Fay Fox", label)
+		}
+		if popText(ctx, "#pop-add-number") != "" {
+			t.Error("still offers to add the number, now that it finds her")
+		}
+	})
+
+	t.Run("Unknown number: New person with it, whom the pop then finds", func(t *testing.T) {
+		err := chromedp.Do(ctx, chromedp.Navigate(base+"/pop?phone=%2B442079460001"), chromedp.WaitVisible(chromedp.ID("pop-new-person")),
+			chromedp.Click(chromedp.ID("pop-new-person")), chromedp.WaitVisible(chromedp.ID("person-form")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if phone, _ := chromedp.Run(ctx, chromedp.Value(chromedp.ID("f-phone"))); phone != "+442079460001" {
+			t.Errorf("phone preset %q, want the number that rang", phone)
+		}
+		orgs, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`Array.from(document.querySelectorAll('#f-org_id option')).find(o => o.textContent === 'Globex').value`))
+		err = chromedp.Do(ctx, chromedp.SendKeys(chromedp.ID("f-first_name"), "Gus"), chromedp.SendKeys(chromedp.ID("f-name"), "Grant"),
+			chromedp.SetValue(chromedp.ID("f-org_id"), orgs), chromedp.Submit(chromedp.ID("f-name")), chromedp.WaitVisible(chromedp.ID("caller-card")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if path, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`location.pathname + location.search`)); !strings.HasPrefix(path, "/pop?") {
+			t.Errorf("after creating the person on %q, want the pop", path)
+		}
+		if card := popText(ctx, "#caller-card"); !strings.Contains(card, "Gus Grant") || !strings.Contains(card, "phone, same number") {
+			t.Errorf("the pop shows %q, want Gus Grant found by his phone", card)
 		}
 	})
 

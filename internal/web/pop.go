@@ -33,6 +33,8 @@ func (s *Server) registerPopRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /pop/lists", s.page(s.handlePopLists))
 	mux.HandleFunc("GET /pop/new", s.page(s.handlePopNew))
 	mux.HandleFunc("POST /pop/note", s.action(s.handlePopNote))
+	mux.HandleFunc("GET /pop/persons", s.page(s.handlePopPersons))
+	mux.HandleFunc("POST /pop/number", s.action(s.handlePopAddNumber))
 }
 
 // Caller selections besides a caller's id.
@@ -78,6 +80,9 @@ type popView struct {
 	TabTitle string
 	// Created is the ticket just created from the pop, confirmed.
 	Created *popRow
+	// AddNumber offers to add the number to a person, nil when the number
+	// found its caller.
+	AddNumber *popAddNumber
 }
 
 // popRow is the ticket a request parameter opened, with the links that open
@@ -227,6 +232,9 @@ func (s *Server) handlePop(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v.AllURL = allURL(v.Query, v.Selected)
+	if v.AddNumber, err = s.addNumberOf(r, v, res); err != nil {
+		return err
+	}
 	if created > 0 {
 		// The ticket just created from the pop; one the user may not see
 		// (or gone) is not confirmed.
@@ -298,7 +306,7 @@ func popValues(q url.Values) map[string]string {
 	values := map[string]string{}
 	for name := range q {
 		switch name {
-		case "caller", "callers", "class", "direct", popAllField:
+		case "caller", "callers", "class", "direct", popAllField, popPersonsField, popCreatedField:
 			continue
 		}
 		values[name] = q.Get(name)

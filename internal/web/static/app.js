@@ -135,6 +135,44 @@
       next.dispatchEvent(new Event('change', {bubbles: true}));
     });
   }
+  // "Add this number to a person": the persons found as the agent types,
+  // without a page load (the Find button stays for a browser without this
+  // file).
+  var personQ = document.getElementById('pop-person-q');
+  var personsBox = document.getElementById('pop-persons');
+  if (personQ && personsBox) {
+    var personsTimer = null;
+    var personsPending = null;
+    var findPersons = function () {
+      personsTimer = null;
+      if (personsPending) {
+        personsPending.abort();
+      }
+      personsPending = new AbortController();
+      fetch(personQ.getAttribute('data-persons') + '&person_q=' + encodeURIComponent(personQ.value),
+        {credentials: 'same-origin', signal: personsPending.signal}).then(function (resp) {
+        if (!resp.ok) {
+          throw new Error(resp.status);
+        }
+        return resp.text();
+      }).then(function (html) {
+        personsBox.innerHTML = html;
+      }).catch(function () {});
+    };
+    personQ.addEventListener('input', function () {
+      if (personsTimer) {
+        clearTimeout(personsTimer);
+      }
+      personsTimer = setTimeout(findPersons, 250);
+    });
+    personQ.form.addEventListener('submit', function (e) {
+      e.preventDefault();
+      if (personsTimer) {
+        clearTimeout(personsTimer);
+      }
+      findPersons();
+    });
+  }
   // Call notices: the user's event stream (/events) tells of the calls that
   // ring for him (a notice with a button that opens the screen pop), opens
   // the pop in this tab when he answers (if his setting says so, and no form
