@@ -24,6 +24,7 @@ type popData struct {
 	db                   string
 	ann, bob, cid, eve   *desk.Person
 	annTicket, bobTicket *desk.Ticket
+	annIncident          *desk.Ticket
 	cidTicket, cidOld    *desk.Ticket
 }
 
@@ -58,7 +59,8 @@ func mustPopData(t *testing.T) *popData {
 	hq := &desk.Location{Name: "Head office", OrgID: acme.ID}
 	must(s.CreateLocation(ctx, hq))
 	d.ann = person(&desk.Person{FirstName: "Ann", Name: "Archer", OrgID: acme.ID, Phone: "+1 (212) 555-0100",
-		MobilePhone: "0612345678", Email: "ann@acme.example", Function: "Accountant", LocationID: hq.ID})
+		MobilePhone: "0612345678", Email: "ann@acme.example", Function: "Accountant", LocationID: hq.ID,
+		EmployeeNumber: "E-1001", SupportID: "S-ANN"})
 	d.bob = person(&desk.Person{FirstName: "Bob", Name: "Baker", OrgID: acme.ID, Phone: "+1 212 555 0199"})
 	d.cid = person(&desk.Person{FirstName: "Cid", Name: "Carter", OrgID: acme.ID, Phone: "212-555-0199"})
 	person(&desk.Person{FirstName: "Dee", Name: "Dunn", OrgID: acme.ID, Phone: "(212) 555 0199"})
@@ -78,6 +80,7 @@ func mustPopData(t *testing.T) *popData {
 			CallerID: d.cid.ID, Status: desk.TicketClosed, StartDate: at(time.Duration(i-900) * time.Hour), LastUpdate: at(-time.Hour)})
 	}
 	d.annTicket = ticket(&desk.Ticket{Kind: desk.KindUserRequest, Title: "Ann's printer", OrgID: acme.ID, CallerID: d.ann.ID})
+	d.annIncident = ticket(&desk.Ticket{Kind: desk.KindIncident, Title: "Ann's network is down", OrgID: acme.ID, CallerID: d.ann.ID})
 	d.bobTicket = ticket(&desk.Ticket{Kind: desk.KindUserRequest, Title: "Bob's VPN", OrgID: acme.ID, CallerID: d.bob.ID})
 	d.cidTicket = ticket(&desk.Ticket{Kind: desk.KindUserRequest, Title: "Cid's laptop", OrgID: acme.ID, CallerID: d.cid.ID})
 	for i := range 24 { // more than a list shows at first
@@ -87,6 +90,8 @@ func mustPopData(t *testing.T) *popData {
 	hash, err := desk.HashPassword(popAgentPassword)
 	must(err)
 	must(s.CreateUser(ctx, &desk.User{Login: "agent", PasswordHash: hash, Roles: []string{desk.RoleAgent}, ContactID: pat.ID}))
+	must(s.CreateUser(ctx, &desk.User{Login: "agentfr", PasswordHash: hash, Roles: []string{desk.RoleAgent}, ContactID: pat.ID,
+		Language: "FR FR"}))
 	return d
 }
 
@@ -521,4 +526,80 @@ func TestBrowserPopDirectCreation(t *testing.T) {
 	if calls := popText(ctx, "#phone-calls"); !strings.Contains(calls, "2125550199") || !strings.Contains(calls, "Bob Baker") {
 		t.Errorf("phone calls %q, want the call from Bob", calls)
 	}
+}
+
+// TestBrowserPopTellsTheTruth: what the pop says of the callers is true and
+// readable: an open incident shows, no lookup leaves a raw placeholder, and a
+// French agent reads French.
+func TestBrowserPopTellsTheTruth(t *testing.T) {
+	d := mustPopData(t)
+	ctx := MustBrowser(t)
+	m, _ := MustServe(t, "--db", d.db)
+	base := "http://" + m.Addr()
+	if err := browserLogin(ctx, base, "agent", popAgentPassword); err != nil {
+		t.Fatalf("log in: %v", err)
+	}
+	open := func(t *testing.T, query url.Values) {
+		t.Helper()
+		if err := chromedp.Do(ctx, chromedp.Navigate(base+"/pop?"+query.Encode()), chromedp.WaitVisible(chromedp.ID("pop-offers"))); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	t.Run("An open incident shows", func(t *testing.T) {
+		open(t, url.Values{"phone": {"+12125550100"}})
+		if err := waitLists(ctx, "Ann's network is down"); err != nil {
+			t.Error(err)
+		}
+		if err := waitLists(ctx, "Ann's printer"); err != nil {
+			t.Error(err)
+		}
+	})
+
+	for _, c := range []struct {
+		name   string
+		query  url.Values
+		legend string
+	}{
+		{"employee number", url.Values{"employee_number": {"E-1001"}}, "Caller with employee number E-1001"},
+		{"support id", url.Values{"support_id": {"S-ANN"}}, "Callers with support ID S-ANN"},
+		{"request", url.Values{"request": {d.annTicket.Ref}}, "Caller of ticket " + d.annTicket.Ref},
+	} {
+		t.Run("No placeholder: "+c.name, func(t *testing.T) {
+			open(t, c.query)
+			legend := popText(ctx, "#pop-callers legend")
+			if legend != c.legend {
+				t.Errorf("legend %q, want %q", legend, c.legend)
+			}
+			if page := popText(ctx, "#pop"); strings.Contains(page, "$") {
+				t.Errorf("the pop shows a raw placeholder: %q", page)
+			}
+			if card := popText(ctx, "#caller-card"); !strings.Contains(card, "Ann Archer") {
+				t.Errorf("caller card %q, want Ann Archer", card)
+			}
+		})
+	}
+
+	t.Run("A French agent reads French", func(t *testing.T) {
+		fr := MustBrowser(t)
+		if err := browserLogin(fr, base, "agentfr", popAgentPassword); err != nil {
+			t.Fatalf("log in: %v", err)
+		}
+		err := chromedp.Do(fr, chromedp.Navigate(base+"/pop?phone=2125550199"), chromedp.WaitVisible(chromedp.ID("pop-offers")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		page := popText(fr, "#pop")
+		for _, want := range []string{"Contacts au numéro 2125550199", "Numéro partagé : 3 personnes", "Tous les contacts trouvés (3)",
+			"Tickets ouverts de l'appelant", "téléphone, ", "Nouvelle demande utilisateur"} {
+			if !strings.Contains(page, want) {
+				t.Errorf("French pop lacks %q:\n%s", want, page)
+			}
+		}
+		for _, english := range []string{"Open tickets of this caller", "Shared number", "All contacts found", "Unknown contact"} {
+			if strings.Contains(page, english) {
+				t.Errorf("French pop shows %q", english)
+			}
+		}
+	})
 }
