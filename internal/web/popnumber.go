@@ -45,14 +45,18 @@ func (a *popAddNumber) SearchURL() string {
 
 // weakOnly tells that none of the callers was found by the number itself:
 // nobody, or only persons whose number shares an ending with it, shorter
-// than the number (every digit shared, but for an extension, is the number).
+// than the number (every significant digit shared, but for an extension, is
+// the number).
 func weakOnly(res *cti.PopResult) bool {
-	digits := 0
+	// The number's significant digits: a national number's leading zero (a
+	// trunk prefix) is not one.
+	var b strings.Builder
 	for _, r := range res.Number {
 		if r >= '0' && r <= '9' {
-			digits++
+			b.WriteRune(r)
 		}
 	}
+	digits := len(strings.TrimLeft(b.String(), "0"))
 	for _, c := range res.Callers {
 		m := c.Match
 		if m == nil || m.E164Equal || m.SuffixLen >= digits || !slices.Contains(desk.PhoneAttributes, m.Attribute) {
