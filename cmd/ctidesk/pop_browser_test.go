@@ -188,7 +188,9 @@ func TestBrowserPop(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		waitText(ctx, "#caller-card", "Fay Fox")
+		if err := waitText(ctx, "#caller-card", "Fay Fox"); err != nil {
+			t.Fatal(err)
+		}
 		if card := popText(ctx, "#caller-card"); !strings.Contains(card, "Fay Fox") || !strings.Contains(card, "mobile, same number") {
 			t.Errorf("after adding the number the pop shows %q, want Fay found by her mobile", card)
 		}
@@ -350,9 +352,16 @@ func TestBrowserPop(t *testing.T) {
 		if err := waitLists(ctx, "Cid's laptop"); err != nil {
 			t.Fatal(err)
 		}
-		focused, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.activeElement.name + '=' + document.activeElement.value`))
+		// autofocus applies once the page is rendered: wait for it.
+		var focused string
+		for deadline := time.Now().Add(5 * time.Second); focused != "caller=all" && time.Now().Before(deadline); {
+			focused, _ = chromedp.Run(ctx, chromedp.Evaluate[string](`document.activeElement.name + '=' + document.activeElement.value`))
+			if focused != "caller=all" {
+				time.Sleep(50 * time.Millisecond)
+			}
+		}
 		if focused != "caller=all" {
-			t.Errorf("focus on %q, want the caller choice", focused)
+			t.Fatalf("focus on %q, want the caller choice", focused)
 		}
 		// ↓ ↓ picks Cid; the lists follow without a page load.
 		if err := chromedp.Do(ctx, chromedp.KeyEvent(kb.ArrowDown), chromedp.KeyEvent(kb.ArrowDown)); err != nil {
