@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
@@ -77,14 +78,34 @@ func TestBrowserPopOnAnswer(t *testing.T) {
 		t.Errorf("the ringing notice stayed: %q", n)
 	}
 
-	// Enter creates the request, which gets the call.
+	// Enter opens the request's form, whose banner tells the call and
+	// counts its length live; Create returns to the pop, which names the
+	// request; the request has the call.
 	title := chromedp.CSS(`input[name="title"]`)
 	err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`button[data-offer="UserRequest"]`)),
 		chromedp.Focus(chromedp.CSS(`button[data-offer="UserRequest"]`)), chromedp.KeyEvent(kb.Enter),
-		chromedp.WaitVisible(title), chromedp.SendKeys(title, "Printer jam"), chromedp.Submit(title),
-		chromedp.WaitVisible(chromedp.ID("phone-calls")))
+		chromedp.WaitVisible(title))
+	if err != nil {
+		t.Fatalf("open the request's form: %v", err)
+	}
+	banner := popText(ctx, "#pop-banner")
+	if !strings.Contains(banner, "+12125550100") || !strings.Contains(banner, "Ann Archer") || !strings.Contains(banner, "Answered") {
+		t.Errorf("creation banner %q, want the number, the caller and the call's state", banner)
+	}
+	since, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('#pop-banner [data-since]')?.getAttribute('data-since') || ''`))
+	if _, err := time.Parse(time.RFC3339, since); err != nil {
+		t.Errorf("the banner counts no live duration (data-since %q)", since)
+	}
+	err = chromedp.Do(ctx, chromedp.SendKeys(title, "Printer jam"), chromedp.Submit(title),
+		chromedp.WaitVisible(chromedp.ID("pop-created")))
 	if err != nil {
 		t.Fatalf("create the request: %v", err)
+	}
+	if created := popText(ctx, "#pop-created"); !strings.Contains(created, "Printer jam") {
+		t.Errorf("confirmation %q", created)
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#pop-created a")), chromedp.WaitVisible(chromedp.ID("phone-calls"))); err != nil {
+		t.Fatal(err)
 	}
 	if calls := popText(ctx, "#phone-calls"); !strings.Contains(calls, "+12125550100") || !strings.Contains(calls, "Ann Archer") {
 		t.Errorf("the request's phone calls %q, want the call", calls)

@@ -70,6 +70,8 @@ func TestMessageKeys(t *testing.T) {
 		desk.TicketKinds...)...)
 	dynamic("level", "0") // a kind without levels
 	dynamic("pop.found_by", "phone", "employee_number", "support_id", "email", "request", "nothing")
+	dynamic("pop.number", desk.PhoneAttributes...)
+	dynamic("pop.match", desk.CallerAttributes...)
 	for _, l := range desk.TicketLevels {
 		dynamic("level", strconv.Itoa(l))
 	}

@@ -175,6 +175,10 @@ func (s *Server) handlePersonCreate(w http.ResponseWriter, r *http.Request) erro
 	}
 	p, err := personFromForm(r)
 	v := &personFormView{New: true, Person: p}
+	// A person created from the pop returns to it, which finds him.
+	if back := r.PostForm.Get("pop_back"); strings.HasPrefix(back, "/pop?") {
+		v.Pop = &popContext{Back: localPopPath(back)}
+	}
 	if err == nil && r.PostForm.Has("reload") {
 		return s.renderPersonForm(w, r, http.StatusOK, v)
 	}
@@ -186,6 +190,10 @@ func (s *Server) handlePersonCreate(w http.ResponseWriter, r *http.Request) erro
 			return err
 		}
 		return s.renderPersonForm(w, r, http.StatusUnprocessableEntity, v)
+	}
+	if v.Pop != nil {
+		redirect(w, r, v.Pop.Back)
+		return nil
 	}
 	redirect(w, r, fmt.Sprintf("/persons/%d", p.ID))
 	return nil

@@ -33,6 +33,8 @@ func (s *Server) registerPopRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /pop/lists", s.page(s.handlePopLists))
 	mux.HandleFunc("GET /pop/new", s.page(s.handlePopNew))
 	mux.HandleFunc("POST /pop/note", s.action(s.handlePopNote))
+	mux.HandleFunc("GET /pop/persons", s.page(s.handlePopPersons))
+	mux.HandleFunc("POST /pop/number", s.action(s.handlePopAddNumber))
 }
 
 // Caller selections besides a caller's id.
@@ -74,6 +76,13 @@ type popView struct {
 	Note string
 	// History is what happened on the callers' earlier calls.
 	History *cti.CallHistory
+	// TabTitle is the tab's title: who calls, from which number.
+	TabTitle string
+	// Created is the ticket just created from the pop, confirmed.
+	Created *popRow
+	// AddNumber offers to add the number to a person, nil when the number
+	// found its caller.
+	AddNumber *popAddNumber
 }
 
 // popRow is the ticket a request parameter opened, with the links that open
@@ -147,6 +156,7 @@ type param struct{ Name, Value string }
 type popChoice struct {
 	Value, Label string
 	Caller       *cti.Caller // nil for All contacts found and Unknown contact
+	Card         *callerCard // nil with Caller
 }
 
 func (s *Server) handlePop(w http.ResponseWriter, r *http.Request) error {
@@ -158,7 +168,8 @@ func (s *Server) handlePop(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if res.Direct != "" {
+	created, _ := strconv.ParseInt(r.URL.Query().Get(popCreatedField), 10, 64)
+	if res.Direct != "" && created <= 0 { // back from the creation: the pop, not the form again
 		return s.renderPopNew(w, r, res.Direct, true, res.Selected(), res.Values, res.Number)
 	}
 	v := &popView{Res: res, Offers: res.Offers}
@@ -187,17 +198,26 @@ func (s *Server) handlePop(w http.ResponseWriter, r *http.Request) error {
 	}
 	v.Callers = strings.Join(ids, ",")
 	// The seed's selector: All contacts found (when several), each contact,
-	// Unknown contact. The best match is selected.
+	// Unknown contact. One caller is selected; of several (a shared
+	// number), nobody is chosen for the agent: All contacts found is, and
+	// the agent picks.
+	lang := s.lang(r)
+	v.TabTitle = s.popTabTitle(lang, res)
 	if len(res.Callers) > 1 {
 		v.Choices = append(v.Choices, popChoice{Value: selectAll})
 	}
 	for _, c := range res.Callers {
-		v.Choices = append(v.Choices, popChoice{Value: strconv.FormatInt(c.ID, 10), Label: c.Display, Caller: c})
+		v.Choices = append(v.Choices, popChoice{Value: strconv.FormatInt(c.ID, 10), Label: c.Display, Caller: c,
+			Card: s.callerCardOf(lang, c)})
 	}
 	v.Choices = append(v.Choices, popChoice{Value: selectUnknown})
-	v.Selected = selectUnknown
-	if len(res.Callers) > 0 {
+	switch len(res.Callers) {
+	case 0:
+		v.Selected = selectUnknown
+	case 1:
 		v.Selected = strconv.FormatInt(res.Callers[0].ID, 10)
+	default:
+		v.Selected = selectAll
 	}
 	if sel := r.URL.Query().Get("caller"); sel != "" && slices.ContainsFunc(v.Choices, func(c popChoice) bool { return c.Value == sel }) {
 		v.Selected = sel // the "Show tickets" button without JavaScript
@@ -212,6 +232,17 @@ func (s *Server) handlePop(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v.AllURL = allURL(v.Query, v.Selected)
+	if v.AddNumber, err = s.addNumberOf(r, v, res); err != nil {
+		return err
+	}
+	if created > 0 {
+		// The ticket just created from the pop; one the user may not see
+		// (or gone) is not confirmed.
+		if t, err := s.svc.Tickets.FindTicketByID(ctx, created); err == nil {
+			pc := &popContext{Number: res.Number, Caller: t.CallerID, Call: callID}
+			v.Created = &popRow{Ticket: t, View: ticketURL(t.ID, pc), Edit: fmt.Sprintf("/tickets/%d/edit?%s", t.ID, pc.Query())}
+		}
+	}
 	if t := res.Request; t != nil {
 		pc := &popContext{Number: res.Number, Caller: t.CallerID, Call: callID}
 		v.Request = &popRow{Ticket: t, View: ticketURL(t.ID, pc), Edit: fmt.Sprintf("/tickets/%d/edit?%s", t.ID, pc.Query())}
@@ -275,7 +306,7 @@ func popValues(q url.Values) map[string]string {
 	values := map[string]string{}
 	for name := range q {
 		switch name {
-		case "caller", "callers", "class", "direct", popAllField:
+		case "caller", "callers", "class", "direct", popAllField, popPersonsField, popCreatedField:
 			continue
 		}
 		values[name] = q.Get(name)
@@ -327,11 +358,9 @@ func (s *Server) handlePopNew(w http.ResponseWriter, r *http.Request) error {
 	class := q.Get("class")
 	var selected int64
 	switch sel := q.Get("caller"); sel {
-	case selectAll:
-		// All contacts found: the first of them, as direct creation does.
-		first, _, _ := strings.Cut(q.Get("callers"), ",")
-		selected, _ = strconv.ParseInt(first, 10, 64)
-	case selectUnknown, "":
+	case selectAll, selectUnknown, "":
+		// All contacts found: nobody is chosen for the agent (a shared
+		// number); he picks the caller in the form.
 	default:
 		id, err := strconv.ParseInt(sel, 10, 64)
 		if err != nil || id <= 0 {

@@ -255,6 +255,8 @@ type ticketFormView struct {
 	Errors  map[string]string
 	// Pop is set for a form opened from the screen pop.
 	Pop *popContext
+	// Banner tells which call a creation from the pop is for.
+	Banner *popBanner
 }
 
 // option is one choice of a select.
@@ -313,6 +315,7 @@ func (s *Server) renderTicketForm(w http.ResponseWriter, r *http.Request, status
 		if v.Pop != nil && v.Pop.Back != "" {
 			v.Cancel = v.Pop.Back
 		}
+		v.Banner = s.popBannerOf(r, v.Pop)
 	} else {
 		v.Action = fmt.Sprintf("/tickets/%d", t.ID)
 		v.Cancel = ticketURL(t.ID, v.Pop)
@@ -442,6 +445,11 @@ func (s *Server) handleTicketCreate(w http.ResponseWriter, r *http.Request) erro
 		})
 	}
 	if err == nil && pc != nil {
+		if pc.Back != "" {
+			// Back to the call, which says what was created.
+			redirect(w, r, pc.Back+"&"+popCreatedField+"="+strconv.FormatInt(t.ID, 10))
+			return nil
+		}
 		redirect(w, r, ticketURL(t.ID, pc))
 		return nil
 	}

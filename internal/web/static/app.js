@@ -19,8 +19,9 @@
     }
   });
   // The screen pop: the ticket lists follow the selected caller without a
-  // page load, and the arrow keys change the caller wherever the focus is
-  // (it stays on the first creation button, so that Enter creates).
+  // page load, and the arrow keys change the caller wherever the focus is.
+  // One caller: the focus is on the first creation button (Enter creates);
+  // several: on the caller choice, and Enter picks.
   var pop = document.getElementById('pop');
   if (pop) {
     var radios = Array.prototype.slice.call(pop.querySelectorAll('input[name="caller"]'));
@@ -64,8 +65,49 @@
         }
       });
     };
+    // The tab's title names the caller picked (data-name), so that the
+    // agent finds the tab of the call.
+    var number = pop.getAttribute('data-number');
+    var firstOffer = pop.querySelector('button[data-offer]');
     radios.forEach(function (r) {
-      r.addEventListener('change', function () { reload(r.value); });
+      r.addEventListener('change', function () {
+        reload(r.value);
+        var name = r.getAttribute('data-name');
+        if (name) {
+          document.title = name + (number ? ' — ' + number : '') + ' · ctidesk';
+        }
+      });
+      // Enter on a caller picks him and moves on to the first creation
+      // button, rather than submitting the form for whoever is checked. The
+      // focus moves when the key is released, so that the key's press does
+      // not also press the button.
+      var enter = function (e) {
+        return e.key === 'Enter' && !e.ctrlKey && !e.metaKey && !e.altKey && !e.shiftKey;
+      };
+      r.addEventListener('keydown', function (e) {
+        if (enter(e)) {
+          e.preventDefault();
+          r.setAttribute('data-enter', '1');
+        }
+      });
+      r.addEventListener('keypress', function (e) {
+        if (enter(e)) {
+          e.preventDefault();
+        }
+      });
+      r.addEventListener('keyup', function (e) {
+        if (!enter(e) || !r.hasAttribute('data-enter')) {
+          return;
+        }
+        r.removeAttribute('data-enter');
+        if (!r.checked) {
+          r.checked = true;
+          r.dispatchEvent(new Event('change', {bubbles: true}));
+        }
+        if (firstOffer) {
+          firstOffer.focus();
+        }
+      });
     });
     // "Show all" of a list: every row, without a page load.
     lists.addEventListener('click', function (e) {
@@ -91,6 +133,44 @@
       e.preventDefault();
       next.checked = true;
       next.dispatchEvent(new Event('change', {bubbles: true}));
+    });
+  }
+  // "Add this number to a person": the persons found as the agent types,
+  // without a page load (the Find button stays for a browser without this
+  // file).
+  var personQ = document.getElementById('pop-person-q');
+  var personsBox = document.getElementById('pop-persons');
+  if (personQ && personsBox) {
+    var personsTimer = null;
+    var personsPending = null;
+    var findPersons = function () {
+      personsTimer = null;
+      if (personsPending) {
+        personsPending.abort();
+      }
+      personsPending = new AbortController();
+      fetch(personQ.getAttribute('data-persons') + '&person_q=' + encodeURIComponent(personQ.value),
+        {credentials: 'same-origin', signal: personsPending.signal}).then(function (resp) {
+        if (!resp.ok) {
+          throw new Error(resp.status);
+        }
+        return resp.text();
+      }).then(function (html) {
+        personsBox.innerHTML = html;
+      }).catch(function () {});
+    };
+    personQ.addEventListener('input', function () {
+      if (personsTimer) {
+        clearTimeout(personsTimer);
+      }
+      personsTimer = setTimeout(findPersons, 250);
+    });
+    personQ.form.addEventListener('submit', function (e) {
+      e.preventDefault();
+      if (personsTimer) {
+        clearTimeout(personsTimer);
+      }
+      findPersons();
     });
   }
   // Call notices: the user's event stream (/events) tells of the calls that
@@ -267,6 +347,21 @@
     });
     source.addEventListener('open', function () { notices.setAttribute('data-connected', 'true'); });
     source.addEventListener('error', function () { notices.removeAttribute('data-connected'); });
+  }
+  // The length of a call not over yet (the pop's creation banner), counted
+  // from data-since, as the call log writes it (m:ss, h:mm:ss).
+  var live = Array.prototype.slice.call(document.querySelectorAll('[data-since]'));
+  if (live.length) {
+    var two = function (n) { return (n < 10 ? '0' : '') + n; };
+    var tick = function () {
+      live.forEach(function (el) {
+        var s = Math.max(0, Math.floor((Date.now() - Date.parse(el.getAttribute('data-since'))) / 1000));
+        el.textContent = s >= 3600 ? Math.floor(s / 3600) + ':' + two(Math.floor(s / 60) % 60) + ':' + two(s % 60) :
+          Math.floor(s / 60) + ':' + two(s % 60);
+      });
+    };
+    tick();
+    window.setInterval(tick, 1000);
   }
   // After a failed submission, the first field in error gets the focus.
   var invalid = document.querySelector('[aria-invalid="true"]');
