@@ -161,9 +161,9 @@ type Number struct {
 //   - a "<...>" wrapper (SIP From header), a "tel:", "sip:" or "sips:"
 //     scheme, a SIP host ("@host") and URI parameters (";user=phone") are
 //     dropped; ";ext=" gives the extension;
-//   - else an extension marker ("extension", "ext", "ext.", "x", "#", any
-//     case) after at least one digit and followed by digits cuts the
-//     extension off;
+//   - else an extension marker of one of the languages in extensionMarkers
+//     ("ext", "x", "#", "poste", "Durchwahl", "ramal"..., any case) after at
+//     least one digit and followed by digits cuts the extension off;
 //   - a "(0)", the trunk prefix some write after the country code
 //     ("+33 (0)1 23 45 67 89"), is dropped;
 //   - a '+' before the first digit marks the international form; every other
@@ -437,46 +437,6 @@ func splitURI(s string) (number, ext string, hasExt bool) {
 		}
 	}
 	return s, ext, hasExt
-}
-
-// extensionMarkers are tried longest first, so that "extension" is not read
-// as "ext" followed by the letters "ension".
-var extensionMarkers = [...]string{"extension", "ext", "x", "#"}
-
-// cutExtension cuts an extension off s at the first marker that follows at
-// least one digit and is followed (after spaces, '.', ':', '=' or '-') by a
-// digit; the extension is that run of digits, and anything after it is
-// dropped ("x12 (desk)"). Requiring digits on both sides keeps "Fax: ..."
-// and vanity letters ("1-800-TAXI") from being read as markers.
-func cutExtension(s string) (number, ext string) {
-	sawDigit := false
-	for i := 0; i < len(s); i++ {
-		if isDigit(s[i]) {
-			sawDigit = true
-			continue
-		}
-		if !sawDigit {
-			continue
-		}
-		for _, m := range extensionMarkers {
-			if !hasPrefixFold(s[i:], m) {
-				continue
-			}
-			j := i + len(m)
-			for j < len(s) && strings.IndexByte(" \t.:=-", s[j]) >= 0 {
-				j++
-			}
-			if j < len(s) && isDigit(s[j]) {
-				k := j
-				for k < len(s) && isDigit(s[k]) {
-					k++
-				}
-				return s[:i], s[j:k]
-			}
-			break // a longer marker matched but no digits follow: neither do they for a shorter one
-		}
-	}
-	return s, ""
 }
 
 // dropParenZero removes a "(0)" (spaces allowed inside), the trunk prefix
