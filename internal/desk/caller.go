@@ -34,6 +34,12 @@ type CallerMatch struct {
 	// numbers share (every digit of the E.164 form when E164Equal); 0 for
 	// exact attribute matches.
 	SuffixLen int
+	// Rule is the rule that matched a number: "e164" (same E.164 form),
+	// "national" (same national number), "suffix" (the last SuffixLen
+	// digits) or "extension" (an internal extension, exactly); "" for exact
+	// attribute matches. "match.rule.<Rule>" is the message key that says it
+	// in words.
+	Rule string
 	// Rank is the position of the match's strength: 1 for the best matches;
 	// matches of equal strength share a rank (1, 1, 3), and are ordered by
 	// person name, first name and id.

@@ -36,6 +36,26 @@ func Reverse(digits string) string {
 	return string(b)
 }
 
+// Rule is the rule by which two numbers matched, for the explanation of a
+// match (ctidesk lookup --explain, the API's explain=1, the pop's caller
+// card). Its value is also the last part of the message key that says it in
+// words ("match.rule.e164").
+type Rule string
+
+// The rules, strongest first.
+const (
+	// RuleE164: both numbers have the same E.164 form.
+	RuleE164 Rule = "e164"
+	// RuleNational: the same national number, one side written without its
+	// country code, or neither side valid enough for an E.164 form.
+	RuleNational Rule = "national"
+	// RuleSuffix: the last SuffixLen digits, all of the shorter number (a
+	// local number without its area code, a caller ID cut short).
+	RuleSuffix Rule = "suffix"
+	// RuleExtension: an internal extension, equal to a stored one.
+	RuleExtension Rule = "extension"
+)
+
 // Match says how strongly a caller number matches a stored number.
 type Match struct {
 	// E164Equal: both numbers have the same E.164 form, the best match.
@@ -45,12 +65,31 @@ type Match struct {
 	// of the E.164 form (the numbers are the same), so that all E.164-equal
 	// matches of a caller tie.
 	SuffixLen int
+	// Rule is the rule that matched, for explanations; it says nothing
+	// E164Equal and SuffixLen do not already tell for ranking.
+	Rule Rule
 }
+
+// Rejection says why a stored number that shares at least MinMatchDigits
+// last digits with the caller's does not match it (a near miss).
+type Rejection string
+
+// The reasons of a near miss.
+const (
+	// RejectCountry: both are complete E.164 numbers, of different
+	// countries ("+1 506 210 8069" and the German "05062 108069").
+	RejectCountry Rejection = "country"
+	// RejectDigits: they share only their last digits; the digits before
+	// differ, so neither is a shortened form of the other.
+	RejectDigits Rejection = "digits"
+)
 
 // Match reports whether caller matches stored and how strongly:
 //   - if either has fewer than MinMatchDigits significant digits, no match
 //     (a short number would match too many people);
 //   - equal E.164 forms match with E164Equal set;
+//   - two valid E.164 forms of different countries never match: they are
+//     different lines, whatever digits they share;
 //   - otherwise the shorter Digits must be a suffix of the longer one; the
 //     match is as strong as that suffix is long.
 //
@@ -58,8 +97,20 @@ type Match struct {
 // gives the same answer, so it can also compare two stored numbers (finding
 // duplicates, people sharing a number).
 func (n *Normalizer) Match(caller, stored Number) (Match, bool) {
+	m, rej := n.match(caller, stored)
+	return m, rej == ""
+}
+
+// Explain is Match, saying why a stored number sharing at least
+// MinMatchDigits last digits with the caller's is rejected; "" when it
+// matches. A pair that does not share that many digits is RejectDigits.
+func (n *Normalizer) Explain(caller, stored Number) (Match, Rejection) {
+	return n.match(caller, stored)
+}
+
+func (n *Normalizer) match(caller, stored Number) (Match, Rejection) {
 	if len(caller.Digits) < n.min || len(stored.Digits) < n.min {
-		return Match{}, false
+		return Match{}, RejectDigits
 	}
 	short, long := caller.Digits, stored.Digits
 	if len(short) > len(long) {
@@ -72,12 +123,38 @@ func (n *Normalizer) Match(caller, stored Number) (Match, bool) {
 		// ordered by name). Digits of equal E.164 forms always end one
 		// another (equal, or one is the national significant number of
 		// the other), so the length check above applies to both alike.
-		return Match{E164Equal: true, SuffixLen: len(caller.E164) - 1}, true
+		return Match{E164Equal: true, SuffixLen: len(caller.E164) - 1, Rule: RuleE164}, ""
 	}
 	if !strings.HasSuffix(long, short) {
-		return Match{}, false
+		return Match{}, RejectDigits
 	}
-	return Match{SuffixLen: len(short)}, true
+	if caller.E164 != "" && stored.E164 != "" && countryCode(caller.E164) != countryCode(stored.E164) {
+		return Match{}, RejectCountry
+	}
+	rule := RuleSuffix
+	if short == long || sameNational(caller, short, long) || sameNational(stored, short, long) {
+		rule = RuleNational
+	}
+	return Match{SuffixLen: len(short), Rule: rule}, ""
+}
+
+// sameNational reports whether x, one of the two numbers, is the longer one,
+// written with its country code, and the shorter is its national number.
+func sameNational(x Number, short, long string) bool {
+	return x.Digits == long && x.E164 != "" && x.E164[1:] == long && len(long)-len(short) == len(countryCode(x.E164))
+}
+
+// countryCode returns the country calling code that starts e164 (after its
+// '+'), or "" when none does.
+func countryCode(e164 string) string {
+	if len(e164) < 2 {
+		return ""
+	}
+	cc, rest := extractCountryCode(e164[1:])
+	if cc == 0 {
+		return ""
+	}
+	return e164[1 : len(e164)-len(rest)]
 }
 
 // Better reports whether a ranks before b: an equal E.164 form first, then

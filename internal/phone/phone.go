@@ -271,8 +271,14 @@ func (n *Normalizer) resolve(num *Number, plus bool, d string) {
 			return
 		}
 	}
-	// National trunk prefix: FR "01 23 45 67 89", UK "020 7946 0958".
-	num.Digits = strings.TrimPrefix(d, "0")
+	// National trunk prefix: FR "01 23 45 67 89", UK "020 7946 0958". But
+	// a number that would be too short without its 0 is not trunk and
+	// number: it is the last digits of a number, as a phone system that
+	// keeps only the last 7 or 8 sends them ("0853964").
+	if rest, ok := strings.CutPrefix(d, "0"); ok && (len(rest) >= n.min || len(d) < n.min || n.validNational(d)) {
+		d = rest
+	}
+	num.Digits = d
 }
 
 // international returns the E.164 form of d, digits written after an
@@ -331,6 +337,23 @@ func (n *Normalizer) national(d string) (e164, digits string) {
 		return e164, x.nsn
 	}
 	return n.slowNational(d)
+}
+
+// validNational reports whether d is a valid number of the default region,
+// however short.
+func (n *Normalizer) validNational(d string) bool {
+	if len(d) > maxParseDigits {
+		return false
+	}
+	x, status := libParse(false, d, n.region)
+	switch status {
+	case libError:
+		return false
+	case libOK:
+		return libValid(x)
+	}
+	p, err := phonenumbers.Parse(d, n.region)
+	return err == nil && phonenumbers.IsValidNumber(p)
 }
 
 // slowNational is national through phonenumbers' own functions, for the

@@ -163,10 +163,10 @@ func (db *DB) FindCallersByNumber(ctx context.Context, number string) ([]*desk.C
 		}
 		m, ok := norm.Match(caller, phone.Number{Digits: phone.Reverse(rdigits), E164: e164})
 		if !ok {
-			continue // cannot happen: the probes find exactly what Match accepts
+			continue // the probes find every suffix, Match drops different countries
 		}
 		cm := &desk.CallerMatch{Person: p, Attribute: attribute, Stored: phoneAttribute(p, attribute),
-			E164Equal: m.E164Equal, SuffixLen: m.SuffixLen}
+			E164Equal: m.E164Equal, SuffixLen: m.SuffixLen, Rule: string(m.Rule)}
 		prev := byPerson[p.ID]
 		if byPerson == nil {
 			for _, m := range matches {

@@ -380,7 +380,7 @@ func testCaller(t *testing.T, open func(t *testing.T) *store.DB) {
 			}
 			for i, m := range ms {
 				w, ok := want[m.Person.ID]
-				if !ok || w != (phone.Match{E164Equal: m.E164Equal, SuffixLen: m.SuffixLen}) {
+				if !ok || w != (phone.Match{E164Equal: m.E164Equal, SuffixLen: m.SuffixLen, Rule: phone.Rule(m.Rule)}) {
 					t.Fatalf("%q: found %+v, want %+v", caller, m, w)
 				}
 				if i > 0 && (phone.Match{E164Equal: ms[i-1].E164Equal, SuffixLen: ms[i-1].SuffixLen}).Better(w) != (m.Rank > ms[i-1].Rank) {
