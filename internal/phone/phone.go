@@ -45,10 +45,13 @@ const (
 )
 
 // maxParseDigits bounds what is handed to libphonenumber: an E.164 number has
-// at most 15 digits, plus at most 4 for an international prefix. Longer digit
-// strings cannot be valid and are kept as they are, which also keeps the cost
-// of a hostile input (fuzzing, a pasted paragraph) linear.
-const maxParseDigits = 19
+// at most 15 digits, plus at most 4 for an international prefix ("0011") and
+// 5 for a national prefix with a carrier code written after the country code
+// (China's "11000" in "00 86 11000 170 0000 0000", which libphonenumber reads
+// as +86 170 0000 0000). Longer digit strings are not numbers and are kept as
+// they are, which also keeps the cost of a hostile input (fuzzing, a pasted
+// paragraph) linear.
+const maxParseDigits = 24
 
 // Options configure a Normalizer. The zero value means the defaults.
 type Options struct {
@@ -270,6 +273,11 @@ func (n *Normalizer) resolve(num *Number, plus bool, d string) {
 			num.Digits = rest
 			return
 		}
+	}
+	// Another region's national prefix: RU "8 (301) 125-99-17".
+	if nsn := n.foreignNational(d); nsn != "" {
+		num.Digits = nsn
+		return
 	}
 	// National trunk prefix: FR "01 23 45 67 89", UK "020 7946 0958". But
 	// a number that would be too short without its 0 is not trunk and

@@ -1,0 +1,64 @@
+package phone
+
+import (
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/nyaruka/phonenumbers"
+)
+
+// TestNationalPrefixTableIsCurrent checks national_table.go against the
+// metadata of the phonenumbers release in go.mod: after an upgrade that
+// changes them, run go generate ./internal/phone.
+func TestNationalPrefixTableIsCurrent(t *testing.T) {
+	coll, err := phonenumbers.MetadataCollection()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []nationalPrefix
+	for _, m := range coll.GetMetadata() {
+		p := m.GetNationalPrefixForParsing()
+		if m.GetId() == "001" || p == "" || p == "0" {
+			continue
+		}
+		want = append(want, nationalPrefix{m.GetId(), int(m.GetCountryCode()), p, m.GetNationalPrefixTransformRule()})
+	}
+	slices.SortFunc(want, func(a, b nationalPrefix) int { return strings.Compare(a.region, b.region) })
+	if !reflect.DeepEqual(nationalPrefixTable, want) {
+		t.Errorf("national_table.go is stale: run go generate ./internal/phone")
+	}
+	for _, r := range []string{"RU", "BY", "HU", "AR", "KZ", "BR"} {
+		if !slices.ContainsFunc(nationalPrefixTable, func(e nationalPrefix) bool { return e.region == r }) {
+			t.Errorf("no national prefix for %s", r)
+		}
+	}
+}
+
+// TestForeignNationalPrefixes finds numbers written with another region's
+// national prefix by their E.164 form, in the default regions that do not
+// read them as their own numbers (in Germany "8301 1259917" is a valid
+// number of area 8301: a German directory stores Russians as +7).
+func TestForeignNationalPrefixes(t *testing.T) {
+	for _, tc := range []struct {
+		stored, caller string
+		regions        []string
+	}{
+		{"8 (301) 125-99-17", "+7 301 125 99 17", []string{"US", "FR", "GB"}},      // Russia
+		{"8 017 123-45-67", "+375 17 123 45 67", []string{"US", "FR", "DE", "GB"}}, // Belarus
+		{"8 (727) 258 34 34", "+7 727 258 3434", []string{"US", "FR", "GB"}},       // Kazakhstan
+		{"06 1 234 5678", "+36 1 234 5678", []string{"US", "GB"}},                  // Hungary
+		{"0351 15-234-5678", "+54 9 351 234 5678", []string{"US", "FR", "GB"}},     // Argentina, a mobile
+		{"0 21 11 3456-7890", "+55 11 3456-7890", []string{"US", "FR", "GB"}},      // Brazil, carrier 21
+	} {
+		for _, region := range tc.regions {
+			n := MustNew(Options{DefaultRegion: region})
+			s, c := n.Parse(tc.stored), n.Parse(tc.caller)
+			if m, ok := n.Match(c, s); !ok || m.Rule != RuleNational {
+				t.Errorf("%s: stored %q (%+v) found by %q (%+v): %+v, %v; want the same national number",
+					region, tc.stored, s, tc.caller, c, m, ok)
+			}
+		}
+	}
+}
