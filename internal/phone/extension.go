@@ -33,6 +33,10 @@ var extensionMarkerTable = []extensionMarker{
 	{"nb", "linje"},
 	{"fi", "alanumero"},
 	{"pl", "wewnętrzny"}, {"pl", "wew."}, {"pl", "wewn."},
+	// Beyond the languages of issue 21, for the regions of its corpus.
+	{"en", "extn"}, {"de", "Klappe"}, {"pt", "r."},
+	{"ru", "доб."}, {"ru", "добавочный"}, {"hu", "mellék"},
+	{"ja", "内線"}, {"zh", "转"}, {"zh", "分机"},
 }
 
 // extensionMarkers are the distinct markers of extensionMarkerTable, longest

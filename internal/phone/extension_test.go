@@ -31,12 +31,12 @@ func TestExtensionMarkers(t *testing.T) {
 func TestExtensionMarkersOfTheIssue(t *testing.T) {
 	for _, tc := range []struct{ region, raw, e164, ext string }{
 		{"FR", "01 23 26 39 62 poste 3864", "+33123263962", "3864"},
-		{"DE", "030/190614 Durchwahl 5161", "+4930190614", "5161"},
+		{"DE", "030/190614 Durchwahl 5161", "", "5161"}, // 9 digits: maybe the last digits of a number
 		{"DE", "007146 DW 3124", "", "3124"},
 		{"FR", "01.23.32.81.51 p.6858", "+33123328151", "6858"},
 		{"DE", "+49 (30) 847541 App. 750", "+4930847541", "750"},
 		{"CH", "+41 21 274 74 34 intern 9151", "+41212747434", "9151"},
-		{"BR", "(11) 3456-7890 ramal 21", "+551134567890", "21"},
+		{"BR", "(011) 3456-7890 ramal 21", "+551134567890", "21"},
 		{"PL", "22 123 45 67 wew. 12", "+48221234567", "12"},
 	} {
 		got := MustNew(Options{DefaultRegion: tc.region}).Parse(tc.raw)

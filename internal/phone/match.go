@@ -76,20 +76,22 @@ type Rejection string
 
 // The reasons of a near miss.
 const (
-	// RejectCountry: both are complete E.164 numbers, of different
-	// countries ("+1 506 210 8069" and the German "05062 108069").
-	RejectCountry Rejection = "country"
+	// RejectComplete: both are complete numbers, and different: of
+	// another country ("+1 506 210 8069" and the German "05062 108069") or
+	// another area code.
+	RejectComplete Rejection = "complete"
 	// RejectDigits: they share only their last digits; the digits before
 	// differ, so neither is a shortened form of the other.
 	RejectDigits Rejection = "digits"
 )
 
 // Match reports whether caller matches stored and how strongly:
+//   - an internal extension (see Internal) matches the same extension only;
 //   - if either has fewer than MinMatchDigits significant digits, no match
 //     (a short number would match too many people);
 //   - equal E.164 forms match with E164Equal set;
-//   - two valid E.164 forms of different countries never match: they are
-//     different lines, whatever digits they share;
+//   - two different complete numbers (with E.164 forms) never match: they
+//     are different lines, whatever digits they share;
 //   - otherwise the shorter Digits must be a suffix of the longer one; the
 //     match is as strong as that suffix is long.
 //
@@ -109,6 +111,12 @@ func (n *Normalizer) Explain(caller, stored Number) (Match, Rejection) {
 }
 
 func (n *Normalizer) match(caller, stored Number) (Match, Rejection) {
+	if n.Internal(caller) || n.Internal(stored) {
+		if caller.Digits != stored.Digits {
+			return Match{}, RejectDigits
+		}
+		return Match{SuffixLen: len(caller.Digits), Rule: RuleExtension}, ""
+	}
 	if len(caller.Digits) < n.min || len(stored.Digits) < n.min {
 		return Match{}, RejectDigits
 	}
@@ -128,8 +136,14 @@ func (n *Normalizer) match(caller, stored Number) (Match, Rejection) {
 	if !strings.HasSuffix(long, short) {
 		return Match{}, RejectDigits
 	}
-	if caller.E164 != "" && stored.E164 != "" && countryCode(caller.E164) != countryCode(stored.E164) {
-		return Match{}, RejectCountry
+	// Two complete numbers (see Number.E164) that differ are different
+	// lines, of another country or another area code, whatever digits they
+	// share. But in a region whose numbers are written without a trunk
+	// prefix (NANP), equal digits may be the same number, one side read
+	// with its country code and the other bare ("3212347466": +32 12 34 74
+	// 66 without its '+', or a number of area 321).
+	if caller.E164 != "" && stored.E164 != "" && (short != long || n.trunk) {
+		return Match{}, RejectComplete
 	}
 	rule := RuleSuffix
 	if short == long || sameNational(caller, short, long) || sameNational(stored, short, long) {
@@ -175,6 +189,15 @@ func (a Match) Better(b Match) bool {
 // short rather than offering everybody whose number ends with those digits.
 func (n *Normalizer) TooShort(caller Number) bool {
 	return len(caller.Digits) < n.min
+}
+
+// Internal reports whether x is an internal extension: as many digits as
+// Options.InternalDigits allows, and no E.164 form. An extension matches a
+// stored number that is exactly the same extension (Digits equal), never by
+// suffix; the store finds those by an exact probe on Keys.Reversed. It is
+// also TooShort: no suffix probe is made for it.
+func (n *Normalizer) Internal(x Number) bool {
+	return x.E164 == "" && len(x.Digits) >= n.internal.Min && len(x.Digits) <= n.internal.Max
 }
 
 // SuffixRange returns the range [lo, hi) of reversed-digit keys (Keys.Reversed)

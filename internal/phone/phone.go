@@ -23,6 +23,7 @@ package phone
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/nyaruka/phonenumbers"
@@ -53,6 +54,16 @@ const (
 // paragraph) linear.
 const maxParseDigits = 24
 
+// maxLastDigits is the longest number starting with 0 read as the last
+// digits of a number rather than a trunk prefix and a number (see resolve).
+const maxLastDigits = 8
+
+// maxShortNational is the longest national number, trunk prefix included,
+// that may be the last digits of a longer number ("062340191" is a valid
+// German number, and the last 9 digits of +1 506 234 0191): such a number
+// gets no E.164 form (see resolve).
+const maxShortNational = 9
+
 // Options configure a Normalizer. The zero value means the defaults.
 type Options struct {
 	// DefaultRegion is the ISO 3166-1 region ("US", "FR", "GB"...) whose
@@ -64,16 +75,33 @@ type Options struct {
 	// must cover, and the least a caller number must have to be looked up at
 	// all. 0 means 7; values outside 4..15 are refused by New.
 	MinMatchDigits int
+	// InternalDigits is the range of lengths of internal extensions: a
+	// number of that many digits (and no E.164 form) is an extension, which
+	// matches a stored number that is exactly that extension, never by
+	// suffix. The zero value means 3 to 6; its maximum must stay below
+	// MinMatchDigits.
+	InternalDigits Range
 }
+
+// Range is a range of numbers of digits, both ends included.
+type Range struct{ Min, Max int }
+
+// DefaultInternalDigits is the default of phone.internal_digits.
+var DefaultInternalDigits = Range{3, 6}
+
+// String writes r as the configuration does: "3-6".
+func (r Range) String() string { return fmt.Sprintf("%d-%d", r.Min, r.Max) }
 
 // Normalizer parses and matches numbers under one set of Options. It holds
 // only immutable configuration (libphonenumber's metadata is loaded once,
 // globally, and its regexp cache is locked), so one Normalizer is safe for
 // concurrent use by any number of goroutines.
 type Normalizer struct {
-	region string // upper case, known to libphonenumber
-	min    int
-	nanp   bool // region in the North American Numbering Plan: "011" is its international prefix
+	trunk    bool   // the region writes national numbers behind a trunk prefix other than its country code (0, 8, 06)
+	region   string // upper case, known to libphonenumber
+	min      int
+	internal Range
+	nanp     bool // region in the North American Numbering Plan: "011" is its international prefix
 }
 
 // New checks opt and builds a Normalizer. It fails for a region unknown to
@@ -98,7 +126,18 @@ func New(opt Options) (*Normalizer, error) {
 	if min > maxMinMatchDigits {
 		return nil, fmt.Errorf("phone: min match digits %d is above %d: no number has that many significant digits", min, maxMinMatchDigits)
 	}
-	return &Normalizer{region: region, min: min, nanp: cc == 1}, nil
+	internal := opt.InternalDigits
+	if internal == (Range{}) {
+		// Below the suffix lengths, whatever MinMatchDigits is.
+		internal = DefaultInternalDigits
+		internal.Max = max(internal.Min, internal.Max-max(0, internal.Max-min+1))
+	}
+	if internal.Min < 1 || internal.Max < internal.Min || internal.Max >= min {
+		return nil, fmt.Errorf("phone: internal digits %s: want a range of lengths from 1 to below the min match digits (%d)", internal, min)
+	}
+	np := phonenumbers.GetNddPrefixForRegion(region, true)
+	trunk := np != "" && np != strconv.Itoa(cc)
+	return &Normalizer{region: region, min: min, nanp: cc == 1, internal: internal, trunk: trunk}, nil
 }
 
 // MustNew is New for options known to be right (tests, constants); it panics
@@ -114,7 +153,7 @@ func MustNew(opt Options) *Normalizer {
 // Options returns the effective options, defaults filled in, so that callers
 // (the settings page, the reindex command) can show what is in force.
 func (n *Normalizer) Options() Options {
-	return Options{DefaultRegion: n.region, MinMatchDigits: n.min}
+	return Options{DefaultRegion: n.region, MinMatchDigits: n.min, InternalDigits: n.internal}
 }
 
 // Number is the parsed form of one number.
@@ -238,6 +277,14 @@ func (n *Normalizer) resolve(num *Number, plus bool, d string) {
 		num.Digits = d
 		return
 	}
+	// The last 7 or 8 digits of a number, as a phone system that keeps only
+	// those sends them, may start with 0 ("0853964"): no number written
+	// with a trunk or international prefix is that short, so the 0 is a
+	// digit of the number.
+	if d[0] == '0' && len(d) >= n.min && len(d) <= maxLastDigits {
+		num.Digits = d
+		return
+	}
 	// "00" is the international prefix of most of the world, and no
 	// national number starts with it (a trunk 0 is never followed by
 	// another 0), so it is always an international prefix. libphonenumber
@@ -257,7 +304,20 @@ func (n *Normalizer) resolve(num *Number, plus bool, d string) {
 		return
 	}
 	if e, digits := n.national(d); e != "" {
-		num.E164, num.Digits = e, digits
+		num.Digits = digits
+		// Only a complete number gets its E.164 form: written with its
+		// country code, or with a trunk prefix and long enough not to be
+		// the last digits of another number, or where national numbers
+		// are written without a trunk prefix (NANP). Others are a local
+		// number without its area code or the last digits of a number
+		// (Germany "4567890", "062340191"): their E.164 form would be a
+		// guess, and would keep them from matching the complete number by
+		// suffix (see Match).
+		written := digits == e[1:]
+		trunk := !written && digits != d
+		if written || (trunk && len(d) > maxShortNational) || (!trunk && !n.trunk) {
+			num.E164 = e
+		}
 		return
 	}
 	// "011" is NANP's international prefix, but elsewhere it can be the
@@ -269,7 +329,7 @@ func (n *Normalizer) resolve(num *Number, plus bool, d string) {
 			num.E164, num.Digits = e, e[1:]
 			return
 		}
-		if n.nanp {
+		if n.nanp && len(rest) >= n.min {
 			num.Digits = rest
 			return
 		}

@@ -17,9 +17,9 @@ func TestMatchRules(t *testing.T) {
 	}{
 		// Item 2: two complete numbers of different countries never match
 		// by suffix.
-		{"DE", "+1 506 210 8069", "05062/108069", "", phone.RejectCountry, 0},
-		{"US", "+1 506 210 8069", "+49 5062 108069", "", phone.RejectDigits, 0},  // the 4 of 49 differs from the 1
-		{"FR", "+49 1512 3456789", "01 23 45 67 89", "", phone.RejectCountry, 0}, // a German mobile, a French landline
+		{"DE", "+1 506 210 8069", "05062/108069", "", phone.RejectComplete, 0},
+		{"US", "+1 506 210 8069", "+49 5062 108069", "", phone.RejectDigits, 0},   // the 4 of 49 differs from the 1
+		{"FR", "+49 1512 3456789", "01 23 45 67 89", "", phone.RejectComplete, 0}, // a German mobile, a French landline
 		{"FR", "+44 20 7946 0958", "+33 9 79 46 09 58", "", phone.RejectDigits, 0},
 		// Suffix matching stays for a side without a country code or a
 		// shortened number.
@@ -32,7 +32,7 @@ func TestMatchRules(t *testing.T) {
 		// Item 3: a short number starting with 0 is the last digits.
 		{"US", "0853964", "+33 1 20 85 39 64", phone.RuleSuffix, "", 7},
 		{"FR", "0853964", "+33 1 20 85 39 64", phone.RuleSuffix, "", 7},
-		{"US", "08539641", "+33 1 08 53 96 41", phone.RuleSuffix, "", 7},
+		{"US", "08539641", "+33 1 08 53 96 41", phone.RuleSuffix, "", 8},
 		{"GB", "0853964", "+44 20 7085 3964", phone.RuleSuffix, "", 7},
 	} {
 		n := phone.MustNew(phone.Options{DefaultRegion: tc.region})
