@@ -31,7 +31,8 @@ func TestNew(t *testing.T) {
 		{opt: phone.Options{MinMatchDigits: 4}, want: phone.Options{DefaultRegion: "US", MinMatchDigits: 4, InternalDigits: phone.Range{3, 3}}}, // kept below the suffixes
 		{opt: phone.Options{MinMatchDigits: 15}, want: phone.Options{DefaultRegion: "US", MinMatchDigits: 15, InternalDigits: phone.Range{3, 6}}},
 		{opt: phone.Options{InternalDigits: phone.Range{4, 5}}, want: phone.Options{DefaultRegion: "US", MinMatchDigits: 7, InternalDigits: phone.Range{4, 5}}},
-		{opt: phone.Options{InternalDigits: phone.Range{3, 7}}, wantErr: "internal digits 3-7"},
+		{opt: phone.Options{InternalDigits: phone.Range{3, 7}}, want: phone.Options{DefaultRegion: "US", MinMatchDigits: 7, InternalDigits: phone.Range{3, 6}}},
+		{opt: phone.Options{InternalDigits: phone.Range{5, 6}, MinMatchDigits: 5}, wantErr: "internal digits 5-4"},
 		{opt: phone.Options{InternalDigits: phone.Range{5, 4}}, wantErr: "internal digits 5-4"},
 		{opt: phone.Options{DefaultRegion: "XX"}, wantErr: "unknown default region"},
 		{opt: phone.Options{DefaultRegion: "001"}, wantErr: "unknown default region"}, // non-geographic: no national numbers

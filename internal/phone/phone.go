@@ -78,8 +78,8 @@ type Options struct {
 	// InternalDigits is the range of lengths of internal extensions: a
 	// number of that many digits (and no E.164 form) is an extension, which
 	// matches a stored number that is exactly that extension, never by
-	// suffix. The zero value means 3 to 6; its maximum must stay below
-	// MinMatchDigits.
+	// suffix. The zero value means 3 to 6; a maximum from MinMatchDigits up
+	// is lowered to MinMatchDigits-1.
 	InternalDigits Range
 }
 
@@ -91,6 +91,21 @@ var DefaultInternalDigits = Range{3, 6}
 
 // String writes r as the configuration does: "3-6".
 func (r Range) String() string { return fmt.Sprintf("%d-%d", r.Min, r.Max) }
+
+// ParseRange reads a Range as the configuration writes it: "3-6", or "4"
+// for a single length.
+func ParseRange(s string) (Range, error) {
+	lo, hi, found := strings.Cut(strings.TrimSpace(s), "-")
+	if !found {
+		hi = lo
+	}
+	a, err1 := strconv.Atoi(strings.TrimSpace(lo))
+	b, err2 := strconv.Atoi(strings.TrimSpace(hi))
+	if err1 != nil || err2 != nil || a < 1 || b < a {
+		return Range{}, fmt.Errorf("want a range of lengths such as 3-6, not %q", s)
+	}
+	return Range{a, b}, nil
+}
 
 // Normalizer parses and matches numbers under one set of Options. It holds
 // only immutable configuration (libphonenumber's metadata is loaded once,
@@ -128,11 +143,11 @@ func New(opt Options) (*Normalizer, error) {
 	}
 	internal := opt.InternalDigits
 	if internal == (Range{}) {
-		// Below the suffix lengths, whatever MinMatchDigits is.
 		internal = DefaultInternalDigits
-		internal.Max = max(internal.Min, internal.Max-max(0, internal.Max-min+1))
 	}
-	if internal.Min < 1 || internal.Max < internal.Min || internal.Max >= min {
+	// Extensions stay shorter than the suffixes, whatever MinMatchDigits is.
+	internal.Max = internal.Max - max(0, internal.Max-min+1)
+	if internal.Min < 1 || internal.Max < internal.Min {
 		return nil, fmt.Errorf("phone: internal digits %s: want a range of lengths from 1 to below the min match digits (%d)", internal, min)
 	}
 	np := phonenumbers.GetNddPrefixForRegion(region, true)

@@ -65,8 +65,9 @@ func numberProbe(d oql.Dialect, norm *phone.Normalizer, num numberSearch) (strin
 var callerQueries sync.Map // callerQueryKey -> string
 
 type callerQueryKey struct {
-	dialect oql.Dialect
-	size    int
+	dialect  oql.Dialect
+	size     int
+	internal bool
 }
 
 // callerNumberQuery returns the SQL of FindCallersByNumber, rebound for the
@@ -75,13 +76,19 @@ type callerQueryKey struct {
 // the persons of the scope's organizations, which may be most of the
 // directory).
 func callerNumberQuery(d oql.Dialect, norm *phone.Normalizer, scope []int64, caller phone.Number) (string, []any) {
-	cond, args := keyRange(d, norm, caller.Digits)
 	var c conds
-	c.add(cond, args...)
+	internal := norm.Internal(caller)
+	if internal {
+		// An internal extension: the stored numbers that are exactly it.
+		c.add("k.rdigits = ?", phone.Reverse(caller.Digits))
+	} else {
+		cond, args := keyRange(d, norm, caller.Digits)
+		c.add(cond, args...)
+	}
 	if scope != nil {
 		c.addIn("p.org_id", scope)
 	}
-	key := callerQueryKey{d, len(scope)}
+	key := callerQueryKey{d, len(scope), internal}
 	if scope == nil {
 		key.size = -1
 	}
@@ -128,7 +135,8 @@ func callerAttributeQuery(d oql.Dialect, scope []int64, attribute, value string)
 // FindCallersByNumber returns the persons with a phone number matching number
 // (as a phone system sends it in a URL parameter, decoded once), best first:
 // E.164 equal, then the longest common suffix; ties by name, first name, id.
-// Each person is found once, by its best matching attribute (phone before
+// An internal extension (phone.Normalizer.Internal) finds the persons with
+// exactly that number. Each person is found once, by its best matching attribute (phone before
 // mobile_phone before home_phone when equally good). A number with fewer
 // significant digits than the normalizer's minimum is EINVALID.
 //
@@ -143,7 +151,7 @@ func (db *DB) FindCallersByNumber(ctx context.Context, number string) ([]*desk.C
 	}
 	norm := db.Phone
 	caller := norm.FromQuery(number)
-	if norm.TooShort(caller) {
+	if norm.TooShort(caller) && !norm.Internal(caller) {
 		return nil, desk.NewError(desk.EINVALID, "error.number_too_short",
 			strings.TrimSpace(number), norm.Options().MinMatchDigits)
 	}

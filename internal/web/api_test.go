@@ -179,7 +179,7 @@ func TestAPICallers(t *testing.T) {
 	t.Run("errors", func(t *testing.T) {
 		wantAPIError(t, "no parameter", agent.get("/api/v1/callers"), http.StatusBadRequest, desk.EINVALID, "")
 		wantAPIError(t, "only unknown parameters", agent.get("/api/v1/callers?name=Bob"), http.StatusBadRequest, desk.EINVALID, "")
-		wantAPIError(t, "number too short", agent.get("/api/v1/callers?phone=101"), http.StatusUnprocessableEntity,
+		wantAPIError(t, "number too short", agent.get("/api/v1/callers?phone=10"), http.StatusUnprocessableEntity,
 			desk.EINVALID, "phone")
 		wantAPIError(t, "bad reference", agent.get("/api/v1/callers?request=x-y"), http.StatusUnprocessableEntity,
 			desk.EINVALID, "request")
