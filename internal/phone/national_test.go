@@ -2,7 +2,10 @@ package phone
 
 import (
 	"reflect"
+	"regexp"
+	"regexp/syntax"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -58,6 +61,45 @@ func TestForeignNationalPrefixes(t *testing.T) {
 			if m, ok := n.Match(c, s); !ok || m.Rule != RuleNational {
 				t.Errorf("%s: stored %q (%+v) found by %q (%+v): %+v, %v; want the same national number",
 					region, tc.stored, s, tc.caller, c, m, ok)
+			}
+		}
+	}
+}
+
+// TestNationalPrefixFirstDigits checks the prefilter of foreignNational: the
+// first digits it allows for a few prefixes, and that it never rules out a
+// digit a prefix can start with.
+func TestNationalPrefixFirstDigits(t *testing.T) {
+	for _, tc := range []struct {
+		prefix string
+		want   string
+	}{
+		{"8", "8"}, {"06", "0"}, {"0|80?", "08"}, {"[08]", "08"}, {"(?:0|90)(?:(1[245])(\\d{10,11}))?", "09"},
+		{"(183[12])|0", "01"}, {"0?(?:(11)?15)?", "0123456789"}, // nullable: anything
+	} {
+		re, err := syntax.Parse(tc.prefix, syntax.Perl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		first, null := firstDigits(re.Simplify())
+		got := ""
+		for i, ok := range first {
+			if ok || null {
+				got += strconv.Itoa(i)
+			}
+		}
+		if got != tc.want {
+			t.Errorf("firstDigits(%q) = %s, want %s", tc.prefix, got, tc.want)
+		}
+	}
+	for _, e := range nationalPrefixesCompiled() {
+		re := regexp.MustCompile("^(?:" + e.prefix + ")")
+		for d := 0; d < 10; d++ {
+			for _, rest := range []string{"", "0", "1", "5", "11", "15", "123456789", "0123456789", "2123456789"} {
+				s := strconv.Itoa(d) + rest
+				if loc := re.FindStringIndex(s); loc != nil && loc[1] > 0 && !e.first[d] {
+					t.Errorf("%s: prefix %q matches %q, first digit ruled out", e.region, e.prefix, s)
+				}
 			}
 		}
 	}
