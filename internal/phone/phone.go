@@ -206,6 +206,14 @@ type Number struct {
 	// (TooShort): libphonenumber finds some very short national numbers
 	// valid (Austria "12345"), and an internal extension must not match
 	// whoever is stored as +43 1 2345 through its E.164 form.
+	//
+	// Only a complete number has one: written with its country code, or
+	// with its trunk prefix and more than maxShortNational digits, or in a
+	// region written without trunk prefix (NANP). A local number without
+	// its area code, or the last digits of a number ("4567890",
+	// "062340191" in Germany), has none, so that it still matches the
+	// complete number by suffix: two different complete numbers never
+	// match (see Match).
 	E164 string
 }
 
