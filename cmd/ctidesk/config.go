@@ -10,6 +10,7 @@ import (
 	"strconv"
 
 	"github.com/ctidesk/ctidesk/internal/config"
+	"github.com/ctidesk/ctidesk/internal/phone"
 )
 
 // loadConfig reads the configuration in force: --config, or ctidesk.yaml
@@ -54,6 +55,13 @@ func (m *Main) loadConfig() error {
 		cfg.Server.Address = f.Value.String()
 	}
 	cfg.Phone.DefaultRegion, cfg.Phone.MinMatchDigits = m.Phone.DefaultRegion, m.Phone.MinMatchDigits
+	if cfg.Phone.InternalDigits != "" {
+		r, err := phone.ParseRange(cfg.Phone.InternalDigits)
+		if err != nil {
+			return fmt.Errorf("configuration phone.internal_digits: %w", err)
+		}
+		m.Phone.InternalDigits = r
+	}
 	m.Config = cfg
 	return nil
 }

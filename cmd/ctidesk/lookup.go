@@ -13,7 +13,9 @@ import (
 
 func (m *Main) parseLookup(args []string) error {
 	fs := m.newFlagSet("lookup")
-	asJSON := fs.Bool("json", false, "print a JSON array of {id, friendlyname, org_name, attribute, stored, rank}")
+	asJSON := fs.Bool("json", false, "print a JSON array of {id, friendlyname, org_name, attribute, stored, rank, rule}")
+	explain := fs.Bool("explain", false, "say by which rule each number matched, and why the numbers sharing its last "+
+		"digits did not (with --json: an object {callers, near_misses})")
 	byAttr := map[string]*string{
 		desk.AttrEmployeeNumber: fs.String("employee-number", "", "find the persons with this exact employee number, instead of a number"),
 		desk.AttrSupportID:      fs.String("support-id", "", "find every person with this exact support id, instead of a number"),
@@ -35,7 +37,7 @@ func (m *Main) parseLookup(args []string) error {
 		}
 	}
 	if attribute == "" && strings.TrimSpace(number) == "" {
-		return errors.New("usage: ctidesk lookup [--json] NUMBER, or --employee-number, --support-id or --email VALUE")
+		return errors.New("usage: ctidesk lookup [--json] [--explain] NUMBER, or --employee-number, --support-id or --email VALUE")
 	}
 	m.run = func(ctx context.Context) error {
 		if err := m.openDB(ctx); err != nil {
@@ -43,12 +45,16 @@ func (m *Main) parseLookup(args []string) error {
 		}
 		ctx = desk.NewSystemContext(ctx)
 		var matches []*desk.CallerMatch
+		var misses []*desk.NearMiss
 		var err error
 		what := number
-		if attribute != "" {
+		switch {
+		case attribute != "":
 			matches, err = m.DB.FindCallersByAttribute(ctx, attribute, value)
 			what = attribute + " " + value
-		} else {
+		case *explain:
+			matches, misses, err = m.DB.ExplainCallersByNumber(ctx, number)
+		default:
 			matches, err = m.DB.FindCallersByNumber(ctx, number)
 		}
 		if desk.ErrorCode(err) == desk.EINVALID {
@@ -56,14 +62,21 @@ func (m *Main) parseLookup(args []string) error {
 		} else if err != nil {
 			return fmt.Errorf("lookup: %w", err)
 		}
+		if *asJSON && *explain {
+			return m.printExplanationJSON(matches, misses)
+		}
 		if *asJSON {
 			return m.printMatchesJSON(matches)
 		}
 		if len(matches) == 0 {
 			fmt.Fprintf(m.Stdout, "No person found for %s.\n", strings.TrimSpace(what))
-			return nil
+		} else if err := m.printMatches(matches, *explain); err != nil {
+			return err
 		}
-		return m.printMatches(matches)
+		if *explain {
+			return m.printNearMisses(misses)
+		}
+		return nil
 	}
 	return nil
 }
@@ -76,14 +89,58 @@ type callerJSON struct {
 	Attribute    string `json:"attribute"`
 	Stored       string `json:"stored"`
 	Rank         int    `json:"rank"`
+	// Rule is how the number matched (e164, national, suffix, extension),
+	// "" for an exact attribute; Why says it in words.
+	Rule      string `json:"rule,omitempty"`
+	SuffixLen int    `json:"suffix_len,omitempty"`
+	Why       string `json:"why,omitempty"`
+}
+
+// nearMissJSON is one near miss in the output of lookup --explain --json.
+type nearMissJSON struct {
+	ID           int64  `json:"id"`
+	FriendlyName string `json:"friendlyname"`
+	OrgName      string `json:"org_name"`
+	Attribute    string `json:"attribute"`
+	Stored       string `json:"stored"`
+	SuffixLen    int    `json:"suffix_len"`
+	Reason       string `json:"reason"`
+	Why          string `json:"why"`
 }
 
 func (m *Main) printMatchesJSON(matches []*desk.CallerMatch) error {
+	return m.printJSON(m.callersJSON(matches))
+}
+
+func (m *Main) callersJSON(matches []*desk.CallerMatch) []callerJSON {
 	out := make([]callerJSON, 0, len(matches))
 	for _, c := range matches {
 		out = append(out, callerJSON{ID: c.Person.ID, FriendlyName: c.Person.FriendlyName(), OrgName: c.Person.OrgName,
-			Attribute: c.Attribute, Stored: c.Stored, Rank: c.Rank})
+			Attribute: c.Attribute, Stored: c.Stored, Rank: c.Rank, Rule: c.Rule, SuffixLen: c.SuffixLen, Why: m.why(c)})
 	}
+	return out
+}
+
+// printExplanationJSON prints lookup --explain --json.
+func (m *Main) printExplanationJSON(matches []*desk.CallerMatch, misses []*desk.NearMiss) error {
+	out := struct {
+		Callers    []callerJSON   `json:"callers"`
+		NearMisses []nearMissJSON `json:"near_misses"`
+	}{m.callersJSON(matches), []nearMissJSON{}}
+	for _, n := range misses {
+		out.NearMisses = append(out.NearMisses, nearMissJSON{ID: n.Person.ID, FriendlyName: n.Person.FriendlyName(),
+			OrgName: n.Person.OrgName, Attribute: n.Attribute, Stored: n.Stored, SuffixLen: n.SuffixLen,
+			Reason: n.Reason, Why: m.Messages.T(desk.RejectReasonKey(n.Reason), n.SuffixLen)})
+	}
+	return m.printJSON(out)
+}
+
+// why says in words by which rule c matched, "" for an exact attribute.
+func (m *Main) why(c *desk.CallerMatch) string {
+	return desk.MatchRuleText(m.Messages.T, c.Rule, c.SuffixLen)
+}
+
+func (m *Main) printJSON(out any) error {
 	b, err := json.MarshalIndent(out, "", "  ")
 	if err != nil {
 		return err
@@ -93,12 +150,37 @@ func (m *Main) printMatchesJSON(matches []*desk.CallerMatch) error {
 }
 
 // printMatches prints a table, best first; equally good matches share a rank.
-func (m *Main) printMatches(matches []*desk.CallerMatch) error {
+// With explain, a last column says by which rule each matched.
+func (m *Main) printMatches(matches []*desk.CallerMatch, explain bool) error {
 	w := tabwriter.NewWriter(m.Stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(w, "RANK\tID\tNAME\tORGANIZATION\tATTRIBUTE\tSTORED")
+	head := "RANK\tID\tNAME\tORGANIZATION\tATTRIBUTE\tSTORED"
+	if explain {
+		head += "\tWHY"
+	}
+	fmt.Fprintln(w, head)
 	for _, c := range matches {
-		fmt.Fprintf(w, "%d\t%d\t%s\t%s\t%s\t%s\n", c.Rank, c.Person.ID, oneLine(c.Person.FriendlyName()),
+		fmt.Fprintf(w, "%d\t%d\t%s\t%s\t%s\t%s", c.Rank, c.Person.ID, oneLine(c.Person.FriendlyName()),
 			oneLine(c.Person.OrgName), c.Attribute, oneLine(c.Stored))
+		if explain {
+			fmt.Fprintf(w, "\t%s", m.why(c))
+		}
+		fmt.Fprintln(w)
+	}
+	return w.Flush()
+}
+
+// printNearMisses prints the near misses of lookup --explain.
+func (m *Main) printNearMisses(misses []*desk.NearMiss) error {
+	if len(misses) == 0 {
+		fmt.Fprintln(m.Stdout, "No near miss: no other number shares the last digits.")
+		return nil
+	}
+	fmt.Fprintln(m.Stdout, "\nNear misses, not matched:")
+	w := tabwriter.NewWriter(m.Stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(w, "ID\tNAME\tORGANIZATION\tATTRIBUTE\tSTORED\tWHY NOT")
+	for _, n := range misses {
+		fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\n", n.Person.ID, oneLine(n.Person.FriendlyName()),
+			oneLine(n.Person.OrgName), n.Attribute, oneLine(n.Stored), m.Messages.T(desk.RejectReasonKey(n.Reason), n.SuffixLen))
 	}
 	return w.Flush()
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/ctidesk/ctidesk/internal/desk"
+	"github.com/ctidesk/ctidesk/internal/phone"
 	"github.com/ctidesk/ctidesk/internal/store"
 )
 
@@ -124,7 +125,7 @@ func TestLookup(t *testing.T) {
 	})
 
 	t.Run("TooShort", func(t *testing.T) {
-		_, err := runCommand(t, "", nil, "lookup", "--db", db, "12 34")
+		_, err := runCommand(t, "", nil, "lookup", "--db", db, "1 2") // 3 to 6 digits are an internal extension
 		if err == nil || !strings.Contains(err.Error(), "fewer than 7 significant digits") {
 			t.Fatalf("lookup of a short number: %v, want an error saying it is too short", err)
 		}
@@ -209,5 +210,63 @@ func TestReindex(t *testing.T) {
 	out, err = runCommand(t, "", map[string]string{"CTIDESK_PHONE_REGION": "FR"}, "lookup", "--db", db, "0123456789")
 	if err != nil || strings.Contains(out, "warning") || !strings.Contains(out, "Jeanne Dupont") {
 		t.Fatalf("lookup after reindex: %v\n%s", err, out)
+	}
+}
+
+// TestLookupExplain: lookup --explain says by which rule each number
+// matched, and why a number sharing the last digits did not (issue 21,
+// item 6).
+func TestLookupExplain(t *testing.T) {
+	db := "sqlite:" + filepath.Join(t.TempDir(), "explain.db")
+	ctx := desk.NewSystemContext(context.Background())
+	s, err := store.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Phone = phone.MustNew(phone.Options{DefaultRegion: "DE"})
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	org := &desk.Organization{Name: "Acme"}
+	if err := s.CreateOrganization(ctx, org); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []*desk.Person{
+		{FirstName: "Ann", Name: "Same", OrgID: org.ID, Phone: "+1 506 210 8069"},
+		{FirstName: "Bob", Name: "Germany", OrgID: org.ID, Phone: "05062/108069"}, // issue 21's example
+		{FirstName: "Cat", Name: "Local", OrgID: org.ID, MobilePhone: "2108069"},
+		{FirstName: "Dan", Name: "London", OrgID: org.ID, Phone: "+44 20 3210 8069"},
+	} {
+		if err := s.CreatePerson(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Close()
+
+	out, err := runCommand(t, "", nil, "lookup", "--db", db, "--phone-region", "DE", "--explain", "+1 506 210 8069")
+	if err != nil {
+		t.Fatalf("lookup --explain: %v\n%s", err, out)
+	}
+	for _, want := range []string{"WHY", "Ann Same", "the same number", "Cat Local", "the last 7 digits",
+		"Near misses", "Bob Germany", "two complete numbers that differ", "Dan London", "only the last 7 digits"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("lookup --explain lacks %q:\n%s", want, out)
+		}
+	}
+	out, err = runCommand(t, "", nil, "lookup", "--db", db, "--phone-region", "DE", "--explain", "--json", "+1 506 210 8069")
+	if err != nil {
+		t.Fatalf("lookup --explain --json: %v\n%s", err, out)
+	}
+	var got struct {
+		Callers    []callerJSON   `json:"callers"`
+		NearMisses []nearMissJSON `json:"near_misses"`
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if len(got.Callers) != 2 || got.Callers[0].Rule != "e164" || got.Callers[1].Rule != "suffix" ||
+		got.Callers[1].SuffixLen != 7 || len(got.NearMisses) != 2 || got.NearMisses[0].Reason != "complete" ||
+		got.NearMisses[0].SuffixLen != 10 || got.NearMisses[1].Reason != "digits" || got.NearMisses[1].SuffixLen != 7 {
+		t.Errorf("lookup --explain --json = %+v", got)
 	}
 }

@@ -35,6 +35,10 @@ type apiCaller struct {
 	Attribute string `json:"attribute"`
 	Stored    string `json:"stored"`
 	Rank      int    `json:"rank"`
+	// Rule is how a number matched: e164, national, suffix or extension
+	// (desk.CallerMatch.Rule); Why says it in words, with explain=1.
+	Rule string `json:"rule,omitempty"`
+	Why  string `json:"why,omitempty"`
 	// PopURL opens the screen pop for the parameter that matched, this caller
 	// selected; URL is the person's page.
 	PopURL string `json:"pop_url"`
@@ -49,6 +53,22 @@ type apiCallersAnswer struct {
 	Callers []apiCaller `json:"callers"`
 	// TicketID is the ticket of a request match.
 	TicketID int64 `json:"ticket_id,omitempty"`
+	// NearMisses, with explain=1, are the persons whose numbers share the
+	// caller's last digits without matching, and why.
+	NearMisses []apiNearMiss `json:"near_misses,omitempty"`
+}
+
+// apiNearMiss is a desk.NearMiss.
+type apiNearMiss struct {
+	ID           int64  `json:"id"`
+	FriendlyName string `json:"friendlyname"`
+	OrgName      string `json:"org_name"`
+	Attribute    string `json:"attribute"`
+	Stored       string `json:"stored"`
+	SuffixLen    int    `json:"suffix_len"`
+	Reason       string `json:"reason"`
+	Why          string `json:"why"`
+	URL          string `json:"url"`
 }
 
 // apiCallers answers who is calling: the callers the first parameter that
@@ -67,11 +87,48 @@ func (s *Server) apiCallers(w http.ResponseWriter, r *http.Request) error {
 		ans.TicketID = res.Ticket.ID
 	}
 	base := s.baseURL(r)
+	explain := r.URL.Query().Get("explain") == "1"
 	for _, m := range res.Callers {
-		ans.Callers = append(ans.Callers, newAPICaller(base, res.Matched, res.Value, m))
+		c := newAPICaller(base, res.Matched, res.Value, m)
+		if explain {
+			c.Why = desk.MatchRuleText(s.en.T, m.Rule, m.SuffixLen)
+		}
+		ans.Callers = append(ans.Callers, c)
+	}
+	if explain {
+		misses, err := s.nearMisses(r)
+		if err != nil {
+			return err
+		}
+		ans.NearMisses = []apiNearMiss{}
+		for _, n := range misses {
+			ans.NearMisses = append(ans.NearMisses, apiNearMiss{ID: n.Person.ID, FriendlyName: n.Person.FriendlyName(),
+				OrgName: n.Person.OrgName, Attribute: n.Attribute, Stored: n.Stored, SuffixLen: n.SuffixLen,
+				Reason: n.Reason, Why: s.en.T(desk.RejectReasonKey(n.Reason), n.SuffixLen),
+				URL: fmt.Sprintf("%s/persons/%d", base, n.Person.ID)})
+		}
 	}
 	writeJSON(w, http.StatusOK, ans)
 	return nil
+}
+
+// nearMisses returns the near misses of the phone number among the lookup
+// parameters of r; none without a number, or for a number that cannot be
+// looked up (its error is the lookup's).
+func (s *Server) nearMisses(r *http.Request) ([]*desk.NearMiss, error) {
+	in, err := s.lookup.Input(r.URL.Query())
+	if err != nil || s.svc.Callers == nil {
+		return nil, nil // the lookup itself answered for its parameters
+	}
+	number := in.Number()
+	if number == "" {
+		return nil, nil
+	}
+	_, misses, err := s.svc.Callers.ExplainCallersByNumber(r.Context(), number)
+	if desk.ErrorCode(err) == desk.EINVALID {
+		return nil, nil
+	}
+	return misses, err
 }
 
 func newAPICaller(base, param, value string, m *desk.CallerMatch) apiCaller {
@@ -81,7 +138,7 @@ func newAPICaller(base, param, value string, m *desk.CallerMatch) apiCaller {
 		OrgID: p.OrgID, OrgName: p.OrgName, Email: p.Email,
 		Phone: p.Phone, MobilePhone: p.MobilePhone, HomePhone: p.HomePhone,
 		EmployeeNumber: p.EmployeeNumber, SupportID: p.SupportID,
-		Attribute: m.Attribute, Stored: m.Stored, Rank: m.Rank,
+		Attribute: m.Attribute, Stored: m.Stored, Rank: m.Rank, Rule: m.Rule,
 		PopURL: popURL(base, param, value, p.ID),
 		URL:    fmt.Sprintf("%s/persons/%d", base, p.ID),
 	}

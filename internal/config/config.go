@@ -121,6 +121,10 @@ type Phone struct {
 	// MinMatchDigits is the least number of trailing digits two numbers must
 	// share to match.
 	MinMatchDigits int
+	// InternalDigits is the range of lengths of internal extensions ("3-6"),
+	// which match a stored number that is exactly that extension, never by
+	// suffix; a maximum from MinMatchDigits up is lowered below it.
+	InternalDigits string
 	// Link is the click-to-call link of every number shown: "tel:" (the
 	// default), "sip:", "callto:", or a template with $number$ for a
 	// softphone's own scheme (tksuite:$number$?call).

@@ -712,7 +712,7 @@ func TestApplyEnv(t *testing.T) {
 	if c.Server != want {
 		t.Errorf("Server = %+v, want %+v", c.Server, want)
 	}
-	if c.Phone != (config.Phone{DefaultRegion: "GB", MinMatchDigits: 9, Link: "tel:"}) {
+	if c.Phone != (config.Phone{DefaultRegion: "GB", MinMatchDigits: 9, InternalDigits: "3-6", Link: "tel:"}) {
 		t.Errorf("Phone = %+v", c.Phone)
 	}
 	// Unset variables leave the file's values.

@@ -94,7 +94,7 @@ type decoder struct {
 var (
 	sectionKeys  = []string{"server", "phone", "calls", "callbacks", "url_parameters", "lookup_order", "caller_information", "direct_creation", "indirect_creation", "display_tickets", "ecall_parameters"}
 	serverKeys   = []string{"address", "database", "session_secret", "default_language"}
-	phoneKeys    = []string{"default_region", "min_match_digits", "link"}
+	phoneKeys    = []string{"default_region", "min_match_digits", "internal_digits", "link"}
 	callsKeys    = []string{"stale_after"}
 	callerKeys   = []string{"label", "query", "display_name"}
 	creationKeys = []string{"enabled", "preset"}
@@ -367,6 +367,8 @@ func (d *decoder) phone(n *yaml.Node, p *Phone) {
 				}
 				p.MinMatchDigits = i
 			}
+		case "internal_digits":
+			d.setText(v, path, &p.InternalDigits, checkInternalDigits)
 		case "link":
 			d.setText(v, path, &p.Link, CheckPhoneLink)
 		default:

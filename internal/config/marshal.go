@@ -28,6 +28,7 @@ func (c *Config) Marshal() ([]byte, error) {
 	add("phone", pairs(
 		"default_region", strNode(c.Phone.DefaultRegion),
 		"min_match_digits", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: strconv.Itoa(c.Phone.MinMatchDigits)},
+		"internal_digits", strNode(c.Phone.InternalDigits),
 		"link", strNode(c.Phone.Link),
 	))
 	add("calls", pairs("stale_after", strNode(staleAfterText(c.Calls.StaleAfter))))

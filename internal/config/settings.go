@@ -127,6 +127,13 @@ func checkRegion(s string) error {
 	return nil
 }
 
+// checkInternalDigits checks phone.internal_digits: a range of lengths
+// ("3-6"); a maximum from min_match_digits up is lowered below it.
+func checkInternalDigits(s string) error {
+	_, err := phone.ParseRange(s)
+	return err
+}
+
 func checkMinMatchDigits(i int) error {
 	if i == 0 {
 		return errors.New("min_match_digits is between 4 and 15, not 0")

@@ -34,10 +34,95 @@ type CallerMatch struct {
 	// numbers share (every digit of the E.164 form when E164Equal); 0 for
 	// exact attribute matches.
 	SuffixLen int
+	// Rule is the rule that matched a number: "e164" (same E.164 form),
+	// "national" (same national number), "suffix" (the last SuffixLen
+	// digits) or "extension" (an internal extension, exactly); "" for exact
+	// attribute matches. "match.rule.<Rule>" is the message key that says it
+	// in words.
+	Rule string
 	// Rank is the position of the match's strength: 1 for the best matches;
 	// matches of equal strength share a rank (1, 1, 3), and are ordered by
 	// person name, first name and id.
 	Rank int
+}
+
+// Rules by which a number matched (CallerMatch.Rule), strongest first.
+const (
+	RuleE164      = "e164"
+	RuleNational  = "national"
+	RuleSuffix    = "suffix"
+	RuleExtension = "extension"
+)
+
+// MatchRuleKey returns the message key that says rule in words; the suffix
+// rule's takes the number of digits in common ("the last %d digits"). ""
+// for no rule (an exact attribute match).
+func MatchRuleKey(rule string) string {
+	switch rule {
+	case RuleE164:
+		return "match.rule.e164"
+	case RuleNational:
+		return "match.rule.national"
+	case RuleSuffix:
+		return "match.rule.suffix"
+	case RuleExtension:
+		return "match.rule.extension"
+	}
+	return ""
+}
+
+// MatchRuleText says rule in words with t, a message printer's T: only the
+// suffix rule takes the number of digits.
+func MatchRuleText(t func(key string, args ...any) string, rule string, suffixLen int) string {
+	key := MatchRuleKey(rule)
+	switch {
+	case key == "":
+		return ""
+	case rule == RuleSuffix:
+		return t(key, suffixLen)
+	}
+	return t(key)
+}
+
+// NearMiss is a stored number that shares the caller's last digits (at
+// least phone.min_match_digits of them, or all of an internal extension)
+// without matching it, and why: an explanation of a lookup.
+type NearMiss struct {
+	Person    *Person
+	Attribute string
+	Stored    string
+	// SuffixLen is the number of trailing digits the two numbers share.
+	SuffixLen int
+	// Reason is why it does not match: "complete" (two complete numbers
+	// that differ: another country or area code), "digits" (they share only
+	// their last digits) or "extension" (an internal extension matches only
+	// the same extension, never a number ending with it).
+	Reason string
+}
+
+// MaxNearMisses bounds the near misses of an explanation: enough to see why
+// the expected person was not found, few enough to read.
+const MaxNearMisses = 10
+
+// Reasons of a NearMiss.
+const (
+	RejectComplete  = "complete"
+	RejectDigits    = "digits"
+	RejectExtension = "extension"
+)
+
+// RejectReasonKey returns the message key that says reason in words, with
+// the number of digits in common as its argument.
+func RejectReasonKey(reason string) string {
+	switch reason {
+	case RejectComplete:
+		return "match.reject.complete"
+	case RejectDigits:
+		return "match.reject.digits"
+	case RejectExtension:
+		return "match.reject.extension"
+	}
+	return ""
 }
 
 // CallerService finds who is calling (docs/configuration.md, phone), within the
@@ -50,6 +135,11 @@ type CallerService interface {
 	// space. A number with too few significant digits to be matched safely
 	// is EINVALID, with a message saying so; no match is an empty list.
 	FindCallersByNumber(ctx context.Context, number string) ([]*CallerMatch, error)
+	// ExplainCallersByNumber is FindCallersByNumber, with the near misses:
+	// the persons whose numbers share the caller's last
+	// digits without matching, most digits in common first (at most
+	// MaxNearMisses).
+	ExplainCallersByNumber(ctx context.Context, number string) ([]*CallerMatch, []*NearMiss, error)
 	// FindCallersByAttribute returns the persons whose attribute
 	// (employee_number, support_id or email) equals value: exactly, but for
 	// the case of an email. Every person sharing a support id is returned.

@@ -69,21 +69,30 @@ func agree(t *testing.T, n *Normalizer, d string) (fallbacks int) {
 			fallbacks++
 		}
 	}
+	if len(d) > maxParseDigits {
+		// Not a number: ctidesk keeps its digits without asking
+		// libphonenumber (see maxParseDigits).
+		if got := n.international(d); got != "" {
+			t.Errorf("region %s, international(%q) = %q, want none: too long", n.region, d, got)
+		}
+		return 0
+	}
 	if got, want := n.international(d), n.slowInternational(d); got != want {
 		t.Errorf("region %s, international(%q) = %q, phonenumbers gives %q", n.region, d, got, want)
 	}
-	if len(d) <= maxParseDigits {
-		e, g := n.national(d)
-		we, wg := n.slowNational(d)
-		if e != we || g != wg {
-			t.Errorf("region %s, national(%q) = %q, %q; phonenumbers gives %q, %q", n.region, d, e, g, we, wg)
-		}
+	e, g := n.national(d)
+	we, wg := n.slowNational(d)
+	if e != we || g != wg {
+		t.Errorf("region %s, national(%q) = %q, %q; phonenumbers gives %q, %q", n.region, d, e, g, we, wg)
 	}
 	return fallbacks
 }
 
 // TestLibAgreesWithPhonenumbers compares lib.go with phonenumbers in every
-// region libphonenumber knows.
+// region libphonenumber knows, on each region's example numbers and variants
+// of them, with the phonenumbers release go.mod names: an upgrade of
+// phonenumbers whose metadata or parsing lib.go no longer follows fails here
+// (CI runs it in full) rather than silently changing matches.
 func TestLibAgreesWithPhonenumbers(t *testing.T) {
 	regions := []string{}
 	for r := range phonenumbers.GetSupportedRegions() {

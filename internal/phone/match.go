@@ -36,6 +36,26 @@ func Reverse(digits string) string {
 	return string(b)
 }
 
+// Rule is the rule by which two numbers matched, for the explanation of a
+// match (ctidesk lookup --explain, the API's explain=1, the pop's caller
+// card). Its value is also the last part of the message key that says it in
+// words ("match.rule.e164").
+type Rule string
+
+// The rules, strongest first.
+const (
+	// RuleE164: both numbers have the same E.164 form.
+	RuleE164 Rule = "e164"
+	// RuleNational: the same national number, one side written without its
+	// country code, or neither side valid enough for an E.164 form.
+	RuleNational Rule = "national"
+	// RuleSuffix: the last SuffixLen digits, all of the shorter number (a
+	// local number without its area code, a caller ID cut short).
+	RuleSuffix Rule = "suffix"
+	// RuleExtension: an internal extension, equal to a stored one.
+	RuleExtension Rule = "extension"
+)
+
 // Match says how strongly a caller number matches a stored number.
 type Match struct {
 	// E164Equal: both numbers have the same E.164 form, the best match.
@@ -45,12 +65,33 @@ type Match struct {
 	// of the E.164 form (the numbers are the same), so that all E.164-equal
 	// matches of a caller tie.
 	SuffixLen int
+	// Rule is the rule that matched, for explanations; it says nothing
+	// E164Equal and SuffixLen do not already tell for ranking.
+	Rule Rule
 }
 
+// Rejection says why a stored number that shares at least MinMatchDigits
+// last digits with the caller's does not match it (a near miss).
+type Rejection string
+
+// The reasons of a near miss.
+const (
+	// RejectComplete: both are complete numbers, and different: of
+	// another country ("+1 506 210 8069" and the German "05062 108069") or
+	// another area code.
+	RejectComplete Rejection = "complete"
+	// RejectDigits: they share only their last digits; the digits before
+	// differ, so neither is a shortened form of the other.
+	RejectDigits Rejection = "digits"
+)
+
 // Match reports whether caller matches stored and how strongly:
+//   - an internal extension (see Internal) matches the same extension only;
 //   - if either has fewer than MinMatchDigits significant digits, no match
 //     (a short number would match too many people);
 //   - equal E.164 forms match with E164Equal set;
+//   - two different complete numbers (with E.164 forms) never match: they
+//     are different lines, whatever digits they share;
 //   - otherwise the shorter Digits must be a suffix of the longer one; the
 //     match is as strong as that suffix is long.
 //
@@ -58,8 +99,26 @@ type Match struct {
 // gives the same answer, so it can also compare two stored numbers (finding
 // duplicates, people sharing a number).
 func (n *Normalizer) Match(caller, stored Number) (Match, bool) {
+	m, rej := n.match(caller, stored)
+	return m, rej == ""
+}
+
+// Explain is Match, saying why a stored number sharing at least
+// MinMatchDigits last digits with the caller's is rejected; "" when it
+// matches. A pair that does not share that many digits is RejectDigits.
+func (n *Normalizer) Explain(caller, stored Number) (Match, Rejection) {
+	return n.match(caller, stored)
+}
+
+func (n *Normalizer) match(caller, stored Number) (Match, Rejection) {
+	if n.Internal(caller) || n.Internal(stored) {
+		if caller.Digits != stored.Digits {
+			return Match{}, RejectDigits
+		}
+		return Match{SuffixLen: len(caller.Digits), Rule: RuleExtension}, ""
+	}
 	if len(caller.Digits) < n.min || len(stored.Digits) < n.min {
-		return Match{}, false
+		return Match{}, RejectDigits
 	}
 	short, long := caller.Digits, stored.Digits
 	if len(short) > len(long) {
@@ -72,12 +131,44 @@ func (n *Normalizer) Match(caller, stored Number) (Match, bool) {
 		// ordered by name). Digits of equal E.164 forms always end one
 		// another (equal, or one is the national significant number of
 		// the other), so the length check above applies to both alike.
-		return Match{E164Equal: true, SuffixLen: len(caller.E164) - 1}, true
+		return Match{E164Equal: true, SuffixLen: len(caller.E164) - 1, Rule: RuleE164}, ""
 	}
 	if !strings.HasSuffix(long, short) {
-		return Match{}, false
+		return Match{}, RejectDigits
 	}
-	return Match{SuffixLen: len(short)}, true
+	// Two complete numbers (see Number.E164) that differ are different
+	// lines, of another country or another area code, whatever digits they
+	// share. But in a region whose numbers are written without a trunk
+	// prefix (NANP), equal digits may be the same number, one side read
+	// with its country code and the other bare ("3212347466": +32 12 34 74
+	// 66 without its '+', or a number of area 321).
+	if caller.E164 != "" && stored.E164 != "" && (short != long || n.trunk) {
+		return Match{}, RejectComplete
+	}
+	rule := RuleSuffix
+	if short == long || sameNational(caller, short, long) || sameNational(stored, short, long) {
+		rule = RuleNational
+	}
+	return Match{SuffixLen: len(short), Rule: rule}, ""
+}
+
+// sameNational reports whether x, one of the two numbers, is the longer one,
+// written with its country code, and the shorter is its national number.
+func sameNational(x Number, short, long string) bool {
+	return x.Digits == long && x.E164 != "" && x.E164[1:] == long && len(long)-len(short) == len(countryCode(x.E164))
+}
+
+// countryCode returns the country calling code that starts e164 (after its
+// '+'), or "" when none does.
+func countryCode(e164 string) string {
+	if len(e164) < 2 {
+		return ""
+	}
+	cc, rest := extractCountryCode(e164[1:])
+	if cc == 0 {
+		return ""
+	}
+	return e164[1 : len(e164)-len(rest)]
 }
 
 // Better reports whether a ranks before b: an equal E.164 form first, then
@@ -98,6 +189,15 @@ func (a Match) Better(b Match) bool {
 // short rather than offering everybody whose number ends with those digits.
 func (n *Normalizer) TooShort(caller Number) bool {
 	return len(caller.Digits) < n.min
+}
+
+// Internal reports whether x is an internal extension: as many digits as
+// Options.InternalDigits allows, and no E.164 form. An extension matches a
+// stored number that is exactly the same extension (Digits equal), never by
+// suffix; the store finds those by an exact probe on Keys.Reversed. It is
+// also TooShort: no suffix probe is made for it.
+func (n *Normalizer) Internal(x Number) bool {
+	return x.E164 == "" && len(x.Digits) >= n.internal.Min && len(x.Digits) <= n.internal.Max
 }
 
 // SuffixRange returns the range [lo, hi) of reversed-digit keys (Keys.Reversed)

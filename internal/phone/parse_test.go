@@ -25,11 +25,15 @@ func TestNew(t *testing.T) {
 		want    phone.Options
 		wantErr string
 	}{
-		{opt: phone.Options{}, want: phone.Options{DefaultRegion: "US", MinMatchDigits: 7}},
-		{opt: phone.Options{DefaultRegion: "fr"}, want: phone.Options{DefaultRegion: "FR", MinMatchDigits: 7}},
-		{opt: phone.Options{DefaultRegion: " GB ", MinMatchDigits: 9}, want: phone.Options{DefaultRegion: "GB", MinMatchDigits: 9}},
-		{opt: phone.Options{MinMatchDigits: 4}, want: phone.Options{DefaultRegion: "US", MinMatchDigits: 4}},
-		{opt: phone.Options{MinMatchDigits: 15}, want: phone.Options{DefaultRegion: "US", MinMatchDigits: 15}},
+		{opt: phone.Options{}, want: phone.Options{DefaultRegion: "US", MinMatchDigits: 7, InternalDigits: phone.Range{3, 6}}},
+		{opt: phone.Options{DefaultRegion: "fr"}, want: phone.Options{DefaultRegion: "FR", MinMatchDigits: 7, InternalDigits: phone.Range{3, 6}}},
+		{opt: phone.Options{DefaultRegion: " GB ", MinMatchDigits: 9}, want: phone.Options{DefaultRegion: "GB", MinMatchDigits: 9, InternalDigits: phone.Range{3, 6}}},
+		{opt: phone.Options{MinMatchDigits: 4}, want: phone.Options{DefaultRegion: "US", MinMatchDigits: 4, InternalDigits: phone.Range{3, 3}}}, // kept below the suffixes
+		{opt: phone.Options{MinMatchDigits: 15}, want: phone.Options{DefaultRegion: "US", MinMatchDigits: 15, InternalDigits: phone.Range{3, 6}}},
+		{opt: phone.Options{InternalDigits: phone.Range{4, 5}}, want: phone.Options{DefaultRegion: "US", MinMatchDigits: 7, InternalDigits: phone.Range{4, 5}}},
+		{opt: phone.Options{InternalDigits: phone.Range{3, 7}}, want: phone.Options{DefaultRegion: "US", MinMatchDigits: 7, InternalDigits: phone.Range{3, 6}}},
+		{opt: phone.Options{InternalDigits: phone.Range{5, 6}, MinMatchDigits: 5}, wantErr: "internal digits 5-4"},
+		{opt: phone.Options{InternalDigits: phone.Range{5, 4}}, wantErr: "internal digits 5-4"},
 		{opt: phone.Options{DefaultRegion: "XX"}, wantErr: "unknown default region"},
 		{opt: phone.Options{DefaultRegion: "001"}, wantErr: "unknown default region"}, // non-geographic: no national numbers
 		{opt: phone.Options{DefaultRegion: "France"}, wantErr: "unknown default region"},
@@ -107,8 +111,11 @@ func TestParse(t *testing.T) {
 		{"DE", "+49 (0)30 1234567", "49301234567", "", "+49301234567"},
 		{"US", "030/1234567", "301234567", "", ""},
 		// A local number without its area code, which libphonenumber finds a
-		// valid German number: its Digits stay a suffix of the full number.
-		{"DE", "4567890", "4567890", "", "+494567890"},
+		// valid German number: its Digits stay a suffix of the full number,
+		// and written without trunk prefix it is not complete: no E.164.
+		{"DE", "4567890", "4567890", "", ""},
+		{"DE", "030 4567890", "304567890", "", "+49304567890"},
+		{"DE", "030 456789", "30456789", "", ""}, // may be the last 9 digits of a number
 		// Austria: libphonenumber finds "12345" valid, but a national number
 		// shorter than MinMatchDigits gets no E.164 form (it matches nothing).
 		{"AT", "12345", "12345", "", ""},

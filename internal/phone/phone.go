@@ -23,6 +23,7 @@ package phone
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/nyaruka/phonenumbers"
@@ -45,10 +46,23 @@ const (
 )
 
 // maxParseDigits bounds what is handed to libphonenumber: an E.164 number has
-// at most 15 digits, plus at most 4 for an international prefix. Longer digit
-// strings cannot be valid and are kept as they are, which also keeps the cost
-// of a hostile input (fuzzing, a pasted paragraph) linear.
-const maxParseDigits = 19
+// at most 15 digits, plus at most 4 for an international prefix ("0011") and
+// 5 for a national prefix with a carrier code written after the country code
+// (China's "11000" in "00 86 11000 170 0000 0000", which libphonenumber reads
+// as +86 170 0000 0000). Longer digit strings are not numbers and are kept as
+// they are, which also keeps the cost of a hostile input (fuzzing, a pasted
+// paragraph) linear.
+const maxParseDigits = 24
+
+// maxLastDigits is the longest number starting with 0 read as the last
+// digits of a number rather than a trunk prefix and a number (see resolve).
+const maxLastDigits = 8
+
+// maxShortNational is the longest national number, trunk prefix included,
+// that may be the last digits of a longer number ("062340191" is a valid
+// German number, and the last 9 digits of +1 506 234 0191): such a number
+// gets no E.164 form (see resolve).
+const maxShortNational = 9
 
 // Options configure a Normalizer. The zero value means the defaults.
 type Options struct {
@@ -61,6 +75,36 @@ type Options struct {
 	// must cover, and the least a caller number must have to be looked up at
 	// all. 0 means 7; values outside 4..15 are refused by New.
 	MinMatchDigits int
+	// InternalDigits is the range of lengths of internal extensions: a
+	// number of that many digits (and no E.164 form) is an extension, which
+	// matches a stored number that is exactly that extension, never by
+	// suffix. The zero value means 3 to 6; a maximum from MinMatchDigits up
+	// is lowered to MinMatchDigits-1.
+	InternalDigits Range
+}
+
+// Range is a range of numbers of digits, both ends included.
+type Range struct{ Min, Max int }
+
+// DefaultInternalDigits is the default of phone.internal_digits.
+var DefaultInternalDigits = Range{3, 6}
+
+// String writes r as the configuration does: "3-6".
+func (r Range) String() string { return fmt.Sprintf("%d-%d", r.Min, r.Max) }
+
+// ParseRange reads a Range as the configuration writes it: "3-6", or "4"
+// for a single length.
+func ParseRange(s string) (Range, error) {
+	lo, hi, found := strings.Cut(strings.TrimSpace(s), "-")
+	if !found {
+		hi = lo
+	}
+	a, err1 := strconv.Atoi(strings.TrimSpace(lo))
+	b, err2 := strconv.Atoi(strings.TrimSpace(hi))
+	if err1 != nil || err2 != nil || a < 1 || b < a {
+		return Range{}, fmt.Errorf("want a range of lengths such as 3-6, not %q", s)
+	}
+	return Range{a, b}, nil
 }
 
 // Normalizer parses and matches numbers under one set of Options. It holds
@@ -68,9 +112,11 @@ type Options struct {
 // globally, and its regexp cache is locked), so one Normalizer is safe for
 // concurrent use by any number of goroutines.
 type Normalizer struct {
-	region string // upper case, known to libphonenumber
-	min    int
-	nanp   bool // region in the North American Numbering Plan: "011" is its international prefix
+	trunk    bool   // the region writes national numbers behind a trunk prefix other than its country code (0, 8, 06)
+	region   string // upper case, known to libphonenumber
+	min      int
+	internal Range
+	nanp     bool // region in the North American Numbering Plan: "011" is its international prefix
 }
 
 // New checks opt and builds a Normalizer. It fails for a region unknown to
@@ -95,7 +141,18 @@ func New(opt Options) (*Normalizer, error) {
 	if min > maxMinMatchDigits {
 		return nil, fmt.Errorf("phone: min match digits %d is above %d: no number has that many significant digits", min, maxMinMatchDigits)
 	}
-	return &Normalizer{region: region, min: min, nanp: cc == 1}, nil
+	internal := opt.InternalDigits
+	if internal == (Range{}) {
+		internal = DefaultInternalDigits
+	}
+	// Extensions stay shorter than the suffixes, whatever MinMatchDigits is.
+	internal.Max = internal.Max - max(0, internal.Max-min+1)
+	if internal.Min < 1 || internal.Max < internal.Min {
+		return nil, fmt.Errorf("phone: internal digits %s: want a range of lengths from 1 to below the min match digits (%d)", internal, min)
+	}
+	np := phonenumbers.GetNddPrefixForRegion(region, true)
+	trunk := np != "" && np != strconv.Itoa(cc)
+	return &Normalizer{region: region, min: min, nanp: cc == 1, internal: internal, trunk: trunk}, nil
 }
 
 // MustNew is New for options known to be right (tests, constants); it panics
@@ -111,7 +168,7 @@ func MustNew(opt Options) *Normalizer {
 // Options returns the effective options, defaults filled in, so that callers
 // (the settings page, the reindex command) can show what is in force.
 func (n *Normalizer) Options() Options {
-	return Options{DefaultRegion: n.region, MinMatchDigits: n.min}
+	return Options{DefaultRegion: n.region, MinMatchDigits: n.min, InternalDigits: n.internal}
 }
 
 // Number is the parsed form of one number.
@@ -149,6 +206,14 @@ type Number struct {
 	// (TooShort): libphonenumber finds some very short national numbers
 	// valid (Austria "12345"), and an internal extension must not match
 	// whoever is stored as +43 1 2345 through its E.164 form.
+	//
+	// Only a complete number has one: written with its country code, or
+	// with its trunk prefix and more than maxShortNational digits, or in a
+	// region written without trunk prefix (NANP). A local number without
+	// its area code, or the last digits of a number ("4567890",
+	// "062340191" in Germany), has none, so that it still matches the
+	// complete number by suffix: two different complete numbers never
+	// match (see Match).
 	E164 string
 }
 
@@ -161,9 +226,9 @@ type Number struct {
 //   - a "<...>" wrapper (SIP From header), a "tel:", "sip:" or "sips:"
 //     scheme, a SIP host ("@host") and URI parameters (";user=phone") are
 //     dropped; ";ext=" gives the extension;
-//   - else an extension marker ("extension", "ext", "ext.", "x", "#", any
-//     case) after at least one digit and followed by digits cuts the
-//     extension off;
+//   - else an extension marker of one of the languages in extensionMarkers
+//     ("ext", "x", "#", "poste", "Durchwahl", "ramal"..., any case) after at
+//     least one digit and followed by digits cuts the extension off;
 //   - a "(0)", the trunk prefix some write after the country code
 //     ("+33 (0)1 23 45 67 89"), is dropped;
 //   - a '+' before the first digit marks the international form; every other
@@ -235,6 +300,14 @@ func (n *Normalizer) resolve(num *Number, plus bool, d string) {
 		num.Digits = d
 		return
 	}
+	// The last 7 or 8 digits of a number, as a phone system that keeps only
+	// those sends them, may start with 0 ("0853964"): no number written
+	// with a trunk or international prefix is that short, so the 0 is a
+	// digit of the number.
+	if d[0] == '0' && len(d) >= n.min && len(d) <= maxLastDigits {
+		num.Digits = d
+		return
+	}
 	// "00" is the international prefix of most of the world, and no
 	// national number starts with it (a trunk 0 is never followed by
 	// another 0), so it is always an international prefix. libphonenumber
@@ -254,7 +327,20 @@ func (n *Normalizer) resolve(num *Number, plus bool, d string) {
 		return
 	}
 	if e, digits := n.national(d); e != "" {
-		num.E164, num.Digits = e, digits
+		num.Digits = digits
+		// Only a complete number gets its E.164 form: written with its
+		// country code, or with a trunk prefix and long enough not to be
+		// the last digits of another number, or where national numbers
+		// are written without a trunk prefix (NANP). Others are a local
+		// number without its area code or the last digits of a number
+		// (Germany "4567890", "062340191"): their E.164 form would be a
+		// guess, and would keep them from matching the complete number by
+		// suffix (see Match).
+		written := digits == e[1:]
+		trunk := !written && digits != d
+		if written || (trunk && len(d) > maxShortNational) || (!trunk && !n.trunk) {
+			num.E164 = e
+		}
 		return
 	}
 	// "011" is NANP's international prefix, but elsewhere it can be the
@@ -266,13 +352,24 @@ func (n *Normalizer) resolve(num *Number, plus bool, d string) {
 			num.E164, num.Digits = e, e[1:]
 			return
 		}
-		if n.nanp {
+		if n.nanp && len(rest) >= n.min {
 			num.Digits = rest
 			return
 		}
 	}
-	// National trunk prefix: FR "01 23 45 67 89", UK "020 7946 0958".
-	num.Digits = strings.TrimPrefix(d, "0")
+	// Another region's national prefix: RU "8 (301) 125-99-17".
+	if nsn := n.foreignNational(d); nsn != "" {
+		num.Digits = nsn
+		return
+	}
+	// National trunk prefix: FR "01 23 45 67 89", UK "020 7946 0958". But
+	// a number that would be too short without its 0 is not trunk and
+	// number: it is the last digits of a number, as a phone system that
+	// keeps only the last 7 or 8 sends them ("0853964").
+	if rest, ok := strings.CutPrefix(d, "0"); ok && (len(rest) >= n.min || len(d) < n.min || n.validNational(d)) {
+		d = rest
+	}
+	num.Digits = d
 }
 
 // international returns the E.164 form of d, digits written after an
@@ -331,6 +428,23 @@ func (n *Normalizer) national(d string) (e164, digits string) {
 		return e164, x.nsn
 	}
 	return n.slowNational(d)
+}
+
+// validNational reports whether d is a valid number of the default region,
+// however short.
+func (n *Normalizer) validNational(d string) bool {
+	if len(d) > maxParseDigits {
+		return false
+	}
+	x, status := libParse(false, d, n.region)
+	switch status {
+	case libError:
+		return false
+	case libOK:
+		return libValid(x)
+	}
+	p, err := phonenumbers.Parse(d, n.region)
+	return err == nil && phonenumbers.IsValidNumber(p)
 }
 
 // slowNational is national through phonenumbers' own functions, for the
@@ -437,46 +551,6 @@ func splitURI(s string) (number, ext string, hasExt bool) {
 		}
 	}
 	return s, ext, hasExt
-}
-
-// extensionMarkers are tried longest first, so that "extension" is not read
-// as "ext" followed by the letters "ension".
-var extensionMarkers = [...]string{"extension", "ext", "x", "#"}
-
-// cutExtension cuts an extension off s at the first marker that follows at
-// least one digit and is followed (after spaces, '.', ':', '=' or '-') by a
-// digit; the extension is that run of digits, and anything after it is
-// dropped ("x12 (desk)"). Requiring digits on both sides keeps "Fax: ..."
-// and vanity letters ("1-800-TAXI") from being read as markers.
-func cutExtension(s string) (number, ext string) {
-	sawDigit := false
-	for i := 0; i < len(s); i++ {
-		if isDigit(s[i]) {
-			sawDigit = true
-			continue
-		}
-		if !sawDigit {
-			continue
-		}
-		for _, m := range extensionMarkers {
-			if !hasPrefixFold(s[i:], m) {
-				continue
-			}
-			j := i + len(m)
-			for j < len(s) && strings.IndexByte(" \t.:=-", s[j]) >= 0 {
-				j++
-			}
-			if j < len(s) && isDigit(s[j]) {
-				k := j
-				for k < len(s) && isDigit(s[k]) {
-					k++
-				}
-				return s[:i], s[j:k]
-			}
-			break // a longer marker matched but no digits follow: neither do they for a shorter one
-		}
-	}
-	return s, ""
 }
 
 // dropParenZero removes a "(0)" (spaces allowed inside), the trunk prefix

@@ -59,11 +59,17 @@ func numberProbe(d oql.Dialect, norm *phone.Normalizer, num numberSearch) (strin
 }
 
 // callerQueries caches the SQL text of FindCallersByNumber, as the database
-// runs it, by size of the user's scope (-1: unscoped), the only thing that
-// changes it for one database: building it and hashing it for the statement
-// cache at every call costs more than a microsecond (docs/architecture.md).
+// runs it, by size of the user's scope (-1: unscoped) and whether the number
+// is an internal extension, the only things that change it for one database:
+// building it and hashing it for the statement cache at every call costs
+// more than a microsecond (docs/architecture.md).
 type callerQueries struct {
-	bySize sync.Map // int -> string
+	byShape sync.Map // callerQueryKey -> string
+}
+
+type callerQueryKey struct {
+	size     int
+	internal bool
 }
 
 // callerNumberQuery returns the SQL of FindCallersByNumber, rebound for the
@@ -73,17 +79,23 @@ type callerQueries struct {
 // directory).
 func (db *DB) callerNumberQuery(norm *phone.Normalizer, scope []int64, caller phone.Number) (string, []any) {
 	d := db.dialect
-	cond, args := keyRange(d, norm, caller.Digits)
 	var c conds
-	c.add(cond, args...)
+	internal := norm.Internal(caller)
+	if internal {
+		// An internal extension: the stored numbers that are exactly it.
+		c.add("k.rdigits = ?", phone.Reverse(caller.Digits))
+	} else {
+		cond, args := keyRange(d, norm, caller.Digits)
+		c.add(cond, args...)
+	}
 	if scope != nil {
 		c.addIn("p.org_id", scope)
 	}
-	size := len(scope)
+	key := callerQueryKey{len(scope), internal}
 	if scope == nil {
-		size = -1
+		key.size = -1
 	}
-	if q, ok := db.callerQueries.bySize.Load(size); ok {
+	if q, ok := db.callerQueries.byShape.Load(key); ok {
 		return q.(string), c.args
 	}
 	query := rebind(d, `SELECT k.attribute, k.rdigits, k.e164, `+personColumns+`
@@ -91,8 +103,8 @@ func (db *DB) callerNumberQuery(norm *phone.Normalizer, scope []int64, caller ph
 		`+keysFirstJoin(d)+` person p ON p.id = k.person_id
 		JOIN organization o ON o.id = p.org_id
 		LEFT JOIN location l ON l.id = p.location_id`+c.where())
-	if size <= maxCachedParams {
-		db.callerQueries.bySize.Store(size, query)
+	if key.size <= maxCachedParams {
+		db.callerQueries.byShape.Store(key, query)
 	}
 	return query, c.args
 }
@@ -126,7 +138,8 @@ func callerAttributeQuery(d oql.Dialect, scope []int64, attribute, value string)
 // FindCallersByNumber returns the persons with a phone number matching number
 // (as a phone system sends it in a URL parameter, decoded once), best first:
 // E.164 equal, then the longest common suffix; ties by name, first name, id.
-// Each person is found once, by its best matching attribute (phone before
+// An internal extension (phone.Normalizer.Internal) finds the persons with
+// exactly that number. Each person is found once, by its best matching attribute (phone before
 // mobile_phone before home_phone when equally good). A number with fewer
 // significant digits than the normalizer's minimum is EINVALID.
 //
@@ -141,7 +154,7 @@ func (db *DB) FindCallersByNumber(ctx context.Context, number string) ([]*desk.C
 	}
 	norm := db.Phone
 	caller := norm.FromQuery(number)
-	if norm.TooShort(caller) {
+	if norm.TooShort(caller) && !norm.Internal(caller) {
 		return nil, desk.NewError(desk.EINVALID, "error.number_too_short",
 			strings.TrimSpace(number), norm.Options().MinMatchDigits)
 	}
@@ -161,10 +174,10 @@ func (db *DB) FindCallersByNumber(ctx context.Context, number string) ([]*desk.C
 		}
 		m, ok := norm.Match(caller, phone.Number{Digits: phone.Reverse(rdigits), E164: e164})
 		if !ok {
-			continue // cannot happen: the probes find exactly what Match accepts
+			continue // the probes find every suffix, Match drops different countries
 		}
 		cm := &desk.CallerMatch{Person: p, Attribute: attribute, Stored: phoneAttribute(p, attribute),
-			E164Equal: m.E164Equal, SuffixLen: m.SuffixLen}
+			E164Equal: m.E164Equal, SuffixLen: m.SuffixLen, Rule: string(m.Rule)}
 		prev := byPerson[p.ID]
 		if byPerson == nil {
 			for _, m := range matches {

@@ -119,9 +119,10 @@ func (db *DB) reindexBatch(ctx context.Context, after int64) (int, int64, error)
 	return len(persons), last, nil
 }
 
-// finishNumberKeys completes migration 0002 once the SQL migrations ran: keys
-// written before it came from a provisional digit logic, and SQL cannot
-// compute the new ones, so they are rebuilt here. On a database without
+// finishNumberKeys completes migrations 0002 and 0007 once the SQL
+// migrations ran: keys written before them came from an older digit logic,
+// and SQL cannot compute the new ones, so they are rebuilt here (the
+// migrations mark them unbuilt: an empty region). On a database without
 // persons it only records the region.
 func (db *DB) finishNumberKeys(ctx context.Context) error {
 	region, err := db.NumberKeysRegion(ctx)

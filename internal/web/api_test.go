@@ -179,10 +179,49 @@ func TestAPICallers(t *testing.T) {
 	t.Run("errors", func(t *testing.T) {
 		wantAPIError(t, "no parameter", agent.get("/api/v1/callers"), http.StatusBadRequest, desk.EINVALID, "")
 		wantAPIError(t, "only unknown parameters", agent.get("/api/v1/callers?name=Bob"), http.StatusBadRequest, desk.EINVALID, "")
-		wantAPIError(t, "number too short", agent.get("/api/v1/callers?phone=101"), http.StatusUnprocessableEntity,
+		wantAPIError(t, "number too short", agent.get("/api/v1/callers?phone=10"), http.StatusUnprocessableEntity,
 			desk.EINVALID, "phone")
 		wantAPIError(t, "bad reference", agent.get("/api/v1/callers?request=x-y"), http.StatusUnprocessableEntity,
 			desk.EINVALID, "request")
+	})
+
+	t.Run("explain", func(t *testing.T) {
+		// Issue 21, item 6: why each caller matched, and why a number
+		// sharing the last digits did not.
+		near := e.MustPerson(t, &desk.Person{FirstName: "Nia", Name: "Near", OrgID: e.orgB.ID, Phone: "+44 20 5010 0199"})
+		type explained struct {
+			Callers []struct {
+				Name, Rule, Why string
+			}
+			NearMisses []struct {
+				ID        int64
+				Reason    string
+				Why       string
+				SuffixLen int `json:"suffix_len"`
+			} `json:"near_misses"`
+		}
+		var a explained
+		agent.get("/api/v1/callers?phone=%2B15550100199&explain=1").decode(t, &a)
+		// 555-010-0199 is no valid US number: it has no E.164 form.
+		if len(a.Callers) != 1 || a.Callers[0].Rule != "national" ||
+			a.Callers[0].Why != "the same national number" {
+			t.Errorf("callers %+v", a.Callers)
+		}
+		if len(a.NearMisses) != 1 || a.NearMisses[0].ID != near.ID || a.NearMisses[0].Reason != "digits" ||
+			a.NearMisses[0].SuffixLen != 8 || a.NearMisses[0].Why != "only the last 8 digits are the same" {
+			t.Errorf("near misses %+v", a.NearMisses)
+		}
+		var plain explained
+		agent.get("/api/v1/callers?phone=%2B15550100199").decode(t, &plain)
+		if len(plain.Callers) != 1 || plain.Callers[0].Rule != "national" || plain.Callers[0].Why != "" || plain.NearMisses != nil {
+			t.Errorf("without explain: %+v", plain)
+		}
+		// A near miss of another organization stays out of a scoped answer.
+		var scopedAnswer explained
+		scoped.get("/api/v1/callers?phone=%2B15550100199&explain=1").decode(t, &scopedAnswer)
+		if len(scopedAnswer.Callers) != 1 || len(scopedAnswer.NearMisses) != 0 {
+			t.Errorf("scoped: %+v", scopedAnswer)
+		}
 	})
 }
 

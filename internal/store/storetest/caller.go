@@ -85,6 +85,61 @@ func newPerson(t *testing.T, db *store.DB, ctx context.Context, p *desk.Person) 
 }
 
 func testCaller(t *testing.T, open func(t *testing.T) *store.DB) {
+	t.Run("InternalExtension", func(t *testing.T) {
+		// Issue 21, item 5: an internal call finds the persons whose number
+		// is exactly that extension, never a number ending with it.
+		db, ctx, org := regionDB(t, open, "DE")
+		desk2345 := newPerson(t, db, ctx, &desk.Person{Name: "Desk", OrgID: org, Phone: "2345"})
+		newPerson(t, db, ctx, &desk.Person{Name: "Outside", OrgID: org, Phone: "+49 30 1234 2345"})
+		newPerson(t, db, ctx, &desk.Person{Name: "Longer", OrgID: org, Phone: "12345"})
+		ms := wantCallers(t, db, ctx, "2345", found{desk2345.ID, "phone", 1, false})
+		if ms[0].Rule != "extension" || ms[0].SuffixLen != 4 {
+			t.Fatalf("rule %q, %d digits; want extension, 4", ms[0].Rule, ms[0].SuffixLen)
+		}
+		wantCallers(t, db, ctx, "sip:2345@pbx.example.com", found{desk2345.ID, "phone", 1, false})
+		wantCallers(t, db, ctx, "2346")
+		if _, err := db.FindCallersByNumber(ctx, "23"); desk.ErrorCode(err) != desk.EINVALID {
+			t.Fatalf("two digits: %v, want EINVALID", err)
+		}
+	})
+
+	t.Run("Explain", func(t *testing.T) {
+		// Issue 21, item 6: the rule of each match, and the near misses
+		// with their reason, within the user's scope.
+		db, ctx, org := regionDB(t, open, "DE")
+		germany := newPerson(t, db, ctx, &desk.Person{Name: "Germany", OrgID: org, Phone: "05062/108069"})
+		local := newPerson(t, db, ctx, &desk.Person{Name: "Local", OrgID: org, Phone: "2108069"})
+		london := newPerson(t, db, ctx, &desk.Person{Name: "London", OrgID: org, Phone: "+44 20 3210 8069"})
+		ms, misses, err := db.ExplainCallersByNumber(ctx, "+1 506 210 8069")
+		must(t, err)
+		if len(ms) != 1 || ms[0].Person.ID != local.ID || ms[0].Rule != desk.RuleSuffix {
+			t.Fatalf("matches %v, want Local by suffix", describe(ms))
+		}
+		if len(misses) != 2 || misses[0].Person.ID != germany.ID || misses[0].Reason != desk.RejectComplete ||
+			misses[0].SuffixLen != 10 || misses[1].Person.ID != london.ID || misses[1].Reason != desk.RejectDigits ||
+			misses[1].SuffixLen != 7 || misses[0].Stored != "05062/108069" {
+			t.Fatalf("near misses %+v %+v", misses[0], misses[len(misses)-1])
+		}
+		newPerson(t, db, ctx, &desk.Person{Name: "Desk", OrgID: org, Phone: "8069"})
+		ms, misses, err = db.ExplainCallersByNumber(ctx, "8069")
+		must(t, err)
+		if len(ms) != 1 || ms[0].Rule != desk.RuleExtension || len(misses) != 3 || misses[0].Reason != desk.RejectExtension {
+			t.Fatalf("extension: matches %v, %d near misses", describe(ms), len(misses))
+		}
+	})
+
+	t.Run("CompleteNumbersOfOtherCountries", func(t *testing.T) {
+		// Issue 21, item 2: +1 506 210 8069 used to find a German number at
+		// rank 1; a shortened number still matches by suffix.
+		db, ctx, org := regionDB(t, open, "DE")
+		newPerson(t, db, ctx, &desk.Person{Name: "Germany", OrgID: org, Phone: "05062/108069"})
+		local := newPerson(t, db, ctx, &desk.Person{Name: "Local", OrgID: org, Phone: "2108069"})
+		ms := wantCallers(t, db, ctx, "+1 506 210 8069", found{local.ID, "phone", 1, false})
+		if ms[0].Rule != "suffix" {
+			t.Fatalf("rule %q, want suffix", ms[0].Rule)
+		}
+	})
+
 	t.Run("4me", func(t *testing.T) {
 		// The examples of 4me's documentation: the same number stored
 		// three ways, found from the forms phone systems send.
@@ -173,7 +228,12 @@ func testCaller(t *testing.T, open func(t *testing.T) *store.DB) {
 	t.Run("TooShort", func(t *testing.T) {
 		db, ctx, org := regionDB(t, open, "US")
 		newPerson(t, db, ctx, &desk.Person{Name: "Short", OrgID: org, Phone: "12", MobilePhone: "555 0100"})
-		for _, number := range []string{"", "12", "555 010 x 1234567", "+1 55", "1-800-FLOWERS", "%20", "   "} {
+		// 3 to 6 digits are an internal extension: found exactly, here
+		// nobody, and no error.
+		for _, number := range []string{"555 010 x 1234567", "+1 55", "1-800-FLOWERS"} {
+			wantCallers(t, db, ctx, number)
+		}
+		for _, number := range []string{"", "12", "+1", "%20", "   "} {
 			_, err := db.FindCallersByNumber(ctx, number)
 			wantCode(t, err, desk.EINVALID)
 			if msg := english(err); !strings.Contains(msg, "fewer than 7 significant digits") ||
@@ -380,7 +440,7 @@ func testCaller(t *testing.T, open func(t *testing.T) *store.DB) {
 			}
 			for i, m := range ms {
 				w, ok := want[m.Person.ID]
-				if !ok || w != (phone.Match{E164Equal: m.E164Equal, SuffixLen: m.SuffixLen}) {
+				if !ok || w != (phone.Match{E164Equal: m.E164Equal, SuffixLen: m.SuffixLen, Rule: phone.Rule(m.Rule)}) {
 					t.Fatalf("%q: found %+v, want %+v", caller, m, w)
 				}
 				if i > 0 && (phone.Match{E164Equal: ms[i-1].E164Equal, SuffixLen: ms[i-1].SuffixLen}).Better(w) != (m.Rank > ms[i-1].Rank) {
