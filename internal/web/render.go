@@ -153,8 +153,11 @@ func (s *Server) funcs(lang string) template.FuncMap {
 			return u, nil
 		},
 		"hasLevels": desk.HasLevels,
-		"telInput":  newTelInput,
-		"telUsers":  newTelUsers,
+		// ticketTable is the data of the "tickets-table" partial for a
+		// list that does not sort.
+		"ticketTable": func(tickets []*desk.Ticket) ticketTable { return ticketTable{Tickets: tickets} },
+		"telInput":    newTelInput,
+		"telUsers":    newTelUsers,
 		// callActions builds the data of the "call-actions" partial.
 		"callActions": func(action string, options []cti.CallOption, csrf string) callActionsData {
 			return callActionsData{Action: action, Options: options, CSRF: csrf}

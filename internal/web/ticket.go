@@ -35,9 +35,13 @@ type ticketsView struct {
 	CallerID        int64
 	Caller          *desk.Person
 	Ongoing         bool
-	Tickets         []*desk.Ticket
-	Total           int
-	Pager           *Pager
+	// Agent is the assignment filter: "" anyone, "me" the user's tickets,
+	// "none" the unassigned ones. (Teams will add "team".)
+	Agent   string
+	Tickets []*desk.Ticket
+	Table   ticketTable
+	Total   int
+	Pager   *Pager
 }
 
 // handleTickets lists tickets, filtered by kind, status, organization,
@@ -48,7 +52,24 @@ func (s *Server) handleTickets(w http.ResponseWriter, r *http.Request) error {
 	v := &ticketsView{
 		Layout: Layout{Nav: "tickets"}, Kinds: desk.TicketKinds, Statuses: desk.TicketStatuses,
 		Kind: q.Get("kind"), Status: q.Get("status"), Query: strings.TrimSpace(q.Get("q")),
-		Ongoing: q.Get("ongoing") != "",
+		Ongoing: q.Get("ongoing") != "", Agent: q.Get("agent"),
+	}
+	sort := readSort(r, desk.TicketSortKeys)
+	if err := desk.CheckTicketSort(sort.Key); err != nil {
+		return err
+	}
+	filter := desk.TicketFilter{Sort: sort.Key, Desc: sort.Desc}
+	switch v.Agent {
+	case "":
+	case "me":
+		// The user's tickets are those assigned to his contact person; a
+		// user without one has none.
+		me := desk.UserFromContext(ctx).ContactID
+		filter.AgentID = &me
+	case "none":
+		filter.Unassigned = true
+	default:
+		return desk.Invalid("agent", "error.agent_filter_one_of")
 	}
 	if v.Kind != "" && !desk.IsTicketKind(v.Kind) {
 		return desk.Invalid("kind", "error.kind_one_of", strings.Join(desk.TicketKinds, ", "))
@@ -77,13 +98,13 @@ func (s *Server) handleTickets(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	page := pageNumber(r)
-	v.Tickets, v.Total, err = s.svc.Tickets.FindTickets(ctx, desk.TicketFilter{
-		Kind: v.Kind, Status: v.Status, Ongoing: v.Ongoing, OrgID: orgID, CallerID: callerID, Query: v.Query,
-		Offset: (page - 1) * pageSize, Limit: pageSize,
-	})
-	if err != nil {
+	filter.Kind, filter.Status, filter.Ongoing, filter.OrgID, filter.CallerID, filter.Query = v.Kind, v.Status,
+		v.Ongoing, orgID, callerID, v.Query
+	filter.Offset, filter.Limit = (page-1)*pageSize, pageSize
+	if v.Tickets, v.Total, err = s.svc.Tickets.FindTickets(ctx, filter); err != nil {
 		return err
 	}
+	v.Table = ticketTable{Tickets: v.Tickets, Sort: sort}
 	v.Pager = newPager(r, page, v.Total)
 	return s.render(w, r, http.StatusOK, "tickets", v)
 }

@@ -42,6 +42,7 @@ func Run(t *testing.T, open func(t *testing.T) *store.DB) {
 		{"Ticket", testTicket},
 		{"TicketLog", testTicketLog},
 		{"TicketBatch", testTicketBatch},
+		{"TicketList", testTicketList},
 		{"PhoneCall", testPhoneCall},
 		{"Scope", testScope},
 		{"Rights", testRights},
