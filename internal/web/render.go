@@ -132,6 +132,12 @@ func (s *Server) funcs(lang string) template.FuncMap {
 	return template.FuncMap{
 		// t returns the message of key, formatted with args.
 		"t": func(key string, args ...any) string { return s.i18n.t(lang, key, args...) },
+		// n returns the message of key in the form for count ("1
+		// organization", "2 organizations"), formatted with args (count
+		// is not among them unless given again).
+		"n": func(key string, count int, args ...any) string {
+			return s.i18n.printer(lang).N(key, count, args...)
+		},
 		// label returns the message of prefix.value, for enumerations
 		// (statuses, kinds, attribute names).
 		"label": func(prefix string, value any) string {
