@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 )
 
 // viewports are the screens the desk pages are tried on: a phone, a laptop,
@@ -117,5 +118,92 @@ func TestBrowserDeskPagesFit(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestBrowserCallerSearch creates a ticket from the keyboard alone: the
+// caller search suggests as the agent types, Down and Enter pick the first
+// person, which fills the caller and his organization without a page load.
+func TestBrowserCallerSearch(t *testing.T) {
+	ctx := MustBrowser(t)
+	m, out := MustServe(t, "--demo", "--db", "sqlite:"+filepath.Join(t.TempDir(), "search.db"))
+	base := "http://" + m.Addr()
+	if err := browserLogin(ctx, base, "agent", demoPasswords(out)["agent"]); err != nil {
+		t.Fatalf("log in as agent: %v", err)
+	}
+	// A person to find: the first of the list, by his email.
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/persons"), chromedp.WaitVisible(chromedp.CSS("a[data-person]"))); err != nil {
+		t.Fatal(err)
+	}
+	person, err := chromedp.Run(ctx, chromedp.Evaluate[map[string]string](`(() => {
+	  const tr = document.querySelector('a[data-person]').closest('tr');
+	  return {id: tr.querySelector('a[data-person]').getAttribute('href').split('/').pop(),
+	    name: tr.querySelector('a[data-person]').textContent.trim(),
+	    org: tr.querySelector('a[href^="/organizations/"]').getAttribute('href').split('/').pop(),
+	    email: tr.querySelector('a[href^="mailto:"]').textContent.trim()};
+	})()`))
+	if err != nil {
+		t.Fatalf("read a person: %v", err)
+	}
+	search := chromedp.ID("f-caller_q")
+	err = chromedp.Do(ctx,
+		chromedp.Navigate(base+"/tickets/new"),
+		chromedp.WaitVisible(search),
+		chromedp.SendKeys(chromedp.CSS(`input[name="title"]`), "Cannot print from the new laptop"),
+		chromedp.Focus(search),
+		chromedp.SendKeys(search, person["email"][:strings.Index(person["email"], "@")]),
+		chromedp.WaitVisible(chromedp.CSS(`#caller-suggestions li[data-id="`+person["id"]+`"]`)),
+	)
+	if err != nil {
+		t.Fatalf("type in the caller search: %v", err)
+	}
+	screenshot(t, ctx, "caller-search")
+	expanded, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById('f-caller_q').getAttribute('aria-expanded')`))
+	if expanded != "true" {
+		t.Errorf("aria-expanded = %q with the suggestions shown", expanded)
+	}
+	// Down to the person (he is among the first: the search is his
+	// email's), then Enter.
+	var picked bool
+	for range 10 {
+		if err := chromedp.Do(ctx, chromedp.KeyEvent(kb.ArrowDown)); err != nil {
+			t.Fatal(err)
+		}
+		active, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById('f-caller_q').getAttribute('aria-activedescendant') || ''`))
+		if active == "suggest-"+person["id"] {
+			picked = true
+			break
+		}
+	}
+	if !picked {
+		t.Fatalf("Down never reached %s", person["name"])
+	}
+	if err := chromedp.Do(ctx, chromedp.KeyEvent(kb.Enter)); err != nil {
+		t.Fatal(err)
+	}
+	got, err := chromedp.Run(ctx, chromedp.Evaluate[map[string]string](`({
+	  caller: document.querySelector('select[name="caller_id"]').value,
+	  org: document.querySelector('select[name="org_id"]').value,
+	  search: document.getElementById('f-caller_q').value,
+	  expanded: document.getElementById('f-caller_q').getAttribute('aria-expanded'),
+	  path: location.pathname})`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got["caller"] != person["id"] || got["org"] != person["org"] || got["search"] != person["name"] ||
+		got["expanded"] != "false" || got["path"] != "/tickets/new" {
+		t.Fatalf("after Enter: %v, want caller %s of organization %s, the list closed, no page load", got, person["id"], person["org"])
+	}
+	// Enter again: the form is sent, the ticket has the caller.
+	err = chromedp.Do(ctx,
+		chromedp.Submit(chromedp.CSS(`input[name="title"]`)),
+		chromedp.WaitVisible(chromedp.ID("ticket")),
+	)
+	if err != nil {
+		t.Fatalf("create: %v", err)
+	}
+	text, _ := chromedp.Run(ctx, chromedp.Text(chromedp.ID("ticket")))
+	if !strings.Contains(text, person["name"]) || !strings.Contains(text, "Cannot print from the new laptop") {
+		t.Errorf("the ticket shows %q, want the caller %s", text, person["name"])
 	}
 }

@@ -31,4 +31,159 @@
       }
     });
   }
+  // The caller search of the ticket form, an ARIA combobox: persons are
+  // suggested as the agent types (/persons/suggest), Up and Down move in the
+  // list, Enter picks, Escape closes; picking fills the caller and his
+  // organization. Without this script the Find button searches with a page
+  // load.
+  var input = document.getElementById('f-caller_q');
+  var list = document.getElementById('caller-suggestions');
+  if (input && list) {
+    var form = input.form;
+    var callerSelect = form.querySelector('select[name="caller_id"]');
+    var orgSelect = form.querySelector('select[name="org_id"]');
+    var find = document.getElementById('find-caller');
+    if (find) {
+      find.hidden = true;
+    }
+    var items = [];
+    var active = -1;
+    var timer = null;
+    var pending = null;
+    var swallowEnter = false;
+    var setActive = function (i) {
+      items.forEach(function (li, j) {
+        li.setAttribute('aria-selected', j === i ? 'true' : 'false');
+      });
+      active = i;
+      if (i >= 0) {
+        input.setAttribute('aria-activedescendant', items[i].id);
+        items[i].scrollIntoView({block: 'nearest'});
+      } else {
+        input.removeAttribute('aria-activedescendant');
+      }
+    };
+    var close = function () {
+      list.hidden = true;
+      input.setAttribute('aria-expanded', 'false');
+      setActive(-1);
+    };
+    var open = function () {
+      list.hidden = false;
+      input.setAttribute('aria-expanded', 'true');
+    };
+    var ensureOption = function (select, value, text) {
+      var opt = Array.prototype.find.call(select.options, function (o) { return o.value === value; });
+      if (!opt) {
+        opt = new Option(text, value);
+        select.add(opt);
+      }
+      select.value = value;
+    };
+    var pick = function (li) {
+      if (orgSelect) {
+        ensureOption(orgSelect, li.getAttribute('data-org-id'), li.getAttribute('data-org-name'));
+      }
+      if (callerSelect) {
+        ensureOption(callerSelect, li.getAttribute('data-id'),
+          li.getAttribute('data-name') + ' · ' + li.getAttribute('data-org-name'));
+        callerSelect.dispatchEvent(new Event('change', {bubbles: true}));
+      }
+      input.value = li.getAttribute('data-name');
+      close();
+    };
+    var search = function () {
+      var q = input.value.trim();
+      if (q.length < 2) {
+        list.innerHTML = '';
+        items = [];
+        close();
+        return;
+      }
+      if (pending) {
+        pending.abort();
+      }
+      pending = new AbortController();
+      fetch(input.getAttribute('data-suggest') + '?q=' + encodeURIComponent(q),
+        {credentials: 'same-origin', signal: pending.signal, headers: {Accept: 'text/html'}}).then(function (resp) {
+        if (!resp.ok) {
+          throw new Error(resp.status);
+        }
+        return resp.text();
+      }).then(function (html) {
+        list.innerHTML = html.trim() ||
+          '<li role="option" aria-disabled="true" class="none"></li>';
+        var none = list.querySelector('li.none');
+        if (none) {
+          none.textContent = input.getAttribute('data-t-none');
+        }
+        items = Array.prototype.slice.call(list.querySelectorAll('li[data-id]'));
+        setActive(-1);
+        open();
+      }).catch(function (err) {
+        if (err.name !== 'AbortError') {
+          close();
+        }
+      });
+    };
+    input.addEventListener('input', function () {
+      clearTimeout(timer);
+      timer = setTimeout(search, 150);
+    });
+    input.addEventListener('keydown', function (e) {
+      if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+        e.preventDefault();
+        if (list.hidden) {
+          if (items.length) {
+            open();
+          } else {
+            search();
+          }
+          return;
+        }
+        if (!items.length) {
+          return;
+        }
+        var next = e.key === 'ArrowDown' ? active + 1 : active - 1;
+        setActive((next + items.length) % items.length);
+      } else if (e.key === 'Enter') {
+        if (!list.hidden) {
+          e.preventDefault(); // pick, do not submit
+          swallowEnter = true;
+          if (active >= 0) {
+            pick(items[active]);
+          }
+        }
+      } else if (e.key === 'Escape') {
+        if (!list.hidden) {
+          e.preventDefault();
+          close();
+        }
+      }
+    });
+    // An Enter that picked must not submit the form: some browsers and
+    // drivers send its keypress apart from its keydown.
+    input.addEventListener('keypress', function (e) {
+      if (e.key === 'Enter' && swallowEnter) {
+        e.preventDefault();
+      }
+    });
+    input.addEventListener('keyup', function (e) {
+      if (e.key === 'Enter') {
+        swallowEnter = false;
+      }
+    });
+    list.addEventListener('mousedown', function (e) {
+      e.preventDefault(); // keep the focus in the search box
+    });
+    list.addEventListener('click', function (e) {
+      var li = e.target.closest('li[data-id]');
+      if (li) {
+        pick(li);
+      }
+    });
+    input.addEventListener('blur', function () {
+      setTimeout(close, 100);
+    });
+  }
 })();
