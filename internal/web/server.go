@@ -252,6 +252,7 @@ func New(opt Options) (*Server, error) {
 	s.registerPopRoutes(mux)
 	s.registerPhoneCallRoutes(mux)
 	s.registerTokenRoutes(mux)
+	s.registerUserRoutes(mux)
 	s.registerCallRoutes(mux)
 	s.registerTelephonyRoutes(mux)
 	s.registerEventRoutes(mux)

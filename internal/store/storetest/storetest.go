@@ -48,6 +48,7 @@ func Run(t *testing.T, open func(t *testing.T) *store.DB) {
 		{"Rights", testRights},
 		{"User", testUser},
 		{"Session", testSession},
+		{"UserDisable", testUserDisable},
 		{"LoginFailures", testLoginFailures},
 		{"Token", testToken},
 		{"Call", testCall},

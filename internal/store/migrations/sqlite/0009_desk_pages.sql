@@ -5,3 +5,7 @@
 CREATE INDEX ticket_last_update ON ticket (last_update);
 DROP INDEX ticket_agent_id;
 CREATE INDEX ticket_agent_last_update ON ticket (agent_id, last_update);
+
+-- A user an administrator disabled (the Users page) logs in no more, and his
+-- sessions and API tokens stop working; NULL: active.
+ALTER TABLE users ADD COLUMN disabled_at DATETIME;
