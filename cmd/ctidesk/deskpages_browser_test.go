@@ -4,9 +4,11 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 )
@@ -87,7 +89,7 @@ func TestBrowserDeskPagesFit(t *testing.T) {
 	}
 	pages := []string{"/", "/tickets", "/tickets?sort=last_update&dir=desc&ongoing=1", ticket, "/tickets/new",
 		"/persons", "/persons/1", "/organizations", "/organizations/1", "/calls", "/phonecalls", "/search?q=a",
-		"/admin/tokens", "/admin/telephony"}
+		"/admin/tokens", "/admin/telephony", "/admin/users", "/admin/users/1"}
 	for _, vp := range viewports {
 		if err := chromedp.Do(ctx, chromedp.EmulateViewport(vp.width, vp.height)); err != nil {
 			t.Fatal(err)
@@ -205,5 +207,119 @@ func TestBrowserCallerSearch(t *testing.T) {
 	text, _ := chromedp.Run(ctx, chromedp.Text(chromedp.ID("ticket")))
 	if !strings.Contains(text, person["name"]) || !strings.Contains(text, "Cannot print from the new laptop") {
 		t.Errorf("the ticket shows %q, want the caller %s", text, person["name"])
+	}
+}
+
+// awaitPromise makes Evaluate wait for the promise the expression returns.
+func awaitPromise(p *runtime.EvaluateParams) { yes := true; p.AwaitPromise = &yes }
+
+// TestBrowserSortAndFilter: an agent sorts the tickets by a header, reverses
+// it, then filters his own: the order stays, the URL says it all.
+func TestBrowserSortAndFilter(t *testing.T) {
+	ctx := MustBrowser(t)
+	m, out := MustServe(t, "--demo", "--db", "sqlite:"+filepath.Join(t.TempDir(), "sort.db"))
+	base := "http://" + m.Addr()
+	if err := browserLogin(ctx, base, "agent", demoPasswords(out)["agent"]); err != nil {
+		t.Fatalf("log in as agent: %v", err)
+	}
+	titles := func() []string {
+		t.Helper()
+		v, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('table.tickets td.c-title')].map(td => td.textContent.trim())`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	header := chromedp.CSS(`a[data-sort="title"]`)
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/tickets"), chromedp.WaitVisible(header), chromedp.Click(header),
+		chromedp.WaitVisible(chromedp.CSS(`th[aria-sort="ascending"] a[data-sort="title"]`))); err != nil {
+		t.Fatalf("sort by title: %v", err)
+	}
+	up := titles()
+	if !slices.IsSortedFunc(up, func(a, b string) int { return strings.Compare(strings.ToLower(a), strings.ToLower(b)) }) {
+		t.Errorf("by title: %v", up)
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(header),
+		chromedp.WaitVisible(chromedp.CSS(`th[aria-sort="descending"] a[data-sort="title"]`))); err != nil {
+		t.Fatalf("sort by title, descending: %v", err)
+	}
+	down := titles()
+	if len(down) == 0 || down[0] < up[len(up)-1] {
+		t.Errorf("descending starts with %q, after the ascending list's last %q", down[0], up[len(up)-1])
+	}
+	// Mine, from the filter form: the order is kept.
+	err := chromedp.Do(ctx,
+		chromedp.SetValue(chromedp.ID("f-agent"), "me"),
+		chromedp.Submit(chromedp.ID("f-agent")),
+		chromedp.WaitReady(chromedp.CSS(`#f-agent option[value="me"][selected]`)),
+	)
+	if err != nil {
+		t.Fatalf("filter mine: %v", err)
+	}
+	loc, _ := chromedp.Run(ctx, chromedp.Location())
+	for _, p := range []string{"agent=me", "sort=title", "dir=desc"} {
+		if !strings.Contains(loc, p) {
+			t.Errorf("after the filter the URL %s lacks %s", loc, p)
+		}
+	}
+	agents, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...new Set([...document.querySelectorAll('table.tickets tbody tr td:nth-child(6)')].map(td => td.textContent.trim()))]`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	me, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`header .me summary`)))
+	if len(agents) != 1 || agents[0] != strings.TrimSpace(me) {
+		t.Errorf("mine lists the tickets of %v, want %q's only", agents, me)
+	}
+	screenshot(t, ctx, "tickets-mine-by-title")
+}
+
+// TestBrowserUsersPage: an administrator adds a user on the Users page, who
+// then logs in; an agent gets 403 there.
+func TestBrowserUsersPage(t *testing.T) {
+	ctx := MustBrowser(t)
+	m, out := MustServe(t, "--demo", "--db", "sqlite:"+filepath.Join(t.TempDir(), "users.db"))
+	base := "http://" + m.Addr()
+	pw := demoPasswords(out)
+	if err := browserLogin(ctx, base, "agent", pw["agent"]); err != nil {
+		t.Fatalf("log in as agent: %v", err)
+	}
+	status, err := chromedp.Run(ctx, chromedp.Evaluate[int](`fetch('/admin/users').then(r => r.status)`, awaitPromise))
+	if err != nil || status != 403 {
+		t.Errorf("agent: /admin/users answers %d (%v), want 403", status, err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)),
+		chromedp.WaitVisible(chromedp.CSS(`input[name="login"]`))); err != nil {
+		t.Fatal(err)
+	}
+	if err := browserLogin(ctx, base, "admin", pw["admin"]); err != nil {
+		t.Fatalf("log in as admin: %v", err)
+	}
+	err = chromedp.Do(ctx,
+		chromedp.Navigate(base+"/admin/users"),
+		chromedp.WaitVisible(chromedp.ID("add-user")),
+		chromedp.SendKeys(chromedp.CSS(`#add-user input[name="login"]`), "dana"),
+		chromedp.SendKeys(chromedp.CSS(`#add-user input[name="password"]`), "a long password"),
+		chromedp.SetValue(chromedp.CSS(`#add-user select[name="role"]`), "agent"),
+		chromedp.SendKeys(chromedp.CSS(`#add-user input[name="extension"]`), "299"),
+	)
+	if err != nil {
+		t.Fatalf("fill the form: %v", err)
+	}
+	screenshot(t, ctx, "users")
+	if err := chromedp.Do(ctx, chromedp.Submit(chromedp.CSS(`#add-user input[name="login"]`)),
+		chromedp.WaitVisible(chromedp.ID("user-saved"))); err != nil {
+		t.Fatalf("add dana: %v", err)
+	}
+	screenshot(t, ctx, "user")
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)),
+		chromedp.WaitVisible(chromedp.CSS(`input[name="login"]`))); err != nil {
+		t.Fatal(err)
+	}
+	if err := browserLogin(ctx, base, "dana", "a long password"); err != nil {
+		t.Fatalf("dana logs in: %v", err)
+	}
+	who, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`header .me summary`)))
+	if strings.TrimSpace(who) != "dana" {
+		t.Errorf("logged in as %q, want dana", who)
 	}
 }
