@@ -172,7 +172,7 @@ func TestBrowserCallerSearch(t *testing.T) {
 			t.Fatal(err)
 		}
 		active, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById('f-caller_q').getAttribute('aria-activedescendant') || ''`))
-		if active == "suggest-"+person["id"] {
+		if active == "caller-suggestions-"+person["id"] {
 			picked = true
 			break
 		}
@@ -301,9 +301,20 @@ func TestBrowserUsersPage(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS(`#add-user input[name="password"]`), "a long password"),
 		chromedp.SetValue(chromedp.CSS(`#add-user select[name="role"]`), "agent"),
 		chromedp.SendKeys(chromedp.CSS(`#add-user input[name="extension"]`), "299"),
+		// The contact person, from the keyboard: the first suggestion.
+		chromedp.SendKeys(chromedp.ID("f-contact_q"), "anders"),
+		chromedp.WaitVisible(chromedp.CSS(`#contact-suggestions li[data-id]`)),
+		chromedp.KeyEvent(kb.ArrowDown),
+		chromedp.KeyEvent(kb.Enter),
 	)
 	if err != nil {
 		t.Fatalf("fill the form: %v", err)
+	}
+	contact, _ := chromedp.Run(ctx, chromedp.Evaluate[map[string]string](`({id: document.getElementById('f-contact_id').value,
+	  name: document.getElementById('f-contact_q').value,
+	  first: document.querySelector('#contact-suggestions li[data-id]').getAttribute('data-name')})`))
+	if contact["id"] == "" || contact["name"] != contact["first"] {
+		t.Fatalf("contact picked: %v", contact)
 	}
 	screenshot(t, ctx, "users")
 	if err := chromedp.Do(ctx, chromedp.Submit(chromedp.CSS(`#add-user input[name="login"]`)),
@@ -311,6 +322,9 @@ func TestBrowserUsersPage(t *testing.T) {
 		t.Fatalf("add dana: %v", err)
 	}
 	screenshot(t, ctx, "user")
+	if v, _ := chromedp.Run(ctx, chromedp.Value(chromedp.ID("f-contact_id"))); v != contact["id"] {
+		t.Errorf("dana's contact person is %q, want %s", v, contact["id"])
+	}
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)),
 		chromedp.WaitVisible(chromedp.CSS(`input[name="login"]`))); err != nil {
 		t.Fatal(err)
@@ -318,8 +332,9 @@ func TestBrowserUsersPage(t *testing.T) {
 	if err := browserLogin(ctx, base, "dana", "a long password"); err != nil {
 		t.Fatalf("dana logs in: %v", err)
 	}
-	who, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`header .me summary`)))
-	if strings.TrimSpace(who) != "dana" {
-		t.Errorf("logged in as %q, want dana", who)
+	who, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('header .me summary').title`))
+	name, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`header .me summary`)))
+	if who != "dana" || strings.TrimSpace(name) != contact["name"] {
+		t.Errorf("logged in as %q (%q), want dana (%s)", who, name, contact["name"])
 	}
 }

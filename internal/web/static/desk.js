@@ -31,18 +31,27 @@
       }
     });
   }
-  // The caller search of the ticket form, an ARIA combobox: persons are
-  // suggested as the agent types (/persons/suggest), Up and Down move in the
-  // list, Enter picks, Escape closes; picking fills the caller and his
-  // organization. Without this script the Find button searches with a page
-  // load.
-  var input = document.getElementById('f-caller_q');
-  var list = document.getElementById('caller-suggestions');
-  if (input && list) {
+  // The person searches (the ticket form's caller, a user's contact person),
+  // ARIA comboboxes: persons are suggested as the user types
+  // (/persons/suggest), Up and Down move in the list, Enter picks, Escape
+  // closes. Picking fills what the input's data attributes name: the select
+  // data-fill-select (the caller), the select data-fill-org (his
+  // organization), the input data-fill-id (a person's number). Without this
+  // script the Find button searches with a page load.
+  var setupSuggest = function (input) {
+    var list = document.getElementById(input.getAttribute('aria-controls'));
+    if (!list) {
+      return;
+    }
     var form = input.form;
-    var callerSelect = form.querySelector('select[name="caller_id"]');
-    var orgSelect = form.querySelector('select[name="org_id"]');
-    var find = document.getElementById('find-caller');
+    var field = function (attr) {
+      var name = input.getAttribute(attr);
+      return name ? form.querySelector('[name="' + name + '"]') : null;
+    };
+    var callerSelect = field('data-fill-select');
+    var orgSelect = field('data-fill-org');
+    var idInput = field('data-fill-id');
+    var find = input.getAttribute('data-find') ? document.getElementById(input.getAttribute('data-find')) : null;
     if (find) {
       find.hidden = true;
     }
@@ -89,6 +98,9 @@
           li.getAttribute('data-name') + ' · ' + li.getAttribute('data-org-name'));
         callerSelect.dispatchEvent(new Event('change', {bubbles: true}));
       }
+      if (idInput) {
+        idInput.value = li.getAttribute('data-id');
+      }
       input.value = li.getAttribute('data-name');
       close();
     };
@@ -111,13 +123,17 @@
         }
         return resp.text();
       }).then(function (html) {
-        list.innerHTML = html.trim() ||
-          '<li role="option" aria-disabled="true" class="none"></li>';
+        list.innerHTML = html.trim() || '<li role="option" aria-disabled="true" class="none"></li>';
         var none = list.querySelector('li.none');
         if (none) {
           none.textContent = input.getAttribute('data-t-none');
         }
+        // The options' ids are the persons'; two lists on a page keep
+        // theirs apart.
         items = Array.prototype.slice.call(list.querySelectorAll('li[data-id]'));
+        items.forEach(function (li) {
+          li.id = list.id + '-' + li.getAttribute('data-id');
+        });
         setActive(-1);
         open();
       }).catch(function (err) {
@@ -185,5 +201,6 @@
     input.addEventListener('blur', function () {
       setTimeout(close, 100);
     });
-  }
+  };
+  Array.prototype.forEach.call(document.querySelectorAll('input[data-suggest]'), setupSuggest);
 })();
