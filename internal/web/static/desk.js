@@ -203,4 +203,21 @@
     });
   };
   Array.prototype.forEach.call(document.querySelectorAll('input[data-suggest]'), setupSuggest);
+  // A list's filters leave their empty fields out of the URL, so that a
+  // bookmarked view reads as what it filters: /tickets?agent=me&ongoing=1.
+  Array.prototype.forEach.call(document.querySelectorAll('form.filters[method="get"]'), function (f) {
+    f.addEventListener('submit', function () {
+      Array.prototype.forEach.call(f.elements, function (el) {
+        if (el.name && el.value === '' && !el.disabled) {
+          el.disabled = true;
+        }
+      });
+      // Back to this page later (bfcache), the fields work again.
+      setTimeout(function () {
+        Array.prototype.forEach.call(f.elements, function (el) {
+          el.disabled = false;
+        });
+      }, 0);
+    });
+  });
 })();
