@@ -122,6 +122,25 @@ func TestBrowserDeskPagesFit(t *testing.T) {
 			}
 		}
 	}
+	// On a phone the menu folds behind its button, keyboard included.
+	err = chromedp.Do(ctx, chromedp.EmulateViewport(390, 844), chromedp.Navigate(base+"/"),
+		chromedp.WaitVisible(chromedp.CSS(`header .menu-toggle`)))
+	if err != nil {
+		t.Fatalf("phone menu: %v", err)
+	}
+	navShown := `getComputedStyle(document.getElementById('main-nav')).display !== 'none'`
+	if shown, _ := chromedp.Run(ctx, chromedp.Evaluate[bool](navShown)); shown {
+		t.Error("phone: the menu is unfolded before its button is pressed")
+	}
+	if err := chromedp.Do(ctx, chromedp.Focus(chromedp.CSS(`header .menu-toggle`)), chromedp.KeyEvent(kb.Enter)); err != nil {
+		t.Fatal(err)
+	}
+	shown, _ := chromedp.Run(ctx, chromedp.Evaluate[bool](navShown))
+	expanded, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('header .menu-toggle').getAttribute('aria-expanded')`))
+	if !shown || expanded != "true" {
+		t.Errorf("phone: after Enter on Menu the menu shows %v, aria-expanded %q", shown, expanded)
+	}
+	screenshot(t, ctx, "phone-menu")
 	// In French, whose words are longer, the laptop's header is one row too.
 	err = chromedp.Do(ctx, chromedp.EmulateViewport(1366, 900), chromedp.Navigate(base+"/"),
 		chromedp.Click(chromedp.CSS(`header .me summary`)),
