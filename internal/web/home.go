@@ -20,8 +20,8 @@ type homeView struct {
 	Layout
 	Ongoing, New, Unassigned int
 	// Mine are the user's open tickets, the latest activity first (none for
-	// a user without a contact person); Unassigned, the open tickets nobody
-	// took yet, the queue he picks from.
+	// a user without a contact person); Queue, the open tickets nobody took
+	// yet, which he picks from.
 	Mine, Queue []*desk.Ticket
 	MineTotal   int
 	// Calls is false for a user who may not read calls.

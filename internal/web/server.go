@@ -147,6 +147,8 @@ type Server struct {
 	metrics *metrics
 	// readiness runs the checks of /readyz.
 	readiness *readiness
+	// suggestHTML renders /persons/suggest's HTML fragment.
+	suggestHTML *template.Template
 }
 
 // New returns a Server with every template parsed; a template that does not
@@ -181,6 +183,7 @@ func New(opt Options) (*Server, error) {
 		heartbeat:   opt.Heartbeat,
 		streams:     newStreams(),
 		base:        strings.TrimRight(opt.BaseURL, "/"),
+		suggestHTML: newSuggestHTML(),
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)

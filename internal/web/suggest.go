@@ -102,10 +102,12 @@ func (s *Server) handlePersonSuggest(w http.ResponseWriter, r *http.Request) err
 		return json.NewEncoder(w).Encode(out)
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	return suggestionsHTML.Execute(w, out.Persons)
+	return s.suggestHTML.Execute(w, out.Persons)
 }
 
-// suggestionsHTML is the HTML fragment of /persons/suggest: no message in
-// it, so one template serves every language.
-var suggestionsHTML = template.Must(template.New("suggest").Parse(`{{range $i, $p := .}}<li role="option" id="suggest-{{.ID}}" aria-selected="false" data-id="{{.ID}}" data-name="{{.Name}}" data-org-id="{{.OrgID}}" data-org-name="{{.OrgName}}"><span class="s-name">{{.Name}}</span> <span class="s-org">{{.OrgName}}</span>{{with .Email}} <span class="s-more">{{.}}</span>{{end}}{{range .Numbers}} <span class="s-more">{{.Value}}</span>{{end}}{{with .EmployeeNumber}} <span class="s-more">#{{.}}</span>{{end}}</li>
+// newSuggestHTML returns the template of /persons/suggest's HTML fragment:
+// no message in it, so one template serves every language.
+func newSuggestHTML() *template.Template {
+	return template.Must(template.New("suggest").Parse(`{{range $i, $p := .}}<li role="option" id="suggest-{{.ID}}" aria-selected="false" data-id="{{.ID}}" data-name="{{.Name}}" data-org-id="{{.OrgID}}" data-org-name="{{.OrgName}}"><span class="s-name">{{.Name}}</span> <span class="s-org">{{.OrgName}}</span>{{with .Email}} <span class="s-more">{{.}}</span>{{end}}{{range .Numbers}} <span class="s-more">{{.Value}}</span>{{end}}{{with .EmployeeNumber}} <span class="s-more">#{{.}}</span>{{end}}</li>
 {{end}}`))
+}
