@@ -241,10 +241,34 @@ type TicketFilter struct {
 	CallerID *int64
 	// CallerIDs selects tickets of any of these callers.
 	CallerIDs []int64
+	// AgentID selects the tickets assigned to this person (the agent's
+	// "Mine": his contact person).
+	AgentID *int64
+	// Unassigned selects the tickets assigned to nobody.
+	Unassigned bool
+	// (A team filter, the tickets of the agent's teams, joins AgentID and
+	// Unassigned once teams exist.)
 	// Query matches the reference or a substring of the title.
-	Query  string
+	Query string
+	// Sort is one of TicketSortKeys; "" is the newest ticket first. Desc
+	// reverses it. Equal keys fall back to the newest ticket first.
+	Sort   string
+	Desc   bool
 	Offset int
 	Limit  int
+}
+
+// TicketSortKeys are the orders a ticket list may be sorted by, each a
+// column of the list.
+var TicketSortKeys = []string{"kind", "ref", "title", "organization", "caller", "agent", "priority", "status",
+	"last_update"}
+
+// CheckTicketSort checks a sort key of a ticket list ("" is the default).
+func CheckTicketSort(key string) error {
+	if key != "" && !slices.Contains(TicketSortKeys, key) {
+		return Invalid("sort", "error.sort_one_of", strings.Join(TicketSortKeys, ", "))
+	}
+	return nil
 }
 
 // TicketUpdate holds the attributes to change; nil leaves one as it is.
@@ -280,8 +304,8 @@ func (upd TicketUpdate) Apply(t *Ticket) {
 // TicketService manages tickets, within the organization scope of ctx.
 type TicketService interface {
 	FindTicketByID(ctx context.Context, id int64) (*Ticket, error)
-	// FindTickets returns tickets without their logs, newest first, and the
-	// total count matching the filter.
+	// FindTickets returns tickets without their logs, in the filter's order
+	// (newest first by default), and the total count matching the filter.
 	FindTickets(ctx context.Context, filter TicketFilter) ([]*Ticket, int, error)
 	// CreateTicket sets ID and Ref; a zero StartDate or LastUpdate becomes
 	// now. Log entries given without a date or author get the current time and

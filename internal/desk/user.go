@@ -50,7 +50,13 @@ type User struct {
 	// means every organization.
 	AllowedOrgIDs []int64   `json:"allowed_org_ids,omitempty"`
 	CreatedAt     time.Time `json:"created_at"`
+	// DisabledAt is when an administrator disabled the user, who logs in
+	// no more (his sessions and API tokens stop working); nil: active.
+	DisabledAt *time.Time `json:"disabled_at,omitempty"`
 }
+
+// Disabled reports whether the user was disabled.
+func (u *User) Disabled() bool { return u.DisabledAt != nil }
 
 var loginPattern = regexp.MustCompile(`^[A-Za-z0-9._@-]{1,64}$`)
 
@@ -165,6 +171,9 @@ type UserUpdate struct {
 	Language      *string
 	Roles         []string // nil: unchanged
 	AllowedOrgIDs []int64  // nil: unchanged; empty non-nil: all organizations
+	// Disabled disables the user (and ends his sessions) or enables him
+	// again; nil: unchanged.
+	Disabled *bool
 }
 
 // UserService manages users. Reading other users and any write needs the

@@ -87,6 +87,9 @@ func (db *DB) FindSession(ctx context.Context, token string) (*desk.Session, *de
 	if err != nil {
 		return nil, nil, err
 	}
+	if u.Disabled() {
+		return nil, nil, desk.NewError(desk.ENOTFOUND, "error.session_not_found")
+	}
 	return &s, u, nil
 }
 

@@ -198,6 +198,12 @@ func findTickets(ctx context.Context, tx *Tx, filter desk.TicketFilter) ([]*desk
 	if filter.CallerIDs != nil {
 		c.addIn("t.caller_id", filter.CallerIDs)
 	}
+	if filter.AgentID != nil {
+		c.add("t.agent_id = ?", *filter.AgentID)
+	}
+	if filter.Unassigned {
+		c.add("t.agent_id IS NULL")
+	}
 	if q := strings.TrimSpace(filter.Query); q != "" {
 		pat := likePattern(q)
 		if id, ok := desk.ParseTicketRef(q); ok {
@@ -205,6 +211,10 @@ func findTickets(ctx context.Context, tx *Tx, filter desk.TicketFilter) ([]*desk
 		} else {
 			c.add(`(t.ref `+tx.like()+` ? ESCAPE '\' OR t.title `+tx.like()+` ? ESCAPE '\')`, pat, pat)
 		}
+	}
+	order, err := ticketOrder(filter.Sort, filter.Desc)
+	if err != nil {
+		return nil, 0, err
 	}
 	offset, limit := page(filter.Offset, filter.Limit)
 	rows, err := tx.QueryContext(ctx, `SELECT t.id, t.kind, t.ref, t.title, t.description, t.org_id, o.name,
@@ -216,7 +226,7 @@ func findTickets(ctx context.Context, tx *Tx, filter desk.TicketFilter) ([]*desk
 		JOIN organization o ON o.id = t.org_id
 		LEFT JOIN person c ON c.id = t.caller_id
 		LEFT JOIN person a ON a.id = t.agent_id`+c.where()+
-		" ORDER BY t.id DESC LIMIT ? OFFSET ?", append(c.args, limit, offset)...)
+		" ORDER BY "+order+" LIMIT ? OFFSET ?", append(c.args, limit, offset)...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("find tickets: %w", err)
 	}
@@ -557,4 +567,48 @@ func checkTicket(ctx context.Context, tx *Tx, id int64, field string) (*desk.Tic
 		return nil, desk.Invalid(field, "error.unknown_ticket")
 	}
 	return tickets[0], nil
+}
+
+// ticketSortColumns are the SQL expressions of desk.TicketSortKeys: the only
+// text a sort key puts in a query, which the key merely chooses. A caller or
+// agent that is missing sorts last either way, in both databases; statuses
+// sort in their lifecycle order.
+var ticketSortColumns = map[string][]string{
+	"kind":         {"t.kind"},
+	"ref":          {"t.id"},
+	"title":        {"t.title"},
+	"organization": {"o.name"},
+	"caller":       {"c.name", "c.first_name"},
+	"agent":        {"a.name", "a.first_name"},
+	"priority":     {"t.priority"},
+	"status": {"CASE t.status WHEN 'new' THEN 0 WHEN 'assigned' THEN 1 WHEN 'pending' THEN 2 " +
+		"WHEN 'resolved' THEN 3 ELSE 4 END"},
+	"last_update": {"t.last_update"},
+}
+
+// ticketOrder returns the ORDER BY of a ticket list sorted by key.
+func ticketOrder(key string, desc bool) (string, error) {
+	if err := desk.CheckTicketSort(key); err != nil {
+		return "", err
+	}
+	if key == "" {
+		return "t.id DESC", nil
+	}
+	dir := " ASC"
+	if desc {
+		dir = " DESC"
+	}
+	var parts []string
+	switch key {
+	case "caller":
+		parts = append(parts, "(t.caller_id IS NULL)")
+	case "agent":
+		parts = append(parts, "(t.agent_id IS NULL)")
+	case "priority":
+		parts = append(parts, "(t.priority = 0)") // kinds without levels last
+	}
+	for _, col := range ticketSortColumns[key] {
+		parts = append(parts, col+dir)
+	}
+	return strings.Join(append(parts, "t.id DESC"), ", "), nil
 }

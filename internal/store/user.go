@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"slices"
 
@@ -62,7 +63,7 @@ func (db *DB) UpdateUser(ctx context.Context, id int64, upd desk.UserUpdate) (*d
 	me := desk.UserFromContext(ctx)
 	class := desk.ClassUser
 	if me != nil && !me.Can(desk.ActionModify, desk.ClassUser) && me.ID == id && upd.PasswordHash == nil &&
-		upd.ContactID == nil && upd.Roles == nil && upd.AllowedOrgIDs == nil {
+		upd.ContactID == nil && upd.Roles == nil && upd.AllowedOrgIDs == nil && upd.Disabled == nil {
 		class = "" // his own language
 	}
 	tx, err := db.beginWrite(ctx, desk.ActionModify, class)
@@ -106,7 +107,7 @@ func findUsersWhere(ctx context.Context, tx *Tx, filter desk.UserFilter, c conds
 	}
 	offset, limit := page(filter.Offset, filter.Limit)
 	rows, err := tx.QueryContext(ctx, `SELECT u.id, u.login, u.password_hash, COALESCE(u.contact_id, 0),
-		COALESCE(p.first_name, ''), COALESCE(p.name, ''), u.language, u.created_at
+		COALESCE(p.first_name, ''), COALESCE(p.name, ''), u.language, u.created_at, u.disabled_at
 		FROM users u LEFT JOIN person p ON p.id = u.contact_id`+c.where()+
 		" ORDER BY lower(u.login), u.id LIMIT ? OFFSET ?", append(c.args, limit, offset)...)
 	if err != nil {
@@ -118,10 +119,12 @@ func findUsersWhere(ctx context.Context, tx *Tx, filter desk.UserFilter, c conds
 	for rows.Next() {
 		var u desk.User
 		var contact desk.Person
+		var disabled sql.NullTime
 		if err := rows.Scan(&u.ID, &u.Login, &u.PasswordHash, &u.ContactID, &contact.FirstName, &contact.Name,
-			&u.Language, &u.CreatedAt); err != nil {
+			&u.Language, &u.CreatedAt, &disabled); err != nil {
 			return nil, 0, fmt.Errorf("find users: %w", err)
 		}
+		u.DisabledAt = timePtr(disabled)
 		u.ContactName, u.CreatedAt = contact.FriendlyName(), u.CreatedAt.UTC()
 		users = append(users, &u)
 		byID[u.ID] = &u
@@ -313,6 +316,11 @@ func updateUser(ctx context.Context, tx *Tx, id int64, upd desk.UserUpdate) (*de
 	if err := writeUserGrants(ctx, tx, u, upd.Roles != nil, upd.AllowedOrgIDs != nil); err != nil {
 		return nil, err
 	}
+	if upd.Disabled != nil && *upd.Disabled != u.Disabled() {
+		if err := setUserDisabled(ctx, tx, u, *upd.Disabled); err != nil {
+			return nil, err
+		}
+	}
 	sortRoles(u.Roles)
 	slices.Sort(u.AllowedOrgIDs)
 	if err := fillUserContactName(ctx, tx, u); err != nil {
@@ -330,4 +338,29 @@ func distinctStrings(s []string) []string {
 		}
 	}
 	return out
+}
+
+// setUserDisabled disables u, ending his sessions, or enables him again. An
+// administrator does not disable himself: nobody might be left to enable
+// anyone.
+func setUserDisabled(ctx context.Context, tx *Tx, u *desk.User, disabled bool) error {
+	if !disabled {
+		if _, err := tx.ExecContext(ctx, "UPDATE users SET disabled_at = NULL WHERE id = ?", u.ID); err != nil {
+			return fmt.Errorf("enable user: %w", err)
+		}
+		u.DisabledAt = nil
+		return nil
+	}
+	if tx.user != nil && tx.user.ID == u.ID {
+		return desk.Invalid("disabled", "error.user_disable_self")
+	}
+	now := tx.now.UTC()
+	if _, err := tx.ExecContext(ctx, "UPDATE users SET disabled_at = ? WHERE id = ?", now, u.ID); err != nil {
+		return fmt.Errorf("disable user: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, "DELETE FROM session WHERE user_id = ?", u.ID); err != nil {
+		return fmt.Errorf("disable user: end sessions: %w", err)
+	}
+	u.DisabledAt = &now
+	return nil
 }

@@ -89,7 +89,9 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	user, err := s.svc.Users.FindUserByLogin(sys, login)
 	switch {
 	case err == nil && user != nil:
-		if !user.CheckPassword(password) {
+		// A disabled user's password is checked all the same, so that the
+		// answer does not tell him apart from a wrong password.
+		if !user.CheckPassword(password) || user.Disabled() {
 			user = nil
 		}
 	case desk.ErrorCode(err) == desk.ENOTFOUND || desk.ErrorCode(err) == desk.EINVALID:

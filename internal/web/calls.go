@@ -56,6 +56,22 @@ type callRow struct {
 	Talk string
 }
 
+// callRows returns the calls as the call log shows them.
+func callRows(calls []*desk.Call) []*callRow {
+	rows := make([]*callRow, 0, len(calls))
+	for _, c := range calls {
+		row := &callRow{Call: c, Others: len(slices.DeleteFunc(slices.Clone(c.CallerIDs), func(id int64) bool { return id == c.ContactID }))}
+		if c.PhoneCallID == 0 {
+			row.PopURL = cti.PopURL(c)
+		}
+		if c.AnsweredAt != nil && c.EndedAt != nil && !c.HangupLost() {
+			row.Talk = talk(c.Duration())
+		}
+		rows = append(rows, row)
+	}
+	return rows
+}
+
 // Missed reports whether the call was missed, for the highlight and the
 // call-back link.
 func (c *callRow) Missed() bool { return c.State == desk.CallMissed }
@@ -107,16 +123,7 @@ func (s *Server) handleCalls(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v.Total, v.Pager = total, newPager(r, page, total)
-	for _, c := range calls {
-		row := &callRow{Call: c, Others: len(slices.DeleteFunc(slices.Clone(c.CallerIDs), func(id int64) bool { return id == c.ContactID }))}
-		if c.PhoneCallID == 0 {
-			row.PopURL = cti.PopURL(c)
-		}
-		if c.AnsweredAt != nil && c.EndedAt != nil && !c.HangupLost() {
-			row.Talk = talk(c.Duration())
-		}
-		v.Calls = append(v.Calls, row)
-	}
+	v.Calls = callRows(calls)
 	if v.Agents, v.Queues, err = s.svc.Calls.FindCallFacets(ctx); err != nil {
 		return err
 	}

@@ -415,9 +415,9 @@ func TestCallLogPage(t *testing.T) {
 		want, not []string
 	}{
 		{"state=missed", []string{"2 calls", "Bob Brightside", "+442079460000"}, []string{"Alice Anders"}},
-		{"state=answered", []string{"1 calls", "Alice Anders"}, []string{"Bob Brightside"}},
-		{"queue=support", []string{"1 calls", "Alice Anders"}, []string{"Bob Brightside"}},
-		{"agent=" + strconv.FormatInt(ce.userOf(t, "agent").ID, 10), []string{"1 calls", "Alice Anders"}, nil},
+		{"state=answered", []string{"1 call", "Alice Anders"}, []string{"Bob Brightside"}},
+		{"queue=support", []string{"1 call", "Alice Anders"}, []string{"Bob Brightside"}},
+		{"agent=" + strconv.FormatInt(ce.userOf(t, "agent").ID, 10), []string{"1 call", "Alice Anders"}, nil},
 		{"direction=out", []string{"0 calls", "No call."}, nil},
 	} {
 		r := agent.get("/calls?" + tt.query)

@@ -97,13 +97,13 @@ func acceptLanguage(header, fallback string) string {
 	return best
 }
 
-// templateKeys returns the literal keys of every `t "key"` and `tn "key"`
+// templateKeys returns the literal keys of every `t "key"`, `tn "key"` and `n "key"`
 // call in the templates of t.
 func templateKeys(t *template.Template) []string {
 	var keys []string
 	walkTemplates(t, func(n parse.Node) {
 		if c, ok := n.(*parse.CommandNode); ok && len(c.Args) >= 2 {
-			if id, ok := c.Args[0].(*parse.IdentifierNode); ok && (id.Ident == "t" || id.Ident == "tn") {
+			if id, ok := c.Args[0].(*parse.IdentifierNode); ok && (id.Ident == "t" || id.Ident == "tn" || id.Ident == "n") {
 				if s, ok := c.Args[1].(*parse.StringNode); ok {
 					keys = append(keys, s.Text)
 				}

@@ -179,7 +179,7 @@ func TestLogoutEverywhere(t *testing.T) {
 
 	t.Run("own sessions", func(t *testing.T) {
 		a1, a2, other := e.MustLogin(t, "agent"), e.MustLogin(t, "agent"), e.MustLogin(t, "viewer")
-		wantContains(t, "home page", a1.get("/"), `formaction="/logout/everywhere"`, "Log out everywhere")
+		wantContains(t, "home page", a1.get("/"), `action="/logout/everywhere"`, "Log out everywhere")
 		r := a1.post("/logout/everywhere", nil)
 		wantStatus(t, "POST /logout/everywhere", r, http.StatusSeeOther)
 		if r.location != "/login" {

@@ -68,6 +68,8 @@ func TestMessageKeys(t *testing.T) {
 	dynamic("direction", desk.DirectionIn, desk.DirectionOut)
 	dynamic("pop.create", append([]string{desk.ClassPerson, desk.ClassOrganization, desk.ClassLocation, desk.ClassPhoneCall},
 		desk.TicketKinds...)...)
+	dynamic("role", desk.Roles...)
+	dynamic("user.saved", "added", "saved", "password", "disabled", "enabled", "sessions")
 	dynamic("level", "0") // a kind without levels
 	dynamic("pop.found_by", "phone", "employee_number", "support_id", "email", "request", "nothing")
 	dynamic("pop.number", desk.PhoneAttributes...)

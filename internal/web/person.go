@@ -13,6 +13,7 @@ import (
 func (s *Server) registerPersonRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /persons", s.page(s.handlePersons))
 	mux.HandleFunc("GET /persons/new", s.page(s.handlePersonNew))
+	mux.HandleFunc("GET /persons/suggest", s.page(s.handlePersonSuggest))
 	mux.HandleFunc("POST /persons", s.action(s.handlePersonCreate))
 	mux.HandleFunc("GET /persons/{id}", s.page(s.handlePerson))
 	mux.HandleFunc("GET /persons/{id}/edit", s.page(s.handlePersonEdit))

@@ -49,7 +49,7 @@ func (s *Server) handlePhoneCalls(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	q := r.URL.Query()
-	v := &phoneCallsView{Layout: Layout{Nav: "phonecalls"}, Flows: []string{desk.FlowInbound, desk.FlowOutbound},
+	v := &phoneCallsView{Layout: Layout{Nav: "calls"}, Flows: []string{desk.FlowInbound, desk.FlowOutbound},
 		Flow: q.Get("flow"), From: q.Get("from"), To: q.Get("to"), MyID: desk.UserFromContext(ctx).ContactID}
 	if v.Flow != "" && v.Flow != desk.FlowInbound && v.Flow != desk.FlowOutbound {
 		return desk.Invalid("flow", "error.flow_in_out")
@@ -108,7 +108,7 @@ func (s *Server) handlePhoneCall(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, "phonecall", &phoneCallView{Layout: Layout{Nav: "phonecalls"}, Call: c})
+	return s.render(w, r, http.StatusOK, "phonecall", &phoneCallView{Layout: Layout{Nav: "calls"}, Call: c})
 }
 
 func (s *Server) handlePhoneCallEdit(w http.ResponseWriter, r *http.Request) error {
@@ -116,7 +116,7 @@ func (s *Server) handlePhoneCallEdit(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, "phonecall_form", &phoneCallView{Layout: Layout{Nav: "phonecalls"}, Call: c, Note: c.Note})
+	return s.render(w, r, http.StatusOK, "phonecall_form", &phoneCallView{Layout: Layout{Nav: "calls"}, Call: c, Note: c.Note})
 }
 
 // handlePhoneCallUpdate saves the note of a call; its flow, ticket, contact
@@ -128,7 +128,7 @@ func (s *Server) handlePhoneCallUpdate(w http.ResponseWriter, r *http.Request) e
 	}
 	note := r.PostForm.Get("note")
 	if _, err := s.svc.PhoneCalls.UpdatePhoneCall(r.Context(), c.ID, desk.PhoneCallUpdate{Note: &note}); err != nil {
-		v := &phoneCallView{Layout: Layout{Nav: "phonecalls"}, Call: c, Note: note}
+		v := &phoneCallView{Layout: Layout{Nav: "calls"}, Call: c, Note: note}
 		if v.Errors = s.formErrors(r, err, "note"); v.Errors == nil {
 			return err
 		}

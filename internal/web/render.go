@@ -140,6 +140,12 @@ func (s *Server) funcs(lang string) template.FuncMap {
 		"tn": func(key string, n int, args ...any) string {
 			return s.i18n.printer(lang).N(key, n, append([]any{n}, args...)...)
 		},
+		// n returns the message of key in the form for count ("1
+		// organization", "2 organizations"), formatted with args (count
+		// is not among them unless given again).
+		"n": func(key string, count int, args ...any) string {
+			return s.i18n.printer(lang).N(key, count, args...)
+		},
 		// label returns the message of prefix.value, for enumerations
 		// (statuses, kinds, attribute names).
 		"label": func(prefix string, value any) string {
@@ -165,8 +171,11 @@ func (s *Server) funcs(lang string) template.FuncMap {
 			return u, nil
 		},
 		"hasLevels": desk.HasLevels,
-		"telInput":  newTelInput,
-		"telUsers":  newTelUsers,
+		// ticketTable is the data of the "tickets-table" partial for a
+		// list that does not sort.
+		"ticketTable": func(tickets []*desk.Ticket) ticketTable { return ticketTable{Tickets: tickets} },
+		"telInput":    newTelInput,
+		"telUsers":    newTelUsers,
 		// callActions builds the data of the "call-actions" partial.
 		"callActions": func(action string, options []cti.CallOption, csrf string) callActionsData {
 			return callActionsData{Action: action, Options: options, CSRF: csrf}

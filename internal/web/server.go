@@ -148,6 +148,8 @@ type Server struct {
 	metrics *metrics
 	// readiness runs the checks of /readyz.
 	readiness *readiness
+	// suggestHTML renders /persons/suggest's HTML fragment.
+	suggestHTML *template.Template
 }
 
 // New returns a Server with every template parsed; a template that does not
@@ -182,6 +184,7 @@ func New(opt Options) (*Server, error) {
 		heartbeat:   opt.Heartbeat,
 		streams:     newStreams(),
 		base:        strings.TrimRight(opt.BaseURL, "/"),
+		suggestHTML: newSuggestHTML(),
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -257,6 +260,7 @@ func New(opt Options) (*Server, error) {
 	s.registerPopRoutes(mux)
 	s.registerPhoneCallRoutes(mux)
 	s.registerTokenRoutes(mux)
+	s.registerUserRoutes(mux)
 	s.registerCallRoutes(mux)
 	s.registerCallbackRoutes(mux)
 	s.registerStatsRoutes(mux)

@@ -35,9 +35,13 @@ type ticketsView struct {
 	CallerID        int64
 	Caller          *desk.Person
 	Ongoing         bool
-	Tickets         []*desk.Ticket
-	Total           int
-	Pager           *Pager
+	// Agent is the assignment filter: "" anyone, "me" the user's tickets,
+	// "none" the unassigned ones. (Teams will add "team".)
+	Agent   string
+	Tickets []*desk.Ticket
+	Table   ticketTable
+	Total   int
+	Pager   *Pager
 }
 
 // handleTickets lists tickets, filtered by kind, status, organization,
@@ -48,7 +52,24 @@ func (s *Server) handleTickets(w http.ResponseWriter, r *http.Request) error {
 	v := &ticketsView{
 		Layout: Layout{Nav: "tickets"}, Kinds: desk.TicketKinds, Statuses: desk.TicketStatuses,
 		Kind: q.Get("kind"), Status: q.Get("status"), Query: strings.TrimSpace(q.Get("q")),
-		Ongoing: q.Get("ongoing") != "",
+		Ongoing: q.Get("ongoing") != "", Agent: q.Get("agent"),
+	}
+	sort := readSort(r, desk.TicketSortKeys)
+	if err := desk.CheckTicketSort(sort.Key); err != nil {
+		return err
+	}
+	filter := desk.TicketFilter{Sort: sort.Key, Desc: sort.Desc}
+	switch v.Agent {
+	case "":
+	case "me":
+		// The user's tickets are those assigned to his contact person; a
+		// user without one has none.
+		me := desk.UserFromContext(ctx).ContactID
+		filter.AgentID = &me
+	case "none":
+		filter.Unassigned = true
+	default:
+		return desk.Invalid("agent", "error.agent_filter_one_of")
 	}
 	if v.Kind != "" && !desk.IsTicketKind(v.Kind) {
 		return desk.Invalid("kind", "error.kind_one_of", strings.Join(desk.TicketKinds, ", "))
@@ -77,13 +98,13 @@ func (s *Server) handleTickets(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	page := pageNumber(r)
-	v.Tickets, v.Total, err = s.svc.Tickets.FindTickets(ctx, desk.TicketFilter{
-		Kind: v.Kind, Status: v.Status, Ongoing: v.Ongoing, OrgID: orgID, CallerID: callerID, Query: v.Query,
-		Offset: (page - 1) * pageSize, Limit: pageSize,
-	})
-	if err != nil {
+	filter.Kind, filter.Status, filter.Ongoing, filter.OrgID, filter.CallerID, filter.Query = v.Kind, v.Status,
+		v.Ongoing, orgID, callerID, v.Query
+	filter.Offset, filter.Limit = (page-1)*pageSize, pageSize
+	if v.Tickets, v.Total, err = s.svc.Tickets.FindTickets(ctx, filter); err != nil {
 		return err
 	}
+	v.Table = ticketTable{Tickets: v.Tickets, Sort: sort}
 	v.Pager = newPager(r, page, v.Total)
 	return s.render(w, r, http.StatusOK, "tickets", v)
 }
@@ -248,11 +269,15 @@ type ticketFormView struct {
 	Cancel  string
 	Ticket  *desk.Ticket
 	Orgs    []*desk.Organization
-	Callers []*desk.Person // the persons of the ticket's organization
-	Agents  []option
-	Origins []string
-	Levels  []int
-	Errors  map[string]string
+	Callers []*desk.Person // the persons of the ticket's organization, or the caller search's
+	// CallerQuery is the caller search as typed; Searched tells that
+	// Callers are its results (from any organization).
+	CallerQuery string
+	Searched    bool
+	Agents      []option
+	Origins     []string
+	Levels      []int
+	Errors      map[string]string
 	// Pop is set for a form opened from the screen pop.
 	Pop *popContext
 	// Banner tells which call a creation from the pop is for.
@@ -267,7 +292,7 @@ type option struct {
 }
 
 var ticketFields = []string{"title", "description", "org_id", "caller_id", "agent_id", "origin",
-	"priority", "urgency", "impact"}
+	"priority", "urgency", "impact", "caller_q"}
 
 // renderTicketForm fills the choices of the ticket form: the organizations,
 // the persons of the chosen organization as callers, the agents.
@@ -281,15 +306,30 @@ func (s *Server) renderTicketForm(w http.ResponseWriter, r *http.Request, status
 	if v.Orgs, err = s.orgOptions(r, t.OrgID); err != nil {
 		return err
 	}
-	if t.OrgID != 0 {
+	switch {
+	case strings.TrimSpace(v.CallerQuery) != "":
+		// The caller search without JavaScript: its results are the
+		// choices, and the one chosen brings his organization.
+		v.Searched = true
+		if v.Callers, _, err = s.svc.Persons.FindPersons(ctx, desk.PersonFilter{Query: strings.TrimSpace(v.CallerQuery),
+			Limit: suggestMax}); err != nil {
+			if desk.ErrorCode(err) != desk.EINVALID {
+				return err
+			}
+			if v.Errors == nil {
+				v.Errors = map[string]string{}
+			}
+			v.Errors["caller_q"] = s.i18n.errorMessage(s.lang(r), err)
+		}
+	case t.OrgID != 0:
 		orgID := t.OrgID
 		if v.Callers, _, err = s.svc.Persons.FindPersons(ctx, desk.PersonFilter{OrgID: &orgID, Limit: selectLimit}); err != nil {
 			return err
 		}
-		if t.CallerID != 0 && !containsID(v.Callers, t.CallerID, func(p *desk.Person) int64 { return p.ID }) {
-			if p, err := s.svc.Persons.FindPersonByID(ctx, t.CallerID); err == nil && p.OrgID == t.OrgID {
-				v.Callers = append([]*desk.Person{p}, v.Callers...)
-			}
+	}
+	if t.CallerID != 0 && !containsID(v.Callers, t.CallerID, func(p *desk.Person) int64 { return p.ID }) {
+		if p, err := s.svc.Persons.FindPersonByID(ctx, t.CallerID); err == nil && (v.Searched || p.OrgID == t.OrgID) {
+			v.Callers = append([]*desk.Person{p}, v.Callers...)
 		}
 	}
 	if t.CallerID != 0 && !containsID(v.Callers, t.CallerID, func(p *desk.Person) int64 { return p.ID }) {
@@ -422,9 +462,12 @@ func (s *Server) handleTicketCreate(w http.ResponseWriter, r *http.Request) erro
 			pc.Back = ""
 		}
 	}
-	v := &ticketFormView{New: true, Ticket: t, Pop: pc}
-	if err == nil && r.PostForm.Has("reload") {
+	v := &ticketFormView{New: true, Ticket: t, Pop: pc, CallerQuery: r.PostForm.Get("caller_q")}
+	if err == nil && (r.PostForm.Has("reload") || r.PostForm.Has("find_caller")) {
 		return s.renderTicketForm(w, r, http.StatusOK, v)
+	}
+	if err == nil {
+		err = s.callerBringsOrg(r, t)
 	}
 	if err == nil && pc != nil && strings.TrimSpace(pc.LogText) != "" {
 		err = desk.ValidateLogText(pc.LogText)
@@ -481,9 +524,12 @@ func (s *Server) handleTicketUpdate(w http.ResponseWriter, r *http.Request) erro
 	}
 	t, err := ticketFromForm(r, old.Kind)
 	t.ID, t.Ref, t.Status, t.AgentName = old.ID, old.Ref, old.Status, old.AgentName
-	v := &ticketFormView{Ticket: t, Pop: popFromRequest(r)}
-	if err == nil && r.PostForm.Has("reload") {
+	v := &ticketFormView{Ticket: t, Pop: popFromRequest(r), CallerQuery: r.PostForm.Get("caller_q")}
+	if err == nil && (r.PostForm.Has("reload") || r.PostForm.Has("find_caller")) {
 		return s.renderTicketForm(w, r, http.StatusOK, v)
+	}
+	if err == nil {
+		err = s.callerBringsOrg(r, t)
 	}
 	if err == nil {
 		upd := desk.TicketUpdate{
@@ -505,5 +551,25 @@ func (s *Server) handleTicketUpdate(w http.ResponseWriter, r *http.Request) erro
 		return s.renderTicketForm(w, r, http.StatusUnprocessableEntity, v)
 	}
 	redirect(w, r, ticketURL(old.ID, v.Pop))
+	return nil
+}
+
+// callerBringsOrg gives the ticket its caller's organization when the form
+// names no organization, or when the caller was found by the caller search
+// (which finds persons of every organization): the caller is who the agent
+// picked, the organization follows. A caller the user may not see is left
+// for the store to refuse.
+func (s *Server) callerBringsOrg(r *http.Request, t *desk.Ticket) error {
+	if t.CallerID == 0 || (t.OrgID != 0 && strings.TrimSpace(r.PostForm.Get("caller_q")) == "") {
+		return nil
+	}
+	p, err := s.svc.Persons.FindPersonByID(r.Context(), t.CallerID)
+	if err != nil {
+		if c := desk.ErrorCode(err); c == desk.ENOTFOUND || c == desk.EFORBIDDEN {
+			return nil
+		}
+		return err
+	}
+	t.OrgID = p.OrgID
 	return nil
 }

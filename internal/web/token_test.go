@@ -46,7 +46,7 @@ func TestTokenPage(t *testing.T) {
 		wantAPIStatus(t, "the new token works", api.get("/api/v1/persons"), http.StatusOK)
 		again := admin.get("/admin/tokens")
 		wantLacks(t, "page reloaded", again, token)
-		wantContains(t, "page reloaded", again, "3CX PBX", "1 tokens")
+		wantContains(t, "page reloaded", again, "3CX PBX", "1 token")
 	})
 
 	t.Run("refused forms", func(t *testing.T) {

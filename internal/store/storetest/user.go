@@ -263,3 +263,45 @@ func testLoginFailures(t *testing.T, open func(t *testing.T) *store.DB) {
 		t.Errorf("after a day: %d, %d; want 0, 0", l, a)
 	}
 }
+
+// testUserDisable: a disabled user's sessions end and his API tokens stop
+// working; enabled again, he logs in anew. Nobody disables himself.
+func testUserDisable(t *testing.T, open func(t *testing.T) *store.DB) {
+	f := newFixture(t, open)
+	db := f.db
+	token, _, err := db.CreateSession(f.sys, f.agentUser.ID, time.Hour)
+	must(t, err)
+	apiToken, _, err := db.CreateAPIToken(f.admin, f.agentUser.ID, "script")
+	must(t, err)
+	_, _, err = db.AuthenticateAPIToken(f.sys, apiToken)
+	must(t, err)
+
+	yes, no := true, false
+	_, err = db.UpdateUser(f.agent, f.agentUser.ID, desk.UserUpdate{Disabled: &yes})
+	wantCode(t, err, desk.EFORBIDDEN) // an agent may not
+	_, err = db.UpdateUser(f.admin, f.adminUser.ID, desk.UserUpdate{Disabled: &yes})
+	wantField(t, err, "disabled")
+	u, err := db.UpdateUser(f.admin, f.agentUser.ID, desk.UserUpdate{Disabled: &yes})
+	must(t, err)
+	if !u.Disabled() || !u.DisabledAt.Equal(f.now) {
+		t.Fatalf("disabled user %+v, want disabled at %v", u, f.now)
+	}
+	_, _, err = db.FindSession(f.sys, token)
+	wantCode(t, err, desk.ENOTFOUND)
+	_, _, err = db.AuthenticateAPIToken(f.sys, apiToken)
+	wantCode(t, err, desk.EUNAUTHORIZED)
+	found, err := db.FindUserByLogin(f.sys, "agent")
+	must(t, err)
+	if !found.Disabled() {
+		t.Fatal("FindUserByLogin: the user is not disabled")
+	}
+
+	_, err = db.UpdateUser(f.admin, f.agentUser.ID, desk.UserUpdate{Disabled: &no})
+	must(t, err)
+	_, _, err = db.AuthenticateAPIToken(f.sys, apiToken)
+	must(t, err)
+	token, _, err = db.CreateSession(f.sys, f.agentUser.ID, time.Hour)
+	must(t, err)
+	_, _, err = db.FindSession(f.sys, token)
+	must(t, err)
+}
