@@ -189,3 +189,22 @@ func (db *DB) LookupRoundTrip(ctx context.Context) error {
 	var one int
 	return db.lookup.QueryRowContext(ctx, db.sql("SELECT 1 WHERE 1 = ?"), 1).Scan(&one)
 }
+
+// ExplainList returns the plan of q as FindObjectsTotal runs it with limit
+// for a user of the organizations of scope (nil: all): SQLite's EXPLAIN
+// QUERY PLAN, or PostgreSQL's EXPLAIN ANALYZE (what each step read), for the
+// values or, generic, for any values.
+func (db *DB) ExplainList(ctx context.Context, q *oql.Query, params desk.QueryParams, scope []int64, limit int, generic bool) ([]string, error) {
+	st, err := q.Compile(oql.Env{Dialect: db.dialect, Params: params, Scope: scope, Phone: db.Phone, Limit: limit,
+		Total: true, Cap: desk.CountCap, Now: db.now()})
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case !db.Postgres():
+		return db.explain(ctx, st.SQL, st.Args)
+	case generic:
+		return db.ExplainGenericPostgres(ctx, st.SQL, st.Args)
+	}
+	return db.ExplainAnalyzePostgres(ctx, st.SQL, st.Args)
+}

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"strconv"
 	"strings"
 	"time"
 
@@ -139,6 +140,12 @@ func (s *Server) funcs(lang string) template.FuncMap {
 		},
 		"date":     func(t time.Time) string { return s.formatDate(lang, t) },
 		"duration": func(seconds int) string { return talk(time.Duration(seconds) * time.Second) },
+		// number writes n with the language's digit grouping, that of one
+		// thousand as the language writes it (1,000; 1 000).
+		"number": func(n int) string {
+			thousand := s.i18n.t(lang, "format.thousands")
+			return groupDigits(n, strings.TrimSuffix(strings.TrimPrefix(thousand, "1"), "000"))
+		},
 		// langName is a language's name for itself, langTag its tag, for
 		// the language switch.
 		"langName": func(code string) string { return s.i18n.t(code, "language.name") },
@@ -291,4 +298,21 @@ func digitsOnly(s string) string {
 func htmlLang(code string) string {
 	primary, _, _ := strings.Cut(locale.Tag(code), "-")
 	return primary
+}
+
+// groupDigits writes n with sep between each group of three digits.
+func groupDigits(n int, sep string) string {
+	digits := strconv.Itoa(n)
+	sign := ""
+	if n < 0 {
+		sign, digits = "-", digits[1:]
+	}
+	var b strings.Builder
+	for i, d := range digits {
+		if i > 0 && (len(digits)-i)%3 == 0 {
+			b.WriteString(sep)
+		}
+		b.WriteRune(d)
+	}
+	return sign + b.String()
 }
