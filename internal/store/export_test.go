@@ -208,3 +208,26 @@ func (db *DB) ExplainList(ctx context.Context, q *oql.Query, params desk.QueryPa
 	}
 	return db.ExplainAnalyzePostgres(ctx, st.SQL, st.Args)
 }
+
+// JournalMode returns SQLite's journal mode of the writer.
+func (db *DB) JournalMode(ctx context.Context) string {
+	var mode string
+	db.write.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode)
+	return mode
+}
+
+// IndexNames returns the names of the SQLite database's indexes, sorted.
+func (db *DB) IndexNames(ctx context.Context) []string {
+	rows, err := db.read.QueryContext(ctx, "SELECT name FROM sqlite_master WHERE type = 'index' ORDER BY name")
+	if err != nil {
+		return nil
+	}
+	defer rows.Close()
+	var names []string
+	for rows.Next() {
+		var n string
+		rows.Scan(&n)
+		names = append(names, n)
+	}
+	return names
+}
