@@ -25,8 +25,8 @@ import (
 // syncs, with a large page cache, and without its secondary indexes, which
 // are built once at the end from the sorted rows (docs/performance.md). A
 // load that fails, or a crash during it, leaves a database to delete; no
-// other program may use it meanwhile. On PostgreSQL load runs on an
-// ordinary connection pool.
+// other program may use it meanwhile; a load that fails gets its indexes
+// back. On PostgreSQL load runs on an ordinary connection pool.
 func BulkLoad(ctx context.Context, dsn string, configure func(*DB), load func(*DB) error, index func(done, total int)) (err error) {
 	if !strings.HasPrefix(dsn, "sqlite:") {
 		db, err := Open(ctx, dsn)
@@ -68,16 +68,20 @@ func BulkLoad(ctx context.Context, dsn string, configure func(*DB), load func(*D
 	if err != nil {
 		return err
 	}
-	if err := load(bulk); err != nil {
-		return err
-	}
+	// The indexes come back after a load that failed too: a load that
+	// rolls its transaction back (a copy whose checksums differ) leaves
+	// the database as it was.
+	err = load(bulk)
 	for i, create := range indexes {
-		if _, err := bulk.write.ExecContext(ctx, create); err != nil {
-			return fmt.Errorf("bulk load: %s: %w", create, err)
+		if _, ierr := bulk.write.ExecContext(context.WithoutCancel(ctx), create); ierr != nil {
+			return errors.Join(err, fmt.Errorf("bulk load: %s: %w", create, ierr))
 		}
-		if index != nil {
+		if index != nil && err == nil {
 			index(i+1, len(indexes))
 		}
+	}
+	if err != nil {
+		return err
 	}
 	// Back to WAL, which only the last connection may do.
 	if err := bulk.read.Close(); err != nil {

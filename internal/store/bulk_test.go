@@ -16,7 +16,7 @@ import (
 // TestBulkLoad fills an empty database through store.BulkLoad and checks
 // that it comes back as a migrated database would: its rows, every index
 // (rebuilt at the end, progress told), found by the number keys, in WAL on
-// SQLite; and that a load that fails says so.
+// SQLite; and that a load that fails says so and leaves the indexes.
 func TestBulkLoad(t *testing.T) {
 	ctx := context.Background()
 	sys := desk.NewSystemContext(ctx)
@@ -66,11 +66,20 @@ func TestBulkLoad(t *testing.T) {
 			}
 		})
 	}
+	// A load that fails says so, and leaves the database with its indexes.
 	failed := errors.New("the load failed")
-	err := store.BulkLoad(ctx, "sqlite:"+filepath.Join(t.TempDir(), "failed.db"), func(*store.DB) {},
-		func(*store.DB) error { return failed }, nil)
+	dsn := "sqlite:" + filepath.Join(t.TempDir(), "failed.db")
+	err := store.BulkLoad(ctx, dsn, func(*store.DB) {}, func(*store.DB) error { return failed }, nil)
 	if !errors.Is(err, failed) {
 		t.Errorf("a failed load: %v", err)
+	}
+	db, err := store.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if got, want := db.IndexNames(ctx), openTemp(t).IndexNames(ctx); !slices.Equal(got, want) {
+		t.Errorf("indexes after a failed load:\n%v\nwant\n%v", got, want)
 	}
 }
 
