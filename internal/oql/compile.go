@@ -99,21 +99,41 @@ func (q *Query) Compile(env Env) (*Statement, error) {
 	if limited && len(q.branches) == 1 {
 		sj, reduced = c.semiJoinOf(first)
 	}
+	multi := len(q.branches) > 1 || (len(first.joins) > 0 && !reduced)
+	st.total = limited && env.Total
+	// expanded is the list parameter the query runs once per value of
+	// (expandedList), nil when none; the count, when it needs the
+	// conditions as they are (no cap), keeps the list whole.
+	var expanded *paramRef
+	if limited && !multi && (!st.total || env.Cap > 0) {
+		expanded = c.expandedList(first)
+	}
+	// condsOf returns the conditions of the first SELECT, its joins reduced
+	// when it is a semi-join; the count and the expanded list compile them
+	// again, with enums as lists or one value of the list.
+	condsOf := func() ([]string, error) {
+		if reduced {
+			return c.semiJoinConds(first, sj)
+		}
+		return c.conds(first)
+	}
 	if reduced {
 		from = " FROM " + table(first.sel.class) + " " + alias(first.sel)
-		conds, err = c.semiJoinConds(first, sj)
-	} else {
-		conds, err = c.conds(first)
 	}
+	argsBefore := len(c.args)
+	conds, err = condsOf()
 	if err != nil {
 		return nil, err
+	}
+	if expanded != nil {
+		// Each branch compiles its own conditions: these, compiled for
+		// their errors, are not written, nor their arguments.
+		c.args, conds = c.args[:argsBefore], nil
 	}
 	where := ""
 	if len(conds) > 0 {
 		where = " WHERE " + strings.Join(conds, " AND ")
 	}
-	multi := len(q.branches) > 1 || (len(first.joins) > 0 && !reduced)
-	st.total = limited && env.Total
 	idsSQL := "SELECT " + alias(first.sel) + ".id" + from + where
 	for _, b := range q.branches[1:] {
 		sql, err := c.selectIDs(b)
@@ -123,8 +143,7 @@ func (q *Query) Compile(env Env) (*Statement, error) {
 		idsSQL += " UNION " + sql
 	}
 	// count is the scalar subquery of the total: the objects found, up to
-	// Cap+1 when Cap is set, read in the list's order so that the walk of
-	// the index that serves the list serves the count too.
+	// Cap+1 when Cap is set.
 	var count string
 	if limited {
 		order, body := alias(first.sel), from+where
@@ -140,21 +159,34 @@ func (q *Query) Compile(env Env) (*Statement, error) {
 				// its conditions with enums as lists let an index on the
 				// key and the status give the open tickets of an
 				// organization, without its history of closed ones.
+				// A list expanded by value counts each value's up to the
+				// cap, and their union up to the cap.
+				values := []any{nil}
+				if expanded != nil {
+					values = listOf(env.Params[expanded.name])
+				}
 				c.enumLists = true
-				var cc []string
-				if reduced {
-					cc, err = c.semiJoinConds(first, sj)
-				} else {
-					cc, err = c.conds(first)
+				var parts []string
+				for i, v := range values {
+					if expanded != nil {
+						c.only = map[*paramRef]any{expanded: v}
+					}
+					cc, err := condsOf()
+					if err != nil {
+						return nil, err
+					}
+					part := "SELECT " + alias(first.sel) + ".id" + from
+					if len(cc) > 0 {
+						part += " WHERE " + strings.Join(cc, " AND ")
+					}
+					if expanded != nil {
+						k := "c" + strconv.Itoa(i)
+						part = "SELECT " + k + ".id FROM (" + part + " LIMIT " + strconv.Itoa(env.Cap+1) + ") " + k
+					}
+					parts = append(parts, part)
 				}
-				c.enumLists = false
-				if err != nil {
-					return nil, err
-				}
-				counted = "SELECT 1" + from
-				if len(cc) > 0 {
-					counted += " WHERE " + strings.Join(cc, " AND ")
-				}
+				c.enumLists, c.only = false, nil
+				counted = strings.Join(parts, " UNION ")
 			}
 			if env.Cap > 0 {
 				counted += " LIMIT " + strconv.Itoa(env.Cap+1)
@@ -166,6 +198,26 @@ func (q *Query) Compile(env Env) (*Statement, error) {
 		// (a prepared statement's) then knows them, where it takes a
 		// parameter's LIMIT for a tenth of the rows and hashes the table.
 		idsSQL = "SELECT " + order + ".id" + body + " ORDER BY " + orderBy(q, order) + " LIMIT " + strconv.Itoa(env.Limit)
+		if expanded != nil {
+			// One walk per value, each stopping at the limit; the outer
+			// query orders their rows and keeps the limit.
+			var branches []string
+			for i, v := range listOf(env.Params[expanded.name]) {
+				c.only = map[*paramRef]any{expanded: v}
+				bc, err := condsOf()
+				if err != nil {
+					return nil, err
+				}
+				branch := "SELECT " + order + ".id" + from
+				if len(bc) > 0 {
+					branch += " WHERE " + strings.Join(bc, " AND ")
+				}
+				branch += " ORDER BY " + orderBy(q, order) + " LIMIT " + strconv.Itoa(env.Limit)
+				branches = append(branches, "SELECT b"+strconv.Itoa(i)+".id FROM ("+branch+") b"+strconv.Itoa(i))
+			}
+			c.only = nil
+			idsSQL = strings.Join(branches, " UNION ")
+		}
 	}
 
 	out := alias(first.sel)
@@ -198,6 +250,9 @@ func (q *Query) Compile(env Env) (*Statement, error) {
 		b.WriteString(" FROM " + table(q.class) + " " + out + " WHERE " + out + ".id IN (" + idsSQL + ")")
 	}
 	b.WriteString(" ORDER BY " + orderBy(q, out))
+	if expanded != nil {
+		b.WriteString(" LIMIT " + strconv.Itoa(env.Limit))
+	}
 	st.SQL, st.Args = b.String(), c.args
 	return st, nil
 }
@@ -218,6 +273,9 @@ type compiler struct {
 	// found by an index on the enum (the open tickets of an organization
 	// without reading its closed ones). For a count, which needs no order.
 	enumLists bool
+	// only gives a parameter one of its values, in one branch of a list
+	// expanded by value (expandedList).
+	only map[*paramRef]any
 }
 
 // arg adds an argument and returns its placeholder.
@@ -642,7 +700,7 @@ func (c *compiler) membership(e *membership) (string, error) {
 	}
 	for _, o := range e.list {
 		if p, ok := o.(*paramRef); ok {
-			for _, v := range listOf(c.env.Params[p.name]) {
+			for _, v := range c.paramValues(p) {
 				if isConstant {
 					known = append(known, fmt.Sprint(v))
 				} else {
@@ -1139,7 +1197,7 @@ func (c *compiler) enumList(a *attrRef, list []operand) (string, bool) {
 		case *literal:
 			not = append(not, o.text)
 		case *paramRef:
-			for _, v := range listOf(c.env.Params[o.name]) {
+			for _, v := range c.paramValues(o) {
 				not = append(not, fmt.Sprint(v))
 			}
 		default:

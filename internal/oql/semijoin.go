@@ -19,11 +19,6 @@ type semiJoin struct {
 	// own are the conditions of the WHERE clause on the selected source
 	// alone, others those on the joined sources alone.
 	own, others []expr
-	// oneRow tells that the joined sources are one row at most (each is
-	// found by its id, from a value or from another such source): the key
-	// is then one value, compared with =, which lets the database walk the
-	// index in order; else it is a list (IN), and the rows are sorted.
-	oneRow bool
 }
 
 // semiJoinOf returns s as a semiJoin when it is one: the selected source is
@@ -77,7 +72,6 @@ func (c *compiler) semiJoinOf(s *selectQuery) (*semiJoin, bool) {
 			sj.own = append(sj.own, e)
 		}
 	}
-	sj.oneRow = c.oneRow(s.joins, sj.others)
 	return sj, true
 }
 
@@ -119,8 +113,12 @@ func (c *compiler) semiJoinConds(s *selectQuery, sj *semiJoin) ([]string, error)
 	if len(where) > 0 {
 		sub.WriteString(" WHERE " + strings.Join(where, " AND "))
 	}
+	// When the joined sources are one row at most (each found by its id,
+	// from a value or from another such source), the key is one value,
+	// compared with =, which lets the database walk the index in order;
+	// else it is a list (IN), and the rows are sorted.
 	link := c.ref(sj.link)
-	if sj.oneRow {
+	if c.oneRow(s.joins, sj.others) {
 		return append(conds, link+" = ("+sub.String()+")"), nil
 	}
 	return append(conds, c.env.Dialect.inIDs(link, sub.String())), nil
@@ -176,9 +174,42 @@ func (c *compiler) single(o operand, one map[*source]bool) bool {
 	case *literal, *objectRef:
 		return true
 	case *paramRef:
-		return len(listOf(c.env.Params[o.name])) == 1
+		return len(c.paramValues(o)) == 1
 	}
 	return false
+}
+
+// paramValues returns the values of parameter p: the one a branch of a
+// list expanded by value gives it (compiler.only), else its values.
+func (c *compiler) paramValues(p *paramRef) []any {
+	if v, ok := c.only[p]; ok {
+		return []any{v}
+	}
+	return listOf(c.env.Params[p.name])
+}
+
+// maxExpanded bounds the values of a list a limited query is expanded by.
+const maxExpanded = 8
+
+// expandedList returns the list parameter of s a limited query is best run
+// once per value of: the one parameter of `x IN (:list)`, AND-ed with the
+// rest, when it has from 2 to maxExpanded values. With one value the key
+// of an index walk is one (the caller's tickets, his organization's), and
+// each run stops at the limit; with the list, the database reads every
+// row of every value and sorts them. nil when there is none.
+func (c *compiler) expandedList(s *selectQuery) *paramRef {
+	for _, e := range conjuncts(s.where) {
+		m, ok := e.(*membership)
+		if !ok || m.not || m.sub != nil || len(m.list) != 1 {
+			continue
+		}
+		if p, ok := m.list[0].(*paramRef); ok {
+			if n := len(listOf(c.env.Params[p.name])); n >= 2 && n <= maxExpanded {
+				return p
+			}
+		}
+	}
+	return nil
 }
 
 // conjuncts returns the conditions e AND-s together (e itself when it is
