@@ -115,7 +115,7 @@ func followEvents(t *testing.T, ctx context.Context, client *http.Client, base s
 	}
 }
 
-// TestServeEventsAcrossInstances checks DESIGN.md section 8: two instances
+// TestServeEventsAcrossInstances checks docs/deployment.md, several instances: two instances
 // on one PostgreSQL database, the agent's browser connected to one, the
 // phone system posting to the other; the call reaches the agent.
 func TestServeEventsAcrossInstances(t *testing.T) {

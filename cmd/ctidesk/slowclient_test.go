@@ -63,8 +63,11 @@ func TestSlowClients(t *testing.T) {
 		if resp.StatusCode != http.StatusOK || strings.TrimSpace(string(body)) != "ok" {
 			t.Fatalf("GET /healthz beside slow clients: %d %q", resp.StatusCode, body)
 		}
-		if d := time.Since(start); d > 2*time.Second {
-			t.Errorf("GET /healthz beside slow clients took %v", d)
+		// Served before the slow clients could have been dropped: it did
+		// not wait for them. (The margin is the header timeout, not a
+		// latency bound, so a busy machine does not fail it.)
+		if d := time.Since(start); d >= timeout {
+			t.Errorf("GET /healthz beside slow clients took %v, as long as the header timeout %v: it waited for them", d, timeout)
 		}
 	}
 	close(stop)

@@ -1,4 +1,4 @@
-// Package config is ctidesk's configuration (DESIGN.md section 6): the
+// Package config is ctidesk's configuration (docs/configuration.md): the
 // telephony settings of the iTop extension combodo-telephony-integration, in
 // the same sections and with the same meaning, plus the server settings, read
 // from ctidesk.yaml.
@@ -111,7 +111,7 @@ type Server struct {
 	DefaultLanguage string
 }
 
-// Phone configures phone number matching (DESIGN.md section 4).
+// Phone configures phone number matching (docs/configuration.md, phone).
 type Phone struct {
 	// DefaultRegion is the ISO 3166-1 region of numbers written without a
 	// country code.

@@ -156,7 +156,7 @@ var phoneLinkScheme = regexp.MustCompile(`^([a-zA-Z][a-zA-Z0-9+.-]*):`)
 func CheckPhoneLink(s string) error {
 	m := phoneLinkScheme.FindStringSubmatch(strings.TrimSpace(s))
 	if m == nil {
-		return fmt.Errorf("link %q does not start with a URL scheme such as tel:, sip: or callto:", s)
+		return fmt.Errorf("link %q does not start with a URL scheme such as tel, sip or callto", s)
 	}
 	switch strings.ToLower(m[1]) {
 	case "javascript", "data", "vbscript", "file", "blob":

@@ -413,7 +413,7 @@ func TestCallsMissedAndScope(t *testing.T) {
 	f := mustCallsFixture(t)
 	// Bob of Beta calls the scoped agent's extension and Alice's: the
 	// scoped agent, limited to Alpha, is told of the call but not of Bob.
-	_, call := f.post(t, cti.Event{Event: cti.EventNewCall, From: "4155550199", To: "203", Direction: "in", CallID: "m",
+	f.post(t, cti.Event{Event: cti.EventNewCall, From: "4155550199", To: "203", Direction: "in", CallID: "m",
 		User: []string{"203", "alice"}})
 	got := f.drain(t)
 	wantTypes(t, "newCall", f.types(got), map[string]string{"alice": "ringing", "scoped": "ringing"})
@@ -424,7 +424,7 @@ func TestCallsMissedAndScope(t *testing.T) {
 		t.Errorf("the scoped agent is told %+v, want the number without Bob", n)
 	}
 	f.now = f.now.Add(20 * time.Second)
-	_, call = f.post(t, cti.Event{Event: cti.EventHangup, From: "4155550199", To: "203", Direction: "in", CallID: "m",
+	_, call := f.post(t, cti.Event{Event: cti.EventHangup, From: "4155550199", To: "203", Direction: "in", CallID: "m",
 		Cause: cti.CauseCancel})
 	got = f.drain(t)
 	wantTypes(t, "hangup", f.types(got), map[string]string{"alice": "ended", "scoped": "ended"})
@@ -458,10 +458,10 @@ func TestCallsMissedAndScope(t *testing.T) {
 	t.Run("Voicemail", func(t *testing.T) {
 		f.post(t, cti.Event{Event: cti.EventNewCall, From: "2125550100", To: "100", Direction: "in", CallID: "v", User: []string{"alice"}})
 		f.drain(t)
-		_, call := f.post(t, cti.Event{Event: cti.EventAnswer, From: "2125550100", To: "100", Direction: "in", CallID: "v",
+		f.post(t, cti.Event{Event: cti.EventAnswer, From: "2125550100", To: "100", Direction: "in", CallID: "v",
 			User: []string{"voicemail"}})
 		wantTypes(t, "voicemail", f.types(f.drain(t)), map[string]string{"alice": "ended"})
-		_, call = f.post(t, cti.Event{Event: cti.EventHangup, From: "2125550100", To: "100", Direction: "in", CallID: "v"})
+		_, call := f.post(t, cti.Event{Event: cti.EventHangup, From: "2125550100", To: "100", Direction: "in", CallID: "v"})
 		wantTypes(t, "hangup", f.types(f.drain(t)), map[string]string{})
 		if call.State != desk.CallMissed || !call.Voicemail || !call.Ended() {
 			t.Fatalf("voicemail call %+v", call)

@@ -277,7 +277,7 @@ func (p *Pop) display(o *desk.Object) string {
 // personObject returns a person as a query would have found it.
 func personObject(p *desk.Person) *desk.Object {
 	o := &desk.Object{Class: desk.ClassPerson, ID: p.ID, FriendlyName: p.FriendlyName()}
-	for _, v := range []desk.ObjectValue{
+	o.Values = append(o.Values, []desk.ObjectValue{
 		{Attribute: "first_name", Value: p.FirstName}, {Attribute: "name", Value: p.Name},
 		{Attribute: "org_id", Value: p.OrgID}, {Attribute: "org_name", Value: p.OrgName},
 		{Attribute: "location_id", Value: p.LocationID}, {Attribute: "location_name", Value: p.LocationName},
@@ -285,9 +285,7 @@ func personObject(p *desk.Person) *desk.Object {
 		{Attribute: "mobile_phone", Value: p.MobilePhone}, {Attribute: "home_phone", Value: p.HomePhone},
 		{Attribute: "employee_number", Value: p.EmployeeNumber}, {Attribute: "support_id", Value: p.SupportID},
 		{Attribute: "function", Value: p.Function}, {Attribute: "status", Value: p.Status},
-	} {
-		o.Values = append(o.Values, v)
-	}
+	}...)
 	return o
 }
 

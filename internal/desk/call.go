@@ -8,7 +8,7 @@ import (
 	"unicode/utf8"
 )
 
-// Calls as the phone system reports them (DESIGN.md section 7): a phone system
+// Calls as the phone system reports them (docs/architecture.md): a phone system
 // posts call events (newCall, answer, hangup, in the form of Zammad's Generic
 // CTI) and ctidesk keeps each call in its call log, tells the ringing agents,
 // pushes the screen pop to the agent who answers, and turns the call into a

@@ -2,7 +2,7 @@ package desk
 
 import "context"
 
-// Attributes a caller can be found by (DESIGN.md sections 4 and 6): the phone
+// Attributes a caller can be found by (docs/configuration.md, phone and url_parameters): the phone
 // attributes of a Person, and the exact identifiers a phone system or a caller
 // may give instead of a number.
 const (
@@ -40,7 +40,7 @@ type CallerMatch struct {
 	Rank int
 }
 
-// CallerService finds who is calling (DESIGN.md section 4), within the
+// CallerService finds who is calling (docs/configuration.md, phone), within the
 // organization scope of the user in ctx, who must be allowed to read persons.
 type CallerService interface {
 	// FindCallersByNumber returns the persons whose phone, mobile phone or

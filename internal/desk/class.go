@@ -20,7 +20,7 @@ const (
 	TypeString   AttributeType = "string"   // one line of text
 	TypeText     AttributeType = "text"     // several lines of text
 	TypeEmail    AttributeType = "email"    // an email address
-	TypePhone    AttributeType = "phone"    // a phone number, compared by number matching (DESIGN.md section 4)
+	TypePhone    AttributeType = "phone"    // a phone number, compared by number matching (docs/configuration.md, phone)
 	TypeEnum     AttributeType = "enum"     // one of Values
 	TypeInt      AttributeType = "int"      // an integer; Values, when set, lists the allowed ones
 	TypeDateTime AttributeType = "datetime" // a date and time

@@ -5,8 +5,8 @@ import (
 	"time"
 )
 
-// PushEvent is a notification for the browsers of one user (DESIGN.md
-// section 8): a ringing call, an answer that opens the screen pop, a call
+// PushEvent is a notification for the browsers of one user (docs/deployment.md,
+// several instances): a ringing call, an answer that opens the screen pop, a call
 // that ended.
 type PushEvent struct {
 	// ID orders the events of a bus: it increases with every publication,

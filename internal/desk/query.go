@@ -2,7 +2,7 @@ package desk
 
 import "context"
 
-// Query is a parsed query of the OQL subset (DESIGN.md section 5), ready to be
+// Query is a parsed query of the OQL subset (docs/oql.md), ready to be
 // run many times. internal/oql provides it; the store runs it.
 type Query interface {
 	// Text returns the query as written.

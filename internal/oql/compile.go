@@ -24,7 +24,7 @@ type Env struct {
 	// his.
 	ContactID int64
 	// Phone, when set, makes phone attributes compared with a parameter
-	// match by number (DESIGN.md section 4) through the person_number keys.
+	// match by number (docs/configuration.md, phone) through the person_number keys.
 	Phone *phone.Normalizer
 	// Limit bounds the objects returned; 0: no bound.
 	Limit int

@@ -1,5 +1,5 @@
 // Package oql implements the subset of iTop's object query language that
-// ctidesk's configuration uses (DESIGN.md section 5): a lexer and parser to an
+// ctidesk's configuration uses (docs/oql.md): a lexer and parser to an
 // AST with positions, checked against the class metadata of internal/desk,
 // and a compiler to parameterized SQL for SQLite and PostgreSQL.
 //

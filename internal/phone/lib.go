@@ -19,8 +19,8 @@ import (
 // work that cannot matter for digits (matching the extension and punctuation
 // patterns), on building the same pattern strings and looking them up in a
 // locked cache at every call, and on matching each number-type pattern twice.
-// That was more than the whole budget of a caller lookup (DESIGN.md section
-// 4, 20 us at the median), and tripled the time of an import or a reindex.
+// That was more than the whole budget of a caller lookup (20 us at the
+// median then, docs/performance.md), and tripled the time of an import or a reindex.
 //
 // The steps below follow parseHelper, maybeExtractCountryCode,
 // maybeStripNationalPrefixAndCarrierCode, testNumberLength, IsValidNumber and

@@ -3,7 +3,7 @@ package phone
 import "strings"
 
 // Keys is what the store indexes for one stored number, one row of the side
-// table of match keys (DESIGN.md section 4, rule 5).
+// table of match keys (docs/configuration.md, phone).
 type Keys struct {
 	// Digits are Number.Digits, kept for display and debugging; no probe
 	// uses them (a suffix probe on them would be a LIKE '%...' scan).
@@ -84,7 +84,7 @@ func (n *Normalizer) Match(caller, stored Number) (Match, bool) {
 // the longer common suffix (the one with more digits in common, so "4567890"
 // ranks after "123-456-7890" for a caller "+11234567890"). Neither is better
 // when both are equal; such ties are resolved by the caller, by person name
-// (DESIGN.md section 4, rule 4).
+// (docs/configuration.md, phone).
 func (a Match) Better(b Match) bool {
 	if a.E164Equal != b.E164Equal {
 		return a.E164Equal

@@ -1,6 +1,6 @@
 // Package phone turns phone numbers, as people store them and as phone
 // systems send them, into match keys, and decides and ranks matches between a
-// caller's number and stored numbers (DESIGN.md section 4).
+// caller's number and stored numbers (docs/configuration.md, phone).
 //
 // The same number is written many ways: "+1 (123) 456 7890", "123-456-7890",
 // "4567890", "0011234567890", "tel:+1-123-456-7890;ext=12". Exact comparison
@@ -28,7 +28,7 @@ import (
 	"github.com/nyaruka/phonenumbers"
 )
 
-// Defaults, as in DESIGN.md: phone.default_region and phone.min_match_digits.
+// Defaults, as docs/configuration.md gives them: phone.default_region and phone.min_match_digits.
 const (
 	DefaultRegion         = "US"
 	DefaultMinMatchDigits = 7

@@ -18,7 +18,7 @@ import (
 )
 
 // EventBus is the desk.EventBus of several instances sharing one PostgreSQL
-// database (DESIGN.md section 8): an event published on any instance reaches
+// database (docs/deployment.md, several instances): an event published on any instance reaches
 // the user's browsers on every instance, through LISTEN/NOTIFY.
 //
 // Publish draws the event's ID from a sequence of the database (so IDs

@@ -59,14 +59,11 @@ func numberProbe(d oql.Dialect, norm *phone.Normalizer, num numberSearch) (strin
 }
 
 // callerQueries caches the SQL text of FindCallersByNumber, as the database
-// runs it, by dialect and size of the user's scope (-1: unscoped), the only
-// things that change it: building it and hashing it for the statement cache
-// at every call costs more than a microsecond.
-var callerQueries sync.Map // callerQueryKey -> string
-
-type callerQueryKey struct {
-	dialect oql.Dialect
-	size    int
+// runs it, by size of the user's scope (-1: unscoped), the only thing that
+// changes it for one database: building it and hashing it for the statement
+// cache at every call costs more than a microsecond (docs/architecture.md).
+type callerQueries struct {
+	bySize sync.Map // int -> string
 }
 
 // callerNumberQuery returns the SQL of FindCallersByNumber, rebound for the
@@ -74,18 +71,19 @@ type callerQueryKey struct {
 // scope. The keys come first (SQLite's CROSS JOIN keeps it from starting with
 // the persons of the scope's organizations, which may be most of the
 // directory).
-func callerNumberQuery(d oql.Dialect, norm *phone.Normalizer, scope []int64, caller phone.Number) (string, []any) {
+func (db *DB) callerNumberQuery(norm *phone.Normalizer, scope []int64, caller phone.Number) (string, []any) {
+	d := db.dialect
 	cond, args := keyRange(d, norm, caller.Digits)
 	var c conds
 	c.add(cond, args...)
 	if scope != nil {
 		c.addIn("p.org_id", scope)
 	}
-	key := callerQueryKey{d, len(scope)}
+	size := len(scope)
 	if scope == nil {
-		key.size = -1
+		size = -1
 	}
-	if q, ok := callerQueries.Load(key); ok {
+	if q, ok := db.callerQueries.bySize.Load(size); ok {
 		return q.(string), c.args
 	}
 	query := rebind(d, `SELECT k.attribute, k.rdigits, k.e164, `+personColumns+`
@@ -93,8 +91,8 @@ func callerNumberQuery(d oql.Dialect, norm *phone.Normalizer, scope []int64, cal
 		`+keysFirstJoin(d)+` person p ON p.id = k.person_id
 		JOIN organization o ON o.id = p.org_id
 		LEFT JOIN location l ON l.id = p.location_id`+c.where())
-	if key.size <= maxCachedParams {
-		callerQueries.Store(key, query)
+	if size <= maxCachedParams {
+		db.callerQueries.bySize.Store(size, query)
 	}
 	return query, c.args
 }
@@ -147,7 +145,7 @@ func (db *DB) FindCallersByNumber(ctx context.Context, number string) ([]*desk.C
 		return nil, desk.NewError(desk.EINVALID, "error.number_too_short",
 			strings.TrimSpace(number), norm.Options().MinMatchDigits)
 	}
-	query, args := callerNumberQuery(db.dialect, norm, user.OrgScope(), caller)
+	query, args := db.callerNumberQuery(norm, user.OrgScope(), caller)
 	rows, err := db.queryReadSQL(ctx, query, args...) // rebound already
 	if err != nil {
 		return nil, fmt.Errorf("find callers by number: %w", err)

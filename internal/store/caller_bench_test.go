@@ -18,7 +18,7 @@ import (
 
 // benchPersons is the size of the caller benchmarks' directory:
 // CTIDESK_BENCH_PERSONS, 10,000 by default so that a casual -bench run is
-// quick; the figures DESIGN.md asks for are at 1,000,000.
+// quick; the figures docs/performance.md gives are at 1,000,000.
 func benchPersons(tb testing.TB) int {
 	n := 10000
 	if v := os.Getenv("CTIDESK_BENCH_PERSONS"); v != "" {

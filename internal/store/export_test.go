@@ -57,7 +57,7 @@ func (db *DB) ExplainFindCallersByNumber(ctx context.Context, scope []int64, num
 	if db.Phone.TooShort(caller) {
 		return nil, fmt.Errorf("explain: %q is too short", number)
 	}
-	query, args := callerNumberQuery(db.dialect, db.Phone, scope, caller)
+	query, args := db.callerNumberQuery(db.Phone, scope, caller)
 	return db.explain(ctx, query, args)
 }
 

@@ -10,7 +10,7 @@ import (
 	"github.com/ctidesk/ctidesk/internal/oql"
 )
 
-// FindObjects runs a query of the OQL subset (DESIGN.md section 5) within the
+// FindObjects runs a query of the OQL subset (docs/oql.md) within the
 // user's organization scope. The user must be allowed to read every class the
 // query names. :current_user and :current_contact (:current_user_id,
 // :current_contact_id) are the user's, whatever params says; params'

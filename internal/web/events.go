@@ -13,7 +13,7 @@ import (
 	"github.com/ctidesk/ctidesk/internal/desk"
 )
 
-// The browsers' event stream (DESIGN.md section 7): GET /events is a
+// The browsers' event stream (docs/architecture.md): GET /events is a
 // Server-Sent Events stream of the logged-in user's push events (a call
 // ringing for him, the screen pop when he answers, the end of the call),
 // which app.js turns into notices and, on answer, into the pop opening in the

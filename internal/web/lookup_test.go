@@ -56,8 +56,7 @@ indirect_creation:
 					t.Fatal(err)
 				}
 			}
-			var e *env
-			e = MustEnvWith(t, func(o *web.Options) { o.Pop = &cti.Pop{Config: cfg, Services: o.Services} })
+			e := MustEnvWith(t, func(o *web.Options) { o.Pop = &cti.Pop{Config: cfg, Services: o.Services} })
 			ann := e.MustPerson(t, &desk.Person{FirstName: "Ann", Name: "Smith", OrgID: e.orgA.ID,
 				Phone: "+1 212 555 0100", EmployeeNumber: "E-1", SupportID: "S-ACME"})
 			carl := e.MustPerson(t, &desk.Person{FirstName: "Carl", Name: "Brown", OrgID: e.orgA.ID,

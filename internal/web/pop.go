@@ -17,7 +17,7 @@ import (
 	"github.com/ctidesk/ctidesk/internal/desk"
 )
 
-// The screen pop (DESIGN.md section 7): the phone system opens /pop?phone=…
+// The screen pop (docs/architecture.md): the phone system opens /pop?phone=…
 // in the agent's browser. The page is one GET form: the callers are a radio
 // group (arrow keys move through them), the creation buttons its submit
 // buttons, the first of them focused, so that Enter opens the first offered

@@ -329,16 +329,16 @@ func testStaleCalls(t *testing.T, open func(t *testing.T) *store.DB) {
 	}
 	start := f.now
 	ringing := f.ring(t, integ.ID, "ringing", "+1 212 555 0100", []int64{f.alice.ID}, f.agentUser.ID)
-	answered := f.ring(t, integ.ID, "answered", "+1 415 555 0199", nil, f.agentUser.ID)
+	f.ring(t, integ.ID, "answered", "+1 415 555 0199", nil, f.agentUser.ID)
 	lastEvent := f.advance(10 * time.Second)
-	answered = apply("answered", func(c *desk.Call) {
+	answered := apply("answered", func(c *desk.Call) {
 		c.State, c.AnsweredAt, c.AgentUserID = desk.CallAnswered, &lastEvent, f.agentUser.ID
 	})
 	out := apply("out", func(c *desk.Call) {
 		c.Direction, c.To, c.State, c.StartedAt, c.AgentUserID = desk.DirectionOut, "+33612345678", desk.CallRinging, f.now, f.agentUser.ID
 	})
-	over := f.ring(t, integ.ID, "over", "+1 212 555 0100", nil)
-	over = apply("over", func(c *desk.Call) { c.State, c.EndedAt, c.Cause = desk.CallMissed, &lastEvent, "cancel" })
+	f.ring(t, integ.ID, "over", "+1 212 555 0100", nil)
+	over := apply("over", func(c *desk.Call) { c.State, c.EndedAt, c.Cause = desk.CallMissed, &lastEvent, "cancel" })
 	blocked := apply("blocked", func(c *desk.Call) {
 		c.Direction, c.From, c.State, c.Blocked, c.StartedAt = desk.DirectionIn, "+1 900 555 0100", desk.CallRejected, true, f.now
 	})
