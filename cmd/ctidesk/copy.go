@@ -62,14 +62,18 @@ func (m *Main) copy(ctx context.Context, src, dst string, sanitize bool) error {
 		return err
 	}
 	defer from.Close()
-	to, err := open(dst)
-	if err != nil {
-		return err
-	}
-	defer to.Close()
+	// The target is written in bulk (store.BulkLoad): on SQLite without
+	// its indexes, built at the end, and without syncs, so that a copy
+	// writes little more than the database's size.
 	fmt.Fprintf(m.Stderr, "copying %s to %s\n", store.RedactDSN(src), store.RedactDSN(dst))
 	start := time.Now()
-	tables, err := store.Copy(ctx, to, from, store.CopyOptions{Progress: m.progress(), Sanitize: sanitize})
+	progress := m.progress()
+	var tables []store.TableCopy
+	err = store.BulkLoad(ctx, dst, func(db *store.DB) { db.Phone = norm }, func(to *store.DB) error {
+		var err error
+		tables, err = store.Copy(ctx, to, from, store.CopyOptions{Progress: progress, Sanitize: sanitize})
+		return err
+	}, func(done, total int) { progress("indexes", done, total) })
 	if err != nil {
 		return err
 	}

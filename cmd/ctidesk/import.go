@@ -15,6 +15,7 @@ import (
 	"github.com/ctidesk/ctidesk/internal/csvimport"
 	"github.com/ctidesk/ctidesk/internal/desk"
 	"github.com/ctidesk/ctidesk/internal/locale"
+	"github.com/ctidesk/ctidesk/internal/store"
 )
 
 const importUsage = "usage: ctidesk import persons|organizations FILE.csv (- reads stdin)"
@@ -77,10 +78,31 @@ func (m *Main) runImport(ctx context.Context, kind csvimport.Kind, path string, 
 		},
 	}
 	var res desk.ImportResult
-	if kind == csvimport.Persons {
-		res, err = m.DB.Services().Importer.ImportPersons(ctx, readRows(r.ReadPerson, rep), opt)
+	load := func(db *store.DB) error {
+		var err error
+		if kind == csvimport.Persons {
+			res, err = db.Services().Importer.ImportPersons(ctx, readRows(r.ReadPerson, rep), opt)
+		} else {
+			res, err = db.Services().Importer.ImportOrganizations(ctx, readRows(r.ReadOrganization, rep), opt)
+		}
+		return err
+	}
+	empty, err := m.DB.IsEmpty(ctx)
+	if err != nil {
+		return err
+	}
+	if empty {
+		// The first import fills an empty database: in bulk
+		// (store.BulkLoad), with the database to itself.
+		norm := m.DB.Phone
+		if err := m.DB.Close(); err != nil {
+			return err
+		}
+		m.DB = nil
+		err = store.BulkLoad(ctx, m.DSN, func(db *store.DB) { db.Phone = norm }, load,
+			func(done, total int) { rep.show("indexes") })
 	} else {
-		res, err = m.DB.Services().Importer.ImportOrganizations(ctx, readRows(r.ReadOrganization, rep), opt)
+		err = load(m.DB)
 	}
 	rep.flush(-1)
 	rep.clear()

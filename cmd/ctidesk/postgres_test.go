@@ -155,6 +155,28 @@ func TestCopy(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "not empty") {
 			t.Errorf("copy into a database with data: %v, want a refusal\n%s", err, out)
 		}
+
+		// Back to a new SQLite database, loaded in bulk (its indexes built
+		// at the end): the same callers are found; copied again onto it,
+		// the copy is refused and the target still finds them.
+		back := "sqlite:" + filepath.Join(t.TempDir(), "back.db")
+		for i := range 2 {
+			out, err = runCommand(t, "", nil, "copy", "--from", pgURL, "--to", back)
+			if i == 0 && err != nil {
+				t.Fatalf("copy back: %v\n%s", err, out)
+			} else if i == 1 && (err == nil || !strings.Contains(err.Error(), "not empty")) {
+				t.Errorf("copy back again: %v, want a refusal\n%s", err, out)
+			}
+			bdb, err := store.Open(ctx, back)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := bdb.FindCallersByNumber(ctx, persons[0].Phone)
+			bdb.Close()
+			if err != nil || len(got) != len(want) || got[0].Person.ID != want[0].Person.ID {
+				t.Errorf("copy %d back to SQLite: callers of %q: %d (%v), want %d", i+1, persons[0].Phone, len(got), err, len(want))
+			}
+		}
 	})
 	t.Run("errors", func(t *testing.T) {
 		db := "sqlite:" + filepath.Join(t.TempDir(), "a.db")

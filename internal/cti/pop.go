@@ -305,8 +305,10 @@ type TicketList struct {
 	Class   string
 	Objects []*desk.Object
 	// Total is the number of objects the list's query finds: more than
-	// Objects when the rows asked for leave some out.
+	// Objects when the rows asked for leave some out. The count stops at
+	// desk.CountCap: More tells that the query finds more than Total.
 	Total int
+	More  bool
 }
 
 // Lists returns the enabled display_tickets lists for the selected callers
@@ -357,8 +359,12 @@ func (p *Pop) Lists(ctx context.Context, callers []int64, values map[string]stri
 		} else if err != nil {
 			return nil, fmt.Errorf("ticket list %s: %w", l.Name, err)
 		}
+		more := total > desk.CountCap
+		if more {
+			total = desk.CountCap
+		}
 		out = append(out, &TicketList{Name: l.Name, Label: config.Expand(l.Label.For(user.Language), placeholders),
-			Class: l.Query.Class().Name, Objects: objs, Total: total})
+			Class: l.Query.Class().Name, Objects: objs, Total: total, More: more})
 	}
 	return out, nil
 }

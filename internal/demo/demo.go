@@ -141,6 +141,7 @@ func Load(ctx context.Context, svc desk.Services, opt Options) ([]Login, error) 
 	if len(tp.active) == 0 {
 		return nil, fmt.Errorf("demo: no active customer has an active person")
 	}
+	tp.activeWeights = ticketShares(tp.activeWeights)
 
 	// Tickets, a chunk at a time, and the phone calls that go with them.
 	var calls []desk.PhoneCall

@@ -2,6 +2,7 @@ package demo
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"strconv"
@@ -441,7 +442,8 @@ type ticketPlan struct {
 	agents  []agentRef
 	active  []int // customer orgs that are active and have callers
 	all     []int // customer orgs that have callers
-	// head counts of active and all
+	// the share of tickets of each active customer (ticketShares), the
+	// head counts of all
 	activeWeights, allWeights []int
 	next                      int
 	calls                     int // phone calls planned so far
@@ -475,14 +477,14 @@ func (tp *ticketPlan) tickets(n int) ([]*desk.Ticket, []callPlan) {
 			c := i / (total / combos)
 			kind, status = desk.TicketKinds[c/len(desk.TicketStatuses)], desk.TicketStatuses[c%len(desk.TicketStatuses)]
 		}
-		// Former customers have a few old tickets. Bigger organizations
-		// call more: most tickets pick by head count, some uniformly.
+		// Former customers have a few old tickets. A few large customers
+		// call most (ticketShares); some tickets pick uniformly.
 		orgs, weights := tp.all, tp.allWeights
 		if forced || r.IntN(100) < 97 {
 			orgs, weights = tp.active, tp.activeWeights
 		}
 		oi := orgs[r.IntN(len(orgs))]
-		if r.IntN(100) < 80 {
+		if r.IntN(100) < 95 {
 			oi = orgs[weighted(r, weights)]
 		}
 		if tp.g.orgs[oi].org.Status == desk.StatusInactive {
@@ -520,6 +522,24 @@ func (tp *ticketPlan) tickets(n int) ([]*desk.Ticket, []callPlan) {
 		}
 	}
 	return out, calls
+}
+
+// ticketShares returns the share of tickets of each customer from their
+// head counts: Zipf's law by rank of head count (the k-th largest calls
+// about 1/k^1.2 as much as the largest), as real service desks see it, a
+// few very large customers and a long tail. Of 24 organizations, the
+// largest has about a third of the tickets, the smallest about 1 %.
+func ticketShares(headCounts []int) []int {
+	rank := make([]int, len(headCounts))
+	for i := range rank {
+		rank[i] = i
+	}
+	slices.SortStableFunc(rank, func(a, b int) int { return headCounts[b] - headCounts[a] })
+	shares := make([]int, len(headCounts))
+	for k, i := range rank {
+		shares[i] = max(1, int(1e6/math.Pow(float64(k+1), 1.2)))
+	}
+	return shares
 }
 
 // maxCalls bounds the phone calls: each is its own transaction.

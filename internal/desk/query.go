@@ -61,6 +61,13 @@ type QueryService interface {
 	// uses and params lacks is EINVALID.
 	FindObjects(ctx context.Context, q Query, params QueryParams, limit int) ([]*Object, error)
 	// FindObjectsTotal is FindObjects (limit above 0), and returns too the
-	// number of objects q selects in all, as without the limit.
+	// number of objects q selects in all, as without the limit, counted up
+	// to CountCap+1: a total above CountCap means "more than CountCap".
 	FindObjectsTotal(ctx context.Context, q Query, params QueryParams, limit int) ([]*Object, int, error)
 }
+
+// CountCap is where FindObjectsTotal stops counting. A list of an
+// organization's open tickets shows its 20 newest "of 1,000+" rather than
+// reading the organization's whole history to count it: the count reads at
+// most CountCap+1 index entries, whatever the history.
+const CountCap = 1000

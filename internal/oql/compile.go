@@ -31,6 +31,10 @@ type Env struct {
 	// Total, with a Limit, adds to each row the number of objects the query
 	// finds in all, limit or not (Statement.Total reads it).
 	Total bool
+	// Cap, with Total, stops the count at Cap+1 objects: a count that does
+	// not read every object found, which a list shows as "20 of 1,000+".
+	// 0: every object is counted.
+	Cap int
 	// This is the object in context, whose attributes :this->name are (its
 	// class and id); nil when there is none.
 	This *desk.Object
@@ -84,48 +88,136 @@ func (q *Query) Compile(env Env) (*Statement, error) {
 	// applies: the subquery orders and limits the ids alone, so that the
 	// columns, derived names among them, are worked out only for the
 	// objects returned rather than for every object found before the sort.
+	// A limited query whose joins only narrow the selected source down
+	// (semiJoin) selects from that source alone, found once each.
 	first := q.branches[0]
-	conds, err := c.conds(first)
+	limited := env.Limit > 0
+	from := c.from(first)
+	var conds []string
+	var err error
+	sj, reduced := (*semiJoin)(nil), false
+	if limited && len(q.branches) == 1 {
+		sj, reduced = c.semiJoinOf(first)
+	}
+	multi := len(q.branches) > 1 || (len(first.joins) > 0 && !reduced)
+	st.total = limited && env.Total
+	// expanded is the list parameter the query runs once per value of
+	// (expandedList), nil when none; the count, when it needs the
+	// conditions as they are (no cap), keeps the list whole.
+	var expanded *paramRef
+	if limited && !multi && (!st.total || env.Cap > 0) {
+		expanded = c.expandedList(first)
+	}
+	// condsOf returns the conditions of the first SELECT, its joins reduced
+	// when it is a semi-join; the count and the expanded list compile them
+	// again, with enums as lists or one value of the list.
+	condsOf := func() ([]string, error) {
+		if reduced {
+			return c.semiJoinConds(first, sj)
+		}
+		return c.conds(first)
+	}
+	if reduced {
+		from = " FROM " + table(first.sel.class) + " " + alias(first.sel)
+	}
+	argsBefore := len(c.args)
+	conds, err = condsOf()
 	if err != nil {
 		return nil, err
 	}
-	multi := len(q.branches) > 1 || len(first.joins) > 0
-	limited := env.Limit > 0
-	st.total = limited && env.Total
-	// The window counts the ids found before the limit keeps some: the
-	// total costs no second run of the conditions.
-	idCols := func(a string) string {
-		if st.total {
-			return a + ".id, COUNT(*) OVER () AS total"
-		}
-		return a + ".id"
+	if expanded != nil {
+		// Each branch compiles its own conditions: these, compiled for
+		// their errors, are not written, nor their arguments.
+		c.args, conds = c.args[:argsBefore], nil
 	}
-	var ids strings.Builder
-	if st.total && !multi {
-		ids.WriteString("SELECT " + idCols(alias(first.sel)))
-	} else {
-		ids.WriteString("SELECT " + alias(first.sel) + ".id")
-	}
-	ids.WriteString(c.from(first))
+	where := ""
 	if len(conds) > 0 {
-		ids.WriteString(" WHERE " + strings.Join(conds, " AND "))
+		where = " WHERE " + strings.Join(conds, " AND ")
 	}
+	idsSQL := "SELECT " + alias(first.sel) + ".id" + from + where
 	for _, b := range q.branches[1:] {
 		sql, err := c.selectIDs(b)
 		if err != nil {
 			return nil, err
 		}
-		ids.WriteString(" UNION " + sql)
+		idsSQL += " UNION " + sql
 	}
-	idsSQL := ids.String()
+	// count is the scalar subquery of the total: the objects found, up to
+	// Cap+1 when Cap is set.
+	var count string
 	if limited {
-		order := alias(first.sel)
+		order, body := alias(first.sel), from+where
 		if multi {
 			// Each object once, then ordered and limited.
 			order = "s"
-			idsSQL = "SELECT " + idCols(order) + " FROM " + table(q.class) + " s WHERE s.id IN (" + idsSQL + ")"
+			body = " FROM " + table(q.class) + " s WHERE s.id IN (" + idsSQL + ")"
 		}
-		idsSQL += " ORDER BY " + orderBy(q, order) + " LIMIT " + c.arg(int64(env.Limit))
+		if st.total {
+			counted := "SELECT 1" + body
+			if env.Cap > 0 && !multi {
+				// The count reads the objects in any order, up to the cap:
+				// its conditions with enums as lists let an index on the
+				// key and the status give the open tickets of an
+				// organization, without its history of closed ones.
+				// A list expanded by value counts each value's up to the
+				// cap, and their union up to the cap.
+				values := []any{nil}
+				if expanded != nil {
+					values = listOf(env.Params[expanded.name])
+				}
+				c.enumLists = true
+				var parts []string
+				for i, v := range values {
+					if expanded != nil {
+						c.only = map[*paramRef]any{expanded: v}
+					}
+					cc, err := condsOf()
+					if err != nil {
+						return nil, err
+					}
+					part := "SELECT " + alias(first.sel) + ".id" + from
+					if len(cc) > 0 {
+						part += " WHERE " + strings.Join(cc, " AND ")
+					}
+					if expanded != nil {
+						k := "c" + strconv.Itoa(i)
+						part = "SELECT " + k + ".id FROM (" + part + " LIMIT " + strconv.Itoa(env.Cap+1) + ") " + k
+					}
+					parts = append(parts, part)
+				}
+				c.enumLists, c.only = false, nil
+				counted = strings.Join(parts, " UNION ")
+			}
+			if env.Cap > 0 {
+				counted += " LIMIT " + strconv.Itoa(env.Cap+1)
+			}
+			count = "(SELECT COUNT(*) FROM (" + counted + ") k)"
+		}
+		// The limits are numbers of the program, never of a query or a
+		// request, and written as such: PostgreSQL's plan for any values
+		// (a prepared statement's) then knows them, where it takes a
+		// parameter's LIMIT for a tenth of the rows and hashes the table.
+		idsSQL = "SELECT " + order + ".id" + body + " ORDER BY " + orderBy(q, order) + " LIMIT " + strconv.Itoa(env.Limit)
+		if expanded != nil {
+			// One walk per value, each stopping at the limit; the outer
+			// query orders their rows and keeps the limit.
+			var branches []string
+			for i, v := range listOf(env.Params[expanded.name]) {
+				c.only = map[*paramRef]any{expanded: v}
+				bc, err := condsOf()
+				if err != nil {
+					return nil, err
+				}
+				branch := "SELECT " + order + ".id" + from
+				if len(bc) > 0 {
+					branch += " WHERE " + strings.Join(bc, " AND ")
+				}
+				branch += " ORDER BY " + orderBy(q, order) + " LIMIT " + strconv.Itoa(env.Limit)
+				branches = append(branches, "SELECT b"+strconv.Itoa(i)+".id FROM ("+branch+") b"+strconv.Itoa(i))
+			}
+			c.only = nil
+			idsSQL = strings.Join(branches, " UNION ")
+		}
 	}
 
 	out := alias(first.sel)
@@ -143,18 +235,24 @@ func (q *Query) Compile(env Env) (*Statement, error) {
 	if hasKind(q.class) {
 		b.WriteString(", " + out + ".kind")
 	}
+	if count != "" {
+		b.WriteString(", " + count)
+	}
 	switch {
-	case st.total:
-		b.WriteString(", w.total FROM (" + idsSQL + ") w JOIN " + table(q.class) + " " + out + " ON " + out + ".id = w.id")
 	case out == alias(first.sel):
-		b.WriteString(" FROM " + table(q.class) + " " + out)
-		if len(conds) > 0 {
-			b.WriteString(" WHERE " + strings.Join(conds, " AND "))
-		}
+		b.WriteString(" FROM " + table(q.class) + " " + out + where)
+	case limited:
+		// The ids found, each once, joined to their rows: PostgreSQL
+		// probes the primary key for each rather than hashing a
+		// semi-join with the whole table.
+		b.WriteString(" FROM (" + idsSQL + ") w JOIN " + table(q.class) + " " + out + " ON " + out + ".id = w.id")
 	default:
 		b.WriteString(" FROM " + table(q.class) + " " + out + " WHERE " + out + ".id IN (" + idsSQL + ")")
 	}
 	b.WriteString(" ORDER BY " + orderBy(q, out))
+	if expanded != nil {
+		b.WriteString(" LIMIT " + strconv.Itoa(env.Limit))
+	}
 	st.SQL, st.Args = b.String(), c.args
 	return st, nil
 }
@@ -170,6 +268,14 @@ type compiler struct {
 	trees []string
 	// aliases counts the aliases of the scope conditions' subqueries.
 	aliases int
+	// enumLists writes an enum compared with values it is not (!=, NOT IN)
+	// as the list of the values it may be instead (IN): the same objects,
+	// found by an index on the enum (the open tickets of an organization
+	// without reading its closed ones). For a count, which needs no order.
+	enumLists bool
+	// only gives a parameter one of its values, in one branch of a list
+	// expanded by value (expandedList).
+	only map[*paramRef]any
 }
 
 // arg adds an argument and returns its placeholder.
@@ -398,6 +504,15 @@ func (c *compiler) typeOf(o operand) conversion {
 
 func (c *compiler) comparison(e *comparison) (string, error) {
 	l, r := e.l, e.r
+	if c.enumLists && e.op == "!=" {
+		for _, pair := range [][2]operand{{l, r}, {r, l}} {
+			if a, ok := pair[0].(*attrRef); ok {
+				if cond, ok := c.enumList(a, []operand{pair[1]}); ok {
+					return cond, nil
+				}
+			}
+		}
+	}
 	// Phone attributes compared with a parameter match by number.
 	if c.env.Phone != nil && (e.op == "=" || e.op == "LIKE" || e.op == "!=" || e.op == "NOT LIKE") {
 		a, isAttr := l.(*attrRef)
@@ -560,6 +675,11 @@ func (c *compiler) nullKey(l, r operand) (*attrRef, int64, bool) {
 }
 
 func (c *compiler) membership(e *membership) (string, error) {
+	if a, ok := e.x.(*attrRef); ok && c.enumLists && e.not && e.sub == nil {
+		if cond, ok := c.enumList(a, e.list); ok {
+			return cond, nil
+		}
+	}
 	t := c.typeOf(e.x)
 	var items []string
 	if e.sub != nil {
@@ -580,7 +700,7 @@ func (c *compiler) membership(e *membership) (string, error) {
 	}
 	for _, o := range e.list {
 		if p, ok := o.(*paramRef); ok {
-			for _, v := range listOf(c.env.Params[p.name]) {
+			for _, v := range c.paramValues(p) {
 				if isConstant {
 					known = append(known, fmt.Sprint(v))
 				} else {
@@ -1059,4 +1179,39 @@ func toInt(v any, target string) (int64, bool) {
 		}
 	}
 	return 0, false
+}
+
+// enumList returns the condition that the enum a is none of the values of
+// list, written as the list of the other values it may have; false when a
+// is no stored enum or list holds other than literals and parameters.
+func (c *compiler) enumList(a *attrRef, list []operand) (string, bool) {
+	if a.attr.Type != desk.TypeEnum || len(a.attr.Values) == 0 || a.attr.QueryOnly || a.attr.Derived {
+		return "", false
+	}
+	if _, ok := constant(a.src.class, a.attr); ok {
+		return "", false
+	}
+	var not []string
+	for _, o := range list {
+		switch o := o.(type) {
+		case *literal:
+			not = append(not, o.text)
+		case *paramRef:
+			for _, v := range c.paramValues(o) {
+				not = append(not, fmt.Sprint(v))
+			}
+		default:
+			return "", false
+		}
+	}
+	var items []string
+	for _, v := range a.attr.Values {
+		if !slices.Contains(not, v) {
+			items = append(items, c.arg(v))
+		}
+	}
+	if len(items) == 0 {
+		return boolSQL(false), true
+	}
+	return c.ref(a) + " IN (" + strings.Join(items, ", ") + ")", true
 }

@@ -45,6 +45,8 @@ type compileCase struct {
 	columns []string
 	// total adds the number of objects found to the rows (with a limit).
 	total bool
+	// cap stops the total at cap+1 objects (with total).
+	cap int
 	// this is the object in context (:this->name).
 	this *desk.Object
 }
@@ -146,6 +148,15 @@ var compileCases = []compileCase{
 	// As the pop's lists run: the newest, the attributes shown, and the total.
 	{name: "list_org_requests.total", query: seedQueries["list_org_requests"], params: desk.QueryParams{"callers_list": []int64{1, 2}},
 		limit: 2, columns: []string{"title", "caller_id", "caller_name", "status", "start_date"}, total: true},
+	// One caller: the organization's key is one value, which the list's
+	// index walk starts from; the total stops at cap+1 (2: "1+").
+	{name: "list_org_requests.one_caller", query: seedQueries["list_org_requests"], params: desk.QueryParams{"callers_list": []int64{2}},
+		limit: 2, columns: []string{"title", "caller_id", "status"}, total: true, cap: 1},
+	{name: "list_org_requests.one_caller_scoped", query: seedQueries["list_org_requests"], params: desk.QueryParams{"callers_list": []int64{2}},
+		limit: 2, columns: []string{"title", "caller_id", "status"}, total: true, cap: 5, scope: []int64{1}},
+	// A join that selects the joined rows (no semi-join).
+	{name: "join_caller.limit_1", query: `SELECT Ticket AS t JOIN Person AS p ON t.caller_id = p.id WHERE p.org_id = 1 AND t.status != p.status`,
+		limit: 1, total: true, cap: 100},
 	{name: "list_problems", query: seedQueries["list_problems"], params: desk.QueryParams{"callers_list": []int64{1, 3}}},
 	{name: "list_incidents", query: seedQueries["list_incidents"], params: desk.QueryParams{"callers_list": []int64{1, 3}}},
 
@@ -203,7 +214,7 @@ func TestCompileGolden(t *testing.T) {
 						q = q.Columns(c.columns...)
 					}
 					env := oql.Env{Dialect: d, Params: c.params, Scope: c.scope, ContactID: c.contact, Phone: norm, Limit: c.limit, Total: c.total,
-						This: c.this, Now: goldenNow}
+						Cap: c.cap, This: c.this, Now: goldenNow}
 					st, err := q.Compile(env)
 					if err != nil {
 						t.Fatalf("Compile: %v", err)
@@ -231,7 +242,7 @@ func TestCompileGolden(t *testing.T) {
 					// Limited to one object, with the total: the total is the
 					// number of objects the query finds.
 					tenv := env
-					tenv.Limit, tenv.Total = 1, true
+					tenv.Limit, tenv.Total, tenv.Cap = 1, true, 0
 					tst, err := q.Compile(tenv)
 					if err != nil {
 						t.Fatalf("Compile with Total: %v", err)
@@ -248,6 +259,19 @@ func TestCompileGolden(t *testing.T) {
 					}
 					if total != found {
 						t.Errorf("total = %d, but the query found %d objects\n%s", total, found, tst.SQL)
+					}
+					// Capped at 1: the total says 0, 1 or more (2).
+					tenv.Cap = 1
+					if tst, err = q.Compile(tenv); err != nil {
+						t.Fatalf("Compile with Cap: %v", err)
+					}
+					total = 0
+					tr = run(t, db, tst)
+					if _, err := fmt.Sscanf(tr[strings.LastIndex(tr[:len(tr)-1], "\n")+1:], "(%d objects, %d in all)", &n, &total); err != nil && found > 0 {
+						t.Fatalf("no total in %q: %v", tr, err)
+					}
+					if want := min(found, 2); total != want {
+						t.Errorf("total capped at 1 = %d, want %d (found %d)\n%s", total, want, found, tst.SQL)
 					}
 				})
 			}

@@ -189,3 +189,45 @@ func (db *DB) LookupRoundTrip(ctx context.Context) error {
 	var one int
 	return db.lookup.QueryRowContext(ctx, db.sql("SELECT 1 WHERE 1 = ?"), 1).Scan(&one)
 }
+
+// ExplainList returns the plan of q as FindObjectsTotal runs it with limit
+// for a user of the organizations of scope (nil: all): SQLite's EXPLAIN
+// QUERY PLAN, or PostgreSQL's EXPLAIN ANALYZE (what each step read), for the
+// values or, generic, for any values.
+func (db *DB) ExplainList(ctx context.Context, q *oql.Query, params desk.QueryParams, scope []int64, limit int, generic bool) ([]string, error) {
+	st, err := q.Compile(oql.Env{Dialect: db.dialect, Params: params, Scope: scope, Phone: db.Phone, Limit: limit,
+		Total: true, Cap: desk.CountCap, Now: db.now()})
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case !db.Postgres():
+		return db.explain(ctx, st.SQL, st.Args)
+	case generic:
+		return db.ExplainGenericPostgres(ctx, st.SQL, st.Args)
+	}
+	return db.ExplainAnalyzePostgres(ctx, st.SQL, st.Args)
+}
+
+// JournalMode returns SQLite's journal mode of the writer.
+func (db *DB) JournalMode(ctx context.Context) string {
+	var mode string
+	db.write.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode)
+	return mode
+}
+
+// IndexNames returns the names of the SQLite database's indexes, sorted.
+func (db *DB) IndexNames(ctx context.Context) []string {
+	rows, err := db.read.QueryContext(ctx, "SELECT name FROM sqlite_master WHERE type = 'index' ORDER BY name")
+	if err != nil {
+		return nil
+	}
+	defer rows.Close()
+	var names []string
+	for rows.Next() {
+		var n string
+		rows.Scan(&n)
+		names = append(names, n)
+	}
+	return names
+}

@@ -21,7 +21,7 @@ func (db *DB) FindObjects(ctx context.Context, q desk.Query, params desk.QueryPa
 }
 
 // FindObjectsTotal implements desk.QueryService: the total comes with the
-// rows, counted by the statement before its limit.
+// rows, counted by the statement before its limit, up to desk.CountCap+1.
 func (db *DB) FindObjectsTotal(ctx context.Context, q desk.Query, params desk.QueryParams, limit int) ([]*desk.Object, int, error) {
 	if limit <= 0 {
 		objects, err := db.FindObjects(ctx, q, params, 0)
@@ -102,5 +102,5 @@ func (db *DB) compileQuery(ctx context.Context, q desk.Query, params desk.QueryP
 	all["current_contact"] = user.ContactID
 	all["current_contact_id"] = user.ContactID
 	return oq.Compile(oql.Env{Dialect: db.dialect, Params: all, Scope: user.OrgScope(), ContactID: user.ContactID,
-		Phone: db.Phone, Limit: limit, Total: total, This: this, Now: db.now()})
+		Phone: db.Phone, Limit: limit, Total: total, Cap: desk.CountCap, This: this, Now: db.now()})
 }

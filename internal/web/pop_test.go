@@ -177,6 +177,28 @@ func TestPopListsShowAll(t *testing.T) {
 	wantLacks(t, "lists, all rows", r, "Show all", "of 25")
 }
 
+// TestPopListsCapped: a list whose query finds more than desk.CountCap
+// tickets says so ("20 of 1,000+") rather than counting the caller's whole
+// history, in each language, and offers more rather than "all".
+func TestPopListsCapped(t *testing.T) {
+	e := MustEnv(t)
+	var tickets []*desk.Ticket
+	for i := range desk.CountCap + 5 {
+		tickets = append(tickets, &desk.Ticket{Kind: desk.KindUserRequest, Title: fmt.Sprintf("Request %04d", i),
+			OrgID: e.orgA.ID, CallerID: e.personA.ID, Status: desk.TicketNew, Origin: "phone"})
+	}
+	if err := e.svc.Tickets.CreateTickets(e.sys, tickets, nil); err != nil {
+		t.Fatal(err)
+	}
+	r := e.MustLogin(t, "agent").get(alicePop)
+	wantStatus(t, "pop", r, http.StatusOK)
+	wantContains(t, "pop", r, "(20 of 1,000+)", "Show more")
+	wantLacks(t, "pop", r, "Show all", "of 1006", "of 1000)")
+	r = e.MustLogin(t, "french").get(alicePop)
+	wantStatus(t, "French pop", r, http.StatusOK)
+	wantContains(t, "French pop", r, "(20 sur 1\u202f000+)", "Afficher plus")
+}
+
 func TestPopCreateRecordsCall(t *testing.T) {
 	e := MustEnv(t)
 	agent := e.MustLogin(t, "agent")

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"strconv"
 	"strings"
 	"time"
 
@@ -156,6 +157,12 @@ func (s *Server) funcs(lang string) template.FuncMap {
 		// phoneTime writes seconds on the phone as h:mm:ss ("0:14:32").
 		"phoneTime": func(seconds int) string {
 			return fmt.Sprintf("%d:%02d:%02d", seconds/3600, seconds/60%60, seconds%60)
+		},
+		// number writes n with the language's digit grouping, that of one
+		// thousand as the language writes it (1,000; 1 000).
+		"number": func(n int) string {
+			thousand := s.i18n.t(lang, "format.thousands")
+			return groupDigits(n, strings.TrimSuffix(strings.TrimPrefix(thousand, "1"), "000"))
 		},
 		// langName is a language's name for itself, langTag its tag, for
 		// the language switch.
@@ -319,4 +326,21 @@ func digitsOnly(s string) string {
 func htmlLang(code string) string {
 	primary, _, _ := strings.Cut(locale.Tag(code), "-")
 	return primary
+}
+
+// groupDigits writes n with sep between each group of three digits.
+func groupDigits(n int, sep string) string {
+	digits := strconv.Itoa(n)
+	sign := ""
+	if n < 0 {
+		sign, digits = "-", digits[1:]
+	}
+	var b strings.Builder
+	for i, d := range digits {
+		if i > 0 && (len(digits)-i)%3 == 0 {
+			b.WriteString(sep)
+		}
+		b.WriteRune(d)
+	}
+	return sign + b.String()
 }
