@@ -130,7 +130,7 @@ func (m *Main) printExplanationJSON(matches []*desk.CallerMatch, misses []*desk.
 	for _, n := range misses {
 		out.NearMisses = append(out.NearMisses, nearMissJSON{ID: n.Person.ID, FriendlyName: n.Person.FriendlyName(),
 			OrgName: n.Person.OrgName, Attribute: n.Attribute, Stored: n.Stored, SuffixLen: n.SuffixLen,
-			Reason: n.Reason, Why: m.Messages.T(desk.RejectReasonKey(n.Reason), n.SuffixLen)})
+			Reason: n.Reason, Why: desk.RejectReasonText(m.Messages.T, n)})
 	}
 	return m.printJSON(out)
 }
@@ -180,7 +180,7 @@ func (m *Main) printNearMisses(misses []*desk.NearMiss) error {
 	fmt.Fprintln(w, "ID\tNAME\tORGANIZATION\tATTRIBUTE\tSTORED\tWHY NOT")
 	for _, n := range misses {
 		fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\n", n.Person.ID, oneLine(n.Person.FriendlyName()),
-			oneLine(n.Person.OrgName), n.Attribute, oneLine(n.Stored), m.Messages.T(desk.RejectReasonKey(n.Reason), n.SuffixLen))
+			oneLine(n.Person.OrgName), n.Attribute, oneLine(n.Stored), desk.RejectReasonText(m.Messages.T, n))
 	}
 	return w.Flush()
 }

@@ -104,7 +104,7 @@ func (s *Server) apiCallers(w http.ResponseWriter, r *http.Request) error {
 		for _, n := range misses {
 			ans.NearMisses = append(ans.NearMisses, apiNearMiss{ID: n.Person.ID, FriendlyName: n.Person.FriendlyName(),
 				OrgName: n.Person.OrgName, Attribute: n.Attribute, Stored: n.Stored, SuffixLen: n.SuffixLen,
-				Reason: n.Reason, Why: s.en.T(desk.RejectReasonKey(n.Reason), n.SuffixLen),
+				Reason: n.Reason, Why: desk.RejectReasonText(s.en.T, n),
 				URL: fmt.Sprintf("%s/persons/%d", base, n.Person.ID)})
 		}
 	}
