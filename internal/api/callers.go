@@ -102,10 +102,13 @@ func (s *Server) apiCallers(w http.ResponseWriter, r *http.Request) error {
 		}
 		ans.NearMisses = []apiNearMiss{}
 		for _, n := range misses {
-			ans.NearMisses = append(ans.NearMisses, apiNearMiss{ID: n.Person.ID, FriendlyName: n.Person.FriendlyName(),
+			m := apiNearMiss{ID: n.Person.ID, FriendlyName: n.Person.FriendlyName(),
 				OrgName: n.Person.OrgName, Attribute: n.Attribute, Stored: n.Stored, SuffixLen: n.SuffixLen,
-				Reason: n.Reason, Why: desk.RejectReasonText(s.en.T, n),
-				URL: fmt.Sprintf("%s/persons/%d", base, n.Person.ID)})
+				Reason: n.Reason, Why: desk.RejectReasonText(s.en.T, n)}
+			if n.Person.ID != 0 { // not an agent without a contact person
+				m.URL = fmt.Sprintf("%s/persons/%d", base, n.Person.ID)
+			}
+			ans.NearMisses = append(ans.NearMisses, m)
 		}
 	}
 	writeJSON(w, http.StatusOK, ans)

@@ -27,7 +27,7 @@ type agentExtension struct {
 func (db *DB) findAgentExtension(ctx context.Context, digits string) (*agentExtension, error) {
 	rows, err := db.queryRead(ctx, `SELECT u.login, a.extension, COALESCE(u.contact_id, 0)
 		FROM cti_agent a JOIN users u ON u.id = a.user_id
-		WHERE a.extension = ? AND u.disabled_at IS NULL`, digits)
+		WHERE a.extension = ? AND a.extension <> '' AND u.disabled_at IS NULL`, digits)
 	if err != nil {
 		return nil, fmt.Errorf("agent extension: %w", err)
 	}

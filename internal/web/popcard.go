@@ -96,6 +96,11 @@ func (s *Server) nearMissesOf(ctx context.Context, lang, number string) ([]nearM
 	t := func(key string, args ...any) string { return s.i18n.t(lang, popMissKey(key), args...) }
 	var out []nearMiss
 	for _, m := range misses[:min(len(misses), popNearMisses)] {
+		if m.Reason == desk.RejectAgentNoContact { // "2042 of agent bob: no contact person"
+			out = append(out, nearMiss{Stored: m.Stored, Name: s.i18n.t(lang, "pop.miss.agent", m.Person.Name),
+				Why: s.i18n.t(lang, "pop.miss.agent_no_contact")})
+			continue
+		}
 		out = append(out, nearMiss{Stored: m.Stored, Name: m.Person.FriendlyName(), Why: desk.RejectReasonText(t, m)})
 	}
 	return out, nil
@@ -111,8 +116,6 @@ func popMissKey(key string) string {
 		return "pop.miss.digits"
 	case "match.reject.extension":
 		return "pop.miss.extension"
-	case "match.reject.agent_no_contact":
-		return "pop.miss.agent_no_contact"
 	}
 	return key
 }
