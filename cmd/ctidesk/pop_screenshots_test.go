@@ -50,13 +50,19 @@ func TestBrowserPopScreenshots(t *testing.T) {
 			widths = append(widths, n)
 		}
 	}
-	for _, shot := range []struct{ name, number string }{
-		{"pop-one-caller", one}, {"pop-shared-number", shared}, {"pop-unknown-number", unknown},
+	for _, shot := range []struct{ name, number, click, wait string }{
+		{"pop-one-caller", one, "", "pop-offers"}, {"pop-shared-number", shared, "", "pop-offers"},
+		{"pop-unknown-number", unknown, "", "pop-offers"},
+		// The person form from the pop, with the call's banner.
+		{"pop-new-person", unknown, "pop-new-person", "person-form"},
 	} {
 		for _, width := range widths {
-			err := chromedp.Do(ctx, chromedp.EmulateViewport(width, 900),
-				chromedp.Navigate(base+"/pop?"+url.Values{"phone": {shot.number}}.Encode()),
-				chromedp.WaitVisible(chromedp.ID("pop-offers")))
+			actions := []chromedp.Action[chromedp.Void]{chromedp.EmulateViewport(width, 900),
+				chromedp.Navigate(base + "/pop?" + url.Values{"phone": {shot.number}}.Encode())}
+			if shot.click != "" {
+				actions = append(actions, chromedp.WaitVisible(chromedp.ID(shot.click)), chromedp.Click(chromedp.ID(shot.click)))
+			}
+			err := chromedp.Do(ctx, append(actions, chromedp.WaitVisible(chromedp.ID(shot.wait)))...)
 			if err != nil {
 				t.Fatalf("%s: %v", shot.name, err)
 			}
