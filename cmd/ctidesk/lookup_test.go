@@ -324,3 +324,52 @@ func TestMigrateAnnouncesKeysRebuild(t *testing.T) {
 		t.Errorf("lookup after the rebuild: %+v", got)
 	}
 }
+
+// TestLookupExplainAgentExtension: an agent's extension finds his contact
+// person; the extension of an agent without one finds nobody, and --explain
+// says whose extension it is (issue 21, item 5).
+func TestLookupExplainAgentExtension(t *testing.T) {
+	db := "sqlite:" + filepath.Join(t.TempDir(), "agents.db")
+	ctx := desk.NewSystemContext(context.Background())
+	s, err := store.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	org := &desk.Organization{Name: "Desk"}
+	if err := s.CreateOrganization(ctx, org); err != nil {
+		t.Fatal(err)
+	}
+	eve := &desk.Person{FirstName: "Eve", Name: "Agent", OrgID: org.ID}
+	if err := s.CreatePerson(ctx, eve); err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range []struct {
+		user *desk.User
+		ext  string
+	}{
+		{&desk.User{Login: "eve", ContactID: eve.ID, Roles: []string{desk.RoleAgent}}, "2041"},
+		{&desk.User{Login: "bob.alone", Roles: []string{desk.RoleAgent}}, "2042"},
+	} {
+		if err := s.CreateUser(ctx, a.user); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.UpdateAgentSettings(ctx, a.user.ID, desk.AgentSettingsUpdate{Extension: &a.ext}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Close()
+
+	out, err := runCommand(t, "", nil, "lookup", "--db", db, "--explain", "2041")
+	if err != nil || !strings.Contains(out, "Eve Agent") || !strings.Contains(out, "agent_extension") ||
+		!strings.Contains(out, "the same internal extension") {
+		t.Errorf("lookup --explain 2041: %v\n%s", err, out)
+	}
+	out, err = runCommand(t, "", nil, "lookup", "--db", db, "--explain", "2042")
+	if err != nil || !strings.Contains(out, "No person found for 2042") ||
+		!strings.Contains(out, "extension of agent bob.alone (no contact person)") {
+		t.Errorf("lookup --explain 2042: %v\n%s", err, out)
+	}
+}
