@@ -17,7 +17,9 @@ import (
 
 // TestBrowserPopScreenshots writes the README's pictures of the pop from the
 // demo data, so that they show the pop as it is: one caller, a shared
-// number, an unknown number with its near misses. It runs with CTIDESK_SCREENSHOTS=1:
+// number, an unknown number with its near misses, the person form opened
+// from the pop; and, as an administrator sees them, the call statistics and
+// the callbacks. It runs with CTIDESK_SCREENSHOTS=1:
 //
 //	CTIDESK_SCREENSHOTS=1 go test ./cmd/ctidesk -run TestBrowserPopScreenshots
 //
@@ -26,7 +28,7 @@ import (
 // pop-*-WIDTH.png, to look at the pop on a phone or a large screen.
 func TestBrowserPopScreenshots(t *testing.T) {
 	if os.Getenv("CTIDESK_SCREENSHOTS") != "1" {
-		t.Skip("set CTIDESK_SCREENSHOTS=1 to write docs/img/pop-*.png")
+		t.Skip("set CTIDESK_SCREENSHOTS=1 to write docs/img/*.png")
 	}
 	dir := os.Getenv("CTIDESK_SCREENSHOTS_DIR")
 	if dir == "" {
@@ -50,19 +52,32 @@ func TestBrowserPopScreenshots(t *testing.T) {
 			widths = append(widths, n)
 		}
 	}
-	for _, shot := range []struct{ name, number, click, wait string }{
-		{"pop-one-caller", one, "", "pop-offers"}, {"pop-shared-number", shared, "", "pop-offers"},
-		{"pop-unknown-number", unknown, "", "pop-offers"},
+	shots := []struct{ name, path, click, ready string }{
+		{"pop-one-caller", "/pop?" + url.Values{"phone": {one}}.Encode(), "", "pop-offers"},
+		{"pop-shared-number", "/pop?" + url.Values{"phone": {shared}}.Encode(), "", "pop-offers"},
+		{"pop-unknown-number", "/pop?" + url.Values{"phone": {unknown}}.Encode(), "", "pop-offers"},
 		// The person form from the pop, with the call's banner.
-		{"pop-new-person", unknown, "pop-new-person", "person-form"},
-	} {
+		{"pop-new-person", "/pop?" + url.Values{"phone": {unknown}}.Encode(), "pop-new-person", "person-form"},
+		{"stats", "/stats", "", "stats-csv"},
+		{"callbacks", "/calls/callbacks", "", "callbacks-total"},
+	}
+	for _, shot := range shots {
+		if shot.name == "stats" { // the desk's pages as an administrator sees them
+			err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`form.logout button`)),
+				chromedp.WaitVisible(chromedp.CSS(`input[name="login"]`)))
+			if err != nil {
+				t.Fatalf("log out: %v", err)
+			}
+			if err := browserLogin(ctx, base, "admin", demoPasswords(out)["admin"]); err != nil {
+				t.Fatalf("log in as admin: %v", err)
+			}
+		}
 		for _, width := range widths {
-			actions := []chromedp.Action[chromedp.Void]{chromedp.EmulateViewport(width, 900),
-				chromedp.Navigate(base + "/pop?" + url.Values{"phone": {shot.number}}.Encode())}
+			actions := []chromedp.Action[chromedp.Void]{chromedp.EmulateViewport(width, 900), chromedp.Navigate(base + shot.path)}
 			if shot.click != "" {
 				actions = append(actions, chromedp.WaitVisible(chromedp.ID(shot.click)), chromedp.Click(chromedp.ID(shot.click)))
 			}
-			err := chromedp.Do(ctx, append(actions, chromedp.WaitVisible(chromedp.ID(shot.wait)))...)
+			err := chromedp.Do(ctx, append(actions, chromedp.WaitVisible(chromedp.ID(shot.ready)))...)
 			if err != nil {
 				t.Fatalf("%s: %v", shot.name, err)
 			}
