@@ -145,6 +145,8 @@ var Classes = sync.OnceValue(func() []*Class {
 		classOf(ClassOrganization, Organization{}, statusEnums),
 		classOf(ClassLocation, Location{}, nil),
 		classOf(ClassPerson, Person{}, statusEnums),
+		classOf(ClassTeam, Team{}, statusEnums),
+		classOf(ClassTeamMember, TeamMember{}, nil),
 		classOf(ClassPhoneCall, PhoneCall{}, map[string][]string{"flow": {FlowInbound, FlowOutbound}}),
 	}
 	ticket := classOf(ClassTicket, Ticket{}, ticketEnums)

@@ -288,12 +288,17 @@ func (db *DB) RaiseCallback(ctx context.Context, call *desk.Call, due time.Time)
 	}
 	var id int64
 	var count int
-	err = tx.QueryRowContext(ctx, `INSERT INTO callback (number, number_key, person_id, queue, call_count, state, due_at,
-		first_call_at, last_call_at) VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?)
+	// The callback is for the team the call's queue is mapped to (the
+	// first by id when it has several).
+	err = tx.QueryRowContext(ctx, `INSERT INTO callback (number, number_key, person_id, queue, call_count, team_id, state,
+		due_at, first_call_at, last_call_at) VALUES (?, ?, ?, ?, 1,
+		(SELECT MIN(team_id) FROM cti_queue_target WHERE ? <> '' AND lower(queue) = lower(?) AND team_id IS NOT NULL),
+		?, ?, ?, ?)
 		ON CONFLICT (number_key) WHERE state <> 'done' DO UPDATE SET call_count = callback.call_count + 1,
 		number = excluded.number, last_call_at = excluded.last_call_at,
-		person_id = COALESCE(excluded.person_id, callback.person_id)
-		RETURNING id, call_count`, number, key, nullID(call.ContactID), call.Queue, desk.CallbackOpen, dbTime(due), at, at).
+		person_id = COALESCE(excluded.person_id, callback.person_id), team_id = COALESCE(callback.team_id, excluded.team_id)
+		RETURNING id, call_count`, number, key, nullID(call.ContactID), call.Queue, call.Queue, call.Queue, desk.CallbackOpen,
+		dbTime(due), at, at).
 		Scan(&id, &count)
 	if err != nil {
 		return nil, fmt.Errorf("raise callback: %w", err)
