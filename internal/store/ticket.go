@@ -347,6 +347,7 @@ func checkTicketsRefs(ctx context.Context, tx *Tx, tickets []*desk.Ticket) error
 		org, ok := orgOf[id]
 		return ok && (tx.user.SeesOrg(org) || id == tx.user.ContactID)
 	}
+	checked := map[[2]int64]bool{} // the (team, organization) pairs checked already
 	for i, t := range tickets {
 		if t.CallerID != 0 && !sees(t.CallerID) {
 			return itemError("Ticket", i, desk.Invalid("caller_id", "error.unknown_person"))
@@ -354,10 +355,12 @@ func checkTicketsRefs(ctx context.Context, tx *Tx, tickets []*desk.Ticket) error
 			return itemError("Ticket", i, desk.Invalid("caller_id", "error.caller_other_org"))
 		} else if t.AgentID != 0 && !sees(t.AgentID) {
 			return itemError("Ticket", i, desk.Invalid("agent_id", "error.unknown_person"))
-		} else if t.TeamID != 0 {
-			if err := checkTeam(ctx, tx, t.TeamID, t.OrgID, "team_id"); err != nil {
+		} else if t.TeamID != 0 && !checked[[2]int64{t.TeamID, t.OrgID}] {
+			err := checkTeam(ctx, tx, t.TeamID, t.OrgID, "team_id")
+			if err != nil {
 				return itemError("Ticket", i, err)
 			}
+			checked[[2]int64{t.TeamID, t.OrgID}] = true
 		}
 	}
 	return nil
