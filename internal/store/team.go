@@ -87,6 +87,14 @@ func (db *DB) UpdateTeam(ctx context.Context, id int64, upd desk.TeamUpdate) (*d
 		if err := checkOrg(ctx, tx, t.OrgID, "org_id"); err != nil {
 			return nil, err
 		}
+		// A ticket's team is of the ticket's organization: a team with
+		// tickets stays in its organization.
+		var n int
+		if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM ticket WHERE team_id = ?", id).Scan(&n); err != nil {
+			return nil, fmt.Errorf("update team: %w", err)
+		} else if n > 0 {
+			return nil, desk.Invalid("org_id", "error.team_has_tickets", n)
+		}
 	}
 	_, err = tx.ExecContext(ctx, "UPDATE team SET name = ?, org_id = ?, email = ?, phone = ?, status = ? WHERE id = ?",
 		t.Name, t.OrgID, t.Email, t.Phone, t.Status, id)

@@ -130,3 +130,33 @@ func TestTicketFormTeam(t *testing.T) {
 	r = agent.get("/tickets")
 	wantContains(t, "the list's team column", r, `data-label="Team"><a href="/teams/`+strconv.FormatInt(acme.ID, 10)+`"`)
 }
+
+// TestTelephonyQueueTeam: the telephony page's queue map chooses a team
+// (CSRF form); the list names it; an agent and a team together are refused
+// on the team's field.
+func TestTelephonyQueueTeam(t *testing.T) {
+	e := MustEnv(t)
+	team := &desk.Team{Name: "Acme desk", OrgID: e.orgA.ID}
+	if err := e.svc.Teams.CreateTeam(e.sys, team); err != nil {
+		t.Fatal(err)
+	}
+	admin := e.MustLogin(t, "admin")
+	r := admin.get("/admin/telephony")
+	wantContains(t, "the queue form", r, `<select id="f-queue-team" name="team_id"`, "Acme desk · Acme Corp")
+	id := strconv.FormatInt(team.ID, 10)
+	r = admin.post("/admin/telephony/queues", url.Values{"queue": {"support"}, "team_id": {id}, "csrf_token": {"forged"}})
+	wantStatus(t, "a forged form", r, http.StatusForbidden)
+	admin.get("/admin/telephony")
+	r = admin.post("/admin/telephony/queues", url.Values{"queue": {"support"}, "team_id": {id}})
+	wantStatus(t, "map the queue to the team", r, http.StatusSeeOther)
+	r = admin.get("/admin/telephony")
+	wantContains(t, "the queue map", r, `<a href="/teams/`+id+`">Team Acme desk</a>`)
+	agent := e.userOf(t, "agent")
+	r = admin.post("/admin/telephony/queues", url.Values{"queue": {"sales"}, "team_id": {id}, "user_id": {strconv.FormatInt(agent.ID, 10)}})
+	wantStatus(t, "an agent and a team", r, http.StatusUnprocessableEntity)
+	wantContains(t, "the error", r, `id="f-queue-team-error"`, "A queue&#39;s target is an agent or a team, not both.")
+	users, err := e.svc.Telephony.FindQueueAgents(e.sys, "support")
+	if err != nil || len(users) != 0 {
+		t.Fatalf("a team without members rings %v (%v)", users, err)
+	}
+}

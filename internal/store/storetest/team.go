@@ -117,6 +117,8 @@ func testTeams(t *testing.T, open func(t *testing.T) *store.DB) {
 		tickets, _, err := db.FindTickets(f.agent, desk.TicketFilter{TeamIDs: []int64{alphaIT.ID, betaIT.ID}})
 		must(t, err)
 		wantIDs(t, "tickets of Alpha IT and Beta IT", ticketIDs(tickets), []int64{b.ID, a.ID})
+		_, err = db.UpdateTeam(f.admin, alphaIT.ID, desk.TeamUpdate{OrgID: &f.orgB.ID})
+		wantField(t, err, "org_id") // its tickets are Alpha's
 		// My team's tickets: Sam is in Alpha IT and the service desk.
 		tickets, _, err = db.FindTickets(f.scoped, desk.TicketFilter{TeamMemberID: &f.scopedP.ID})
 		must(t, err)
