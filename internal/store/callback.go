@@ -27,13 +27,14 @@ import (
 var _ desk.CallbackService = (*DB)(nil)
 
 const callbackColumns = `cb.id, cb.number, COALESCE(cb.person_id, 0), COALESCE(p.first_name, ''), COALESCE(p.name, ''),
-	COALESCE(o.name, ''), cb.queue, cb.call_count, cb.attempts, COALESCE(cb.team_id, 0), cb.state, cb.due_at,
+	COALESCE(o.name, ''), cb.queue, cb.call_count, cb.attempts, COALESCE(cb.team_id, 0), COALESCE(tm.name, ''), cb.state, cb.due_at,
 	cb.first_call_at, cb.last_call_at, cb.attempted_at, cb.done_at, COALESCE(cb.done_by_user_id, 0),
 	COALESCE(cb.done_call_id, 0), cb.note`
 
 const callbackFrom = ` FROM callback cb
 	LEFT JOIN person p ON p.id = cb.person_id
-	LEFT JOIN organization o ON o.id = p.org_id`
+	LEFT JOIN organization o ON o.id = p.org_id
+	LEFT JOIN team tm ON tm.id = cb.team_id`
 
 // callbackKey is what groups a number's missed calls: its E.164 form when it
 // has one, else its significant digits; "" for no number at all.
@@ -124,7 +125,7 @@ func findCallbacks(ctx context.Context, tx *Tx, filter desk.CallbackFilter) ([]*
 		var person desk.Person
 		var attempted, done sql.NullTime
 		err := rows.Scan(&k.ID, &k.Number, &k.PersonID, &person.FirstName, &person.Name, &k.OrgName, &k.Queue, &k.Count,
-			&k.Attempts, &k.TeamID, &k.State, &k.DueAt, &k.FirstCallAt, &k.LastCallAt, &attempted, &done,
+			&k.Attempts, &k.TeamID, &k.TeamName, &k.State, &k.DueAt, &k.FirstCallAt, &k.LastCallAt, &attempted, &done,
 			&k.DoneByUserID, &k.DoneCallID, &k.Note)
 		k.PersonName = person.FriendlyName()
 		k.DueAt, k.FirstCallAt, k.LastCallAt = k.DueAt.UTC(), k.FirstCallAt.UTC(), k.LastCallAt.UTC()

@@ -171,8 +171,8 @@ func testTeams(t *testing.T, open func(t *testing.T) *store.DB) {
 		call.Queue = "SUPPORT"
 		k, err := db.RaiseCallback(f.sys, call, f.now.Add(time.Hour))
 		must(t, err)
-		if k.TeamID != desk1.ID {
-			t.Fatalf("callback of queue support: team %d, want %d", k.TeamID, desk1.ID)
+		if k.TeamID != desk1.ID || k.TeamName != "Service desk" {
+			t.Fatalf("callback of queue support: team %d %q, want %d", k.TeamID, k.TeamName, desk1.ID)
 		}
 		other := f.missed(0, "+1 212 555 0100", f.alice.ID)
 		other.Queue = "sales"
