@@ -104,6 +104,7 @@ var iTopCases = []compileCase{
 		this: &desk.Object{Class: desk.KindUserRequest, ID: 1}},
 	{name: "teams.scoped", query: `SELECT Team`, scope: []int64{1, 2}},
 	{name: "teams.members_scoped", query: `SELECT lnkPersonToTeam WHERE role = 'Member'`, scope: []int64{1}},
+	{name: "teams.role_name", query: `SELECT Person AS p JOIN lnkPersonToTeam AS l ON l.person_id = p.id WHERE l.role_name = 'Lead'`},
 	{name: "teams.ticket_team_name", query: `SELECT UserRequest WHERE team_name = 'Network'`},
 	{name: "teams.my_teams", query: `SELECT Ticket AS t JOIN Team AS tm ON t.team_id = tm.id JOIN lnkPersonToTeam AS l ON l.team_id = tm.id WHERE l.person_id = :current_contact_id`,
 		params: desk.QueryParams{"current_contact_id": int64(5)}, scope: []int64{1, 2}},

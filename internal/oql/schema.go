@@ -89,6 +89,8 @@ func column(c *desk.Class, attr desk.Attribute, a string) string {
 		return friendlyName(c, a)
 	case "creation_date":
 		return a + ".start_date"
+	case "role_name":
+		return a + ".role"
 	case "finalclass":
 		if hasKind(c) {
 			return a + ".kind"
