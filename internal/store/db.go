@@ -316,6 +316,7 @@ func (db *DB) Services() desk.Services {
 		Organizations: db,
 		Locations:     db,
 		Persons:       db,
+		Teams:         db,
 		Tickets:       db,
 		PhoneCalls:    db,
 		Users:         db,
