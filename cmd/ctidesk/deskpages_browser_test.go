@@ -302,7 +302,7 @@ func TestBrowserSortAndFilter(t *testing.T) {
 	if !strings.HasSuffix(loc, "/tickets?agent=me&sort=title&dir=desc") {
 		t.Errorf("after the filter the URL is %s, want /tickets?agent=me&sort=title&dir=desc", loc)
 	}
-	agents, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...new Set([...document.querySelectorAll('table.tickets tbody tr td:nth-child(6)')].map(td => td.textContent.trim()))]`))
+	agents, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...new Set([...document.querySelectorAll('table.tickets tbody tr td.c-agent')].map(td => td.textContent.trim()))]`))
 	if err != nil {
 		t.Fatal(err)
 	}
