@@ -70,6 +70,15 @@ type Attribute struct {
 	// computes from other attributes (finalclass, operational_status...):
 	// queries compare them, objects do not carry them.
 	QueryOnly bool
+	// Column is the stored column of an attribute whose name, iTop's,
+	// differs from it (User.contactid is users.contact_id); "" for Name.
+	Column string
+	// ExtKey, for an external field (iTop's AttributeExternalField), is the
+	// external key of the class it is read through, and ExtAttribute the
+	// attribute of the key's target it is: User.first_name is the first
+	// name of the user's contact (ExtKey contactid, ExtAttribute
+	// first_name). External fields are derived.
+	ExtKey, ExtAttribute string
 }
 
 // Writable reports whether a preset or an update may set the attribute.
@@ -147,6 +156,8 @@ var Classes = sync.OnceValue(func() []*Class {
 		classOf(ClassPerson, Person{}, statusEnums),
 		classOf(ClassTeam, Team{}, statusEnums),
 		teamMemberClass(),
+		userClass(),
+		userOrgClass(),
 		classOf(ClassPhoneCall, PhoneCall{}, map[string][]string{"flow": {FlowInbound, FlowOutbound}}),
 	}
 	ticket := classOf(ClassTicket, Ticket{}, ticketEnums)

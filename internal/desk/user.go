@@ -86,10 +86,14 @@ func (u *User) Validate() error {
 func (u *User) HasRole(role string) bool { return slices.Contains(u.Roles, role) }
 
 // Can reports whether the user's roles grant action on class. The ticket kinds
-// count as class Ticket.
+// count as class Ticket, a user's allowed organizations (URP_UserOrg) as
+// class User.
 func (u *User) Can(action, class string) bool {
-	if IsTicketKind(class) {
+	switch {
+	case IsTicketKind(class):
 		class = ClassTicket
+	case class == ClassUserOrg:
+		class = ClassUser
 	}
 	for _, r := range u.Roles {
 		switch r {

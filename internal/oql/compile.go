@@ -427,12 +427,12 @@ func (c *compiler) scopeOf(class *desk.Class, a string) string {
 	case !ok:
 		panic("oql: class " + class.Name + " has no scope attribute")
 	case attr.Type == desk.TypeID || attr.Target == desk.ClassOrganization:
-		return in(a + "." + attr.Name)
+		return in(column(class, attr, a))
 	}
 	target, _ := desk.FindClass(attr.Target)
 	s := "sc" + strconv.Itoa(c.aliases)
 	c.aliases++
-	return "EXISTS (SELECT 1 FROM " + table(target) + " " + s + " WHERE " + s + ".id = " + a + "." + attr.Name + " AND " + c.scopeOf(target, s) + ")"
+	return "EXISTS (SELECT 1 FROM " + table(target) + " " + s + " WHERE " + s + ".id = " + column(class, attr, a) + " AND " + c.scopeOf(target, s) + ")"
 }
 
 func (c *compiler) expr(e expr) (string, error) {

@@ -642,9 +642,7 @@ func (p *parser) objectRef(t token) (operand, error) {
 		}
 		return &objectRef{object: objectContact, attr: attr, pos: t.pos}, nil
 	case "current_user":
-		e := errorAt(t.pos, "ctidesk's queries have no User class: use :current_user_id, the user's id, or :current_contact->%s", t.attr)
-		e.Kind, e.Name = ErrUnknownClass, desk.ClassUser
-		return nil, e
+		return nil, unsupportedAt(t.pos, ":current_user->attr", "ctidesk reads no attribute of :current_user: use :current_user_id, the user's id (SELECT User WHERE id = :current_user_id), or :current_contact->%s", t.attr)
 	}
 	return nil, errorAt(t.pos, "unknown object :%s: a query may name the attributes of :this, the object in context, and of :current_contact, the user's person", t.text)
 }

@@ -19,8 +19,15 @@ import (
 
 // table returns the table of class: a link class's (lnkPersonToTeam) is
 // named in snake case (lnk_person_to_team), as the store names tables of
-// several words.
+// several words; users are in users (user is a reserved word of
+// PostgreSQL), their allowed organizations in user_org.
 func table(c *desk.Class) string {
+	switch c.Name {
+	case desk.ClassUser:
+		return "users"
+	case desk.ClassUserOrg:
+		return "user_org"
+	}
 	if c.Parent != "" {
 		return strings.ToLower(c.Parent)
 	}
@@ -75,14 +82,27 @@ func friendlyName(c *desk.Class, a string) string {
 	return b.String()
 }
 
-// column returns the SQL of attribute attr of class c (alias a). A derived
-// attribute named after an external key (org_name for org_id, ticket_ref
-// for ticket_id) is the friendly name of the object the key points to; the
-// query-only ones that are not constants are computed from others (see
+// column returns the SQL of attribute attr of class c (alias a). An
+// external field (User.first_name) is the attribute of the object its key
+// points to; a derived attribute named after an external key (org_name for
+// org_id, ticket_ref for ticket_id) is the friendly name of that object;
+// the query-only ones that are not constants are computed from others (see
 // compiler.column for all of them).
 func column(c *desk.Class, attr desk.Attribute, a string) string {
 	if !attr.Derived {
-		return a + "." + attr.Name
+		return a + "." + stored(attr)
+	}
+	if attr.ExtKey != "" {
+		key, _ := c.Attribute(attr.ExtKey)
+		target, _ := desk.FindClass(key.Target)
+		remote, _ := target.Attribute(attr.ExtAttribute)
+		// The alias is the outer one's, lengthened: one external field
+		// may be read through another (User.org_name is its contact's
+		// org_name, itself a subquery), and no alias hides the one it
+		// reads.
+		e := a + "e"
+		return "(SELECT " + column(target, remote, e) + " FROM " + table(target) + " " + e + " WHERE " + e + ".id = " +
+			column(c, key, a) + ")"
 	}
 	switch attr.Name {
 	case "friendlyname":
@@ -95,11 +115,15 @@ func column(c *desk.Class, attr desk.Attribute, a string) string {
 		if hasKind(c) {
 			return a + ".kind"
 		}
+	case "status":
+		if c.Name == desk.ClassUser {
+			return "CASE WHEN " + a + ".disabled_at IS NULL THEN '" + desk.UserEnabled + "' ELSE '" + desk.UserDisabled + "' END"
+		}
 	}
 	if i := strings.LastIndexByte(attr.Name, '_'); i > 0 {
 		if key, ok := c.Attribute(attr.Name[:i] + "_id"); ok && key.Type == desk.TypeExtKey {
 			target, _ := desk.FindClass(key.Target)
-			return "(SELECT " + friendlyName(target, "d") + " FROM " + table(target) + " d WHERE d.id = " + a + "." + key.Name + ")"
+			return "(SELECT " + friendlyName(target, "d") + " FROM " + table(target) + " d WHERE d.id = " + a + "." + stored(key) + ")"
 		}
 	}
 	panic("oql: no SQL for derived attribute " + c.Name + "." + attr.Name)
@@ -114,7 +138,15 @@ func writeColumn(b *strings.Builder, c *desk.Class, attr desk.Attribute, a strin
 	}
 	b.WriteString(a)
 	b.WriteByte('.')
-	b.WriteString(attr.Name)
+	b.WriteString(stored(attr))
+}
+
+// stored returns the column of a stored attribute.
+func stored(attr desk.Attribute) string {
+	if attr.Column != "" {
+		return attr.Column
+	}
+	return attr.Name
 }
 
 // constant returns the value every object of c has for attr, for the
