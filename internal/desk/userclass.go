@@ -43,14 +43,15 @@ func userClass() *Class {
 }
 
 // userOrgClass is URP_UserOrg: a user and an organization he is allowed,
-// seen with the user.
+// seen by who sees both, so that it shows neither a user nor the name of an
+// organization the reader does not see.
 func userOrgClass() *Class {
 	return &Class{Name: ClassUserOrg, Kinds: []string{ClassUserOrg}, Attributes: []Attribute{
 		{Name: "id", Type: TypeID},
 		{Name: "friendlyname", Type: TypeString, Derived: true},
 		{Name: "userid", Type: TypeExtKey, Target: ClassUser, Column: "user_id", Required: true, Scope: true},
 		{Name: "userlogin", Type: TypeString, Derived: true, Naming: true, ExtKey: "userid", ExtAttribute: "login"},
-		{Name: "allowed_org_id", Type: TypeExtKey, Target: ClassOrganization, Column: "org_id", Required: true},
+		{Name: "allowed_org_id", Type: TypeExtKey, Target: ClassOrganization, Column: "org_id", Required: true, Scope: true},
 		{Name: "allowed_org_name", Type: TypeString, Derived: true, Naming: true, ExtKey: "allowed_org_id",
 			ExtAttribute: "name"},
 	}}

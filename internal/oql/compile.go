@@ -397,9 +397,9 @@ func (c *compiler) scopeCond(s *source) string {
 }
 
 // scopeOf returns the condition that the object of class (alias a) belongs
-// to the reader's organizations: by its scope attribute (an organization
+// to the reader's organizations: by its scope attributes (an organization
 // by its id, most objects by their organization, a link by the object it
-// links), and for a phone call by its ticket's, else its contact's, else
+// links, a user's allowed organization by both), and for a phone call by its ticket's, else its contact's, else
 // only for its agent.
 func (c *compiler) scopeOf(class *desk.Class, a string) string {
 	scope := c.env.Scope
@@ -422,17 +422,22 @@ func (c *compiler) scopeOf(class *desk.Class, a string) string {
 			" OR (" + a + ".ticket_id IS NULL AND (EXISTS (SELECT 1 FROM person sp WHERE sp.id = " + a + ".contact_id AND " + in("sp.org_id") + ")" +
 			" OR (" + a + ".contact_id IS NULL AND " + a + ".agent_id = " + c.arg(c.env.ContactID) + "))))"
 	}
-	attr, ok := scopeAttribute(class)
-	switch {
-	case !ok:
+	attrs := scopeAttributes(class)
+	if attrs == nil {
 		panic("oql: class " + class.Name + " has no scope attribute")
-	case attr.Type == desk.TypeID || attr.Target == desk.ClassOrganization:
-		return in(column(class, attr, a))
 	}
-	target, _ := desk.FindClass(attr.Target)
-	s := "sc" + strconv.Itoa(c.aliases)
-	c.aliases++
-	return "EXISTS (SELECT 1 FROM " + table(target) + " " + s + " WHERE " + s + ".id = " + column(class, attr, a) + " AND " + c.scopeOf(target, s) + ")"
+	conds := make([]string, len(attrs))
+	for i, attr := range attrs {
+		if attr.Type == desk.TypeID || attr.Target == desk.ClassOrganization {
+			conds[i] = in(column(class, attr, a))
+			continue
+		}
+		target, _ := desk.FindClass(attr.Target)
+		s := "sc" + strconv.Itoa(c.aliases)
+		c.aliases++
+		conds[i] = "EXISTS (SELECT 1 FROM " + table(target) + " " + s + " WHERE " + s + ".id = " + column(class, attr, a) + " AND " + c.scopeOf(target, s) + ")"
+	}
+	return strings.Join(conds, " AND ")
 }
 
 func (c *compiler) expr(e expr) (string, error) {

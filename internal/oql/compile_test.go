@@ -109,6 +109,25 @@ var iTopCases = []compileCase{
 	{name: "teams.my_teams", query: `SELECT Ticket AS t JOIN Team AS tm ON t.team_id = tm.id JOIN lnkPersonToTeam AS l ON l.team_id = tm.id WHERE l.person_id = :current_contact_id`,
 		params: desk.QueryParams{"current_contact_id": int64(5)}, scope: []int64{1, 2}},
 	{name: "teams.without_members", query: `SELECT Team WHERE id NOT IN (SELECT Team AS t JOIN lnkPersonToTeam AS l ON l.team_id=t.id WHERE l.role = 'Lead')`},
+	// Users (fixture_test.go): eve, cid (disabled), admin (no contact), dan.
+	// A scoped reader sees the users whose contact he sees; the contact's
+	// attributes are the user's, as iTop's external fields.
+	{name: "users", query: `SELECT User`},
+	{name: "users.scoped", query: `SELECT User`, scope: []int64{1, 2}},
+	{name: "users.enabled", query: `SELECT User WHERE status = 'enabled'`},
+	{name: "users.disabled_scoped", query: `SELECT User WHERE status != 'enabled'`, scope: []int64{1, 2}},
+	{name: "users.contact_attributes", query: `SELECT User WHERE org_name = 'Demo Corp' OR last_name = 'Lee' OR contactid_friendlyname LIKE 'Cid%'`},
+	{name: "users.org_join", query: `SELECT User AS u JOIN Organization AS o ON u.org_id = o.id WHERE o.parent_id = 1`},
+	{name: "users.my_account", query: `SELECT User AS U JOIN Person AS P ON U.contactid=P.id WHERE P.id = :current_contact_id`,
+		params: desk.QueryParams{"current_contact_id": int64(5)}, scope: []int64{1}},
+	{name: "users.persons_with_account", query: `SELECT Person WHERE status='active' AND id NOT IN (SELECT Person AS p JOIN User AS u ON u.contactid=p.id WHERE u.status='enabled')`},
+	// iTop's query of the users allowed no organization of their contact's:
+	// dan (eve is allowed hers, cid disabled, admin has no contact).
+	{name: "users.not_allowed_own_org", query: `SELECT User AS U JOIN Person AS P ON U.contactid = P.id WHERE U.status='enabled' AND U.id NOT IN (SELECT User AS U JOIN Person AS P ON U.contactid=P.id JOIN URP_UserOrg AS L ON L.userid = U.id WHERE U.status='enabled' AND L.allowed_org_id = P.org_id UNION SELECT User AS U WHERE U.status='enabled' AND U.id NOT IN ( SELECT User AS U JOIN URP_UserOrg AS L ON L.userid = U.id WHERE U.status='enabled'))`},
+	{name: "users.allowed_orgs", query: `SELECT URP_UserOrg WHERE allowed_org_name = 'Demo Corp'`},
+	// A user's allowed organization is seen by who sees both: not eve's
+	// Hidden Ltd, nor dan's Demo Corp (dan is of Hidden Ltd).
+	{name: "users.allowed_orgs_scoped", query: `SELECT URP_UserOrg`, scope: []int64{1}},
 	// iTop's statuses ctidesk never stores match nothing.
 	{name: "itop_statuses.escalated", query: `SELECT UserRequest WHERE status IN ("escalated_tto", "escalated_ttr") OR escalation_flag="yes"`},
 	{name: "itop_statuses.open", query: `SELECT UserRequest WHERE status NOT IN ('closed','rejected')`},

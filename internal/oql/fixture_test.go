@@ -165,6 +165,24 @@ func openFixture(t *testing.T, d oql.Dialect) *sql.DB {
 	exec("UPDATE ticket SET team_id = 1 WHERE id IN (1, 3)")
 	exec("UPDATE ticket SET team_id = 2 WHERE id = 6")
 	exec("UPDATE ticket SET team_id = 3 WHERE id = 8")
+	// Users: 1 eve (Eve Agent, allowed Demo Corp, her own, and Hidden Ltd),
+	// 2 cid (Cid Moore, disabled), 3 admin (no contact: seen unscoped only),
+	// 4 dan (Dan Lee of Hidden Ltd, allowed Demo Corp only, not his own).
+	created := mustTime(t, "2026-01-01 08:00:00")
+	for _, u := range []struct {
+		id       int64
+		login    string
+		contact  any
+		language string
+		disabled any
+	}{{1, "eve", int64(5), "en-US", nil}, {2, "cid", int64(3), "fr-FR", created}, {3, "admin", nil, "en-US", nil},
+		{4, "dan", int64(4), "en-US", nil}} {
+		exec("INSERT INTO users (id, login, contact_id, language, created_at, disabled_at) VALUES (?, ?, ?, ?, ?, ?)",
+			u.id, u.login, u.contact, u.language, created, u.disabled)
+	}
+	exec("INSERT INTO user_org (id, user_id, org_id) VALUES (?, ?, ?)", 1, 1, 1)
+	exec("INSERT INTO user_org (id, user_id, org_id) VALUES (?, ?, ?)", 2, 4, 1)
+	exec("INSERT INTO user_org (id, user_id, org_id) VALUES (?, ?, ?)", 3, 1, 3)
 	exec(`INSERT INTO ticket_log (ticket_id, log, position, date, author, text) VALUES (?, ?, ?, ?, ?, ?)`,
 		1, "public_log", 1, mustTime(t, "2026-01-05 09:05:00"), "Eve Agent", "Called back: paper tray was empty")
 	exec(`INSERT INTO ticket_log (ticket_id, log, position, date, author, text) VALUES (?, ?, ?, ?, ?, ?)`,

@@ -216,15 +216,23 @@ func naturalOrder(c *desk.Class, a string) string {
 	return b.String()
 }
 
-// scopeAttribute returns the attribute by which an object of c belongs to
-// organizations (desk.Attribute.Scope), else its org_id.
-func scopeAttribute(c *desk.Class) (desk.Attribute, bool) {
+// scopeAttributes returns the attributes by which an object of c belongs
+// to organizations (desk.Attribute.Scope), else its org_id: a reader sees
+// the object when he sees each (a user's allowed organization, when he sees
+// both the user and the organization).
+func scopeAttributes(c *desk.Class) []desk.Attribute {
+	var attrs []desk.Attribute
 	for i := range c.Attributes {
 		if c.Attributes[i].Scope {
-			return c.Attributes[i], true
+			attrs = append(attrs, c.Attributes[i])
 		}
 	}
-	return c.Attribute("org_id")
+	if attrs == nil {
+		if org, ok := c.Attribute("org_id"); ok {
+			attrs = append(attrs, org)
+		}
+	}
+	return attrs
 }
 
 // treeName returns the name of the table of the pairs (object, object it

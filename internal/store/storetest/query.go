@@ -133,6 +133,36 @@ func testQuery(t *testing.T, open func(t *testing.T) *store.DB) {
 		wantCode(t, err, desk.EUNAUTHORIZED)
 	})
 
+	// Users in queries (iTop's User and URP_UserOrg) follow the rights on
+	// users: administrators only; a scoped administrator sees the users
+	// whose contact he sees.
+	t.Run("Users", func(t *testing.T) {
+		got := find(t, f.admin, `SELECT User WHERE status = 'enabled'`, nil)
+		if want := []int64{f.adminUser.ID, f.agentUser.ID, f.scopedUser.ID, f.viewerUser.ID}; !slices.Equal(got, want) {
+			t.Errorf("admin's users = %v, want %v (by login)", got, want)
+		}
+		if got := find(t, f.admin, `SELECT User WHERE org_name = 'Alpha Corp'`, nil); !slices.Equal(got, []int64{f.scopedUser.ID}) {
+			t.Errorf("users of Alpha Corp = %v, want the scoped user %d", got, f.scopedUser.ID)
+		}
+		links, err := db.FindObjects(f.admin, oql.MustParse(`SELECT URP_UserOrg`), nil, 0)
+		if err != nil || len(links) != 1 || links[0].Value("userid") != f.scopedUser.ID || links[0].Value("allowed_org_id") != f.orgA.ID {
+			t.Errorf("allowed organizations = %v, %v; want the scoped user's Alpha Corp", links, err)
+		}
+		scopedAdmin := f.user(t, &desk.User{Login: "scoped-admin", Roles: []string{desk.RoleAdmin}, ContactID: f.bob.ID,
+			AllowedOrgIDs: []int64{f.orgA.ID}})
+		ctx := desk.NewContextWithUser(context.Background(), scopedAdmin)
+		if got := find(t, ctx, `SELECT User`, nil); !slices.Equal(got, []int64{f.scopedUser.ID}) {
+			t.Errorf("scoped admin's users = %v, want those whose contact is in Alpha Corp: %d", got, f.scopedUser.ID)
+		}
+		for _, ctx := range []context.Context{f.agent, f.viewer, f.scoped} {
+			for _, q := range []string{`SELECT User`, `SELECT Person AS p JOIN User AS u ON u.contactid = p.id`,
+				`SELECT Person WHERE id IN (SELECT Person AS p JOIN User AS u ON u.contactid = p.id)`, `SELECT URP_UserOrg`} {
+				_, err := db.FindObjects(ctx, oql.MustParse(q), nil, 0)
+				wantCode(t, err, desk.EFORBIDDEN)
+			}
+		}
+	})
+
 	t.Run("Errors", func(t *testing.T) {
 		_, err := db.FindObjects(f.anon, oql.MustParse(`SELECT Person`), nil, 0)
 		wantCode(t, err, desk.EUNAUTHORIZED)

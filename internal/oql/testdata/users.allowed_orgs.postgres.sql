@@ -1,0 +1,2 @@
+SELECT a0.id, TRIM((SELECT a0e.login FROM users a0e WHERE a0e.id = a0.user_id) || ' ' || (SELECT a0e.name FROM organization a0e WHERE a0e.id = a0.org_id)), a0.user_id, (SELECT a0e.login FROM users a0e WHERE a0e.id = a0.user_id), a0.org_id, (SELECT a0e.name FROM organization a0e WHERE a0e.id = a0.org_id) FROM user_org a0 WHERE (SELECT a0e.name FROM organization a0e WHERE a0e.id = a0.org_id) = $1 ORDER BY a0.id
+-- [Demo Corp]

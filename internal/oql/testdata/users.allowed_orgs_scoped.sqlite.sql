@@ -1,0 +1,2 @@
+SELECT a0.id, TRIM((SELECT a0e.login FROM users a0e WHERE a0e.id = a0.user_id) || ' ' || (SELECT a0e.name FROM organization a0e WHERE a0e.id = a0.org_id)), a0.user_id, (SELECT a0e.login FROM users a0e WHERE a0e.id = a0.user_id), a0.org_id, (SELECT a0e.name FROM organization a0e WHERE a0e.id = a0.org_id) FROM user_org a0 WHERE EXISTS (SELECT 1 FROM users sc0 WHERE sc0.id = a0.user_id AND EXISTS (SELECT 1 FROM person sc1 WHERE sc1.id = sc0.contact_id AND +sc1.org_id IN (?1))) AND +a0.org_id IN (?2) ORDER BY a0.id
+-- [1 1]
