@@ -64,6 +64,7 @@ func TestParseErrors(t *testing.T) {
 		{`SELECT Person WHERE phon LIKE :phone`, `unknown attribute "phon" of class Person at 1:21; did you mean "phone"?`},
 		{`SELECT Persn`, `unknown class "Persn" at 1:8; did you mean "Person"?`},
 		{`SELECT Widget`, `unknown class "Widget" at 1:8`},
+		{`SELECT Contact WHERE id = :current_contact_id`, `unknown class "Contact": persons and teams are two classes in ctidesk, with ids of their own; use Person or Team at 1:8`},
 		{`SELECT Person AS p WHERE q.name = 'x'`, `unknown alias "q" at 1:26; did you mean "p"?`},
 		{`SELECT Person AS p WHERE p.nmae = 'x'`, `unknown attribute "nmae" of class Person at 1:28; did you mean "name"?`},
 		{"SELECT UserRequest AS u\nWHERE u.status != 'clossed'", `"clossed" is not a value of status (new, assigned, pending, resolved, closed) at 2:19; did you mean "closed"?`},

@@ -217,6 +217,13 @@ func (p *parser) selectQuery() (*selectQuery, error) {
 	return s, nil
 }
 
+// contactHint says why ctidesk has no Contact, iTop's abstract parent of
+// Person and Team: they are two tables, whose ids are numbered apart, so
+// that a contact's id (a ticket's caller_id, :current_contact_id) could be
+// a person's and a team's at once, and a query over both would find wrong
+// objects.
+const contactHint = ": persons and teams are two classes in ctidesk, with ids of their own; use Person or Team"
+
 // source reads `[AS alias]` after the class name t.
 func (p *parser) source(t token) (*source, error) {
 	if t.kind != tokIdent {
@@ -224,7 +231,11 @@ func (p *parser) source(t token) (*source, error) {
 	}
 	class, ok := desk.FindClass(t.text)
 	if !ok {
-		e := errorAt(t.pos, "unknown class %q%s", t.text, Suggest(t.text, desk.ClassNames()))
+		hint := Suggest(t.text, desk.ClassNames())
+		if t.text == "Contact" {
+			hint = contactHint
+		}
+		e := errorAt(t.pos, "unknown class %q%s", t.text, hint)
 		e.Kind, e.Name = ErrUnknownClass, t.text
 		return nil, e
 	}
