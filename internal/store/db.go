@@ -91,6 +91,9 @@ type DB struct {
 	stmts   *stmtCache
 	// callerQueries holds the caller lookup's SQL by scope size.
 	callerQueries callerQueries
+	// group commits the call events' writes together (groupcommit.go);
+	// nil: each in its own transaction.
+	group *groupCommit
 
 	// Now returns the current time; tests replace it to fix the clock. The
 	// store keeps times in UTC, to the second.
@@ -199,8 +202,12 @@ func openPostgres(ctx context.Context, dsn string) (*DB, error) {
 	lookup.SetMaxOpenConns(m)
 	lookup.SetMaxIdleConns(m)
 	lookup.SetConnMaxIdleTime(5 * time.Minute)
-	return &DB{write: pool, read: pool, lookup: lookup, dialect: oql.PostgreSQL, stmts: newNoStmtCache(), Now: time.Now,
-		Phone: phone.MustNew(phone.Options{})}, nil
+	db := &DB{write: pool, read: pool, lookup: lookup, dialect: oql.PostgreSQL, stmts: newNoStmtCache(), Now: time.Now,
+		Phone: phone.MustNew(phone.Options{})}
+	// Groups written side by side, each on a connection of the pool: half
+	// of it, so that reads always find connections.
+	db.group = newGroupCommit(db, n/2)
+	return db, nil
 }
 
 // withParams returns the URL dsn with query parameters set, name then value,
@@ -279,8 +286,10 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		read.Close()
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
-	return &DB{write: write, read: read, lookup: read, path: path, dialect: oql.SQLite, stmts: newStmtCache(), Now: time.Now,
-		Phone: phone.MustNew(phone.Options{})}, nil
+	db := &DB{write: write, read: read, lookup: read, path: path, dialect: oql.SQLite, stmts: newStmtCache(), Now: time.Now,
+		Phone: phone.MustNew(phone.Options{})}
+	db.group = newGroupCommit(db, 1) // one writer
+	return db, nil
 }
 
 // Path returns the file of a SQLite database, "" for PostgreSQL.
