@@ -226,9 +226,9 @@ func TestDurability(t *testing.T) {
 				// events holds, by call id, the last event of the call
 				// acknowledged.
 				events = map[string]string{}
-				count atomic.Int64
-				lost  atomic.Int64 // requests not acknowledged
-				wg    sync.WaitGroup
+				count  atomic.Int64
+				lost   atomic.Int64 // requests not acknowledged
+				wg     sync.WaitGroup
 			)
 			killed := make(chan struct{})
 			var killOnce sync.Once
