@@ -255,7 +255,8 @@ func (c *Calls) Handle(ctx context.Context, i *desk.Integration, ev *Event) (*Re
 	sys := IntegrationContext(ctx, i)
 	svc := c.Services
 	f := CallFacts{Now: c.now().UTC().Truncate(time.Second)}
-	known, _, err := svc.Calls.FindCalls(sys, desk.CallFilter{IntegrationID: &i.ID, CallID: &ev.CallID, Limit: 1})
+	// One call at most; a limit of 2 spares the count of the calls found.
+	known, _, err := svc.Calls.FindCalls(sys, desk.CallFilter{IntegrationID: &i.ID, CallID: &ev.CallID, Limit: 2})
 	if err != nil {
 		return nil, nil, err
 	}
