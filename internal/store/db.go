@@ -198,7 +198,11 @@ func openPostgres(ctx context.Context, dsn string) (*DB, error) {
 		pool.Close()
 		return nil, fmt.Errorf("open database %s: %s", redacted, redactError(err, dsn))
 	}
-	m := max(4, 2*runtime.GOMAXPROCS(0))
+	// Eight connections a core: a lookup is one short statement, and with
+	// 2 a core the lookups waited for a connection while the database had
+	// cores to spare (measured at 200 clients on 2 cores: 2,526 – 3,586
+	// lookups/s with 4, 3,728 – 4,571 with 8, 4,104 – 4,595 with 16).
+	m := max(4, 8*runtime.GOMAXPROCS(0))
 	lookup.SetMaxOpenConns(m)
 	lookup.SetMaxIdleConns(m)
 	lookup.SetConnMaxIdleTime(5 * time.Minute)
