@@ -222,7 +222,7 @@ func findCalls(ctx context.Context, tx *Tx, filter desk.CallFilter, scoped bool)
 		return nil, 0, err
 	}
 	total := offset + len(calls)
-	if needCount(offset, limit, len(calls)) {
+	if !filter.NoCount && needCount(offset, limit, len(calls)) {
 		if err := tx.QueryRowContext(ctx, "SELECT COUNT(*)"+callFrom+c.where(), c.args...).Scan(&total); err != nil {
 			return nil, 0, fmt.Errorf("count calls: %w", err)
 		}

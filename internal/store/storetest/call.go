@@ -357,6 +357,14 @@ func testCall(t *testing.T, open func(t *testing.T) *store.DB) {
 				t.Errorf("call %s refused, but recorded: %+v", callID, found[0])
 			}
 		}
+		// A page without its count (the pop's history) counts its rows.
+		_, all, err := db.FindCalls(f.admin, desk.CallFilter{IntegrationID: &integ.ID, Limit: 2})
+		must(t, err)
+		page, total, err := db.FindCalls(f.admin, desk.CallFilter{IntegrationID: &integ.ID, Limit: 2, NoCount: true})
+		must(t, err)
+		if all < n/4 || len(page) != 2 || total != 2 {
+			t.Errorf("counted %d calls; without the count, %d calls and a total of %d, want 2 and 2", all, len(page), total)
+		}
 	})
 }
 
