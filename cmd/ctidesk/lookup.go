@@ -96,18 +96,6 @@ type callerJSON struct {
 	Why       string `json:"why,omitempty"`
 }
 
-// nearMissJSON is one near miss in the output of lookup --explain --json.
-type nearMissJSON struct {
-	ID           int64  `json:"id"`
-	FriendlyName string `json:"friendlyname"`
-	OrgName      string `json:"org_name"`
-	Attribute    string `json:"attribute"`
-	Stored       string `json:"stored"`
-	SuffixLen    int    `json:"suffix_len"`
-	Reason       string `json:"reason"`
-	Why          string `json:"why"`
-}
-
 func (m *Main) printMatchesJSON(matches []*desk.CallerMatch) error {
 	return m.printJSON(m.callersJSON(matches))
 }
@@ -124,13 +112,11 @@ func (m *Main) callersJSON(matches []*desk.CallerMatch) []callerJSON {
 // printExplanationJSON prints lookup --explain --json.
 func (m *Main) printExplanationJSON(matches []*desk.CallerMatch, misses []*desk.NearMiss) error {
 	out := struct {
-		Callers    []callerJSON   `json:"callers"`
-		NearMisses []nearMissJSON `json:"near_misses"`
-	}{m.callersJSON(matches), []nearMissJSON{}}
+		Callers    []callerJSON          `json:"callers"`
+		NearMisses []desk.NearMissReport `json:"near_misses"`
+	}{m.callersJSON(matches), []desk.NearMissReport{}}
 	for _, n := range misses {
-		out.NearMisses = append(out.NearMisses, nearMissJSON{ID: n.Person.ID, FriendlyName: n.Person.FriendlyName(),
-			OrgName: n.Person.OrgName, Attribute: n.Attribute, Stored: n.Stored, SuffixLen: n.SuffixLen,
-			Reason: n.Reason, Why: m.Messages.T(desk.RejectReasonKey(n.Reason), n.SuffixLen)})
+		out.NearMisses = append(out.NearMisses, n.Report(m.Messages.T))
 	}
 	return m.printJSON(out)
 }

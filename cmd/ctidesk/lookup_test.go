@@ -258,8 +258,8 @@ func TestLookupExplain(t *testing.T) {
 		t.Fatalf("lookup --explain --json: %v\n%s", err, out)
 	}
 	var got struct {
-		Callers    []callerJSON   `json:"callers"`
-		NearMisses []nearMissJSON `json:"near_misses"`
+		Callers    []callerJSON          `json:"callers"`
+		NearMisses []desk.NearMissReport `json:"near_misses"`
 	}
 	if err := json.Unmarshal([]byte(out), &got); err != nil {
 		t.Fatalf("%v\n%s", err, out)

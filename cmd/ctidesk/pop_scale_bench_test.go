@@ -4,9 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"io"
-	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -80,19 +77,7 @@ func BenchmarkPopAtScale(b *testing.B) {
 	m, out := MustServe(b, "--demo", "--db", dsn)
 	base := "http://" + m.Addr()
 	client := mustHTTPLogin(b, base, "agent", demoPasswords(out)["agent"])
-	get := func(number string) time.Duration {
-		start := time.Now()
-		resp, err := client.Get(base + "/pop?phone=" + url.QueryEscape(number))
-		if err != nil {
-			b.Fatal(err)
-		}
-		io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			b.Fatalf("pop: status %d", resp.StatusCode)
-		}
-		return time.Since(start)
-	}
+	get := func(number string) time.Duration { return timedPop(b, client, base, number) }
 	for i := range 100 { // warm the caches, as a server that has been running
 		get(large.numbers[i%len(large.numbers)])
 		get(small.numbers[i%len(small.numbers)])

@@ -17,7 +17,8 @@ import (
 
 // TestBrowserPopScreenshots writes the README's pictures of the pop from the
 // demo data, so that they show the pop as it is: one caller, a shared
-// number, an unknown number. It runs with CTIDESK_SCREENSHOTS=1:
+// number, an unknown number; and, as an administrator sees them, the call
+// statistics and the callbacks. It runs with CTIDESK_SCREENSHOTS=1:
 //
 //	CTIDESK_SCREENSHOTS=1 go test ./cmd/ctidesk -run TestBrowserPopScreenshots
 //
@@ -26,7 +27,7 @@ import (
 // pop-*-WIDTH.png, to look at the pop on a phone or a large screen.
 func TestBrowserPopScreenshots(t *testing.T) {
 	if os.Getenv("CTIDESK_SCREENSHOTS") != "1" {
-		t.Skip("set CTIDESK_SCREENSHOTS=1 to write docs/img/pop-*.png")
+		t.Skip("set CTIDESK_SCREENSHOTS=1 to write docs/img/*.png")
 	}
 	dir := os.Getenv("CTIDESK_SCREENSHOTS_DIR")
 	if dir == "" {
@@ -50,13 +51,27 @@ func TestBrowserPopScreenshots(t *testing.T) {
 			widths = append(widths, n)
 		}
 	}
-	for _, shot := range []struct{ name, number string }{
-		{"pop-one-caller", one}, {"pop-shared-number", shared}, {"pop-unknown-number", unknown},
-	} {
+	shots := []struct{ name, path, ready string }{
+		{"pop-one-caller", "/pop?" + url.Values{"phone": {one}}.Encode(), "pop-offers"},
+		{"pop-shared-number", "/pop?" + url.Values{"phone": {shared}}.Encode(), "pop-offers"},
+		{"pop-unknown-number", "/pop?" + url.Values{"phone": {unknown}}.Encode(), "pop-offers"},
+		{"stats", "/stats", "stats-csv"},
+		{"callbacks", "/calls/callbacks", "callbacks-total"},
+	}
+	for _, shot := range shots {
+		if shot.name == "stats" { // the desk's pages as an administrator sees them
+			err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`form.logout button`)),
+				chromedp.WaitVisible(chromedp.CSS(`input[name="login"]`)))
+			if err != nil {
+				t.Fatalf("log out: %v", err)
+			}
+			if err := browserLogin(ctx, base, "admin", demoPasswords(out)["admin"]); err != nil {
+				t.Fatalf("log in as admin: %v", err)
+			}
+		}
 		for _, width := range widths {
 			err := chromedp.Do(ctx, chromedp.EmulateViewport(width, 900),
-				chromedp.Navigate(base+"/pop?"+url.Values{"phone": {shot.number}}.Encode()),
-				chromedp.WaitVisible(chromedp.ID("pop-offers")))
+				chromedp.Navigate(base+shot.path), chromedp.WaitVisible(chromedp.ID(shot.ready)))
 			if err != nil {
 				t.Fatalf("%s: %v", shot.name, err)
 			}

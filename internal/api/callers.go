@@ -55,20 +55,7 @@ type apiCallersAnswer struct {
 	TicketID int64 `json:"ticket_id,omitempty"`
 	// NearMisses, with explain=1, are the persons whose numbers share the
 	// caller's last digits without matching, and why.
-	NearMisses []apiNearMiss `json:"near_misses,omitempty"`
-}
-
-// apiNearMiss is a desk.NearMiss.
-type apiNearMiss struct {
-	ID           int64  `json:"id"`
-	FriendlyName string `json:"friendlyname"`
-	OrgName      string `json:"org_name"`
-	Attribute    string `json:"attribute"`
-	Stored       string `json:"stored"`
-	SuffixLen    int    `json:"suffix_len"`
-	Reason       string `json:"reason"`
-	Why          string `json:"why"`
-	URL          string `json:"url"`
+	NearMisses []desk.NearMissReport `json:"near_misses,omitempty"`
 }
 
 // apiCallers answers who is calling: the callers the first parameter that
@@ -100,12 +87,11 @@ func (s *Server) apiCallers(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		ans.NearMisses = []apiNearMiss{}
+		ans.NearMisses = []desk.NearMissReport{}
 		for _, n := range misses {
-			ans.NearMisses = append(ans.NearMisses, apiNearMiss{ID: n.Person.ID, FriendlyName: n.Person.FriendlyName(),
-				OrgName: n.Person.OrgName, Attribute: n.Attribute, Stored: n.Stored, SuffixLen: n.SuffixLen,
-				Reason: n.Reason, Why: s.en.T(desk.RejectReasonKey(n.Reason), n.SuffixLen),
-				URL: fmt.Sprintf("%s/persons/%d", base, n.Person.ID)})
+			report := n.Report(s.en.T)
+			report.URL = fmt.Sprintf("%s/persons/%d", base, n.Person.ID)
+			ans.NearMisses = append(ans.NearMisses, report)
 		}
 	}
 	writeJSON(w, http.StatusOK, ans)

@@ -125,6 +125,29 @@ func RejectReasonKey(reason string) string {
 	return ""
 }
 
+// NearMissReport is a NearMiss as the CLI (lookup --explain --json) and the
+// API (/api/v1/callers?explain=1) write it, so that both say the same.
+type NearMissReport struct {
+	ID           int64  `json:"id"`
+	FriendlyName string `json:"friendlyname"`
+	OrgName      string `json:"org_name"`
+	Attribute    string `json:"attribute"`
+	Stored       string `json:"stored"`
+	SuffixLen    int    `json:"suffix_len"`
+	Reason       string `json:"reason"`
+	Why          string `json:"why"`
+	// URL is the person's page; the API gives it, the CLI has no base URL.
+	URL string `json:"url,omitempty"`
+}
+
+// Report returns the near miss as written out, its reason in words by t
+// (a message catalog's T).
+func (n *NearMiss) Report(t func(key string, args ...any) string) NearMissReport {
+	return NearMissReport{ID: n.Person.ID, FriendlyName: n.Person.FriendlyName(), OrgName: n.Person.OrgName,
+		Attribute: n.Attribute, Stored: n.Stored, SuffixLen: n.SuffixLen, Reason: n.Reason,
+		Why: t(RejectReasonKey(n.Reason), n.SuffixLen)}
+}
+
 // CallerService finds who is calling (docs/configuration.md, phone), within the
 // organization scope of the user in ctx, who must be allowed to read persons.
 type CallerService interface {

@@ -61,8 +61,8 @@ func (db *DB) ImportPersons(ctx context.Context, rows iter.Seq2[*desk.PersonImpo
 		tx.Rollback() // a transaction a batch, not held while reading
 		tx = nil
 	}
-	// The next batch is read, and its number keys computed, while the
-	// current one is written. A batch cut by an error is not written.
+	// The next batch is read, and its numbers parsed (numbersAhead), while
+	// the current one is written. A batch cut by an error is not written.
 	pull := func() ([]*desk.PersonImport, error) {
 		var batch []*desk.PersonImport
 		for len(batch) < importBatch {
@@ -77,16 +77,19 @@ func (db *DB) ImportPersons(ctx context.Context, rows iter.Seq2[*desk.PersonImpo
 		}
 		return batch, nil
 	}
+	// Into an empty table every row makes a person: parse ahead from the
+	// first batch. Otherwise the first batch parses what it needs and tells
+	// whether the next should parse ahead.
 	im.speculate = !exists
 	var began time.Time
 	cur, readErr := pull()
-	curKeys := im.rowKeys(db, cur)
+	curAhead := im.parseAhead(db.Phone, cur)
 	for len(cur) > 0 {
 		var nxt []*desk.PersonImport
 		if readErr == nil {
 			nxt, readErr = pull()
 		}
-		nxtKeys := im.rowKeys(db, nxt)
+		nxtAhead := im.parseAhead(db.Phone, nxt)
 		if tx == nil {
 			if tx, err = db.beginWrite(ctx, desk.ActionCreate, desk.ClassPerson); err != nil {
 				return im.result(exists), err
@@ -96,7 +99,7 @@ func (db *DB) ImportPersons(ctx context.Context, rows iter.Seq2[*desk.PersonImpo
 			}
 			began = time.Now()
 		}
-		if err := im.batch(ctx, tx, cur, curKeys); err != nil {
+		if err := im.batch(ctx, tx, cur, curAhead); err != nil {
 			return im.result(exists), edgeError(err)
 		}
 		if exists && (len(nxt) == 0 || time.Since(began) >= importCommitAfter) {
@@ -109,7 +112,7 @@ func (db *DB) ImportPersons(ctx context.Context, rows iter.Seq2[*desk.PersonImpo
 		if opt.Progress != nil {
 			opt.Progress(desk.ImportProgress{Stage: "rows", Rows: im.res.Rows(), LastRow: cur[len(cur)-1].Row})
 		}
-		cur, curKeys = nxt, nxtKeys
+		cur, curAhead = nxt, nxtAhead
 	}
 	if readErr != nil {
 		return im.result(exists), readErr
@@ -169,9 +172,10 @@ type personImporter struct {
 	// known maps the match keys of the persons this import wrote to their
 	// ids, when the import started on an empty table; nil otherwise.
 	known map[string]int64
-	// speculate: compute the number keys of every row of the next batch
-	// while the current one is written, as if every row made a new person.
-	// Set when most rows of the last batch did (and for an empty table).
+	// speculate: parse the numbers of every row of the next batch while
+	// the current one is written (numbersAhead). Set for an empty table,
+	// and when most rows of the last batch created a person or changed a
+	// number: a file imported again unchanged parses nothing ahead.
 	speculate bool
 	lastRow   int
 }
@@ -189,11 +193,10 @@ func (im *personImporter) result(exists bool) desk.ImportResult {
 type importEntry struct {
 	p    *desk.Person
 	orig *desk.Person // as stored; nil for a new person
-	row  int          // of a new person, the index of the row that made it
 }
 
 // batch imports rows in tx.
-func (im *personImporter) batch(ctx context.Context, tx *Tx, rows []*desk.PersonImport, rk *rowKeys) error {
+func (im *personImporter) batch(ctx context.Context, tx *Tx, rows []*desk.PersonImport, ahead *numbersAhead) error {
 	if err := im.resolveOrgs(ctx, tx, rows); err != nil {
 		return err
 	}
@@ -239,7 +242,7 @@ func (im *personImporter) batch(ctx context.Context, tx *Tx, rows []*desk.Person
 				im.reject(row, err)
 				continue
 			}
-			e = &importEntry{p: p, row: i}
+			e = &importEntry{p: p}
 			register(e)
 			created = append(created, e)
 			rowEntries[i] = e
@@ -260,14 +263,15 @@ func (im *personImporter) batch(ctx context.Context, tx *Tx, rows []*desk.Person
 		im.res.Updated++
 		register(e)
 	}
-	if err := im.insert(ctx, tx, created, rows, rk); err != nil {
+	if err := im.insert(ctx, tx, created, ahead); err != nil {
 		return err
 	}
-	im.speculate = len(created)*2 > len(rows)
+	renumbered, err := updateImported(ctx, tx, matched, ahead)
+	if err != nil {
+		return err
+	}
+	im.speculate = (len(created)+renumbered)*2 > len(rows)
 	im.lastRow = rows[len(rows)-1].Row
-	if err := updateImported(ctx, tx, matched); err != nil {
-		return err
-	}
 	for i, row := range rows {
 		if e := rowEntries[i]; e != nil {
 			row.Person.ID = e.p.ID

@@ -3,49 +3,98 @@ package store
 import (
 	"context"
 	"fmt"
+	"maps"
 	"strings"
 
 	"github.com/ctidesk/ctidesk/internal/desk"
 	"github.com/ctidesk/ctidesk/internal/oql"
+	"github.com/ctidesk/ctidesk/internal/phone"
 )
 
-// importKeysBatch is the number of new persons whose number keys are
-// computed while the previous ones are written.
-const importKeysBatch = 1000
-
-// rowKeys are the number keys of the rows of a batch, as given, computed on
-// other goroutines; keys is set when done is closed.
-type rowKeys struct {
+// numbersAhead are the number keys of the numbers a batch's rows give,
+// by number as written, parsed on other goroutines while the previous batch
+// is written: libphonenumber costs more than the writes. It is the import's
+// one read-ahead: new persons and matched persons whose numbers change take
+// their keys from it; a number no row gave as is (a later row of the batch
+// changed it) is parsed when needed.
+type numbersAhead struct {
 	done chan struct{}
-	keys [][]numberKey
+	// byNumber is set when done is closed; a number without significant
+	// digits maps to a key with no keys.Digits, which stores nothing.
+	byNumber map[string]numberKey
 }
 
-// rowKeys starts computing the number keys of rows, when the importer
-// speculates that they make new persons; nil otherwise.
-func (im *personImporter) rowKeys(db *DB, rows []*desk.PersonImport) *rowKeys {
+// parseAhead starts parsing the numbers of rows, when the importer
+// speculates that most rows create persons or change numbers; nil otherwise.
+func (im *personImporter) parseAhead(norm *phone.Normalizer, rows []*desk.PersonImport) *numbersAhead {
 	if !im.speculate || len(rows) == 0 {
 		return nil
 	}
-	persons := make([]*desk.Person, len(rows))
-	for i, r := range rows {
-		// A copy: the batch sets the row's ID while the keys are computed.
-		p := desk.Person{Phone: r.Person.Phone, MobilePhone: r.Person.MobilePhone, HomePhone: r.Person.HomePhone}
-		persons[i] = &p
+	seen := map[string]bool{}
+	var numbers []string
+	for _, r := range rows {
+		for _, n := range r.Person.Numbers() {
+			// As the person will hold it: Validate trims.
+			if v := strings.TrimSpace(n.Value); v != "" && !seen[v] {
+				seen[v] = true
+				numbers = append(numbers, v)
+			}
+		}
 	}
-	rk := &rowKeys{done: make(chan struct{})}
-	norm := db.Phone
+	ahead := &numbersAhead{done: make(chan struct{})}
 	go func() {
-		defer close(rk.done)
-		rk.keys = manyNumberKeys(norm, persons)
+		defer close(ahead.done)
+		keys := parseNumbers(norm, numbers)
+		ahead.byNumber = make(map[string]numberKey, len(numbers))
+		for i, n := range numbers {
+			ahead.byNumber[n] = keys[i]
+		}
 	}()
-	return rk
+	return ahead
 }
 
-// insert inserts the new persons. Their number keys were computed while the
-// previous batch was written (rk), or else the keys of the next
-// importKeysBatch persons are computed while the previous ones are written:
-// libphonenumber costs more than the insert.
-func (im *personImporter) insert(ctx context.Context, tx *Tx, entries []*importEntry, rows []*desk.PersonImport, rk *rowKeys) error {
+// keys returns the number keys of each person (as numberKeys), from what
+// was parsed ahead (a may be nil), parsing the other numbers now on every
+// CPU.
+func (a *numbersAhead) keys(norm *phone.Normalizer, persons []*desk.Person) [][]numberKey {
+	keys := make([][]numberKey, len(persons))
+	var byNumber map[string]numberKey
+	if a != nil {
+		<-a.done
+		byNumber = a.byNumber
+	}
+	var missing []string
+	for _, p := range persons {
+		for _, n := range p.Numbers() {
+			if _, ok := byNumber[n.Value]; !ok {
+				missing = append(missing, n.Value)
+			}
+		}
+	}
+	if len(missing) > 0 {
+		parsed := parseNumbers(norm, missing)
+		if byNumber == nil {
+			byNumber = make(map[string]numberKey, len(missing))
+		} else {
+			byNumber = maps.Clone(byNumber) // a's map is read, never written
+		}
+		for i, n := range missing {
+			byNumber[n] = parsed[i]
+		}
+	}
+	for i, p := range persons {
+		for _, n := range p.Numbers() {
+			if k := byNumber[n.Value]; k.keys.Digits != "" {
+				k.attribute = n.Attribute
+				keys[i] = append(keys[i], k)
+			}
+		}
+	}
+	return keys
+}
+
+// insert inserts the new persons, with their number keys.
+func (im *personImporter) insert(ctx context.Context, tx *Tx, entries []*importEntry, ahead *numbersAhead) error {
 	if len(entries) == 0 {
 		return nil
 	}
@@ -53,50 +102,15 @@ func (im *personImporter) insert(ctx context.Context, tx *Tx, entries []*importE
 	for i, e := range entries {
 		persons[i] = e.p
 	}
-	if rk != nil {
-		<-rk.done
-		keys := make([][]numberKey, len(entries))
-		for i, e := range entries {
-			if r := &rows[e.row].Person; e.p.Phone == r.Phone && e.p.MobilePhone == r.MobilePhone && e.p.HomePhone == r.HomePhone {
-				keys[i] = rk.keys[e.row]
-			} else { // changed by a later row of the batch
-				keys[i] = numberKeys(tx.phone, e.p)
-			}
-		}
-		return insertPersons(ctx, tx, persons, keys)
-	}
-	type part struct {
-		persons []*desk.Person
-		keys    [][]numberKey
-	}
-	parts := make(chan part, 1)
-	quit := make(chan struct{})
-	defer close(quit)
-	go func() {
-		defer close(parts)
-		for from := 0; from < len(persons); from += importKeysBatch {
-			ps := persons[from:min(from+importKeysBatch, len(persons))]
-			select {
-			case parts <- part{ps, manyNumberKeys(tx.phone, ps)}:
-			case <-quit:
-				return
-			}
-		}
-	}()
-	for p := range parts {
-		if err := insertPersons(ctx, tx, p.persons, p.keys); err != nil {
-			return err
-		}
-	}
-	return nil
+	return insertPersons(ctx, tx, persons, ahead.keys(tx.phone, persons))
 }
 
 // updateImported writes the matched persons that changed (from orig; some
 // did not, or were changed back by a later row): one UPDATE of the changed
 // columns each, so that SQLite leaves the indexes of the others alone; then
-// the number keys of the phone attributes that changed, computed on other
-// goroutines meanwhile, as writeNumbers does for one person.
-func updateImported(ctx context.Context, tx *Tx, entries []*importEntry) error {
+// the number keys of the phone attributes that changed, as writeNumbers does
+// for one person. It returns how many persons' numbers changed.
+func updateImported(ctx context.Context, tx *Tx, entries []*importEntry, ahead *numbersAhead) (int, error) {
 	var renumbered []*importEntry
 	var persons []*desk.Person
 	for _, e := range entries {
@@ -105,8 +119,6 @@ func updateImported(ctx context.Context, tx *Tx, entries []*importEntry) error {
 			persons = append(persons, e.p)
 		}
 	}
-	computed := make(chan [][]numberKey, 1)
-	go func() { computed <- manyNumberKeys(tx.phone, persons) }()
 	cols := personInsertColumns[1:] // as personArgs
 	for _, e := range entries {
 		if *e.p == *e.orig {
@@ -123,13 +135,13 @@ func updateImported(ctx context.Context, tx *Tx, entries []*importEntry) error {
 		}
 		// The columns are constants of this package.
 		if _, err := tx.ExecContext(ctx, "UPDATE person SET "+strings.Join(set, ", ")+" WHERE id = ?", append(args, e.p.ID)...); err != nil {
-			return fmt.Errorf("update person: %w", err)
+			return 0, fmt.Errorf("update person: %w", err)
 		}
 	}
-	keys := <-computed
 	if len(renumbered) == 0 {
-		return nil
+		return 0, nil
 	}
+	keys := ahead.keys(tx.phone, persons)
 	// The keys of the attributes whose number changed are deleted, then
 	// those of the new numbers inserted.
 	var gone []any // person_id, attribute pairs
@@ -159,18 +171,18 @@ func updateImported(ctx context.Context, tx *Tx, entries []*importEntry) error {
 		part := gone[:min(len(gone), 2*250)]
 		gone = gone[len(part):]
 		if _, err := tx.ExecContext(ctx, deleteKeysQuery(tx.dialect, len(part)/2), part...); err != nil {
-			return fmt.Errorf("delete number keys: %w", err)
+			return 0, fmt.Errorf("delete number keys: %w", err)
 		}
 	}
 	for _, args := range fresh {
 		if err := numbers.add(ctx, args...); err != nil {
-			return fmt.Errorf("insert number keys: %w", err)
+			return 0, fmt.Errorf("insert number keys: %w", err)
 		}
 	}
 	if err := numbers.flush(ctx); err != nil {
-		return fmt.Errorf("insert number keys: %w", err)
+		return 0, fmt.Errorf("insert number keys: %w", err)
 	}
-	return nil
+	return len(renumbered), nil
 }
 
 // deleteKeysQuery returns the statement deleting the number keys of n

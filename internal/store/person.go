@@ -85,12 +85,32 @@ func numberKeys(norm *phone.Normalizer, p *desk.Person) []numberKey {
 // with three numbers each feel.
 func manyNumberKeys(norm *phone.Normalizer, persons []*desk.Person) [][]numberKey {
 	keys := make([][]numberKey, len(persons))
-	workers := min(runtime.GOMAXPROCS(0), (len(persons)+255)/256)
-	if workers <= 1 {
-		for i, p := range persons {
-			keys[i] = numberKeys(norm, p)
+	onEveryCPU(len(persons), func(i int) { keys[i] = numberKeys(norm, persons[i]) })
+	return keys
+}
+
+// parseNumbers returns the number key of each number (attribute unset; no
+// keys.Digits for a number without significant digits), parsing on every
+// CPU.
+func parseNumbers(norm *phone.Normalizer, numbers []string) []numberKey {
+	keys := make([]numberKey, len(numbers))
+	onEveryCPU(len(numbers), func(i int) {
+		if num := norm.Parse(numbers[i]); num.Digits != "" {
+			keys[i] = numberKey{keys: num.Keys(), extension: num.Extension}
 		}
-		return keys
+	})
+	return keys
+}
+
+// onEveryCPU calls do(i) for i from 0 to n-1, on as many goroutines as
+// there are CPUs when n is large enough to pay for them.
+func onEveryCPU(n int, do func(i int)) {
+	workers := min(runtime.GOMAXPROCS(0), (n+255)/256)
+	if workers <= 1 {
+		for i := range n {
+			do(i)
+		}
+		return
 	}
 	var wg sync.WaitGroup
 	var next atomic.Int64
@@ -99,17 +119,16 @@ func manyNumberKeys(norm *phone.Normalizer, persons []*desk.Person) [][]numberKe
 		wg.Go(func() {
 			for {
 				from := int(next.Add(chunk)) - chunk
-				if from >= len(persons) {
+				if from >= n {
 					return
 				}
-				for i := from; i < min(from+chunk, len(persons)); i++ {
-					keys[i] = numberKeys(norm, persons[i])
+				for i := from; i < min(from+chunk, n); i++ {
+					do(i)
 				}
 			}
 		})
 	}
 	wg.Wait()
-	return keys
 }
 
 // numberArgs returns the person_number column values of k (numberInsertColumns).

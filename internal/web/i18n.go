@@ -103,7 +103,7 @@ func templateKeys(t *template.Template) []string {
 	var keys []string
 	walkTemplates(t, func(n parse.Node) {
 		if c, ok := n.(*parse.CommandNode); ok && len(c.Args) >= 2 {
-			if id, ok := c.Args[0].(*parse.IdentifierNode); ok && (id.Ident == "t" || id.Ident == "tn" || id.Ident == "n") {
+			if id, ok := c.Args[0].(*parse.IdentifierNode); ok && (id.Ident == "t" || id.Ident == "n") {
 				if s, ok := c.Args[1].(*parse.StringNode); ok {
 					keys = append(keys, s.Text)
 				}

@@ -136,11 +136,6 @@ func (s *Server) funcs(lang string) template.FuncMap {
 	return template.FuncMap{
 		// t returns the message of key, formatted with args.
 		"t": func(key string, args ...any) string { return s.i18n.t(lang, key, args...) },
-		// tn returns the message of key in the form for the count n
-		// ("1 callback", "2 callbacks"), n its first argument.
-		"tn": func(key string, n int, args ...any) string {
-			return s.i18n.printer(lang).N(key, n, append([]any{n}, args...)...)
-		},
 		// n returns the message of key in the form for count ("1
 		// organization", "2 organizations"), formatted with args (count
 		// is not among them unless given again).

@@ -426,3 +426,42 @@ func testImportBatches(t *testing.T, open func(t *testing.T) *store.DB) {
 		t.Errorf("unchanged phone of person 23456 finds %+v", p)
 	}
 }
+
+// testImportLaterRow imports rows where a later row of the same batch
+// changes the number an earlier row gave, for a new person and for a stored
+// one: the numbers parsed ahead are those the rows gave, so the person must
+// be found by the last number and not by the first.
+func testImportLaterRow(t *testing.T, open func(t *testing.T) *store.DB) {
+	f := newFixture(t, open)
+	db := f.db
+	res, err := db.ImportPersons(f.agent, rowsOf([]*desk.PersonImport{
+		{Row: 2, Person: desk.Person{Name: "Later", OrgID: f.orgB.ID, Email: "later@beta.example", Phone: "+33 1 40 00 00 01"}},
+		{Row: 3, Person: desk.Person{Email: "later@beta.example", Phone: "+33 1 40 00 00 02", MobilePhone: " +33 6 40 00 00 03 "}},
+	}, nil), desk.ImportOptions{})
+	must(t, err)
+	wantResult(t, res, desk.ImportResult{Created: 1, Updated: 1})
+	if p := f.findOne(t, desk.PersonFilter{Query: "01 40 00 00 02"}); p.Email != "later@beta.example" {
+		t.Errorf("the later row's phone finds %+v", p)
+	}
+	if p := f.findOne(t, desk.PersonFilter{Query: "06 40 00 00 03"}); p.Email != "later@beta.example" {
+		t.Errorf("the later row's mobile finds %+v", p)
+	}
+	if persons, _, err := db.FindPersons(f.agent, desk.PersonFilter{Query: "01 40 00 00 01"}); err != nil || len(persons) != 0 {
+		t.Errorf("the earlier row's phone finds %d persons (%v), want none", len(persons), err)
+	}
+	// The same for a stored person, matched by email.
+	res, err = db.ImportPersons(f.agent, rowsOf([]*desk.PersonImport{
+		{Row: 2, Person: desk.Person{Email: "later@beta.example", Phone: "+33 1 40 00 00 04"}},
+		{Row: 3, Person: desk.Person{Email: "later@beta.example", Phone: "+33 1 40 00 00 05"}},
+	}, nil), desk.ImportOptions{})
+	must(t, err)
+	wantResult(t, res, desk.ImportResult{Updated: 2})
+	if p := f.findOne(t, desk.PersonFilter{Query: "01 40 00 00 05"}); p.Email != "later@beta.example" {
+		t.Errorf("the stored person's new phone finds %+v", p)
+	}
+	for _, gone := range []string{"01 40 00 00 02", "01 40 00 00 04"} {
+		if persons, _, err := db.FindPersons(f.agent, desk.PersonFilter{Query: gone}); err != nil || len(persons) != 0 {
+			t.Errorf("%s finds %d persons (%v), want none", gone, len(persons), err)
+		}
+	}
+}

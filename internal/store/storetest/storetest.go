@@ -36,6 +36,7 @@ func Run(t *testing.T, open func(t *testing.T) *store.DB) {
 		{"ImportPersons", testImportPersons},
 		{"ImportScope", testImportScope},
 		{"ImportBatches", testImportBatches},
+		{"ImportLaterRow", testImportLaterRow},
 		{"ImportEmpty", testImportEmpty},
 		{"ImportEmptyFails", testImportEmptyFails},
 		{"ImportOrganizations", testImportOrganizations},
