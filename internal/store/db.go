@@ -36,7 +36,10 @@
 //   - API tokens, like sessions, are kept as their SHA-256 only. A user
 //     manages his own; another user's token is ENOTFOUND but to an admin.
 //     AuthenticateAPIToken reads with one statement and records a token's
-//     use at most once a minute.
+//     use at most once a minute; FindSession reads with one statement.
+//   - Call events and the callbacks they raise or close are committed in
+//     groups (groupcommit.go): each is answered after the commit that wrote
+//     it, and one that fails fails alone.
 //   - A call of the call log (call.go) is visible as a phone call: with the
 //     ticket it was tied to; without one, with its contact; with neither, to
 //     its agent, or while nobody answered to the agents it rang for.
