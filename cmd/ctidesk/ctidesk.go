@@ -275,6 +275,7 @@ func (m *Main) openDB(ctx context.Context) error {
 	}
 	m.DB = db
 	db.Phone = norm
+	db.KeysRebuild = m.keysRebuildProgress()
 	if err := db.Migrate(ctx); err != nil {
 		return fmt.Errorf("migrate %s: %w", store.RedactDSN(m.DSN), err)
 	}
@@ -288,6 +289,22 @@ func (m *Main) openDB(ctx context.Context) error {
 			"numbers are matched wrongly until you run ctidesk reindex --phone-region %s\n", store.RedactDSN(m.DSN), region, want, want)
 	}
 	return nil
+}
+
+// keysRebuildProgress returns what tells, on stderr, of the rebuild of the
+// number keys a migration asks for (store.DB.KeysRebuild): what it does, how
+// long it takes, then its progress.
+func (m *Main) keysRebuildProgress() func(done, total int) {
+	progress := m.progress()
+	return func(done, total int) {
+		if done == 0 {
+			fmt.Fprintf(m.Stderr, "Rebuilding the phone number keys of %d persons for region %s: they were written by an "+
+				"earlier number matching (migration 0007: extension words of more languages, national prefixes of every "+
+				"region, internal extensions). This takes a few minutes at 1,000,000 persons; lookups keep working "+
+				"meanwhile; an interrupted rebuild runs again at the next migrate or serve.\n", total, m.DB.Phone.Options().DefaultRegion)
+		}
+		progress("number keys", done, total)
+	}
 }
 
 func (m *Main) parseMigrate(args []string) error {

@@ -90,7 +90,8 @@ func TestBrowserDeskPagesFit(t *testing.T) {
 	pages := []string{"/", "/tickets", "/tickets?sort=last_update&dir=desc&ongoing=1", ticket, "/tickets/new",
 		"/persons", "/persons/1", "/organizations", "/organizations/1", "/calls", "/phonecalls", "/search?q=a",
 		"/admin/tokens", "/admin/telephony", "/admin/users", "/admin/users/1", ticket + "/edit", "/persons/new",
-		"/persons/1/edit", "/organizations/new", "/search?q=R-000001"}
+		"/persons/1/edit", "/organizations/new", "/search?q=R-000001", "/teams", "/teams/1", "/teams/new", "/teams/1/edit",
+		"/stats"}
 	for _, vp := range viewports {
 		if err := chromedp.Do(ctx, chromedp.EmulateViewport(vp.width, vp.height)); err != nil {
 			t.Fatal(err)
@@ -301,7 +302,7 @@ func TestBrowserSortAndFilter(t *testing.T) {
 	if !strings.HasSuffix(loc, "/tickets?agent=me&sort=title&dir=desc") {
 		t.Errorf("after the filter the URL is %s, want /tickets?agent=me&sort=title&dir=desc", loc)
 	}
-	agents, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...new Set([...document.querySelectorAll('table.tickets tbody tr td:nth-child(6)')].map(td => td.textContent.trim()))]`))
+	agents, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...new Set([...document.querySelectorAll('table.tickets tbody tr td.c-agent')].map(td => td.textContent.trim()))]`))
 	if err != nil {
 		t.Fatal(err)
 	}

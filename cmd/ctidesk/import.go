@@ -18,7 +18,7 @@ import (
 	"github.com/ctidesk/ctidesk/internal/store"
 )
 
-const importUsage = "usage: ctidesk import persons|organizations FILE.csv (- reads stdin)"
+const importUsage = "usage: ctidesk import persons|organizations|teams|team-members FILE.csv (- reads stdin)"
 
 func (m *Main) parseImport(args []string) error {
 	fs := m.newFlagSet("import")
@@ -36,6 +36,10 @@ func (m *Main) parseImport(args []string) error {
 		return fmt.Errorf("%w; %s", err, importUsage)
 	}
 	path := rest[1]
+	if kind == csvimport.Teams || kind == csvimport.TeamMembers {
+		m.run = func(ctx context.Context) error { return m.runTeamImport(ctx, kind, path) }
+		return nil
+	}
 	m.run = func(ctx context.Context) error { return m.runImport(ctx, kind, path, *createOrgs) }
 	return nil
 }

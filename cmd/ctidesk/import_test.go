@@ -108,7 +108,7 @@ func TestImportErrors(t *testing.T) {
 		args  []string
 		want  string
 	}{
-		{"no file", "", []string{"import", "persons"}, "usage: ctidesk import persons|organizations FILE.csv"},
+		{"no file", "", []string{"import", "persons"}, "usage: ctidesk import persons|organizations|teams|team-members FILE.csv"},
 		{"unknown kind", "", []string{"import", "tickets", "x.csv"}, `unknown kind "tickets"`},
 		{"missing file", "", []string{"import", "persons", filepath.Join(dir, "none.csv")}, "no such file"},
 		{"unknown column", "name,emial\nDoe,doe@example.com\n", []string{"import", "persons", "-"},

@@ -166,7 +166,7 @@ func (m *Main) printNearMisses(misses []*desk.NearMiss) error {
 	fmt.Fprintln(w, "ID\tNAME\tORGANIZATION\tATTRIBUTE\tSTORED\tWHY NOT")
 	for _, n := range misses {
 		fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\n", n.Person.ID, oneLine(n.Person.FriendlyName()),
-			oneLine(n.Person.OrgName), n.Attribute, oneLine(n.Stored), m.Messages.T(desk.RejectReasonKey(n.Reason), n.SuffixLen))
+			oneLine(n.Person.OrgName), n.Attribute, oneLine(n.Stored), desk.RejectReasonText(m.Messages.T, n))
 	}
 	return w.Flush()
 }

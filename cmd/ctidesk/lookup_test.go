@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"path/filepath"
 	"strings"
@@ -268,5 +269,107 @@ func TestLookupExplain(t *testing.T) {
 		got.Callers[1].SuffixLen != 7 || len(got.NearMisses) != 2 || got.NearMisses[0].Reason != "complete" ||
 		got.NearMisses[0].SuffixLen != 10 || got.NearMisses[1].Reason != "digits" || got.NearMisses[1].SuffixLen != 7 {
 		t.Errorf("lookup --explain --json = %+v", got)
+	}
+}
+
+// TestMigrateAnnouncesKeysRebuild: when a migration marks the number keys
+// stale (0007, issue 21's number matching), migrate says what it rebuilds,
+// how long it takes and how far it is, rather than staying silent for
+// minutes at 1,000,000 persons.
+func TestMigrateAnnouncesKeysRebuild(t *testing.T) {
+	db := "sqlite:" + filepath.Join(t.TempDir(), "rebuild.db")
+	if out, err := runCommand(t, "", nil, "migrate", "--db", db); err != nil {
+		t.Fatalf("migrate: %v\n%s", err, out)
+	}
+	ctx := desk.NewSystemContext(context.Background())
+	s, err := store.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	org := &desk.Organization{Name: "Moscow"}
+	if err := s.CreateOrganization(ctx, org); err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []string{"+7 301 125 99 17", "+33 1 23 45 67 89", "+49 30 847541"} {
+		if err := s.CreatePerson(ctx, &desk.Person{Name: "P" + n, OrgID: org.ID, Phone: n}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Close()
+	// What migration 0007 does to a database written before it.
+	raw, err := sql.Open("sqlite", strings.TrimPrefix(db, "sqlite:"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.Exec("UPDATE number_keys SET region = ''"); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+
+	out, err := runCommand(t, "", nil, "migrate", "--db", db)
+	if err != nil {
+		t.Fatalf("migrate: %v\n%s", err, out)
+	}
+	for _, want := range []string{"Rebuilding the phone number keys of 3 persons for region US", "migration 0007",
+		"a few minutes at 1,000,000 persons", "number keys", "3 / 3", "100%", "database is up to date"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("migrate says\n%s\nwant %q", out, want)
+		}
+	}
+	// Once rebuilt, nothing more to say.
+	if out, err := runCommand(t, "", nil, "migrate", "--db", db); err != nil || strings.Contains(out, "Rebuilding") {
+		t.Errorf("migrate again: %v\n%s", err, out)
+	}
+	if got := lookupJSON(t, nil, "--db", db, "+7 301 125 99 17"); len(got) != 1 {
+		t.Errorf("lookup after the rebuild: %+v", got)
+	}
+}
+
+// TestLookupExplainAgentExtension: an agent's extension finds his contact
+// person; the extension of an agent without one finds nobody, and --explain
+// says whose extension it is (issue 21, item 5).
+func TestLookupExplainAgentExtension(t *testing.T) {
+	db := "sqlite:" + filepath.Join(t.TempDir(), "agents.db")
+	ctx := desk.NewSystemContext(context.Background())
+	s, err := store.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	org := &desk.Organization{Name: "Desk"}
+	if err := s.CreateOrganization(ctx, org); err != nil {
+		t.Fatal(err)
+	}
+	eve := &desk.Person{FirstName: "Eve", Name: "Agent", OrgID: org.ID}
+	if err := s.CreatePerson(ctx, eve); err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range []struct {
+		user *desk.User
+		ext  string
+	}{
+		{&desk.User{Login: "eve", ContactID: eve.ID, Roles: []string{desk.RoleAgent}}, "2041"},
+		{&desk.User{Login: "bob.alone", Roles: []string{desk.RoleAgent}}, "2042"},
+	} {
+		if err := s.CreateUser(ctx, a.user); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.UpdateAgentSettings(ctx, a.user.ID, desk.AgentSettingsUpdate{Extension: &a.ext}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Close()
+
+	out, err := runCommand(t, "", nil, "lookup", "--db", db, "--explain", "2041")
+	if err != nil || !strings.Contains(out, "Eve Agent") || !strings.Contains(out, "agent_extension") ||
+		!strings.Contains(out, "the same internal extension") {
+		t.Errorf("lookup --explain 2041: %v\n%s", err, out)
+	}
+	out, err = runCommand(t, "", nil, "lookup", "--db", db, "--explain", "2042")
+	if err != nil || !strings.Contains(out, "No person found for 2042") ||
+		!strings.Contains(out, "extension of agent bob.alone (no contact person)") {
+		t.Errorf("lookup --explain 2042: %v\n%s", err, out)
 	}
 }

@@ -123,6 +123,25 @@ func waitText(ctx context.Context, sel, want string) error {
 	}
 }
 
+// waitEval waits until the expression js evaluates to want, and returns
+// what it last evaluated to.
+func waitEval(ctx context.Context, js, want string) (string, error) {
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		got, err := chromedp.Run(ctx, chromedp.Evaluate[string](js))
+		if err == nil && got == want {
+			return got, nil
+		}
+		if time.Now().After(deadline) {
+			if err == nil {
+				err = fmt.Errorf("%s is %q, want %q", js, got, want)
+			}
+			return got, err
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
 // checkedCaller returns the label of the selected caller.
 func checkedCaller(ctx context.Context) (string, error) {
 	return chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('input[name="caller"]:checked').parentElement.textContent.trim()`))
@@ -191,7 +210,7 @@ func TestBrowserPop(t *testing.T) {
 		if err := waitText(ctx, "#caller-card", "Fay Fox"); err != nil {
 			t.Fatal(err)
 		}
-		if card := popText(ctx, "#caller-card"); !strings.Contains(card, "Fay Fox") || !strings.Contains(card, "mobile, same number") {
+		if card := popText(ctx, "#caller-card"); !strings.Contains(card, "Fay Fox") || !strings.Contains(card, "mobile, the same number") {
 			t.Errorf("after adding the number the pop shows %q, want Fay found by her mobile", card)
 		}
 		if label, _ := checkedCaller(ctx); !strings.HasPrefix(label, "Fay Fox") {
@@ -211,6 +230,10 @@ func TestBrowserPop(t *testing.T) {
 		if phone, _ := chromedp.Run(ctx, chromedp.Value(chromedp.ID("f-phone"))); phone != "+442079460001" {
 			t.Errorf("phone preset %q, want the number that rang", phone)
 		}
+		// The form says which call the person is for, as the ticket form.
+		if banner := popText(ctx, "#pop-banner"); !strings.Contains(banner, "+442079460001") || !strings.Contains(banner, "Unknown contact") {
+			t.Errorf("person form banner %q, want the number that rang", banner)
+		}
 		orgs, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`Array.from(document.querySelectorAll('#f-org_id option')).find(o => o.textContent === 'Globex').value`))
 		err = chromedp.Do(ctx, chromedp.SendKeys(chromedp.ID("f-first_name"), "Gus"), chromedp.SendKeys(chromedp.ID("f-name"), "Grant"),
 			chromedp.SetValue(chromedp.ID("f-org_id"), orgs), chromedp.Submit(chromedp.ID("f-name")), chromedp.WaitVisible(chromedp.ID("caller-card")))
@@ -220,8 +243,11 @@ func TestBrowserPop(t *testing.T) {
 		if path, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`location.pathname + location.search`)); !strings.HasPrefix(path, "/pop?") {
 			t.Errorf("after creating the person on %q, want the pop", path)
 		}
-		if card := popText(ctx, "#caller-card"); !strings.Contains(card, "Gus Grant") || !strings.Contains(card, "phone, same number") {
+		if card := popText(ctx, "#caller-card"); !strings.Contains(card, "Gus Grant") || !strings.Contains(card, "phone, the same number") {
 			t.Errorf("the pop shows %q, want Gus Grant found by his phone", card)
+		}
+		if created := popText(ctx, "#pop-person-created"); !strings.Contains(created, "Gus Grant was created with this number") {
+			t.Errorf("confirmation %q, want Gus Grant named", created)
 		}
 	})
 
@@ -250,7 +276,7 @@ func TestBrowserPop(t *testing.T) {
 		// every number, the one that matched and why.
 		card := popText(ctx, "#caller-card")
 		for _, want := range []string{"Ann Archer", "Acme", "Accountant", "Head office", "ann@acme.example",
-			"+1 (212) 555-0100", "phone, same number", "0612345678"} {
+			"+1 (212) 555-0100", "phone, the same number", "0612345678"} {
 			if !strings.Contains(card, want) {
 				t.Errorf("caller card %q lacks %q", card, want)
 			}
@@ -264,8 +290,29 @@ func TestBrowserPop(t *testing.T) {
 		if err := waitLists(ctx, "Ann's printer", "Bob's VPN"); err != nil {
 			t.Error(err)
 		}
-		focused, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.activeElement.getAttribute('data-offer') || ''`))
-		if err != nil || focused != "UserRequest" {
+		// The caller's list: kind, ref, title, status, agent, priority, last
+		// update; not the caller's name again. Her incident shows.
+		heads, _ := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('#pop-lists .pop-list:first-of-type th')].map(th => th.textContent.trim())`))
+		if got := strings.Join(heads, "|"); got != "Type|Reference|Title|Status|Agent|Priority|Last update|Edit" {
+			t.Errorf("the caller's list columns %q", got)
+		}
+		if kinds := popText(ctx, "#pop-lists .pop-list:first-of-type tbody"); !strings.Contains(kinds, "Incident") || strings.Contains(kinds, "Ann Archer") {
+			t.Errorf("the caller's list %q, want her incident, without her name", kinds)
+		}
+		// Each status its own colour.
+		colours, _ := chromedp.Run(ctx, chromedp.Evaluate[[]string](`['new','assigned','pending','resolved','closed'].map(st => {
+			const s = document.createElement('span'); s.className = 'status status-' + st; document.body.append(s);
+			const c = getComputedStyle(s); const v = c.color + ' on ' + c.backgroundColor; s.remove(); return v })`))
+		seen := map[string]bool{}
+		for _, c := range colours {
+			seen[c] = true
+		}
+		if len(colours) != 5 || len(seen) != 5 {
+			t.Errorf("status colours %q, want five different", colours)
+		}
+		// autofocus applies at the page's next rendering, which a busy
+		// machine may leave for after WaitVisible: wait for it.
+		if focused, err := waitEval(ctx, `document.activeElement.getAttribute('data-offer') || ''`, "UserRequest"); err != nil {
 			t.Fatalf("focus on %q (%v), want the first creation button", focused, err)
 		}
 		// The live note: typed on the pop, saved without a button.

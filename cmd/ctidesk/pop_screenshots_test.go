@@ -17,8 +17,9 @@ import (
 
 // TestBrowserPopScreenshots writes the README's pictures of the pop from the
 // demo data, so that they show the pop as it is: one caller, a shared
-// number, an unknown number; and, as an administrator sees them, the call
-// statistics and the callbacks. It runs with CTIDESK_SCREENSHOTS=1:
+// number, an unknown number with its near misses, the person form opened
+// from the pop; and, as an administrator sees them, the call statistics and
+// the callbacks. It runs with CTIDESK_SCREENSHOTS=1:
 //
 //	CTIDESK_SCREENSHOTS=1 go test ./cmd/ctidesk -run TestBrowserPopScreenshots
 //
@@ -51,12 +52,14 @@ func TestBrowserPopScreenshots(t *testing.T) {
 			widths = append(widths, n)
 		}
 	}
-	shots := []struct{ name, path, ready string }{
-		{"pop-one-caller", "/pop?" + url.Values{"phone": {one}}.Encode(), "pop-offers"},
-		{"pop-shared-number", "/pop?" + url.Values{"phone": {shared}}.Encode(), "pop-offers"},
-		{"pop-unknown-number", "/pop?" + url.Values{"phone": {unknown}}.Encode(), "pop-offers"},
-		{"stats", "/stats", "stats-csv"},
-		{"callbacks", "/calls/callbacks", "callbacks-total"},
+	shots := []struct{ name, path, click, ready string }{
+		{"pop-one-caller", "/pop?" + url.Values{"phone": {one}}.Encode(), "", "pop-offers"},
+		{"pop-shared-number", "/pop?" + url.Values{"phone": {shared}}.Encode(), "", "pop-offers"},
+		{"pop-unknown-number", "/pop?" + url.Values{"phone": {unknown}}.Encode(), "", "pop-offers"},
+		// The person form from the pop, with the call's banner.
+		{"pop-new-person", "/pop?" + url.Values{"phone": {unknown}}.Encode(), "pop-new-person", "person-form"},
+		{"stats", "/stats", "", "stats-csv"},
+		{"callbacks", "/calls/callbacks", "", "callbacks-total"},
 	}
 	for _, shot := range shots {
 		if shot.name == "stats" { // the desk's pages as an administrator sees them
@@ -70,8 +73,11 @@ func TestBrowserPopScreenshots(t *testing.T) {
 			}
 		}
 		for _, width := range widths {
-			err := chromedp.Do(ctx, chromedp.EmulateViewport(width, 900),
-				chromedp.Navigate(base+shot.path), chromedp.WaitVisible(chromedp.ID(shot.ready)))
+			actions := []chromedp.Action[chromedp.Void]{chromedp.EmulateViewport(width, 900), chromedp.Navigate(base + shot.path)}
+			if shot.click != "" {
+				actions = append(actions, chromedp.WaitVisible(chromedp.ID(shot.click)), chromedp.Click(chromedp.ID(shot.click)))
+			}
+			err := chromedp.Do(ctx, append(actions, chromedp.WaitVisible(chromedp.ID(shot.ready)))...)
 			if err != nil {
 				t.Fatalf("%s: %v", shot.name, err)
 			}
@@ -92,7 +98,8 @@ func TestBrowserPopScreenshots(t *testing.T) {
 
 // demoPopNumbers returns, from the demo data, the number of a person it
 // alone has (with an email, a function and open tickets), a number several
-// persons share (a switchboard) and a number of nobody.
+// persons share (a switchboard) and a number of nobody that ends as some
+// person's number ends (the pop shows it as a near miss).
 func demoPopNumbers(t *testing.T, db string) (one, shared, unknown string) {
 	ctx := desk.NewSystemContext(context.Background())
 	s, err := store.Open(ctx, db)
@@ -126,8 +133,22 @@ func demoPopNumbers(t *testing.T, db string) (one, shared, unknown string) {
 			}
 		}
 	}
-	for _, n := range []string{"+1 202 555 0143", "+44 20 7946 0958", "+33 1 99 00 12 34"} {
-		if found, err := s.FindCallersByNumber(ctx, n); err == nil && len(found) == 0 {
+	// An unknown number with near misses: a Washington number ending as a
+	// person's number ends, which the pop shows as close but not matched.
+	for _, p := range persons {
+		var digits []byte
+		for _, c := range []byte(p.Phone) {
+			if c >= '0' && c <= '9' {
+				digits = append(digits, c)
+			}
+		}
+		if len(digits) < 10 || digits[len(digits)-7] < '2' {
+			continue
+		}
+		last := string(digits[len(digits)-7:])
+		n := "+1 202 " + last[:3] + " " + last[3:]
+		found, misses, err := s.ExplainCallersByNumber(ctx, n)
+		if err == nil && len(found) == 0 && len(misses) > 0 {
 			unknown = n
 			break
 		}

@@ -139,6 +139,7 @@ func (s *Server) apiRoutes() []apiRoute {
 		s.apiCallerRoutes(),
 		s.apiPersonRoutes(),
 		s.apiOrganizationRoutes(),
+		s.apiTeamRoutes(),
 		s.apiTicketRoutes(),
 		s.apiPhoneCallRoutes(),
 		s.apiCallbackRoutes(),

@@ -90,7 +90,9 @@ func (s *Server) apiCallers(w http.ResponseWriter, r *http.Request) error {
 		ans.NearMisses = []desk.NearMissReport{}
 		for _, n := range misses {
 			report := n.Report(s.en.T)
-			report.URL = fmt.Sprintf("%s/persons/%d", base, n.Person.ID)
+			if n.Person.ID != 0 { // not an agent without a contact person
+				report.URL = fmt.Sprintf("%s/persons/%d", base, n.Person.ID)
+			}
 			ans.NearMisses = append(ans.NearMisses, report)
 		}
 	}

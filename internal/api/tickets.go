@@ -37,6 +37,7 @@ type apiTicketInput struct {
 	OrgID       int64  `json:"org_id"`
 	CallerID    int64  `json:"caller_id"`
 	AgentID     int64  `json:"agent_id"`
+	TeamID      int64  `json:"team_id"`
 	Status      string `json:"status"`
 	Origin      string `json:"origin"`
 	Priority    int    `json:"priority"`
@@ -51,6 +52,7 @@ type apiTicketPatch struct {
 	OrgID       *int64  `json:"org_id"`
 	CallerID    *int64  `json:"caller_id"`
 	AgentID     *int64  `json:"agent_id"`
+	TeamID      *int64  `json:"team_id"`
 	Status      *string `json:"status"`
 	Origin      *string `json:"origin"`
 	Priority    *int    `json:"priority"`
@@ -89,6 +91,13 @@ func (s *Server) apiTickets(w http.ResponseWriter, r *http.Request) error {
 	}
 	if filter.CallerID, err = request.QueryID(r, "caller_id"); err != nil {
 		return err
+	}
+	teamID, err := request.QueryID(r, "team_id")
+	if err != nil {
+		return err
+	}
+	if teamID != nil {
+		filter.TeamIDs = []int64{*teamID}
 	}
 	tickets, total, err := s.svc.Tickets.FindTickets(r.Context(), filter)
 	if err != nil {
@@ -131,7 +140,7 @@ func (s *Server) apiTicketCreate(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	t := &desk.Ticket{Kind: in.Kind, Title: in.Title, Description: in.Description, OrgID: in.OrgID,
-		CallerID: in.CallerID, AgentID: in.AgentID, Status: in.Status, Origin: in.Origin,
+		CallerID: in.CallerID, AgentID: in.AgentID, TeamID: in.TeamID, Status: in.Status, Origin: in.Origin,
 		Priority: in.Priority, Urgency: in.Urgency, Impact: in.Impact}
 	if err := s.svc.Tickets.CreateTicket(r.Context(), t); err != nil {
 		return err
@@ -151,7 +160,7 @@ func (s *Server) apiTicketUpdate(w http.ResponseWriter, r *http.Request) error {
 	}
 	t, err := s.svc.Tickets.UpdateTicket(r.Context(), old.ID, desk.TicketUpdate{
 		Title: in.Title, Description: in.Description, OrgID: in.OrgID, CallerID: in.CallerID, AgentID: in.AgentID,
-		Status: in.Status, Origin: in.Origin, Priority: in.Priority, Urgency: in.Urgency, Impact: in.Impact,
+		TeamID: in.TeamID, Status: in.Status, Origin: in.Origin, Priority: in.Priority, Urgency: in.Urgency, Impact: in.Impact,
 	})
 	if err != nil {
 		return err

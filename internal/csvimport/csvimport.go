@@ -1,5 +1,6 @@
 // Package csvimport reads the CSV files of `ctidesk import`: a header row
-// naming attributes, then one person or organization a row. It maps rows to
+// naming attributes, then one person, organization, team or team membership
+// a row. It maps rows to
 // desk imports and reports bad rows with their line; it knows nothing of
 // SQL.
 //
@@ -45,24 +46,35 @@ type Kind int
 const (
 	Persons Kind = iota
 	Organizations
+	Teams
+	TeamMembers
 )
 
-// ParseKind returns the kind named on the command line: "persons" or
-// "organizations" (singular too).
+// ParseKind returns the kind named on the command line: "persons",
+// "organizations", "teams" or "team-members" (singular too).
 func ParseKind(s string) (Kind, error) {
 	switch strings.ToLower(s) {
 	case "persons", "person":
 		return Persons, nil
 	case "organizations", "organization", "organisations", "organisation":
 		return Organizations, nil
+	case "teams", "team":
+		return Teams, nil
+	case "team-members", "team-member", "members":
+		return TeamMembers, nil
 	}
-	return 0, fmt.Errorf("unknown kind %q: want persons or organizations", s)
+	return 0, fmt.Errorf("unknown kind %q: want persons, organizations, teams or team-members", s)
 }
 
 // String returns the kind as the command line names it.
 func (k Kind) String() string {
-	if k == Organizations {
+	switch k {
+	case Organizations:
 		return "organizations"
+	case Teams:
+		return "teams"
+	case TeamMembers:
+		return "team-members"
 	}
 	return "persons"
 }
@@ -72,6 +84,11 @@ var (
 	PersonAttributes = []string{"first_name", "name", "email", "phone", "mobile_phone", "home_phone", "employee_number",
 		"support_id", "function", "status", "org_id", "org_name", "org_code", "location_name"}
 	OrganizationAttributes = []string{"name", "code", "status", "support_id"}
+	TeamAttributes         = []string{"name", "org_name", "org_id", "email", "phone", "status"}
+	// A membership names its team (by name, with its organization when
+	// several organizations have a team of that name) and its person (by
+	// id, email or employee number).
+	TeamMemberAttributes = []string{"team_name", "org_name", "person_id", "person_email", "employee_number", "role"}
 )
 
 // aliasNames are the other header names each attribute is known by, as
@@ -92,6 +109,21 @@ var aliasNames = map[Kind]map[string][]string{
 			"company name", "org"},
 		"org_code":      {"organization code", "organisation code", "company code"},
 		"location_name": {"location", "site"},
+	},
+	Teams: {
+		"name":     {"team", "team name"},
+		"org_name": {"organization", "organisation", "organization name", "organisation name", "company", "org"},
+		"org_id":   {"organization id", "organisation id"},
+		"email":    {"mail", "e-mail address", "courriel"},
+		"phone":    {"phone number", "telephone", "téléphone", "tel"},
+	},
+	TeamMembers: {
+		"team_name":       {"team", "équipe", "equipe"},
+		"org_name":        {"organization", "organisation", "company", "org", "team organization"},
+		"person_email":    {"email", "mail", "e-mail", "person email", "courriel"},
+		"employee_number": {"employee id", "employee no", "staff number", "matricule"},
+		"person_id":       {"person", "contact id"},
+		"role":            {"role name", "function in team", "rôle"},
 	},
 	Organizations: {
 		"name": {"org name", "organization", "organisation", "organization name", "organisation name", "company",
@@ -138,8 +170,13 @@ func attribute(kind Kind, header string) string {
 }
 
 func attributes(kind Kind) []string {
-	if kind == Organizations {
+	switch kind {
+	case Organizations:
 		return OrganizationAttributes
+	case Teams:
+		return TeamAttributes
+	case TeamMembers:
+		return TeamMemberAttributes
 	}
 	return PersonAttributes
 }
@@ -440,4 +477,82 @@ func (r *Reader) ReadOrganization() (*desk.OrganizationImport, error) {
 		Status:    strings.ToLower(r.value(rec, "status")),
 		SupportID: r.value(rec, "support_id"),
 	}}, nil
+}
+
+// TeamRow is a team of a file of teams: Team.OrgName or Team.OrgID names
+// its organization.
+type TeamRow struct {
+	Line int
+	Team desk.Team
+}
+
+// ReadTeam returns the next team row, as ReadPerson does.
+func (r *Reader) ReadTeam() (*TeamRow, error) {
+	if r.kind != Teams {
+		return nil, errors.New("csvimport: ReadTeam on a file of " + r.kind.String())
+	}
+	rec, line, err := r.next()
+	if err != nil {
+		return nil, err
+	}
+	v := func(a string) string { return r.value(rec, a) }
+	row := &TeamRow{Line: line, Team: desk.Team{Name: v("name"), OrgName: v("org_name"), Email: v("email"), Phone: v("phone"),
+		Status: strings.ToLower(v("status"))}}
+	if row.Team.OrgID, err = rowID(line, "org_id", v("org_id")); err != nil {
+		return nil, err
+	}
+	if row.Team.Name == "" {
+		return nil, &RowError{line, "name: a team's name is required"}
+	}
+	if row.Team.OrgName == "" && row.Team.OrgID == 0 {
+		return nil, &RowError{line, "org_name: the team's organization is required (org_name or org_id)"}
+	}
+	return row, nil
+}
+
+// TeamMemberRow is a membership of a file of team members.
+type TeamMemberRow struct {
+	Line           int
+	TeamName       string
+	OrgName        string // the team's organization, "" for any
+	PersonID       int64
+	PersonEmail    string
+	EmployeeNumber string
+	Role           string
+}
+
+// ReadTeamMember returns the next membership row, as ReadPerson does.
+func (r *Reader) ReadTeamMember() (*TeamMemberRow, error) {
+	if r.kind != TeamMembers {
+		return nil, errors.New("csvimport: ReadTeamMember on a file of " + r.kind.String())
+	}
+	rec, line, err := r.next()
+	if err != nil {
+		return nil, err
+	}
+	v := func(a string) string { return r.value(rec, a) }
+	row := &TeamMemberRow{Line: line, TeamName: v("team_name"), OrgName: v("org_name"), PersonEmail: v("person_email"),
+		EmployeeNumber: v("employee_number"), Role: v("role")}
+	if row.PersonID, err = rowID(line, "person_id", v("person_id")); err != nil {
+		return nil, err
+	}
+	if row.TeamName == "" {
+		return nil, &RowError{line, "team_name: the team is required"}
+	}
+	if row.PersonID == 0 && row.PersonEmail == "" && row.EmployeeNumber == "" {
+		return nil, &RowError{line, "person_email: the person is required (person_id, person_email or employee_number)"}
+	}
+	return row, nil
+}
+
+// rowID reads an optional id column; 0 when empty.
+func rowID(line int, name, s string) (int64, error) {
+	if s == "" {
+		return 0, nil
+	}
+	id, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, &RowError{line, fmt.Sprintf("%s %q is not an id", name, s)}
+	}
+	return id, nil
 }

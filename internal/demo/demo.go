@@ -143,10 +143,17 @@ func Load(ctx context.Context, svc desk.Services, opt Options) ([]Login, error) 
 	}
 	tp.activeWeights = ticketShares(tp.activeWeights)
 
+	// Teams, made of the agents, and assigned a share of the tickets.
+	teams, err := loadTeams(ctx, svc, g, tp.agents, progress)
+	if err != nil {
+		return nil, err
+	}
+
 	// Tickets, a chunk at a time, and the phone calls that go with them.
 	var calls []desk.PhoneCall
 	for done := 0; done < opt.Tickets; {
 		tickets, plans := tp.tickets(min(ticketChunk, opt.Tickets-done))
+		teams.assign(tickets, done)
 		err := svc.Tickets.CreateTickets(ctx, tickets, func(n int) { progress("tickets", done+n, opt.Tickets) })
 		if err != nil {
 			return nil, fmt.Errorf("demo: create tickets: %w", err)
@@ -204,6 +211,12 @@ func Load(ctx context.Context, svc desk.Services, opt Options) ([]Login, error) 
 		logins = append(logins, Login{Login: u.login, Password: password, Role: u.role,
 			Description: u.what + " (contact: " + contact.name + ")"})
 		progress("users", i+1, len(users))
+	}
+
+	// The queue "support" rings the provider's service desk; its missed
+	// calls' callbacks are the team's.
+	if err := svc.Telephony.CreateQueueTarget(ctx, &desk.QueueTarget{Queue: QueueSupport, TeamID: teams.desk}); err != nil {
+		return nil, fmt.Errorf("demo: map queue %s: %w", QueueSupport, err)
 	}
 
 	// The call log, and the callbacks of its missed calls.

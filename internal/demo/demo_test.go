@@ -40,7 +40,7 @@ func TestLoad(t *testing.T) {
 
 	t.Run("Progress", func(t *testing.T) {
 		t.Parallel()
-		want := []string{"organizations", "persons", "tickets", "phone calls", "users", "call log"}
+		want := []string{"organizations", "persons", "teams", "tickets", "phone calls", "users", "call log"}
 		if !slices.Equal(a.stages, want) {
 			t.Errorf("stages = %q, want %q", a.stages, want)
 		}
@@ -84,6 +84,35 @@ func TestLoad(t *testing.T) {
 					t.Errorf("%s: allowed organizations %v, want all", l.Login, u.AllowedOrgIDs)
 				}
 			}
+		}
+	})
+
+	t.Run("Teams", func(t *testing.T) {
+		t.Parallel()
+		teams, total, err := a.db.FindTeams(ctx, desk.TeamFilter{Limit: 1000})
+		if err != nil || total != 2*len(d.orgs) {
+			t.Fatalf("%d teams (%v), want a Service desk and a Network per organization (%d)", total, err, 2*len(d.orgs))
+		}
+		assigned := 0
+		for _, tk := range d.tickets {
+			if tk.TeamID != 0 {
+				assigned++
+			}
+		}
+		if assigned < len(d.tickets)/2 || assigned == len(d.tickets) {
+			t.Errorf("%d of %d tickets assigned to a team, want about two in three", assigned, len(d.tickets))
+		}
+		agent, err := a.db.FindUserByLogin(ctx, "agent")
+		if err != nil {
+			t.Fatal(err)
+		}
+		mine, _, err := a.db.FindTeams(ctx, desk.TeamFilter{MemberID: &agent.ContactID, Limit: 1000})
+		if err != nil || len(mine) != len(d.orgs) || mine[0].Name != demo.TeamServiceDesk || teams[0].MemberCount < 2 {
+			t.Errorf("the agent's teams: %d (%v), want every Service desk", len(mine), err)
+		}
+		queue, err := a.db.FindQueueAgents(ctx, demo.QueueSupport)
+		if err != nil || len(queue) != 3 {
+			t.Errorf("queue support rings %d users (%v), want the service desk's three", len(queue), err)
 		}
 	})
 

@@ -46,8 +46,10 @@ type Callback struct {
 	OwnerUserIDs []int64  `json:"owner_user_ids"`
 	OwnerNames   []string `json:"owner_names"`
 	// TeamID is the team the callback is for (a queue's team); 0 for none.
-	TeamID int64  `json:"team_id,omitempty"`
-	State  string `json:"state"`
+	// TeamName is derived.
+	TeamID   int64  `json:"team_id,omitempty"`
+	TeamName string `json:"team_name,omitempty"`
+	State    string `json:"state"`
 	// DueAt is when the number should have been called back: the first
 	// missed call plus callbacks.due_after, in working hours.
 	DueAt       time.Time  `json:"due_at"`

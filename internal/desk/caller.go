@@ -12,6 +12,9 @@ const (
 	AttrEmployeeNumber = "employee_number"
 	AttrSupportID      = "support_id"
 	AttrEmail          = "email"
+	// AttrAgentExtension is the extension of an agent (a user's telephony
+	// settings) whose contact person an internal number found.
+	AttrAgentExtension = "agent_extension"
 )
 
 // CallerAttributes are the attributes FindCallersByAttribute accepts.
@@ -95,8 +98,10 @@ type NearMiss struct {
 	SuffixLen int
 	// Reason is why it does not match: "complete" (two complete numbers
 	// that differ: another country or area code), "digits" (they share only
-	// their last digits) or "extension" (an internal extension matches only
-	// the same extension, never a number ending with it).
+	// their last digits), "extension" (an internal extension matches only
+	// the same extension, never a number ending with it) or
+	// "agent_no_contact" (the extension of an agent who has no contact
+	// person: Person then holds only the agent's login as Name).
 	Reason string
 }
 
@@ -109,6 +114,9 @@ const (
 	RejectComplete  = "complete"
 	RejectDigits    = "digits"
 	RejectExtension = "extension"
+	// RejectAgentNoContact: the extension of an agent without a contact
+	// person.
+	RejectAgentNoContact = "agent_no_contact"
 )
 
 // RejectReasonKey returns the message key that says reason in words, with
@@ -121,8 +129,24 @@ func RejectReasonKey(reason string) string {
 		return "match.reject.digits"
 	case RejectExtension:
 		return "match.reject.extension"
+	case RejectAgentNoContact:
+		return "match.reject.agent_no_contact"
 	}
 	return ""
+}
+
+// RejectReasonText says why n does not match in words with t, a message
+// printer's T: the number of digits in common, or for an agent without a
+// contact person, the agent.
+func RejectReasonText(t func(key string, args ...any) string, n *NearMiss) string {
+	key := RejectReasonKey(n.Reason)
+	switch {
+	case key == "":
+		return ""
+	case n.Reason == RejectAgentNoContact:
+		return t(key, n.Person.Name)
+	}
+	return t(key, n.SuffixLen)
 }
 
 // NearMissReport is a NearMiss as the CLI (lookup --explain --json) and the
@@ -145,7 +169,7 @@ type NearMissReport struct {
 func (n *NearMiss) Report(t func(key string, args ...any) string) NearMissReport {
 	return NearMissReport{ID: n.Person.ID, FriendlyName: n.Person.FriendlyName(), OrgName: n.Person.OrgName,
 		Attribute: n.Attribute, Stored: n.Stored, SuffixLen: n.SuffixLen, Reason: n.Reason,
-		Why: t(RejectReasonKey(n.Reason), n.SuffixLen)}
+		Why: RejectReasonText(t, n)}
 }
 
 // CallerService finds who is calling (docs/configuration.md, phone), within the

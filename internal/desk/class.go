@@ -145,6 +145,8 @@ var Classes = sync.OnceValue(func() []*Class {
 		classOf(ClassOrganization, Organization{}, statusEnums),
 		classOf(ClassLocation, Location{}, nil),
 		classOf(ClassPerson, Person{}, statusEnums),
+		classOf(ClassTeam, Team{}, statusEnums),
+		teamMemberClass(),
 		classOf(ClassPhoneCall, PhoneCall{}, map[string][]string{"flow": {FlowInbound, FlowOutbound}}),
 	}
 	ticket := classOf(ClassTicket, Ticket{}, ticketEnums)
@@ -172,6 +174,15 @@ var Classes = sync.OnceValue(func() []*Class {
 	}
 	return classes
 })
+
+// teamMemberClass is lnkPersonToTeam, with role_name, iTop's name for the
+// role a query compares (iTop's role_id points to a contact type, which
+// ctidesk does not have: the role is its name).
+func teamMemberClass() *Class {
+	c := classOf(ClassTeamMember, TeamMember{}, nil)
+	c.Attributes = append(c.Attributes, Attribute{Name: "role_name", Type: TypeString, Derived: true, QueryOnly: true})
+	return c
+}
 
 // iTopTicketAttributes are the attributes of iTop's tickets that ctidesk
 // computes from its own, for the queries written for iTop: creation_date is

@@ -30,6 +30,7 @@ type Services struct {
 	Organizations OrganizationService
 	Locations     LocationService
 	Persons       PersonService
+	Teams         TeamService
 	Tickets       TicketService
 	PhoneCalls    PhoneCallService
 	Users         UserService

@@ -9,8 +9,8 @@ import (
 
 // QueueTarget says who is told of the calls of a queue, as Zammad's notify
 // map does: an inbound call that names no known agent (in user, or by its
-// to) rings for the targets of its queue. A target is an agent; a Team will
-// be another kind of target, with its own field beside UserID.
+// to) rings for the targets of its queue. A target is an agent (UserID) or
+// a team (TeamID), whose members' users it rings for.
 type QueueTarget struct {
 	ID int64 `json:"id"`
 	// Queue is the queue's name as the phone system gives it (queue, or a
@@ -18,8 +18,13 @@ type QueueTarget struct {
 	Queue string `json:"queue"`
 	// UserID is the agent told; UserName is derived: his contact's name,
 	// else his login.
-	UserID    int64     `json:"user_id"`
-	UserName  string    `json:"user_name,omitempty"`
+	UserID   int64  `json:"user_id,omitempty"`
+	UserName string `json:"user_name,omitempty"`
+	// TeamID is the team told, instead of an agent: the users whose
+	// contact is a member of it (TeamService.FindTeamAgents); TeamName is
+	// derived.
+	TeamID    int64     `json:"team_id,omitempty"`
+	TeamName  string    `json:"team_name,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
 }
 
@@ -34,8 +39,10 @@ func (q *QueueTarget) Validate() error {
 		return Invalid("queue", "error.queue_required")
 	case len(q.Queue) > maxQueueName || !utf8.ValidString(q.Queue) || strings.ContainsFunc(q.Queue, unicode.IsControl):
 		return Invalid("queue", "error.too_long_255", "queue")
-	case q.UserID == 0:
+	case q.UserID == 0 && q.TeamID == 0:
 		return Invalid("user_id", "error.user_missing")
+	case q.UserID != 0 && q.TeamID != 0:
+		return Invalid("team_id", "error.queue_target_user_or_team")
 	}
 	return nil
 }

@@ -37,10 +37,15 @@ type CallbackFact struct {
 
 // StatsFilter selects the calls of the statistics: those started in [From,
 // To). OwnOnly keeps the calls the user answered, placed or was rung for,
-// and the callbacks that are his or that he marked done.
+// and the callbacks that are his or that he marked done. TeamID keeps the
+// calls a member of the team (a user whose contact is one) answered,
+// placed or was rung for, and the callbacks that are the team's or its
+// members': an administrator may choose any team he sees, another user
+// only his own teams.
 type StatsFilter struct {
 	From, To time.Time
 	OwnOnly  bool
+	TeamID   int64
 }
 
 // StatsService reads the facts of the statistics, within the user's

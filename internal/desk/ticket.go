@@ -91,27 +91,31 @@ type LogEntry struct {
 
 // Ticket is a UserRequest, Incident, Problem or Change.
 type Ticket struct {
-	ID          int64      `json:"id" oql:"id"`
-	Kind        string     `json:"kind"`
-	Ref         string     `json:"ref" oql:"string,readonly,naming"`
-	Title       string     `json:"title" oql:"string,required"`
-	Description string     `json:"description" oql:"text"`
-	OrgID       int64      `json:"org_id" oql:"extkey=Organization,required"`
-	OrgName     string     `json:"org_name" oql:"string,derived"` // derived
-	CallerID    int64      `json:"caller_id,omitempty" oql:"extkey=Person"`
-	CallerName  string     `json:"caller_name,omitempty" oql:"string,derived"` // derived
-	AgentID     int64      `json:"agent_id,omitempty" oql:"extkey=Person"`
-	AgentName   string     `json:"agent_name,omitempty" oql:"string,derived"` // derived
-	Status      string     `json:"status" oql:"enum"`
-	Origin      string     `json:"origin" oql:"enum"`
-	Priority    int        `json:"priority,omitempty" oql:"int,kinds=UserRequest|Incident"` // UserRequest and Incident only
-	Urgency     int        `json:"urgency,omitempty" oql:"int,kinds=UserRequest|Incident"`
-	Impact      int        `json:"impact,omitempty" oql:"int,kinds=UserRequest|Incident"`
-	StartDate   time.Time  `json:"start_date" oql:"datetime,order=-1"`
-	LastUpdate  time.Time  `json:"last_update" oql:"datetime,readonly"`
-	CloseDate   *time.Time `json:"close_date,omitempty" oql:"datetime,readonly"`
-	PublicLog   []LogEntry `json:"public_log" oql:"log"`
-	PrivateLog  []LogEntry `json:"private_log" oql:"log"`
+	ID          int64  `json:"id" oql:"id"`
+	Kind        string `json:"kind"`
+	Ref         string `json:"ref" oql:"string,readonly,naming"`
+	Title       string `json:"title" oql:"string,required"`
+	Description string `json:"description" oql:"text"`
+	OrgID       int64  `json:"org_id" oql:"extkey=Organization,required"`
+	OrgName     string `json:"org_name" oql:"string,derived"` // derived
+	CallerID    int64  `json:"caller_id,omitempty" oql:"extkey=Person"`
+	CallerName  string `json:"caller_name,omitempty" oql:"string,derived"` // derived
+	AgentID     int64  `json:"agent_id,omitempty" oql:"extkey=Person"`
+	AgentName   string `json:"agent_name,omitempty" oql:"string,derived"` // derived
+	// TeamID is the team the ticket is assigned to (then to an agent,
+	// preferably of that team), 0 for none.
+	TeamID     int64      `json:"team_id,omitempty" oql:"extkey=Team"`
+	TeamName   string     `json:"team_name,omitempty" oql:"string,derived"` // derived
+	Status     string     `json:"status" oql:"enum"`
+	Origin     string     `json:"origin" oql:"enum"`
+	Priority   int        `json:"priority,omitempty" oql:"int,kinds=UserRequest|Incident"` // UserRequest and Incident only
+	Urgency    int        `json:"urgency,omitempty" oql:"int,kinds=UserRequest|Incident"`
+	Impact     int        `json:"impact,omitempty" oql:"int,kinds=UserRequest|Incident"`
+	StartDate  time.Time  `json:"start_date" oql:"datetime,order=-1"`
+	LastUpdate time.Time  `json:"last_update" oql:"datetime,readonly"`
+	CloseDate  *time.Time `json:"close_date,omitempty" oql:"datetime,readonly"`
+	PublicLog  []LogEntry `json:"public_log" oql:"log"`
+	PrivateLog []LogEntry `json:"private_log" oql:"log"`
 	// PhoneTime is the time on the phone: the total duration of the
 	// ticket's phone calls, in seconds (derived). Not an OQL attribute:
 	// every query of tickets would sum the phone calls of each row.
@@ -246,8 +250,11 @@ type TicketFilter struct {
 	AgentID *int64
 	// Unassigned selects the tickets assigned to nobody.
 	Unassigned bool
-	// (A team filter, the tickets of the agent's teams, joins AgentID and
-	// Unassigned once teams exist.)
+	// TeamIDs selects the tickets assigned to any of these teams.
+	TeamIDs []int64
+	// TeamMemberID selects the tickets assigned to a team this person is a
+	// member of (the agent's "My team's tickets": his contact person).
+	TeamMemberID *int64
 	// Query matches the reference or a substring of the title.
 	Query string
 	// Sort is one of TicketSortKeys; "" is the newest ticket first. Desc
@@ -260,7 +267,7 @@ type TicketFilter struct {
 
 // TicketSortKeys are the orders a ticket list may be sorted by, each a
 // column of the list.
-var TicketSortKeys = []string{"kind", "ref", "title", "organization", "caller", "agent", "priority", "status",
+var TicketSortKeys = []string{"kind", "ref", "title", "organization", "caller", "agent", "team", "priority", "status",
 	"last_update"}
 
 // CheckTicketSort checks a sort key of a ticket list ("" is the default).
@@ -278,6 +285,7 @@ type TicketUpdate struct {
 	OrgID       *int64
 	CallerID    *int64
 	AgentID     *int64
+	TeamID      *int64 // 0: none
 	Status      *string
 	Origin      *string
 	Priority    *int
@@ -292,6 +300,7 @@ func (upd TicketUpdate) Apply(t *Ticket) {
 	setInt(&t.OrgID, upd.OrgID)
 	setInt(&t.CallerID, upd.CallerID)
 	setInt(&t.AgentID, upd.AgentID)
+	setInt(&t.TeamID, upd.TeamID)
 	setString(&t.Status, upd.Status)
 	setString(&t.Origin, upd.Origin)
 	for _, l := range []struct{ dst, v *int }{{&t.Priority, upd.Priority}, {&t.Urgency, upd.Urgency}, {&t.Impact, upd.Impact}} {

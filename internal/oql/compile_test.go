@@ -97,6 +97,18 @@ var iTopCases = []compileCase{
 	{name: "below_persons", query: `SELECT Person AS p JOIN Organization AS Node ON p.org_id = Node.id JOIN Organization AS Root ON Node.parent_id BELOW Root.id WHERE Root.id = 2`},
 	{name: "in_below", query: `SELECT UserRequest WHERE org_id IN (SELECT Organization AS o JOIN Organization AS r ON o.parent_id BELOW r.id WHERE r.id = :org)`,
 		params: desk.QueryParams{"org": int64(2)}},
+	// Teams (fixture_test.go): iTop's filter of a ticket's agent, the
+	// members of its team; a team and its members are seen with the team's
+	// organization.
+	{name: "teams.agents_of_ticket_team", query: `SELECT Person AS p JOIN lnkPersonToTeam AS l ON l.person_id=p.id JOIN Team AS t ON l.team_id=t.id WHERE t.id = :this->team_id`,
+		this: &desk.Object{Class: desk.KindUserRequest, ID: 1}},
+	{name: "teams.scoped", query: `SELECT Team`, scope: []int64{1, 2}},
+	{name: "teams.members_scoped", query: `SELECT lnkPersonToTeam WHERE role = 'Member'`, scope: []int64{1}},
+	{name: "teams.role_name", query: `SELECT Person AS p JOIN lnkPersonToTeam AS l ON l.person_id = p.id WHERE l.role_name = 'Lead'`},
+	{name: "teams.ticket_team_name", query: `SELECT UserRequest WHERE team_name = 'Network'`},
+	{name: "teams.my_teams", query: `SELECT Ticket AS t JOIN Team AS tm ON t.team_id = tm.id JOIN lnkPersonToTeam AS l ON l.team_id = tm.id WHERE l.person_id = :current_contact_id`,
+		params: desk.QueryParams{"current_contact_id": int64(5)}, scope: []int64{1, 2}},
+	{name: "teams.without_members", query: `SELECT Team WHERE id NOT IN (SELECT Team AS t JOIN lnkPersonToTeam AS l ON l.team_id=t.id WHERE l.role = 'Lead')`},
 	// iTop's statuses ctidesk never stores match nothing.
 	{name: "itop_statuses.escalated", query: `SELECT UserRequest WHERE status IN ("escalated_tto", "escalated_ttr") OR escalation_flag="yes"`},
 	{name: "itop_statuses.open", query: `SELECT UserRequest WHERE status NOT IN ('closed','rejected')`},

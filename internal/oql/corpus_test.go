@@ -77,11 +77,11 @@ var corpusObjects = map[string]int64{
 	desk.ClassPerson: 1, desk.ClassOrganization: 2, desk.ClassLocation: 1,
 }
 
-// laterClasses and laterAttributes are iTop's teams, which a later change
-// brings to ctidesk.
+// laterClasses and laterAttributes are iTop's classes and attributes a
+// later change brings to ctidesk: none now (teams came with issue 25).
 var (
-	laterClasses    = []string{"Team", "lnkPersonToTeam"}
-	laterAttributes = []string{"team_id", "team_name"}
+	laterClasses    = []string{}
+	laterAttributes = []string{}
 )
 
 // byDesign are the constructs of iTop's language ctidesk does not support

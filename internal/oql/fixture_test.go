@@ -145,6 +145,26 @@ func openFixture(t *testing.T, d oql.Dialect) *sql.DB {
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'phone', ?, ?, ?, ?)`, tk.id, tk.kind, ref, tk.title, tk.org, tk.caller, tk.agent, tk.status,
 			tk.priority, start, start, closed)
 	}
+	// Teams: 1 Service desk of Demo Corp (Eve, its lead, and Ann), 2 Network
+	// of Other Inc (Cid), 3 Audit of Hidden Ltd (Eve again); tickets 1 and 3
+	// are Service desk's, 6 Network's, 8 Audit's.
+	for _, tm := range []struct {
+		id   int64
+		name string
+		org  int64
+	}{{1, "Service desk", 1}, {2, "Network", 2}, {3, "Audit", 3}} {
+		exec("INSERT INTO team (id, name, org_id, email, phone, status) VALUES (?, ?, ?, ?, '', 'active')", tm.id, tm.name, tm.org,
+			strings.ToLower(strings.ReplaceAll(tm.name, " ", ""))+"@demo.example")
+	}
+	for i, m := range []struct {
+		person, team int64
+		role         string
+	}{{5, 1, "Lead"}, {1, 1, "Member"}, {3, 2, "Member"}, {5, 3, "Member"}} {
+		exec("INSERT INTO lnk_person_to_team (id, person_id, team_id, role) VALUES (?, ?, ?, ?)", i+1, m.person, m.team, m.role)
+	}
+	exec("UPDATE ticket SET team_id = 1 WHERE id IN (1, 3)")
+	exec("UPDATE ticket SET team_id = 2 WHERE id = 6")
+	exec("UPDATE ticket SET team_id = 3 WHERE id = 8")
 	exec(`INSERT INTO ticket_log (ticket_id, log, position, date, author, text) VALUES (?, ?, ?, ?, ?, ?)`,
 		1, "public_log", 1, mustTime(t, "2026-01-05 09:05:00"), "Eve Agent", "Called back: paper tray was empty")
 	exec(`INSERT INTO ticket_log (ticket_id, log, position, date, author, text) VALUES (?, ?, ?, ?, ?, ?)`,

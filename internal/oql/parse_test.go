@@ -169,8 +169,8 @@ func TestErrorKinds(t *testing.T) {
 		kind oql.ErrorKind
 		name string
 	}{
-		{`SELECT Team`, oql.ErrUnknownClass, "Team"},
-		{`SELECT Person AS p JOIN lnkPersonToTeam AS l ON l.person_id = p.id`, oql.ErrUnknownClass, "lnkPersonToTeam"},
+		{`SELECT Server`, oql.ErrUnknownClass, "Server"},
+		{`SELECT Person AS p JOIN lnkContactToTicket AS l ON l.contact_id = p.id`, oql.ErrUnknownClass, "lnkContactToTicket"},
 		{`SELECT UserRequest WHERE request_type = 'incident'`, oql.ErrUnknownAttribute, "request_type"},
 		{`SELECT Person WHERE org_id = :current_contact->team_id`, oql.ErrUnknownAttribute, "team_id"},
 		{`SELECT User WHERE contactid = :current_contact_id`, oql.ErrUnknownClass, "User"},

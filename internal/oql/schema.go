@@ -17,10 +17,25 @@ import (
 // attributes (desk's oql tags), so that a class added to desk, a link class
 // among them, needs no code here.
 
-// table returns the table of class.
+// table returns the table of class: a link class's (lnkPersonToTeam) is
+// named in snake case (lnk_person_to_team), as the store names tables of
+// several words.
 func table(c *desk.Class) string {
 	if c.Parent != "" {
 		return strings.ToLower(c.Parent)
+	}
+	if strings.HasPrefix(c.Name, "lnk") {
+		var b strings.Builder
+		for i, r := range c.Name {
+			if 'A' <= r && r <= 'Z' {
+				if i > 0 {
+					b.WriteByte('_')
+				}
+				r += 'a' - 'A'
+			}
+			b.WriteRune(r)
+		}
+		return b.String()
 	}
 	return strings.ToLower(c.Name)
 }
@@ -74,6 +89,8 @@ func column(c *desk.Class, attr desk.Attribute, a string) string {
 		return friendlyName(c, a)
 	case "creation_date":
 		return a + ".start_date"
+	case "role_name":
+		return a + ".role"
 	case "finalclass":
 		if hasKind(c) {
 			return a + ".kind"

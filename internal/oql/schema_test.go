@@ -19,7 +19,7 @@ func TestLinkClassIsData(t *testing.T) {
 		{Name: "location_name", Type: desk.TypeString, Derived: true, Naming: true},
 		{Name: "role", Type: desk.TypeString, Order: 1},
 	}}
-	if got, want := table(link), "lnkpersontolocation"; got != want {
+	if got, want := table(link), "lnk_person_to_location"; got != want {
 		t.Errorf("table = %s, want %s", got, want)
 	}
 	if got, want := friendlyName(link, "a"), "TRIM((SELECT TRIM(d.first_name || ' ' || d.name) FROM person d WHERE d.id = a.person_id)"+

@@ -41,19 +41,22 @@ func TestNationalPrefixTableIsCurrent(t *testing.T) {
 
 // TestForeignNationalPrefixes finds numbers written with another region's
 // national prefix by their E.164 form, in the default regions that do not
-// read them as their own numbers (in Germany "8301 1259917" is a valid
-// number of area 8301: a German directory stores Russians as +7).
+// read them as their own numbers. In Germany "83011259917" is valid as
+// 8301 1259917, but a German writes his numbers with their trunk 0: without
+// it, the other region's reading is kept (issue 21, item 4). Hungary's
+// "06 1 234 5678" is, in France and Germany, a number of their own written
+// with its trunk 0: no one can tell.
 func TestForeignNationalPrefixes(t *testing.T) {
 	for _, tc := range []struct {
 		stored, caller string
 		regions        []string
 	}{
-		{"8 (301) 125-99-17", "+7 301 125 99 17", []string{"US", "FR", "GB"}},      // Russia
-		{"8 017 123-45-67", "+375 17 123 45 67", []string{"US", "FR", "DE", "GB"}}, // Belarus
-		{"8 (727) 258 34 34", "+7 727 258 3434", []string{"US", "FR", "GB"}},       // Kazakhstan
-		{"06 1 234 5678", "+36 1 234 5678", []string{"US", "GB"}},                  // Hungary
-		{"0351 15-234-5678", "+54 9 351 234 5678", []string{"US", "FR", "GB"}},     // Argentina, a mobile
-		{"0 21 11 3456-7890", "+55 11 3456-7890", []string{"US", "FR", "GB"}},      // Brazil, carrier 21
+		{"8 (301) 125-99-17", "+7 301 125 99 17", []string{"US", "FR", "DE", "GB"}}, // Russia
+		{"8 017 123-45-67", "+375 17 123 45 67", []string{"US", "FR", "DE", "GB"}},  // Belarus
+		{"8 (727) 258 34 34", "+7 727 258 3434", []string{"US", "FR", "DE", "GB"}},  // Kazakhstan
+		{"06 1 234 5678", "+36 1 234 5678", []string{"US", "GB"}},                   // Hungary
+		{"0351 15-234-5678", "+54 9 351 234 5678", []string{"US", "FR", "GB"}},      // Argentina, a mobile
+		{"0 21 11 3456-7890", "+55 11 3456-7890", []string{"US", "FR", "GB"}},       // Brazil, carrier 21
 	} {
 		for _, region := range tc.regions {
 			n := MustNew(Options{DefaultRegion: region})

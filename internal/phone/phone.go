@@ -338,6 +338,18 @@ func (n *Normalizer) resolve(num *Number, plus bool, d string) {
 		// suffix (see Match).
 		written := digits == e[1:]
 		trunk := !written && digits != d
+		// Where national numbers are written with a trunk prefix, a long
+		// number written with neither it nor a country code is no way of
+		// writing a number of the default region, though libphonenumber
+		// may find it valid (in Germany, Russia's "8 (301) 125-99-17" reads
+		// as 8301 1259917). When another region's national prefix reads it
+		// (see foreignNational), that reading is kept.
+		if n.trunk && !written && !trunk && len(d) > maxShortNational {
+			if nsn := n.foreignNational(d); nsn != "" {
+				num.Digits = nsn
+				return
+			}
+		}
 		if written || (trunk && len(d) > maxShortNational) || (!trunk && !n.trunk) {
 			num.E164 = e
 		}

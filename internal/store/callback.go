@@ -27,13 +27,14 @@ import (
 var _ desk.CallbackService = (*DB)(nil)
 
 const callbackColumns = `cb.id, cb.number, COALESCE(cb.person_id, 0), COALESCE(p.first_name, ''), COALESCE(p.name, ''),
-	COALESCE(o.name, ''), cb.queue, cb.call_count, cb.attempts, COALESCE(cb.team_id, 0), cb.state, cb.due_at,
+	COALESCE(o.name, ''), cb.queue, cb.call_count, cb.attempts, COALESCE(cb.team_id, 0), COALESCE(tm.name, ''), cb.state, cb.due_at,
 	cb.first_call_at, cb.last_call_at, cb.attempted_at, cb.done_at, COALESCE(cb.done_by_user_id, 0),
 	COALESCE(cb.done_call_id, 0), cb.note`
 
 const callbackFrom = ` FROM callback cb
 	LEFT JOIN person p ON p.id = cb.person_id
-	LEFT JOIN organization o ON o.id = p.org_id`
+	LEFT JOIN organization o ON o.id = p.org_id
+	LEFT JOIN team tm ON tm.id = cb.team_id`
 
 // callbackKey is what groups a number's missed calls: its E.164 form when it
 // has one, else its significant digits; "" for no number at all.
@@ -124,7 +125,7 @@ func findCallbacks(ctx context.Context, tx *Tx, filter desk.CallbackFilter) ([]*
 		var person desk.Person
 		var attempted, done sql.NullTime
 		err := rows.Scan(&k.ID, &k.Number, &k.PersonID, &person.FirstName, &person.Name, &k.OrgName, &k.Queue, &k.Count,
-			&k.Attempts, &k.TeamID, &k.State, &k.DueAt, &k.FirstCallAt, &k.LastCallAt, &attempted, &done,
+			&k.Attempts, &k.TeamID, &k.TeamName, &k.State, &k.DueAt, &k.FirstCallAt, &k.LastCallAt, &attempted, &done,
 			&k.DoneByUserID, &k.DoneCallID, &k.Note)
 		k.PersonName = person.FriendlyName()
 		k.DueAt, k.FirstCallAt, k.LastCallAt = k.DueAt.UTC(), k.FirstCallAt.UTC(), k.LastCallAt.UTC()
@@ -297,12 +298,17 @@ func raiseCallback(ctx context.Context, tx *Tx, call *desk.Call, due time.Time) 
 	}
 	var id int64
 	var count int
-	err := tx.QueryRowContext(ctx, `INSERT INTO callback (number, number_key, person_id, queue, call_count, state, due_at,
-		first_call_at, last_call_at) VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?)
+	// The callback is for the team the call's queue is mapped to (the
+	// first by id when it has several).
+	err := tx.QueryRowContext(ctx, `INSERT INTO callback (number, number_key, person_id, queue, call_count, team_id, state,
+		due_at, first_call_at, last_call_at) VALUES (?, ?, ?, ?, 1,
+		(SELECT MIN(team_id) FROM cti_queue_target WHERE ? <> '' AND lower(queue) = lower(?) AND team_id IS NOT NULL),
+		?, ?, ?, ?)
 		ON CONFLICT (number_key) WHERE state <> 'done' DO UPDATE SET call_count = callback.call_count + 1,
 		number = excluded.number, last_call_at = excluded.last_call_at,
-		person_id = COALESCE(excluded.person_id, callback.person_id)
-		RETURNING id, call_count`, number, key, nullID(call.ContactID), call.Queue, desk.CallbackOpen, dbTime(due), at, at).
+		person_id = COALESCE(excluded.person_id, callback.person_id), team_id = COALESCE(callback.team_id, excluded.team_id)
+		RETURNING id, call_count`, number, key, nullID(call.ContactID), call.Queue, call.Queue, call.Queue, desk.CallbackOpen,
+		dbTime(due), at, at).
 		Scan(&id, &count)
 	if err != nil {
 		return nil, fmt.Errorf("raise callback: %w", err)

@@ -205,6 +205,17 @@ func (db *DB) FindCallersByNumber(ctx context.Context, number string) ([]*desk.C
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("find callers by number: %w", err)
 	}
+	if norm.Internal(caller) {
+		// An agent's extension finds his contact person, unless a stored
+		// number that is exactly the extension found him already.
+		m, _, err := db.agentExtensionMatch(ctx, user.OrgScope(), caller.Digits)
+		if err != nil {
+			return nil, err
+		}
+		if m != nil && !slices.ContainsFunc(matches, func(o *desk.CallerMatch) bool { return o.Person.ID == m.Person.ID }) {
+			matches = append(matches, m)
+		}
+	}
 	rankCallers(matches)
 	return matches, nil
 }

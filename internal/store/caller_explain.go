@@ -87,6 +87,18 @@ func (db *DB) ExplainCallersByNumber(ctx context.Context, number string) ([]*des
 	if err := rows.Err(); err != nil {
 		return nil, nil, fmt.Errorf("explain callers: %w", err)
 	}
+	if internal {
+		// The extension of an agent without a contact person finds nobody:
+		// say whose it is, so that the admin knows what to set.
+		agent, err := db.findAgentExtension(ctx, caller.Digits)
+		if err != nil {
+			return nil, nil, err
+		}
+		if agent != nil && agent.ContactID == 0 {
+			misses = append(misses, &desk.NearMiss{Person: &desk.Person{Name: agent.Login}, Attribute: desk.AttrAgentExtension,
+				Stored: agent.Extension, SuffixLen: len(caller.Digits), Reason: desk.RejectAgentNoContact})
+		}
+	}
 	slices.SortFunc(misses, func(a, b *desk.NearMiss) int {
 		return cmp.Or(cmp.Compare(b.SuffixLen, a.SuffixLen), strings.Compare(a.Person.Name, b.Person.Name),
 			strings.Compare(a.Person.FirstName, b.Person.FirstName), cmp.Compare(a.Person.ID, b.Person.ID))

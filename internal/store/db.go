@@ -107,6 +107,13 @@ type DB struct {
 	// defaults (region US, 7 digits); set it before any write, and run
 	// Reindex after changing its region (keys depend on it).
 	Phone *phone.Normalizer
+
+	// KeysRebuild, when set, is told of the rebuild of the number keys that
+	// Migrate runs when a migration (0002, 0007) marked them stale: first
+	// (0, persons) before it starts, then the progress of each batch as
+	// Reindex reports it. At 1,000,000 persons it takes minutes: the
+	// command line says what happens rather than staying silent.
+	KeysRebuild func(done, total int)
 }
 
 // Interface checks: DB provides every service.
@@ -325,6 +332,7 @@ func (db *DB) Services() desk.Services {
 		Organizations: db,
 		Locations:     db,
 		Persons:       db,
+		Teams:         db,
 		Tickets:       db,
 		PhoneCalls:    db,
 		Users:         db,

@@ -21,15 +21,20 @@ func (db *DB) FindQueueTargets(ctx context.Context) ([]*desk.QueueTarget, error)
 	}
 	defer tx.Rollback()
 	rows, err := tx.QueryContext(ctx, `SELECT q.id, q.queue, COALESCE(q.user_id, 0), COALESCE(u.login, ''),
-		COALESCE(p.first_name, ''), COALESCE(p.name, ''), q.created_at
+		COALESCE(p.first_name, ''), COALESCE(p.name, ''), COALESCE(q.team_id, 0), COALESCE(tm.name, ''), q.created_at
 		FROM cti_queue_target q LEFT JOIN users u ON u.id = q.user_id LEFT JOIN person p ON p.id = u.contact_id
-		ORDER BY lower(q.queue), lower(u.login), q.id`)
+		LEFT JOIN team tm ON tm.id = q.team_id
+		ORDER BY lower(q.queue), q.team_id IS NULL, lower(tm.name), lower(u.login), q.id`)
 	return collect(rows, err, "find queue targets", func(rows *sql.Rows) (*desk.QueueTarget, error) {
 		var q desk.QueueTarget
 		var login string
 		var contact desk.Person
-		err := rows.Scan(&q.ID, &q.Queue, &q.UserID, &login, &contact.FirstName, &contact.Name, &q.CreatedAt)
-		q.UserName, q.CreatedAt = agentName(login, contact), q.CreatedAt.UTC()
+		err := rows.Scan(&q.ID, &q.Queue, &q.UserID, &login, &contact.FirstName, &contact.Name, &q.TeamID, &q.TeamName,
+			&q.CreatedAt)
+		if q.UserID != 0 {
+			q.UserName = agentName(login, contact)
+		}
+		q.CreatedAt = q.CreatedAt.UTC()
 		return &q, err
 	})
 }
@@ -47,14 +52,20 @@ func (db *DB) CreateQueueTarget(ctx context.Context, q *desk.QueueTarget) error 
 	if err := q.Validate(); err != nil {
 		return err
 	}
-	if err := checkUser(ctx, tx, q.UserID, "user_id"); err != nil {
+	field := "user_id"
+	if q.TeamID != 0 {
+		field = "team_id"
+		if err := checkTeam(ctx, tx, q.TeamID, 0, field); err != nil {
+			return err
+		}
+	} else if err := checkUser(ctx, tx, q.UserID, field); err != nil {
 		return err
 	}
 	q.CreatedAt = tx.now
-	err = tx.QueryRowContext(ctx, `INSERT INTO cti_queue_target (queue, user_id, created_at) VALUES (?, ?, ?)
-		RETURNING id`, q.Queue, q.UserID, tx.now).Scan(&q.ID)
+	err = tx.QueryRowContext(ctx, `INSERT INTO cti_queue_target (queue, user_id, team_id, created_at) VALUES (?, ?, ?, ?)
+		RETURNING id`, q.Queue, nullID(q.UserID), nullID(q.TeamID), tx.now).Scan(&q.ID)
 	if isUnique(err) {
-		return &desk.Error{Code: desk.ECONFLICT, Field: "user_id", Key: "error.queue_target_taken", Args: []any{q.Queue}}
+		return &desk.Error{Code: desk.ECONFLICT, Field: field, Key: "error.queue_target_taken", Args: []any{q.Queue}}
 	} else if err != nil {
 		return fmt.Errorf("create queue target: %w", err)
 	}
@@ -67,7 +78,9 @@ func (db *DB) DeleteQueueTarget(ctx context.Context, id int64) error {
 }
 
 // FindQueueAgents returns the agents the calls of queue ring for (the
-// queue in any case), by login, with roles and organizations.
+// queue in any case), by login, with roles and organizations: the agents
+// mapped to it, and the users whose contact is a member of a team mapped to
+// it (but disabled ones).
 func (db *DB) FindQueueAgents(ctx context.Context, queue string) ([]*desk.User, error) {
 	tx, err := db.beginRead(ctx, desk.ClassUser)
 	if err != nil {
@@ -79,7 +92,9 @@ func (db *DB) FindQueueAgents(ctx context.Context, queue string) ([]*desk.User, 
 		return []*desk.User{}, nil
 	}
 	var c conds
-	c.add("u.id IN (SELECT user_id FROM cti_queue_target WHERE lower(queue) = lower(?))", queue)
+	c.add(`(u.id IN (SELECT user_id FROM cti_queue_target WHERE lower(queue) = lower(?))
+		OR u.disabled_at IS NULL AND u.contact_id IN (SELECT l.person_id FROM cti_queue_target q
+			JOIN lnk_person_to_team l ON l.team_id = q.team_id WHERE lower(q.queue) = lower(?)))`, queue, queue)
 	return agentUsers(ctx, tx, c)
 }
 

@@ -129,12 +129,15 @@ func (db *DB) finishNumberKeys(ctx context.Context) error {
 	if err != nil || region != "" {
 		return err
 	}
-	var persons bool
-	if err := db.write.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM person)").Scan(&persons); err != nil {
+	var persons int
+	if err := db.write.QueryRowContext(ctx, "SELECT COUNT(*) FROM person").Scan(&persons); err != nil {
 		return fmt.Errorf("number keys: %w", err)
 	}
-	if persons {
-		return db.Reindex(ctx, nil)
+	if persons > 0 {
+		if db.KeysRebuild != nil {
+			db.KeysRebuild(0, persons)
+		}
+		return db.Reindex(ctx, db.KeysRebuild)
 	}
 	if _, err := db.write.ExecContext(ctx, db.sql("UPDATE number_keys SET region = ? WHERE id = 1"),
 		db.Phone.Options().DefaultRegion); err != nil {

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"fmt"
 
 	"github.com/ctidesk/ctidesk/internal/desk"
 )
@@ -36,6 +37,13 @@ func (db *DB) FindCallFacts(ctx context.Context, filter desk.StatsFilter) ([]des
 		c.add(`(c.agent_user_id = ? OR EXISTS (SELECT 1 FROM cti_call_agent ca WHERE ca.call_id = c.id AND ca.user_id = ?))`,
 			tx.user.ID, tx.user.ID)
 	}
+	if filter.TeamID != 0 {
+		if err := checkStatsTeam(ctx, tx, filter.TeamID); err != nil {
+			return nil, nil, err
+		}
+		c.add(`(c.agent_user_id IN (`+teamUsersSQL+`) OR EXISTS (SELECT 1 FROM cti_call_agent ca WHERE ca.call_id = c.id
+			AND ca.user_id IN (`+teamUsersSQL+`)))`, filter.TeamID, filter.TeamID)
+	}
 	c.add("c.started_at >= ?", dbTime(filter.From))
 	c.add("c.started_at < ?", dbTime(filter.To))
 	rows, err := tx.QueryContext(ctx, `SELECT c.id, c.direction, c.state, c.queue, COALESCE(c.agent_user_id, 0),
@@ -63,6 +71,10 @@ func (db *DB) FindCallFacts(ctx context.Context, filter desk.StatsFilter) ([]des
 		kc.add(`(cb.done_by_user_id = ? OR EXISTS (SELECT 1 FROM callback_owner co WHERE co.callback_id = cb.id
 			AND co.user_id = ?))`, tx.user.ID, tx.user.ID)
 	}
+	if filter.TeamID != 0 {
+		kc.add(`(cb.team_id = ? OR cb.done_by_user_id IN (`+teamUsersSQL+`) OR EXISTS (SELECT 1 FROM callback_owner co
+			WHERE co.callback_id = cb.id AND co.user_id IN (`+teamUsersSQL+`)))`, filter.TeamID, filter.TeamID, filter.TeamID)
+	}
 	kc.add("cb.first_call_at >= ?", dbTime(filter.From))
 	kc.add("cb.first_call_at < ?", dbTime(filter.To))
 	rows, err = tx.QueryContext(ctx, "SELECT cb.first_call_at, cb.done_at, cb.done_call_id IS NOT NULL"+callbackFrom+
@@ -78,4 +90,29 @@ func (db *DB) FindCallFacts(ctx context.Context, filter desk.StatsFilter) ([]des
 		return nil, nil, err
 	}
 	return calls, callbacks, nil
+}
+
+// teamUsersSQL selects the users whose contact is a member of the team of
+// its one parameter.
+const teamUsersSQL = `SELECT u.id FROM users u JOIN lnk_person_to_team l ON l.person_id = u.contact_id WHERE l.team_id = ?`
+
+// checkStatsTeam returns ENOTFOUND unless the user sees the team, and
+// EFORBIDDEN unless he is an administrator or one of its members: an agent
+// sees his own and his teams' statistics.
+func checkStatsTeam(ctx context.Context, tx *Tx, team int64) error {
+	if _, err := findTeamByID(ctx, tx, team); err != nil {
+		return err
+	}
+	if tx.user.Can(desk.ActionModify, desk.ClassUser) {
+		return nil
+	}
+	var n int
+	if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM lnk_person_to_team WHERE team_id = ? AND person_id = ?", team,
+		tx.user.ContactID).Scan(&n); err != nil {
+		return fmt.Errorf("check team of statistics: %w", err)
+	}
+	if n == 0 {
+		return desk.NewError(desk.EFORBIDDEN, "error.stats_team_not_yours")
+	}
+	return nil
 }

@@ -204,6 +204,12 @@ func findTickets(ctx context.Context, tx *Tx, filter desk.TicketFilter) ([]*desk
 	if filter.Unassigned {
 		c.add("t.agent_id IS NULL")
 	}
+	if filter.TeamIDs != nil {
+		c.addIn("t.team_id", filter.TeamIDs)
+	}
+	if filter.TeamMemberID != nil {
+		c.add("t.team_id IN (SELECT team_id FROM lnk_person_to_team WHERE person_id = ?)", *filter.TeamMemberID)
+	}
 	if q := strings.TrimSpace(filter.Query); q != "" {
 		pat := likePattern(q)
 		if id, ok := desk.ParseTicketRef(q); ok {
@@ -220,12 +226,14 @@ func findTickets(ctx context.Context, tx *Tx, filter desk.TicketFilter) ([]*desk
 	rows, err := tx.QueryContext(ctx, `SELECT t.id, t.kind, t.ref, t.title, t.description, t.org_id, o.name,
 		COALESCE(t.caller_id, 0), COALESCE(c.first_name, ''), COALESCE(c.name, ''),
 		COALESCE(t.agent_id, 0), COALESCE(a.first_name, ''), COALESCE(a.name, ''),
+		COALESCE(t.team_id, 0), COALESCE(tm.name, ''),
 		t.status, t.origin, t.priority, t.urgency, t.impact, t.start_date, t.last_update, t.close_date,
 		(SELECT COALESCE(SUM(pc.duration), 0) FROM phonecall pc WHERE pc.ticket_id = t.id)
 		FROM ticket t
 		JOIN organization o ON o.id = t.org_id
 		LEFT JOIN person c ON c.id = t.caller_id
-		LEFT JOIN person a ON a.id = t.agent_id`+c.where()+
+		LEFT JOIN person a ON a.id = t.agent_id
+		LEFT JOIN team tm ON tm.id = t.team_id`+c.where()+
 		" ORDER BY "+order+" LIMIT ? OFFSET ?", append(c.args, limit, offset)...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("find tickets: %w", err)
@@ -238,7 +246,7 @@ func findTickets(ctx context.Context, tx *Tx, filter desk.TicketFilter) ([]*desk
 		var closed sql.NullTime
 		if err := rows.Scan(&t.ID, &t.Kind, &t.Ref, &t.Title, &t.Description, &t.OrgID, &t.OrgName,
 			&t.CallerID, &caller.FirstName, &caller.Name, &t.AgentID, &agent.FirstName, &agent.Name,
-			&t.Status, &t.Origin, &t.Priority, &t.Urgency, &t.Impact, &t.StartDate, &t.LastUpdate, &closed,
+			&t.TeamID, &t.TeamName, &t.Status, &t.Origin, &t.Priority, &t.Urgency, &t.Impact, &t.StartDate, &t.LastUpdate, &closed,
 			&t.PhoneTime); err != nil {
 			return nil, 0, fmt.Errorf("find tickets: %w", err)
 		}
@@ -299,6 +307,11 @@ func checkTicketRefs(ctx context.Context, tx *Tx, t *desk.Ticket) error {
 			return err
 		}
 	}
+	if t.TeamID != 0 {
+		if err := checkTeam(ctx, tx, t.TeamID, t.OrgID, "team_id"); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -334,6 +347,7 @@ func checkTicketsRefs(ctx context.Context, tx *Tx, tickets []*desk.Ticket) error
 		org, ok := orgOf[id]
 		return ok && (tx.user.SeesOrg(org) || id == tx.user.ContactID)
 	}
+	checked := map[[2]int64]bool{} // the (team, organization) pairs checked already
 	for i, t := range tickets {
 		if t.CallerID != 0 && !sees(t.CallerID) {
 			return itemError("Ticket", i, desk.Invalid("caller_id", "error.unknown_person"))
@@ -341,14 +355,20 @@ func checkTicketsRefs(ctx context.Context, tx *Tx, tickets []*desk.Ticket) error
 			return itemError("Ticket", i, desk.Invalid("caller_id", "error.caller_other_org"))
 		} else if t.AgentID != 0 && !sees(t.AgentID) {
 			return itemError("Ticket", i, desk.Invalid("agent_id", "error.unknown_person"))
+		} else if t.TeamID != 0 && !checked[[2]int64{t.TeamID, t.OrgID}] {
+			err := checkTeam(ctx, tx, t.TeamID, t.OrgID, "team_id")
+			if err != nil {
+				return itemError("Ticket", i, err)
+			}
+			checked[[2]int64{t.TeamID, t.OrgID}] = true
 		}
 	}
 	return nil
 }
 
 var (
-	ticketInsertColumns = []string{"kind", "title", "description", "org_id", "caller_id", "agent_id", "status", "origin",
-		"priority", "urgency", "impact", "start_date", "last_update", "close_date"}
+	ticketInsertColumns = []string{"kind", "title", "description", "org_id", "caller_id", "agent_id", "team_id", "status",
+		"origin", "priority", "urgency", "impact", "start_date", "last_update", "close_date"}
 	logInsertColumns = []string{"ticket_id", "log", "position", "date", "author", "text"}
 	insertTicketSQL  = "INSERT INTO ticket (" + strings.Join(ticketInsertColumns, ", ") + ") VALUES (" +
 		placeholders(len(ticketInsertColumns)) + ") RETURNING id"
@@ -357,8 +377,8 @@ var (
 )
 
 func ticketArgs(t *desk.Ticket) []any {
-	return []any{t.Kind, t.Title, t.Description, t.OrgID, nullID(t.CallerID), nullID(t.AgentID), t.Status, t.Origin,
-		t.Priority, t.Urgency, t.Impact, t.StartDate, t.LastUpdate, nullTime(t.CloseDate)}
+	return []any{t.Kind, t.Title, t.Description, t.OrgID, nullID(t.CallerID), nullID(t.AgentID), nullID(t.TeamID), t.Status,
+		t.Origin, t.Priority, t.Urgency, t.Impact, t.StartDate, t.LastUpdate, nullTime(t.CloseDate)}
 }
 
 // prepareTicket fills what a validated ticket about to be inserted lacks: the
@@ -458,10 +478,11 @@ func (tx *Tx) author(ctx context.Context) (string, error) {
 func fillTicketNames(ctx context.Context, tx *Tx, t *desk.Ticket) error {
 	var caller, agent desk.Person
 	if err := tx.QueryRowContext(ctx, `SELECT o.name, COALESCE(c.first_name, ''), COALESCE(c.name, ''),
-		COALESCE(a.first_name, ''), COALESCE(a.name, '')
-		FROM organization o LEFT JOIN person c ON c.id = ? LEFT JOIN person a ON a.id = ? WHERE o.id = ?`,
-		nullID(t.CallerID), nullID(t.AgentID), t.OrgID).Scan(&t.OrgName, &caller.FirstName, &caller.Name,
-		&agent.FirstName, &agent.Name); err != nil {
+		COALESCE(a.first_name, ''), COALESCE(a.name, ''), COALESCE(tm.name, '')
+		FROM organization o LEFT JOIN person c ON c.id = ? LEFT JOIN person a ON a.id = ? LEFT JOIN team tm ON tm.id = ?
+		WHERE o.id = ?`,
+		nullID(t.CallerID), nullID(t.AgentID), nullID(t.TeamID), t.OrgID).Scan(&t.OrgName, &caller.FirstName, &caller.Name,
+		&agent.FirstName, &agent.Name, &t.TeamName); err != nil {
 		return fmt.Errorf("ticket names: %w", err)
 	}
 	t.CallerName, t.AgentName = caller.FriendlyName(), agent.FriendlyName()
@@ -496,8 +517,13 @@ func updateTicket(ctx context.Context, tx *Tx, id int64, upd desk.TicketUpdate) 
 			return nil, err
 		}
 	}
+	if t.TeamID != 0 && (t.TeamID != old.TeamID || t.OrgID != old.OrgID) {
+		if err := checkTeam(ctx, tx, t.TeamID, t.OrgID, "team_id"); err != nil {
+			return nil, err
+		}
+	}
 	if t.Title == old.Title && t.Description == old.Description && t.OrgID == old.OrgID && t.CallerID == old.CallerID &&
-		t.AgentID == old.AgentID && t.Status == old.Status && t.Origin == old.Origin && t.Priority == old.Priority &&
+		t.AgentID == old.AgentID && t.TeamID == old.TeamID && t.Status == old.Status && t.Origin == old.Origin && t.Priority == old.Priority &&
 		t.Urgency == old.Urgency && t.Impact == old.Impact {
 		return t, nil // nothing changed: last_update stays
 	}
@@ -509,8 +535,8 @@ func updateTicket(ctx context.Context, tx *Tx, id int64, upd desk.TicketUpdate) 
 		t.CloseDate = nil
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE ticket SET title = ?, description = ?, org_id = ?, caller_id = ?, agent_id = ?,
-		status = ?, origin = ?, priority = ?, urgency = ?, impact = ?, last_update = ?, close_date = ? WHERE id = ?`,
-		t.Title, t.Description, t.OrgID, nullID(t.CallerID), nullID(t.AgentID), t.Status, t.Origin,
+		team_id = ?, status = ?, origin = ?, priority = ?, urgency = ?, impact = ?, last_update = ?, close_date = ? WHERE id = ?`,
+		t.Title, t.Description, t.OrgID, nullID(t.CallerID), nullID(t.AgentID), nullID(t.TeamID), t.Status, t.Origin,
 		t.Priority, t.Urgency, t.Impact, t.LastUpdate, nullTime(t.CloseDate), id); err != nil {
 		return nil, fmt.Errorf("update ticket: %w", err)
 	}
@@ -580,6 +606,7 @@ var ticketSortColumns = map[string][]string{
 	"organization": {"o.name"},
 	"caller":       {"c.name", "c.first_name"},
 	"agent":        {"a.name", "a.first_name"},
+	"team":         {"tm.name"},
 	"priority":     {"t.priority"},
 	"status": {"CASE t.status WHEN 'new' THEN 0 WHEN 'assigned' THEN 1 WHEN 'pending' THEN 2 " +
 		"WHEN 'resolved' THEN 3 ELSE 4 END"},
@@ -604,6 +631,8 @@ func ticketOrder(key string, desc bool) (string, error) {
 		parts = append(parts, "(t.caller_id IS NULL)")
 	case "agent":
 		parts = append(parts, "(t.agent_id IS NULL)")
+	case "team":
+		parts = append(parts, "(t.team_id IS NULL)")
 	case "priority":
 		parts = append(parts, "(t.priority = 0)") // kinds without levels last
 	}

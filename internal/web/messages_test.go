@@ -72,7 +72,7 @@ func TestMessageKeys(t *testing.T) {
 	dynamic("user.saved", "added", "saved", "password", "disabled", "enabled", "sessions")
 	dynamic("level", "0") // a kind without levels
 	dynamic("pop.found_by", "phone", "employee_number", "support_id", "email", "request", "nothing")
-	dynamic("pop.number", desk.PhoneAttributes...)
+	dynamic("pop.number", append(desk.PhoneAttributes, desk.AttrAgentExtension)...)
 	dynamic("pop.match", desk.CallerAttributes...)
 	for _, l := range desk.TicketLevels {
 		dynamic("level", strconv.Itoa(l))

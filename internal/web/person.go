@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/ctidesk/ctidesk/internal/cti"
@@ -96,8 +97,10 @@ type personFormView struct {
 	Locations []*desk.Location
 	Statuses  []string
 	Errors    map[string]string
-	// Pop is set for a form opened from the screen pop.
-	Pop *popContext
+	// Pop is set for a form opened from the screen pop; Banner then tells
+	// which call the new person is for.
+	Pop    *popContext
+	Banner *popBanner
 }
 
 // personFields are the attributes the person form shows.
@@ -122,6 +125,7 @@ func (s *Server) renderPersonForm(w http.ResponseWriter, r *http.Request, status
 		v.Action, v.Cancel = "/persons", "/persons"
 		if v.Pop != nil && v.Pop.Back != "" {
 			v.Cancel = v.Pop.Back
+			v.Banner = s.popBannerOf(r, v.Pop)
 		}
 	} else {
 		v.Action = fmt.Sprintf("/persons/%d", v.Person.ID)
@@ -176,9 +180,15 @@ func (s *Server) handlePersonCreate(w http.ResponseWriter, r *http.Request) erro
 	}
 	p, err := personFromForm(r)
 	v := &personFormView{New: true, Person: p}
-	// A person created from the pop returns to it, which finds him.
+	// A person created from the pop returns to it, which finds him, and
+	// confirms him.
 	if back := r.PostForm.Get("pop_back"); strings.HasPrefix(back, "/pop?") {
-		v.Pop = &popContext{Back: localPopPath(back)}
+		v.Pop = &popContext{Back: localPopPath(back), Number: strings.TrimSpace(r.PostForm.Get("pop_number"))}
+		if len(v.Pop.Number) > 64 {
+			v.Pop.Number = v.Pop.Number[:64]
+		}
+		v.Pop.Call, _ = strconv.ParseInt(r.PostForm.Get(popCallField), 10, 64)
+		v.Pop.Call = max(v.Pop.Call, 0)
 	}
 	if err == nil && r.PostForm.Has("reload") {
 		return s.renderPersonForm(w, r, http.StatusOK, v)
@@ -193,7 +203,7 @@ func (s *Server) handlePersonCreate(w http.ResponseWriter, r *http.Request) erro
 		return s.renderPersonForm(w, r, http.StatusUnprocessableEntity, v)
 	}
 	if v.Pop != nil {
-		redirect(w, r, v.Pop.Back)
+		redirect(w, r, v.Pop.Back+"&"+popPersonCreatedField+"="+strconv.FormatInt(p.ID, 10))
 		return nil
 	}
 	redirect(w, r, fmt.Sprintf("/persons/%d", p.ID))

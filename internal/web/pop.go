@@ -52,7 +52,7 @@ type popView struct {
 	Selected string
 	Lists    []*cti.TicketList
 	// Rows are the rows of each list's table, by list name.
-	Rows map[string]template.HTML
+	Rows map[string]popRows
 	// All is set when the lists show up to cti.ListLimit rows rather than
 	// cti.ListRows; AllURL is the pop showing them so.
 	All    bool
@@ -83,6 +83,11 @@ type popView struct {
 	// AddNumber offers to add the number to a person, nil when the number
 	// found its caller.
 	AddNumber *popAddNumber
+	// NearMisses are numbers close to an unknown (or maybe known) number
+	// that the lookup did not match, and why not.
+	NearMisses []nearMiss
+	// PersonCreated is the person just created from the pop, confirmed.
+	PersonCreated *desk.Person
 }
 
 // popRow is the ticket a request parameter opened, with the links that open
@@ -92,21 +97,45 @@ type popRow struct {
 	View, Edit string
 }
 
+// popRows are the rows of one list's table, and whether the table has a
+// caller column.
+type popRows struct {
+	HTML template.HTML
+	// Caller is false when every row is the one selected caller's: his
+	// name in each row would only repeat the caller card.
+	Caller bool
+}
+
 // rows returns the rows of each list's table (by list name), whose links
 // carry the call: number, call of the call log (0: none), and the selected
-// caller, or each ticket's caller when all are selected. Statuses and dates
-// are written in lang. The rows are written here, every value escaped, as one
-// HTML string per list: through html/template's escapers, each value a
+// caller, or each ticket's caller when all are selected. Each row is what an
+// agent on the phone reads of a ticket: kind, ref, title, caller (see
+// popRows.Caller), status, agent, priority, last update. Kinds, statuses and
+// dates are written in lang. The rows are written here, every value escaped,
+// as one HTML string per list: through html/template's escapers, each value a
 // reflective call, they took a third of the pop's time (docs/performance.md).
-func (s *Server) rows(lang string, lists []*cti.TicketList, number string, call int64, selected []int64) map[string]template.HTML {
-	out := map[string]template.HTML{}
+func (s *Server) rows(lang string, lists []*cti.TicketList, number string, call int64, selected []int64) map[string]popRows {
+	out := map[string]popRows{}
 	queries := map[int64]string{} // the pop query of each caller
 	edit := html.EscapeString(s.i18n.t(lang, "action.edit"))
+	labels := map[string]string{} // kinds and statuses in lang, escaped
+	label := func(key string) string {
+		l, ok := labels[key]
+		if !ok {
+			l = html.EscapeString(s.i18n.t(lang, key))
+			labels[key] = l
+		}
+		return l
+	}
 	var b strings.Builder
 	for _, l := range lists {
 		if len(l.Objects) == 0 {
 			continue
 		}
+		withCaller := len(selected) != 1 || slices.ContainsFunc(l.Objects, func(o *desk.Object) bool {
+			id, _ := o.Value("caller_id").(int64)
+			return id != selected[0]
+		})
 		b.Reset()
 		for _, o := range l.Objects {
 			var caller int64
@@ -122,29 +151,47 @@ func (s *Server) rows(lang string, lists []*cti.TicketList, number string, call 
 			}
 			id := strconv.FormatInt(o.ID, 10)
 			status, _ := o.Value("status").(string)
-			callerName, _ := o.Value("caller_name").(string)
 			title, _ := o.Value("title").(string)
-			b.WriteString(`<tr>` + "\n" + `<td><a href="/tickets/` + id + `?` + q + `" data-ticket="` + id + `">`)
+			agent, _ := o.Value("agent_name").(string)
+			b.WriteString("<tr>\n<td class=\"c-kind\">")
+			if o.Class != "" {
+				b.WriteString(label("kind." + o.Class))
+			}
+			b.WriteString("</td>\n<td class=\"c-ref\"><a href=\"/tickets/" + id + "?" + q + "\" data-ticket=\"" + id + "\">")
 			b.WriteString(html.EscapeString(o.FriendlyName))
-			b.WriteString(`</a></td>` + "\n" + `<td>`)
+			b.WriteString("</a></td>\n<td class=\"c-title\">")
 			b.WriteString(html.EscapeString(title))
-			b.WriteString(`</td>` + "\n" + `<td>`)
-			b.WriteString(html.EscapeString(callerName))
-			b.WriteString(`</td>` + "\n" + `<td>`)
+			b.WriteString("</td>\n")
+			if withCaller {
+				callerName, _ := o.Value("caller_name").(string)
+				b.WriteString("<td class=\"c-person\">")
+				b.WriteString(html.EscapeString(callerName))
+				b.WriteString("</td>\n")
+			}
+			b.WriteString("<td class=\"c-status\">")
 			if status != "" {
-				b.WriteString(`<span class="status status-`)
+				b.WriteString("<span class=\"status status-")
 				b.WriteString(html.EscapeString(status))
-				b.WriteString(`">`)
-				b.WriteString(html.EscapeString(s.i18n.t(lang, "status."+status)))
-				b.WriteString(`</span>`)
+				b.WriteString("\">")
+				b.WriteString(label("status." + status))
+				b.WriteString("</span>")
 			}
-			b.WriteString(`</td>` + "\n" + `<td>`)
-			if t, ok := o.Value("start_date").(time.Time); ok {
+			b.WriteString("</td>\n<td class=\"c-person\">")
+			b.WriteString(html.EscapeString(agent))
+			b.WriteString("</td>\n<td class=\"c-num\">")
+			if p, ok := o.Value("priority").(int64); ok && p >= 1 && p <= 4 {
+				prio := strconv.FormatInt(p, 10)
+				b.WriteString("<span class=\"prio prio-" + prio + "\" title=\"" + label("level."+prio) + "\">" + prio + "</span>")
+			}
+			b.WriteString("</td>\n<td class=\"c-date\">")
+			if t, ok := o.Value("last_update").(time.Time); ok {
+				b.WriteString("<time datetime=\"" + t.UTC().Format(time.RFC3339) + "\">")
 				b.WriteString(html.EscapeString(s.formatDate(lang, t)))
+				b.WriteString("</time>")
 			}
-			b.WriteString(`</td>` + "\n" + `<td><a href="/tickets/` + id + `/edit?` + q + `">` + edit + `</a></td>` + "\n" + `</tr>` + "\n")
+			b.WriteString("</td>\n<td><a href=\"/tickets/" + id + "/edit?" + q + "\">" + edit + "</a></td>\n</tr>\n")
 		}
-		out[l.Name] = template.HTML(b.String()) // every value escaped above
+		out[l.Name] = popRows{HTML: template.HTML(b.String()), Caller: withCaller} // every value escaped above
 	}
 	return out
 }
@@ -235,6 +282,18 @@ func (s *Server) handlePop(w http.ResponseWriter, r *http.Request) error {
 	if v.AddNumber, err = s.addNumberOf(r, v, res); err != nil {
 		return err
 	}
+	if res.Number != "" && res.Invalid == nil && weakOnly(res) {
+		if v.NearMisses, err = s.nearMissesOf(ctx, lang, res.Number); err != nil {
+			return err
+		}
+	}
+	if id, _ := strconv.ParseInt(r.URL.Query().Get(popPersonCreatedField), 10, 64); id > 0 {
+		// The person just created from the pop with the number: found
+		// now, and confirmed (one the user may not see is not).
+		if p, err := s.svc.Persons.FindPersonByID(ctx, id); err == nil {
+			v.PersonCreated = p
+		}
+	}
 	if created > 0 {
 		// The ticket just created from the pop; one the user may not see
 		// (or gone) is not confirmed.
@@ -306,7 +365,7 @@ func popValues(q url.Values) map[string]string {
 	values := map[string]string{}
 	for name := range q {
 		switch name {
-		case "caller", "callers", "class", "direct", popAllField, popPersonsField, popCreatedField:
+		case "caller", "callers", "class", "direct", popAllField, popPersonsField, popCreatedField, popPersonCreatedField:
 			continue
 		}
 		values[name] = q.Get(name)

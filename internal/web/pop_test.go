@@ -41,7 +41,7 @@ func TestPopPage(t *testing.T) {
 		wantContains(t, "pop", r, "<title>Alice Anders — +15550100199 · ctidesk</title>", `id="caller-card"`,
 			`<span class="caller-name">Alice Anders</span> <span class="caller-org">Acme Corp</span>`,
 			`href="mailto:alice@acme.example"`, `<span class="number matched"><span class="number-kind">phone</span>`,
-			`<span class="why">phone, last 11 digits</span>`, `href="tel:0612345678"`,
+			`<span class="why">phone, the same national number</span>`, `href="tel:0612345678"`,
 			"Contacts with phone number +15550100199",
 			`value="`+strconv.FormatInt(e.personA.ID, 10)+`" checked`, "Unknown contact",
 			`value="UserRequest" data-offer="UserRequest" class="primary" autofocus`, `value="Person" data-offer="Person"`,

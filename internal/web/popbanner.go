@@ -56,3 +56,8 @@ func (s *Server) popBannerOf(r *http.Request, pc *popContext) *popBanner {
 // popCreatedField names, in the pop's URL, the ticket just created from it:
 // the pop confirms it.
 const popCreatedField = "created"
+
+// popPersonCreatedField names, in the pop's URL, the person just created
+// from it with the number that rang: the pop, which now finds him, confirms
+// it.
+const popPersonCreatedField = "person_created"

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"context"
+
 	"github.com/ctidesk/ctidesk/internal/cti"
 	"github.com/ctidesk/ctidesk/internal/desk"
 )
@@ -49,26 +51,73 @@ func (s *Server) callerCardOf(lang string, c *cti.Caller) *callerCard {
 	return card
 }
 
-// matchReason says how a match was made, from the lookup's own ranking: the
-// same number (E.164 equal), or the trailing digits the numbers share, or
-// the attribute that was equal.
+// matchReason says how a match was made, from the lookup's own rule
+// (CallerMatch.Rule, the words of ctidesk lookup --explain and the API's
+// why): the attribute, then the rule ("mobile, the same number"), or the
+// attribute that was equal.
 func (s *Server) matchReason(lang string, m *desk.CallerMatch) string {
+	t := func(key string, args ...any) string { return s.i18n.t(lang, key, args...) }
 	switch m.Attribute {
-	case desk.AttrPhone, desk.AttrMobilePhone, desk.AttrHomePhone:
-		kind := s.i18n.t(lang, "pop.number."+m.Attribute)
-		if m.E164Equal {
-			return s.i18n.t(lang, "pop.match.same_number", kind)
-		}
-		if m.SuffixLen > 0 {
-			return s.i18n.t(lang, "pop.match.suffix", kind, m.SuffixLen)
+	case desk.AttrPhone, desk.AttrMobilePhone, desk.AttrHomePhone, desk.AttrAgentExtension:
+		kind := t("pop.number." + m.Attribute)
+		if rule := desk.MatchRuleText(t, m.Rule, m.SuffixLen); rule != "" {
+			return t("pop.match.number", kind, rule)
 		}
 		return kind
 	case desk.AttrEmployeeNumber, desk.AttrSupportID, desk.AttrEmail:
-		return s.i18n.t(lang, "pop.match."+m.Attribute)
+		return t("pop.match." + m.Attribute)
 	case cti.ParamRequest:
-		return s.i18n.t(lang, "pop.match.request", m.Stored)
+		return t("pop.match.request", m.Stored)
 	}
 	return ""
+}
+
+// nearMiss is a number close to the one that rang that the lookup did not
+// match, and why: on the pop of an unknown (or only maybe known) number, it
+// tells the agent who it was not, and why not.
+type nearMiss struct {
+	Stored, Name, Why string
+}
+
+// popNearMisses bounds the near misses the pop shows: a glance, not the
+// explanation of ctidesk lookup --explain.
+const popNearMisses = 3
+
+// nearMissesOf returns the near misses of the number that rang, in lang.
+func (s *Server) nearMissesOf(ctx context.Context, lang, number string) ([]nearMiss, error) {
+	_, misses, err := s.svc.Callers.ExplainCallersByNumber(ctx, number)
+	if desk.ErrorCode(err) == desk.EINVALID {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	// The pop's words are shorter than the explanation's: a glance.
+	t := func(key string, args ...any) string { return s.i18n.t(lang, popMissKey(key), args...) }
+	var out []nearMiss
+	for _, m := range misses[:min(len(misses), popNearMisses)] {
+		if m.Reason == desk.RejectAgentNoContact { // "2042 of agent bob: no contact person"
+			out = append(out, nearMiss{Stored: m.Stored, Name: s.i18n.t(lang, "pop.miss.agent", m.Person.Name),
+				Why: s.i18n.t(lang, "pop.miss.agent_no_contact")})
+			continue
+		}
+		out = append(out, nearMiss{Stored: m.Stored, Name: m.Person.FriendlyName(), Why: desk.RejectReasonText(t, m)})
+	}
+	return out, nil
+}
+
+// popMissKey returns the pop's short words for the explanation's key of a
+// near miss (desk.RejectReasonKey).
+func popMissKey(key string) string {
+	switch key {
+	case "match.reject.complete":
+		return "pop.miss.complete"
+	case "match.reject.digits":
+		return "pop.miss.digits"
+	case "match.reject.extension":
+		return "pop.miss.extension"
+	}
+	return key
 }
 
 // popTabTitle is the pop's tab title: who calls and from which number, so

@@ -44,8 +44,8 @@ func (a *popAddNumber) SearchURL() string {
 }
 
 // weakOnly tells that none of the callers was found by the number itself:
-// nobody, or only persons whose number shares an ending with it, shorter
-// than the number (every significant digit shared, but for an extension, is
+// nobody, or only persons whose number shares an ending with it (the
+// lookup's suffix rule), shorter than the number (every significant digit shared, but for an extension, is
 // the number).
 func weakOnly(res *cti.PopResult) bool {
 	// The number's significant digits: a national number's leading zero (a
@@ -59,7 +59,7 @@ func weakOnly(res *cti.PopResult) bool {
 	digits := len(strings.TrimLeft(b.String(), "0"))
 	for _, c := range res.Callers {
 		m := c.Match
-		if m == nil || m.E164Equal || m.SuffixLen >= digits || !slices.Contains(desk.PhoneAttributes, m.Attribute) {
+		if m == nil || (m.Rule != "" && m.Rule != desk.RuleSuffix) || m.SuffixLen >= digits || !slices.Contains(desk.PhoneAttributes, m.Attribute) {
 			return false
 		}
 	}

@@ -59,6 +59,6 @@ func TestPopAddNumber(t *testing.T) {
 	if err != nil || p.HomePhone != "+442079460000" || p.Phone != "+33 9 87 65 43 21" {
 		t.Fatalf("Bob %+v (%v), want the number as his home phone, his phone kept", p, err)
 	}
-	wantContains(t, "the pop again", agent.get(pop), `<span class="caller-name">Bob Brightside</span>`, "home, same number")
+	wantContains(t, "the pop again", agent.get(pop), `<span class="caller-name">Bob Brightside</span>`, "home, the same number")
 	wantLacks(t, "the pop again", agent.get(pop), `id="pop-add-number"`)
 }

@@ -256,6 +256,7 @@ func New(opt Options) (*Server, error) {
 	s.registerSearchRoutes(mux)
 	s.registerPersonRoutes(mux)
 	s.registerOrganizationRoutes(mux)
+	s.registerTeamRoutes(mux)
 	s.registerTicketRoutes(mux)
 	s.registerPopRoutes(mux)
 	s.registerPhoneCallRoutes(mux)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ctidesk/ctidesk/internal/desk"
+	"github.com/ctidesk/ctidesk/internal/request"
 )
 
 // The call statistics (/stats): for a period, the calls per hour of the day
@@ -35,7 +36,11 @@ type statsView struct {
 	Layout
 	From, To string // YYYY-MM-DD, To inclusive
 	// Own tells that the user counts his own calls only.
-	Own     bool
+	Own bool
+	// Team is the team whose calls are counted, nil for none; Teams are
+	// the choices: every team for an administrator, his own for another.
+	Team    *desk.Team
+	Teams   []*desk.Team
 	S       *desk.CallStats
 	Summary []statTile
 	// The charts, each with its table, and the tables by queue and agent.
@@ -125,7 +130,8 @@ func statsPeriod(r *http.Request, now time.Time, loc *time.Location) (from, to t
 	return from, to, nil
 }
 
-// stats reads and counts the statistics of the request's period.
+// stats reads and counts the statistics of the request's period, and of
+// its team (team_id) when it names one.
 func (s *Server) stats(r *http.Request) (*desk.CallStats, bool, error) {
 	ctx := r.Context()
 	if err := desk.Authorize(ctx, desk.ActionRead, desk.ClassPhoneCall); err != nil {
@@ -139,7 +145,15 @@ func (s *Server) stats(r *http.Request) (*desk.CallStats, bool, error) {
 		return nil, false, err
 	}
 	own := !desk.UserFromContext(ctx).Can(desk.ActionModify, desk.ClassUser)
-	calls, callbacks, err := s.svc.Stats.FindCallFacts(ctx, desk.StatsFilter{From: from, To: to, OwnOnly: own})
+	team, err := request.QueryID(r, "team_id")
+	if err != nil {
+		return nil, false, err
+	}
+	filter := desk.StatsFilter{From: from, To: to, OwnOnly: own}
+	if team != nil {
+		filter.OwnOnly, filter.TeamID = false, *team
+	}
+	calls, callbacks, err := s.svc.Stats.FindCallFacts(ctx, filter)
 	if err != nil {
 		return nil, false, err
 	}
@@ -154,7 +168,24 @@ func (s *Server) handleStats(w http.ResponseWriter, r *http.Request) error {
 	lang := s.lang(r)
 	v := &statsView{S: st, Own: own, From: st.From.Format(time.DateOnly), To: st.To.AddDate(0, 0, -1).Format(time.DateOnly)}
 	v.Nav = "calls"
-	v.CSV = "/stats.csv?" + url.Values{"from": {v.From}, "to": {v.To}}.Encode()
+	csvQuery := url.Values{"from": {v.From}, "to": {v.To}}
+	ctx := r.Context()
+	user := desk.UserFromContext(ctx)
+	teams := desk.TeamFilter{Limit: selectLimit}
+	if !user.Can(desk.ActionModify, desk.ClassUser) {
+		teams.MemberID = &user.ContactID
+	}
+	if v.Teams, _, err = s.svc.Teams.FindTeams(ctx, teams); err != nil {
+		return err
+	}
+	if id, _ := request.QueryID(r, "team_id"); id != nil {
+		if v.Team, err = s.svc.Teams.FindTeamByID(ctx, *id); err != nil {
+			return err
+		}
+		v.Own = false
+		csvQuery.Set("team_id", strconv.FormatInt(*id, 10))
+	}
+	v.CSV = "/stats.csv?" + csvQuery.Encode()
 	a := st.All
 	v.Summary = []statTile{
 		{"stats.answered", strconv.Itoa(a.Answered), "stat-answered"},

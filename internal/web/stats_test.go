@@ -1,7 +1,9 @@
 package web_test
 
 import (
+	"github.com/ctidesk/ctidesk/internal/desk"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -62,4 +64,32 @@ func TestStatsPage(t *testing.T) {
 		wantStatus(t, q, admin.get("/stats?"+q), http.StatusBadRequest)
 	}
 	wantStatus(t, "viewer", ce.MustLogin(t, "viewer").get("/stats"), http.StatusOK)
+
+	// A team made of the agent's person: its statistics are the agent's
+	// calls, for him (a member) and for the admin; the scoped agent, no
+	// member, may not choose it.
+	ada, _, err := ce.svc.Persons.FindPersons(ce.sys, desk.PersonFilter{Query: "Ada Agent"})
+	if err != nil || len(ada) != 1 {
+		t.Fatalf("the agent's contact: %v %v", ada, err)
+	}
+	team := &desk.Team{Name: "First line", OrgID: ada[0].OrgID}
+	if err := ce.svc.Teams.CreateTeam(ce.sys, team); err != nil {
+		t.Fatal(err)
+	}
+	if err := ce.svc.Teams.AddTeamMember(ce.sys, &desk.TeamMember{TeamID: team.ID, PersonID: ada[0].ID}); err != nil {
+		t.Fatal(err)
+	}
+	q := "/stats?team_id=" + strconv.FormatInt(team.ID, 10)
+	for _, c := range []*client{agent, admin} {
+		r = c.get(q)
+		wantStatus(t, "team statistics", r, http.StatusOK)
+		wantContains(t, "team statistics", r, `id="stat-answered"><strong>2</strong>`, `id="stat-missed"><strong>0</strong>`,
+			`id="stat-rate"><strong>100 %</strong>`, "The calls of team First line", `<option value="`+strconv.FormatInt(team.ID, 10)+`" selected>`,
+			`<th scope="row">support</th><td>2</td><td>0</td><td>100 %</td>`, "team_id="+strconv.FormatInt(team.ID, 10))
+	}
+	r = agent.get("/stats.csv?team_id=" + strconv.FormatInt(team.ID, 10))
+	if !strings.Contains(r.body, "\nall,,2,0,0,1.0000,") {
+		t.Errorf("team CSV:\n%s", r.body)
+	}
+	wantStatus(t, "the scoped agent asks another's team", scoped.get(q), http.StatusForbidden)
 }

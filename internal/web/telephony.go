@@ -39,8 +39,10 @@ type telephonyView struct {
 	Agents       []*desk.AgentSettings
 	Users        []*desk.User
 	Queues       []*desk.QueueTarget
-	Blocked      []*desk.BlockedNumber
-	Rules        []*desk.CallerIDRule
+	// Teams are the choices of a queue's team.
+	Teams   []*desk.Team
+	Blocked []*desk.BlockedNumber
+	Rules   []*desk.CallerIDRule
 	// Simulation is what the call simulator just did; nil before.
 	Simulation *simulationView
 	// NewToken is the token of the integration just created, shown this
@@ -78,6 +80,9 @@ func (s *Server) renderTelephony(w http.ResponseWriter, r *http.Request, status 
 		return err
 	}
 	if v.Queues, err = s.svc.Telephony.FindQueueTargets(ctx); err != nil {
+		return err
+	}
+	if v.Teams, _, err = s.svc.Teams.FindTeams(ctx, desk.TeamFilter{Limit: selectLimit}); err != nil {
 		return err
 	}
 	if v.Blocked, err = s.svc.Telephony.FindBlockedNumbers(ctx); err != nil {
@@ -165,17 +170,23 @@ func (s *Server) handleIntegrationSettings(w http.ResponseWriter, r *http.Reques
 	return nil
 }
 
-// handleQueueTargetCreate tells an agent of the calls of a queue.
+// handleQueueTargetCreate tells an agent, or a team's members, of the
+// calls of a queue.
 func (s *Server) handleQueueTargetCreate(w http.ResponseWriter, r *http.Request) error {
 	if err := authorizeAdmin(r); err != nil {
 		return err
 	}
 	userID, err := formID(r, "user_id")
+	var teamID int64
 	if err == nil {
-		err = s.svc.Telephony.CreateQueueTarget(r.Context(), &desk.QueueTarget{Queue: r.PostForm.Get("queue"), UserID: userID})
+		teamID, err = formID(r, "team_id")
+	}
+	if err == nil {
+		err = s.svc.Telephony.CreateQueueTarget(r.Context(), &desk.QueueTarget{Queue: r.PostForm.Get("queue"), UserID: userID,
+			TeamID: teamID})
 	}
 	if err != nil {
-		return s.telephonyFormError(w, r, err, "queue", "queue", "user_id")
+		return s.telephonyFormError(w, r, err, "queue", "queue", "user_id", "team_id")
 	}
 	redirect(w, r, "/admin/telephony#queues")
 	return nil

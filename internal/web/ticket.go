@@ -36,8 +36,12 @@ type ticketsView struct {
 	Caller          *desk.Person
 	Ongoing         bool
 	// Agent is the assignment filter: "" anyone, "me" the user's tickets,
-	// "none" the unassigned ones. (Teams will add "team".)
-	Agent   string
+	// "team" his teams' (those of his contact person), "none" the
+	// unassigned ones.
+	Agent string
+	// TeamID filters by one team; Teams are the choices.
+	TeamID  int64
+	Teams   []*desk.Team
 	Tickets []*desk.Ticket
 	Table   ticketTable
 	Total   int
@@ -66,6 +70,10 @@ func (s *Server) handleTickets(w http.ResponseWriter, r *http.Request) error {
 		// user without one has none.
 		me := desk.UserFromContext(ctx).ContactID
 		filter.AgentID = &me
+	case "team":
+		// A user without a contact person is in no team.
+		me := desk.UserFromContext(ctx).ContactID
+		filter.TeamMemberID = &me
 	case "none":
 		filter.Unassigned = true
 	default:
@@ -83,6 +91,16 @@ func (s *Server) handleTickets(w http.ResponseWriter, r *http.Request) error {
 	}
 	callerID, err := request.QueryID(r, "caller_id")
 	if err != nil {
+		return err
+	}
+	teamID, err := request.QueryID(r, "team_id")
+	if err != nil {
+		return err
+	}
+	if teamID != nil {
+		v.TeamID, filter.TeamIDs = *teamID, []int64{*teamID}
+	}
+	if v.Teams, _, err = s.svc.Teams.FindTeams(ctx, desk.TeamFilter{Limit: selectLimit}); err != nil {
 		return err
 	}
 	if orgID != nil {
@@ -275,9 +293,11 @@ type ticketFormView struct {
 	CallerQuery string
 	Searched    bool
 	Agents      []option
-	Origins     []string
-	Levels      []int
-	Errors      map[string]string
+	// Teams are the teams of the ticket's organization.
+	Teams   []*desk.Team
+	Origins []string
+	Levels  []int
+	Errors  map[string]string
 	// Pop is set for a form opened from the screen pop.
 	Pop *popContext
 	// Banner tells which call a creation from the pop is for.
@@ -291,7 +311,7 @@ type option struct {
 	Me   bool
 }
 
-var ticketFields = []string{"title", "description", "org_id", "caller_id", "agent_id", "origin",
+var ticketFields = []string{"title", "description", "org_id", "caller_id", "team_id", "agent_id", "origin",
 	"priority", "urgency", "impact", "caller_q"}
 
 // renderTicketForm fills the choices of the ticket form: the organizations,
@@ -335,6 +355,15 @@ func (s *Server) renderTicketForm(w http.ResponseWriter, r *http.Request, status
 	if t.CallerID != 0 && !containsID(v.Callers, t.CallerID, func(p *desk.Person) int64 { return p.ID }) {
 		t.CallerID = 0 // not a person of the chosen organization
 	}
+	if t.OrgID != 0 {
+		orgID := t.OrgID
+		if v.Teams, _, err = s.svc.Teams.FindTeams(ctx, desk.TeamFilter{OrgID: &orgID, Limit: selectLimit}); err != nil {
+			return err
+		}
+	}
+	if t.TeamID != 0 && !containsID(v.Teams, t.TeamID, func(tm *desk.Team) int64 { return tm.ID }) && t.TeamName != "" {
+		v.Teams = append([]*desk.Team{{ID: t.TeamID, Name: t.TeamName}}, v.Teams...)
+	}
 	user := desk.UserFromContext(ctx)
 	if t.AgentID != 0 && t.AgentID != user.ContactID {
 		name := t.AgentName
@@ -376,6 +405,8 @@ func ticketFromForm(r *http.Request, kind string) (*desk.Ticket, error) {
 	t.CallerID, err = formID(r, "caller_id")
 	errs = append(errs, err)
 	t.AgentID, err = formID(r, "agent_id")
+	errs = append(errs, err)
+	t.TeamID, err = formID(r, "team_id")
 	errs = append(errs, err)
 	if desk.HasLevels(kind) {
 		for _, l := range []struct {
@@ -524,6 +555,9 @@ func (s *Server) handleTicketUpdate(w http.ResponseWriter, r *http.Request) erro
 	}
 	t, err := ticketFromForm(r, old.Kind)
 	t.ID, t.Ref, t.Status, t.AgentName = old.ID, old.Ref, old.Status, old.AgentName
+	if t.TeamID == old.TeamID {
+		t.TeamName = old.TeamName
+	}
 	v := &ticketFormView{Ticket: t, Pop: popFromRequest(r), CallerQuery: r.PostForm.Get("caller_q")}
 	if err == nil && (r.PostForm.Has("reload") || r.PostForm.Has("find_caller")) {
 		return s.renderTicketForm(w, r, http.StatusOK, v)
@@ -534,7 +568,7 @@ func (s *Server) handleTicketUpdate(w http.ResponseWriter, r *http.Request) erro
 	if err == nil {
 		upd := desk.TicketUpdate{
 			Title: &t.Title, Description: &t.Description, OrgID: &t.OrgID, CallerID: &t.CallerID,
-			AgentID: &t.AgentID, Origin: &t.Origin,
+			AgentID: &t.AgentID, TeamID: &t.TeamID, Origin: &t.Origin,
 		}
 		if desk.HasLevels(t.Kind) {
 			upd.Priority, upd.Urgency, upd.Impact = &t.Priority, &t.Urgency, &t.Impact

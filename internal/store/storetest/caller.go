@@ -103,6 +103,60 @@ func testCaller(t *testing.T, open func(t *testing.T) *store.DB) {
 		}
 	})
 
+	t.Run("AgentExtension", func(t *testing.T) {
+		// Issue 21, item 5: an internal number that is an agent's
+		// extension finds his contact person, exactly, never by suffix; an
+		// agent without a contact person finds nobody, and the explanation
+		// says whose extension it is.
+		db, ctx, org := regionDB(t, open, "DE")
+		eve := newPerson(t, db, ctx, &desk.Person{FirstName: "Eve", Name: "Agent", OrgID: org, MobilePhone: "+49 170 1234567"})
+		outside := newPerson(t, db, ctx, &desk.Person{Name: "Outside", OrgID: org, Phone: "+49 30 1234 2041"})
+		withContact := &desk.User{Login: "eve", ContactID: eve.ID, Roles: []string{desk.RoleAgent}}
+		must(t, db.CreateUser(ctx, withContact))
+		_, err := db.UpdateAgentSettings(ctx, withContact.ID, desk.AgentSettingsUpdate{Extension: ptr("2041")})
+		must(t, err)
+		without := &desk.User{Login: "bob.noperson", Roles: []string{desk.RoleAgent}}
+		must(t, db.CreateUser(ctx, without))
+		_, err = db.UpdateAgentSettings(ctx, without.ID, desk.AgentSettingsUpdate{Extension: ptr("2042")})
+		must(t, err)
+
+		ms := wantCallers(t, db, ctx, "2041", found{eve.ID, desk.AttrAgentExtension, 1, false})
+		if ms[0].Rule != desk.RuleExtension || ms[0].Stored != "2041" || ms[0].SuffixLen != 4 {
+			t.Fatalf("agent extension: rule %q, stored %q, %d digits", ms[0].Rule, ms[0].Stored, ms[0].SuffixLen)
+		}
+		wantCallers(t, db, ctx, "sip:2041@pbx.example.com", found{eve.ID, desk.AttrAgentExtension, 1, false})
+		wantCallers(t, db, ctx, "204") // never a part of an extension
+		wantCallers(t, db, ctx, "12041")
+		// The agent's extension ends a stored number: the number is not
+		// found by the extension, nor the agent by the number.
+		wantCallers(t, db, ctx, "+49 30 1234 2041", found{outside.ID, "phone", 1, true})
+
+		// An agent without a contact person: nobody, and why.
+		wantCallers(t, db, ctx, "2042")
+		ms, misses, err := db.ExplainCallersByNumber(ctx, "2042")
+		must(t, err)
+		if len(ms) != 0 || len(misses) != 1 || misses[0].Reason != desk.RejectAgentNoContact ||
+			misses[0].Person.Name != "bob.noperson" || misses[0].Stored != "2042" || misses[0].Attribute != desk.AttrAgentExtension {
+			t.Fatalf("explain 2042: matches %v, near misses %+v", describe(ms), misses)
+		}
+		if got := desk.RejectReasonText(func(k string, a ...any) string { return fmt.Sprintf(k+" %v", a...) }, misses[0]); got != "match.reject.agent_no_contact bob.noperson" {
+			t.Fatalf("reason text %q", got)
+		}
+
+		// A disabled agent's extension finds no one.
+		_, err = db.UpdateUser(ctx, withContact.ID, desk.UserUpdate{Disabled: ptr(true)})
+		must(t, err)
+		wantCallers(t, db, ctx, "2041")
+		_, err = db.UpdateUser(ctx, withContact.ID, desk.UserUpdate{Disabled: ptr(false)})
+		must(t, err)
+
+		// The agent's contact whose stored number is the extension too:
+		// found once.
+		_, err = db.UpdatePerson(ctx, eve.ID, desk.PersonUpdate{Phone: ptr("2041")})
+		must(t, err)
+		wantCallers(t, db, ctx, "2041", found{eve.ID, "phone", 1, false})
+	})
+
 	t.Run("Explain", func(t *testing.T) {
 		// Issue 21, item 6: the rule of each match, and the near misses
 		// with their reason, within the user's scope.

@@ -53,6 +53,27 @@ func testStats(t *testing.T, open func(t *testing.T) *store.DB) {
 			t.Errorf("%s: %d callbacks, want %d", tt.name, len(callbacks), tt.callbacks)
 		}
 	}
+	// Teams: the provider's, made of the agent's person; Alpha's, of Alice
+	// only. The team's statistics are the calls its members' users
+	// answered or were rung for, and the callbacks they own.
+	desk1 := &desk.Team{Name: "Service desk", OrgID: f.orgP.ID}
+	must(t, db.CreateTeam(f.admin, desk1))
+	must(t, db.AddTeamMember(f.admin, &desk.TeamMember{TeamID: desk1.ID, PersonID: f.agentP.ID}))
+	alphaIT := &desk.Team{Name: "Alpha IT", OrgID: f.orgA.ID}
+	must(t, db.CreateTeam(f.admin, alphaIT))
+	must(t, db.AddTeamMember(f.admin, &desk.TeamMember{TeamID: alphaIT.ID, PersonID: f.alice.ID}))
+	for _, ctx := range []context.Context{f.admin, f.agent} {
+		calls, callbacks, err := db.FindCallFacts(ctx, desk.StatsFilter{From: period.From, To: period.To, TeamID: desk1.ID})
+		must(t, err)
+		wantIDs(t, "the service desk's calls", ids(calls, func(c desk.CallFact) int64 { return c.ID }), []int64{alice.ID, bob.ID})
+		if len(callbacks) != 1 {
+			t.Errorf("the service desk's callbacks: %d, want 1", len(callbacks))
+		}
+	}
+	_, _, err = db.FindCallFacts(f.scoped, desk.StatsFilter{From: period.From, To: period.To, TeamID: desk1.ID})
+	wantCode(t, err, desk.ENOTFOUND) // the provider's team: not in his organizations
+	_, _, err = db.FindCallFacts(f.scoped, desk.StatsFilter{From: period.From, To: period.To, TeamID: alphaIT.ID})
+	wantCode(t, err, desk.EFORBIDDEN) // not his team
 	_, _, err = db.FindCallFacts(f.anon, period)
 	wantCode(t, err, desk.EUNAUTHORIZED)
 }

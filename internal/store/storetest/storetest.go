@@ -58,6 +58,7 @@ func Run(t *testing.T, open func(t *testing.T) *store.DB) {
 		{"Atomically", testAtomically},
 		{"PopNote", testPopNote},
 		{"QueueTargets", testQueueTargets},
+		{"Teams", testTeams},
 		{"Callbacks", testCallbacks},
 		{"Stats", testStats},
 	} {

@@ -381,12 +381,17 @@
     var timer = null;
     var send = function () {
       timer = null;
+      var sent = note.value;
       fetch(noteForm.action, {method: 'POST', credentials: 'same-origin', headers: {'Accept': 'application/json'},
         body: new URLSearchParams(new FormData(noteForm))}).then(function (resp) {
         if (!resp.ok) {
           throw new Error(resp.status);
         }
-        status.textContent = status.getAttribute('data-saved');
+        // "Saved." only for the text as it is: the answer to an earlier
+        // save (the agent paused, then typed on) says nothing of the rest.
+        if (!timer && note.value === sent) {
+          status.textContent = status.getAttribute('data-saved');
+        }
       }).catch(function () {
         status.textContent = status.getAttribute('data-failed');
         if (save) {

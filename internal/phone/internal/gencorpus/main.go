@@ -249,6 +249,42 @@ func writeDirectory(w *bufio.Writer, dir string) {
 			}
 		}
 	}
+	// Foreign numbers written nationally with their own national prefix,
+	// other than 0 (Russia's and Belarus' 8, Hungary's 06), as people who
+	// call them write them: "8 (301) 125-99-17" in a German directory is
+	// found by +7 301 125 99 17 (issue 21, item 4), and finds no one else.
+	// They are added to their lines without a random draw, so that the rest
+	// of the corpus stays as it was.
+	if byE164["+73011259917"] == nil { // the issue's own example
+		p, err := phonenumbers.Parse("+73011259917", "RU")
+		if err != nil {
+			log.Fatal(err)
+		}
+		l := &line{n: number{"RU", p}}
+		byE164[l.n.e164()] = l
+		lines = append(lines, l)
+	}
+	for _, l := range lines {
+		np := phonenumbers.GetNddPrefixForRegion(l.n.region, true)
+		if l.n.region == dir || np == "" || np == "0" {
+			continue
+		}
+		nat := phonenumbers.Format(l.n.p, phonenumbers.NATIONAL)
+		if !strings.HasPrefix(digits(nat), np) {
+			continue
+		}
+		// Hungary's "06 1 234 5678" is, in France, a French mobile
+		// written with its trunk 0: no one can tell them apart, so the
+		// corpus does not ask it.
+		if trunk := phonenumbers.GetNddPrefixForRegion(dir, true); trunk != "" && strings.HasPrefix(np, trunk) {
+			if p, err := phonenumbers.Parse(nat, dir); err == nil && phonenumbers.IsValidNumberForRegion(p, dir) {
+				continue
+			}
+		}
+		id++
+		fmt.Fprintf(w, "p\t%s\t%d\t%s\t%s\t%s\n", dir, id, l.n.region, "foreign-national", nat)
+		l.persons = append(l.persons, id)
+	}
 	for _, l := range lines {
 		ids := make([]string, len(l.persons))
 		for i, p := range l.persons {

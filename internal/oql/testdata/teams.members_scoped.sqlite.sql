@@ -1,0 +1,2 @@
+SELECT a0.id, TRIM((SELECT TRIM(d.first_name || ' ' || d.name) FROM person d WHERE d.id = a0.person_id) || ' ' || (SELECT d.name FROM team d WHERE d.id = a0.team_id)), a0.person_id, (SELECT TRIM(d.first_name || ' ' || d.name) FROM person d WHERE d.id = a0.person_id), a0.team_id, (SELECT d.name FROM team d WHERE d.id = a0.team_id), a0.role FROM lnk_person_to_team a0 WHERE EXISTS (SELECT 1 FROM team sc0 WHERE sc0.id = a0.team_id AND +sc0.org_id IN (?1)) AND a0.role = ?2 ORDER BY a0.id
+-- [1 Member]
