@@ -95,10 +95,12 @@ type created struct {
 }
 
 // TestDurability checks that every creation the server acknowledged
-// survives a kill: 50 clients create tickets and phone calls over the API
-// against a real server process, which is killed with SIGKILL mid-way and
-// restarted; every ticket and phone call answered 201 with an id is then
-// read back, intact. On SQLite and PostgreSQL.
+// survives a kill: 50 clients create tickets and phone calls over the API,
+// and post call events, against a real server process, which is killed with
+// SIGKILL mid-way and restarted; every ticket and phone call answered 201
+// with an id is then read back, intact, and every call as its last
+// acknowledged event left it (the events of concurrent calls are committed
+// together). On SQLite and PostgreSQL.
 func TestDurability(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts and kills server processes")
@@ -118,6 +120,11 @@ func TestDurability(t *testing.T) {
 				t.Fatalf("token create: %v\n%s", err, out)
 			}
 			token := strings.TrimSpace(strings.SplitN(out, "\n", 2)[0])
+			out, err = runCommand(t, "", nil, "integration", "create", "pbx", "--db", dsn)
+			if err != nil {
+				t.Fatalf("integration create: %v\n%s", err, out)
+			}
+			integrationToken := strings.TrimSpace(strings.SplitN(out, "\n", 2)[0])
 			client := &http.Client{Timeout: 20 * time.Second}
 			call := func(base, method, path string, body any) (int, map[string]any, error) {
 				var r io.Reader
@@ -190,15 +197,38 @@ func TestDurability(t *testing.T) {
 				return "/api/v1/tickets/" + ticket, true
 			}
 
+			// event posts one call event as the phone system does; true when
+			// acknowledged (200).
+			event := func(form url.Values) bool {
+				req, err := http.NewRequest(http.MethodPost, srv.base+"/api/v1/cti/events", strings.NewReader(form.Encode()))
+				if err != nil {
+					return false
+				}
+				req.Header.Set("Authorization", "Bearer "+integrationToken)
+				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				resp, err := client.Do(req)
+				if err != nil {
+					return false
+				}
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				return resp.StatusCode == http.StatusOK
+			}
+
 			// 50 clients create until the server is killed, after the first
-			// 400 acknowledged creations; every fifth creates from the pop.
+			// 400 acknowledged creations; a fifth create from the pop,
+			// and two fifths post the events of calls (newCall, answer,
+			// hangup), which the server commits together.
 			const clients = 50
 			var (
 				mu    sync.Mutex
 				acked []created
-				count atomic.Int64
-				lost  atomic.Int64 // requests not acknowledged
-				wg    sync.WaitGroup
+				// events holds, by call id, the last event of the call
+				// acknowledged.
+				events = map[string]string{}
+				count  atomic.Int64
+				lost   atomic.Int64 // requests not acknowledged
+				wg     sync.WaitGroup
 			)
 			killed := make(chan struct{})
 			var killOnce sync.Once
@@ -211,6 +241,27 @@ func TestDurability(t *testing.T) {
 						default:
 						}
 						p := people[(c+i)%len(people)]
+						if c%5 == 1 || c%5 == 3 {
+							callID := fmt.Sprintf("durable-%d-%d", c, i)
+							for _, ev := range []string{"newCall", "answer", "hangup"} {
+								form := url.Values{"event": {ev}, "direction": {"in"}, "callId": {callID},
+									"from": {fmt.Sprintf("+1 512 555 %04d", c*100+i%100)}, "to": {"100"}}
+								if ev == "hangup" {
+									form.Set("cause", "normalClearing")
+								}
+								if !event(form) {
+									lost.Add(1)
+									break
+								}
+								mu.Lock()
+								events[callID] = ev
+								mu.Unlock()
+								if count.Add(1) == 400 {
+									killOnce.Do(func() { srv.kill(); close(killed) })
+								}
+							}
+							continue
+						}
 						if c%5 == 0 {
 							if path, ok := popCreate(c, i, p); ok {
 								mu.Lock()
@@ -294,6 +345,27 @@ func TestDurability(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer db.Close()
+			// Every call event acknowledged is there: the call of a newCall,
+			// answered after an answer, ended after a hangup.
+			if len(events) == 0 {
+				t.Fatal("no call event acknowledged before the kill")
+			}
+			for callID, last := range events {
+				calls, _, err := db.FindCalls(sys, desk.CallFilter{CallID: &callID})
+				if err != nil {
+					t.Fatal(err)
+				}
+				switch {
+				case len(calls) != 1:
+					t.Errorf("call %s: %s acknowledged, the call is lost", callID, last)
+				case last != "newCall" && calls[0].AnsweredAt == nil:
+					t.Errorf("call %s: %s acknowledged, the call is %s, not answered", callID, last, calls[0].State)
+				case last == "hangup" && calls[0].EndedAt == nil:
+					t.Errorf("call %s: hangup acknowledged, the call has not ended", callID)
+				}
+			}
+			t.Logf("%d calls whose events were acknowledged, each as its last event left it", len(events))
+
 			popTickets, _, err := db.FindTickets(sys, desk.TicketFilter{Query: "pop-durable", Limit: 1000})
 			if err != nil {
 				t.Fatal(err)

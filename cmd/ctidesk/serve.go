@@ -40,6 +40,7 @@ func (m *Main) parseServe(args []string) error {
 		return fmt.Errorf("serve: --trusted-proxy: %w", err)
 	}
 	m.run = func(ctx context.Context) error {
+		tuneGC()
 		if err := m.openDB(ctx); err != nil {
 			return err
 		}

@@ -36,6 +36,9 @@ type Calls struct {
 	// Observe, when not nil, is told of every change an event or the
 	// sweep of stale calls made to a call (the metrics).
 	Observe func(before, after *desk.Call)
+
+	// order runs the events of each call one at a time.
+	order callOrder
 }
 
 // DefaultCallbackDue is how long after a missed call its callback is due
@@ -248,10 +251,12 @@ func (c *Calls) Handle(ctx context.Context, i *desk.Integration, ev *Event) (*Re
 	if err := ev.Validate(); err != nil {
 		return nil, nil, err
 	}
+	defer c.order.lock(i.ID, ev.CallID)()
 	sys := IntegrationContext(ctx, i)
 	svc := c.Services
 	f := CallFacts{Now: c.now().UTC().Truncate(time.Second)}
-	known, _, err := svc.Calls.FindCalls(sys, desk.CallFilter{IntegrationID: &i.ID, CallID: &ev.CallID, Limit: 1})
+	// One call at most; a limit of 2 spares the count of the calls found.
+	known, _, err := svc.Calls.FindCalls(sys, desk.CallFilter{IntegrationID: &i.ID, CallID: &ev.CallID, Limit: 2})
 	if err != nil {
 		return nil, nil, err
 	}

@@ -51,13 +51,15 @@ func (p *Pop) History(ctx context.Context, callerIDs []int64) (*CallHistory, err
 		return h, nil
 	}
 	const read = 20
-	calls, _, err := p.Services.Calls.FindCalls(ctx, desk.CallFilter{ContactIDs: callerIDs, Limit: read})
+	// The pop shows the latest: no count of the callers' whole history.
+	calls, _, err := p.Services.Calls.FindCalls(ctx, desk.CallFilter{ContactIDs: callerIDs, Limit: read, NoCount: true})
 	if err != nil {
 		return nil, err
 	}
 	var phoneCalls []*desk.PhoneCall
 	if desk.UserFromContext(ctx).Can(desk.ActionRead, desk.ClassPhoneCall) {
-		if phoneCalls, _, err = p.Services.PhoneCalls.FindPhoneCalls(ctx, desk.PhoneCallFilter{ContactIDs: callerIDs, Limit: read}); err != nil {
+		if phoneCalls, _, err = p.Services.PhoneCalls.FindPhoneCalls(ctx, desk.PhoneCallFilter{ContactIDs: callerIDs, Limit: read,
+			NoCount: true}); err != nil {
 			return nil, err
 		}
 	}

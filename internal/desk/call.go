@@ -167,6 +167,9 @@ type CallFilter struct {
 	From, To *time.Time
 	Offset   int
 	Limit    int
+	// NoCount spares the count of every call matching (the total returned
+	// is then that of the page), for readers that show a page only.
+	NoCount bool
 }
 
 // CallAgent is a user who answered or placed calls, for the call log's

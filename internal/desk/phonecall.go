@@ -68,6 +68,10 @@ type PhoneCallFilter struct {
 	From, To   *time.Time
 	Offset     int
 	Limit      int
+	// NoCount spares the count of every phone call matching (the total
+	// returned is then that of the page), for readers that show a page
+	// only.
+	NoCount bool
 }
 
 // PhoneCallUpdate holds the attributes to change; flow and ticket stay fixed

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -221,7 +222,7 @@ func findCalls(ctx context.Context, tx *Tx, filter desk.CallFilter, scoped bool)
 		return nil, 0, err
 	}
 	total := offset + len(calls)
-	if needCount(offset, limit, len(calls)) {
+	if !filter.NoCount && needCount(offset, limit, len(calls)) {
 		if err := tx.QueryRowContext(ctx, "SELECT COUNT(*)"+callFrom+c.where(), c.args...).Scan(&total); err != nil {
 			return nil, 0, fmt.Errorf("count calls: %w", err)
 		}
@@ -285,17 +286,27 @@ func loadCallLists(ctx context.Context, tx *Tx, calls []*desk.Call, byID map[int
 // saves it, with the time of this event. When the call is tied to a
 // PhoneCall and has ended, the PhoneCall's duration becomes the call's
 // (unless its hangup was lost: then its duration is not known).
+//
+// The events of concurrent calls are committed together (writeGrouped): apply
+// may run more than once, on the call as read each time.
 func (db *DB) ApplyCall(ctx context.Context, integrationID int64, callID string, apply func(c *desk.Call) error) (*desk.Call, error) {
-	tx, err := db.beginWrite(ctx, desk.ActionModify, desk.ClassPhoneCall)
+	var out *desk.Call
+	err := db.writeGrouped(ctx, callKey(integrationID, callID), desk.ActionModify, desk.ClassPhoneCall,
+		func(ctx context.Context, tx *Tx) error {
+			c, err := applyCall(ctx, tx, integrationID, callID, apply)
+			out = c
+			return edgeError(err)
+		})
 	if err != nil {
 		return nil, err
 	}
-	defer tx.Rollback()
-	c, err := applyCall(ctx, tx, integrationID, callID, apply)
-	if err != nil {
-		return nil, edgeError(err)
-	}
-	return c, tx.commit()
+	return out, nil
+}
+
+// callKey orders the grouped writes of a call: its row is the first each
+// locks.
+func callKey(integrationID int64, callID string) string {
+	return "call " + strconv.FormatInt(integrationID, 10) + " " + strings.TrimSpace(callID)
 }
 
 func applyCall(ctx context.Context, tx *Tx, integrationID int64, callID string, apply func(c *desk.Call) error) (*desk.Call, error) {

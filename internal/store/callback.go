@@ -270,11 +270,20 @@ func updateCallback(ctx context.Context, tx *Tx, id int64, upd desk.CallbackUpda
 // RaiseCallback records the missed call: one upsert on the number's callback
 // not done.
 func (db *DB) RaiseCallback(ctx context.Context, call *desk.Call, due time.Time) (*desk.Callback, error) {
-	tx, err := db.beginWrite(ctx, desk.ActionModify, desk.ClassPhoneCall)
+	var out *desk.Callback
+	err := db.writeGrouped(ctx, "callback "+call.Number(), desk.ActionModify, desk.ClassPhoneCall,
+		func(ctx context.Context, tx *Tx) error {
+			k, err := raiseCallback(ctx, tx, call, due)
+			out = k
+			return err
+		})
 	if err != nil {
 		return nil, err
 	}
-	defer tx.Rollback()
+	return out, nil
+}
+
+func raiseCallback(ctx context.Context, tx *Tx, call *desk.Call, due time.Time) (*desk.Callback, error) {
 	key := tx.callbackKey(call.Number())
 	if key == "" {
 		return nil, nil
@@ -291,7 +300,7 @@ func (db *DB) RaiseCallback(ctx context.Context, call *desk.Call, due time.Time)
 	var count int
 	// The callback is for the team the call's queue is mapped to (the
 	// first by id when it has several).
-	err = tx.QueryRowContext(ctx, `INSERT INTO callback (number, number_key, person_id, queue, call_count, team_id, state,
+	err := tx.QueryRowContext(ctx, `INSERT INTO callback (number, number_key, person_id, queue, call_count, team_id, state,
 		due_at, first_call_at, last_call_at) VALUES (?, ?, ?, ?, 1,
 		(SELECT MIN(team_id) FROM cti_queue_target WHERE ? <> '' AND lower(queue) = lower(?) AND team_id IS NOT NULL),
 		?, ?, ?, ?)
@@ -312,17 +321,13 @@ func (db *DB) RaiseCallback(ctx context.Context, call *desk.Call, due time.Time)
 			}
 		}
 	}
-	k, err := findCallback(ctx, tx, id)
-	if err != nil {
-		return nil, err
-	}
-	return k, tx.commit()
+	return findCallback(ctx, tx, id)
 }
 
 // AttemptCallback records an outbound call to number on its callback not
 // done.
 func (db *DB) AttemptCallback(ctx context.Context, number string) (*desk.Callback, error) {
-	return db.changeOpenCallback(ctx, number, func(tx *Tx, key string) *sql.Row {
+	return db.changeOpenCallback(ctx, number, func(ctx context.Context, tx *Tx, key string) *sql.Row {
 		return tx.QueryRowContext(ctx, `UPDATE callback SET state = ?, attempts = attempts + 1, attempted_at = ?
 			WHERE number_key = ? AND state <> 'done' RETURNING id`, desk.CallbackAttempted, tx.now, key)
 	})
@@ -334,7 +339,7 @@ func (db *DB) CloseCallbacks(ctx context.Context, call *desk.Call) (*desk.Callba
 	if call.State != desk.CallAnswered {
 		return nil, nil
 	}
-	return db.changeOpenCallback(ctx, call.Number(), func(tx *Tx, key string) *sql.Row {
+	return db.changeOpenCallback(ctx, call.Number(), func(ctx context.Context, tx *Tx, key string) *sql.Row {
 		// Done when the call was: its answer (its end may be long after).
 		at := tx.now
 		if call.AnsweredAt != nil {
@@ -348,18 +353,29 @@ func (db *DB) CloseCallbacks(ctx context.Context, call *desk.Call) (*desk.Callba
 // changeOpenCallback runs update, which returns the id of the callback it
 // changed, on the callback not done of number; nil when there is none. It
 // changes the callback whoever may see it: the call happened.
-func (db *DB) changeOpenCallback(ctx context.Context, number string, update func(tx *Tx, key string) *sql.Row) (*desk.Callback, error) {
-	tx, err := db.beginWrite(ctx, desk.ActionModify, desk.ClassPhoneCall)
+//
+// Written with the call events (writeGrouped): update may run more than once.
+func (db *DB) changeOpenCallback(ctx context.Context, number string, update func(ctx context.Context, tx *Tx, key string) *sql.Row) (*desk.Callback, error) {
+	var out *desk.Callback
+	err := db.writeGrouped(ctx, "callback "+number, desk.ActionModify, desk.ClassPhoneCall,
+		func(ctx context.Context, tx *Tx) error {
+			k, err := changeOpenCallback(ctx, tx, number, update)
+			out = k
+			return err
+		})
 	if err != nil {
 		return nil, err
 	}
-	defer tx.Rollback()
+	return out, nil
+}
+
+func changeOpenCallback(ctx context.Context, tx *Tx, number string, update func(ctx context.Context, tx *Tx, key string) *sql.Row) (*desk.Callback, error) {
 	key := tx.callbackKey(number)
 	if key == "" {
 		return nil, nil
 	}
 	var id int64
-	if err := update(tx, key).Scan(&id); errors.Is(err, sql.ErrNoRows) {
+	if err := update(ctx, tx, key).Scan(&id); errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	} else if err != nil {
 		return nil, fmt.Errorf("change callback: %w", err)
@@ -371,5 +387,5 @@ func (db *DB) changeOpenCallback(ctx context.Context, number string, update func
 	if err != nil {
 		return nil, err
 	}
-	return k, tx.commit()
+	return k, nil
 }

@@ -135,7 +135,7 @@ func findPhoneCalls(ctx context.Context, tx *Tx, filter desk.PhoneCallFilter) ([
 		return nil, 0, fmt.Errorf("find phone calls: %w", err)
 	}
 	total := offset + len(calls)
-	if needCount(offset, limit, len(calls)) {
+	if !filter.NoCount && needCount(offset, limit, len(calls)) {
 		if err := tx.QueryRowContext(ctx, "SELECT COUNT(*)"+phoneCallFrom+c.where(), c.args...).Scan(&total); err != nil {
 			return nil, 0, fmt.Errorf("count phone calls: %w", err)
 		}

@@ -2,8 +2,10 @@ package storetest
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -307,6 +309,61 @@ func testCall(t *testing.T, open func(t *testing.T) *store.DB) {
 			got, err := db.FindCallByID(tt.ctx, shared.ID)
 			must(t, err)
 			wantIDs(t, "callers of a shared number", got.CallerIDs, tt.want)
+		}
+	})
+	t.Run("ConcurrentEvents", func(t *testing.T) {
+		// Events of many calls at once are committed together; one that
+		// fails (its apply's error, an unknown agent, a new call left
+		// empty) fails alone and writes nothing, the others are recorded.
+		const n = 60
+		errs := make([]error, n)
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Go(func() {
+				<-start
+				_, errs[i] = db.ApplyCall(f.sys, integ.ID, fmt.Sprintf("grouped-%d", i), func(c *desk.Call) error {
+					c.Direction, c.From, c.To, c.State, c.StartedAt = desk.DirectionIn, fmt.Sprintf("+1 212 555 %04d", i),
+						"100", desk.CallRinging, f.now
+					switch i % 4 {
+					case 1:
+						return desk.Invalid("state", "error.state_one_of", "nothing")
+					case 2:
+						c.AgentUserID = 99999
+					case 3:
+						c.Direction = ""
+					}
+					return nil
+				})
+			})
+		}
+		close(start)
+		wg.Wait()
+		for i, err := range errs {
+			callID := fmt.Sprintf("grouped-%d", i)
+			found, _, ferr := db.FindCalls(f.admin, desk.CallFilter{IntegrationID: &integ.ID, CallID: &callID})
+			must(t, ferr)
+			if i%4 == 0 {
+				must(t, err)
+				if len(found) != 1 || found[0].From != fmt.Sprintf("+1 212 555 %04d", i) {
+					t.Errorf("call %s acknowledged, recorded as %+v", callID, found)
+				}
+				continue
+			}
+			if desk.ErrorCode(err) != desk.EINVALID {
+				t.Errorf("call %s: %v, want it refused", callID, err)
+			}
+			if len(found) != 0 {
+				t.Errorf("call %s refused, but recorded: %+v", callID, found[0])
+			}
+		}
+		// A page without its count (the pop's history) counts its rows.
+		_, all, err := db.FindCalls(f.admin, desk.CallFilter{IntegrationID: &integ.ID, Limit: 2})
+		must(t, err)
+		page, total, err := db.FindCalls(f.admin, desk.CallFilter{IntegrationID: &integ.ID, Limit: 2, NoCount: true})
+		must(t, err)
+		if all < n/4 || len(page) != 2 || total != 2 {
+			t.Errorf("counted %d calls; without the count, %d calls and a total of %d, want 2 and 2", all, len(page), total)
 		}
 	})
 }
