@@ -230,7 +230,7 @@ func (q *Query) Compile(env Env) (*Statement, error) {
 	}
 	b.WriteString("SELECT " + out + ".id, " + friendlyName(q.class, out))
 	for _, attr := range st.Columns {
-		b.WriteString(", " + column(q.class, attr, out))
+		b.WriteString(", " + c.column(q.class, attr, out))
 	}
 	if hasKind(q.class) {
 		b.WriteString(", " + out + ".kind")
@@ -362,7 +362,8 @@ func (c *compiler) joinCond(j *join) string {
 func (c *compiler) ref(r *attrRef) string { return c.column(r.src.class, r.attr, alias(r.src)) }
 
 // column returns the SQL of attr of class (alias a), the query-only
-// attributes included.
+// attributes and a user's status included: the values they are made of are
+// arguments, as every value of a query.
 func (c *compiler) column(class *desk.Class, attr desk.Attribute, a string) string {
 	if v, ok := constant(class, attr); ok {
 		return "CAST(" + c.arg(v) + " AS TEXT)"
@@ -373,6 +374,9 @@ func (c *compiler) column(class *desk.Class, attr desk.Attribute, a string) stri
 			sql += " WHEN " + c.arg(s) + " THEN " + c.arg(s)
 		}
 		return sql + " ELSE " + c.arg(desk.OperationalStatuses[0]) + " END"
+	}
+	if attr.Name == "status" && class.Name == desk.ClassUser {
+		return "CASE WHEN " + a + ".disabled_at IS NULL THEN " + c.arg(desk.UserEnabled) + " ELSE " + c.arg(desk.UserDisabled) + " END"
 	}
 	return column(class, attr, a)
 }

@@ -86,8 +86,8 @@ func friendlyName(c *desk.Class, a string) string {
 // external field (User.first_name) is the attribute of the object its key
 // points to; a derived attribute named after an external key (org_name for
 // org_id, ticket_ref for ticket_id) is the friendly name of that object;
-// the query-only ones that are not constants are computed from others (see
-// compiler.column for all of them).
+// the query-only ones that are not constants, and a user's status, are
+// computed from others by compiler.column, which sees to them all.
 func column(c *desk.Class, attr desk.Attribute, a string) string {
 	if !attr.Derived {
 		return a + "." + stored(attr)
@@ -114,10 +114,6 @@ func column(c *desk.Class, attr desk.Attribute, a string) string {
 	case "finalclass":
 		if hasKind(c) {
 			return a + ".kind"
-		}
-	case "status":
-		if c.Name == desk.ClassUser {
-			return "CASE WHEN " + a + ".disabled_at IS NULL THEN '" + desk.UserEnabled + "' ELSE '" + desk.UserDisabled + "' END"
 		}
 	}
 	if i := strings.LastIndexByte(attr.Name, '_'); i > 0 {
