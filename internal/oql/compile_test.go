@@ -116,6 +116,7 @@ var iTopCases = []compileCase{
 	{name: "users.scoped", query: `SELECT User`, scope: []int64{1, 2}},
 	{name: "users.enabled", query: `SELECT User WHERE status = 'enabled'`},
 	{name: "users.disabled_scoped", query: `SELECT User WHERE status != 'enabled'`, scope: []int64{1, 2}},
+	{name: "users.language", query: `SELECT User WHERE language = 'FR FR'`},
 	{name: "users.contact_attributes", query: `SELECT User WHERE org_name = 'Demo Corp' OR last_name = 'Lee' OR contactid_friendlyname LIKE 'Cid%'`},
 	{name: "users.org_join", query: `SELECT User AS u JOIN Organization AS o ON u.org_id = o.id WHERE o.parent_id = 1`},
 	{name: "users.my_account", query: `SELECT User AS U JOIN Person AS P ON U.contactid=P.id WHERE P.id = :current_contact_id`,

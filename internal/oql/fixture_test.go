@@ -175,8 +175,8 @@ func openFixture(t *testing.T, d oql.Dialect) *sql.DB {
 		contact  any
 		language string
 		disabled any
-	}{{1, "eve", int64(5), "en-US", nil}, {2, "cid", int64(3), "fr-FR", created}, {3, "admin", nil, "en-US", nil},
-		{4, "dan", int64(4), "en-US", nil}} {
+	}{{1, "eve", int64(5), "EN US", nil}, {2, "cid", int64(3), "FR FR", created}, {3, "admin", nil, "EN US", nil},
+		{4, "dan", int64(4), "EN US", nil}} {
 		exec("INSERT INTO users (id, login, contact_id, language, created_at, disabled_at) VALUES (?, ?, ?, ?, ?, ?)",
 			u.id, u.login, u.contact, u.language, created, u.disabled)
 	}
