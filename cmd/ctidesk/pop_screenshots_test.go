@@ -18,14 +18,14 @@ import (
 // TestBrowserPopScreenshots writes the README's pictures of the pop from the
 // demo data, so that they show the pop as it is: one caller, a shared
 // number, an unknown number with its near misses, the person form opened
-// from the pop; and, as an administrator sees them, the call statistics and
-// the callbacks. It runs with CTIDESK_SCREENSHOTS=1:
+// from the pop; and, as an administrator sees them, the call statistics, the
+// callbacks and the teams. It runs with CTIDESK_SCREENSHOTS=1:
 //
 //	CTIDESK_SCREENSHOTS=1 go test ./cmd/ctidesk -run TestBrowserPopScreenshots
 //
 // The pictures go to docs/img (CTIDESK_SCREENSHOTS_DIR elsewhere), 1366 px
 // wide; CTIDESK_SCREENSHOTS_WIDTHS=390,1920 adds other widths, named
-// pop-*-WIDTH.png, to look at the pop on a phone or a large screen.
+// NAME-WIDTH.png, to look at the pages on a phone or a large screen.
 func TestBrowserPopScreenshots(t *testing.T) {
 	if os.Getenv("CTIDESK_SCREENSHOTS") != "1" {
 		t.Skip("set CTIDESK_SCREENSHOTS=1 to write docs/img/*.png")
@@ -60,6 +60,7 @@ func TestBrowserPopScreenshots(t *testing.T) {
 		{"pop-new-person", "/pop?" + url.Values{"phone": {unknown}}.Encode(), "pop-new-person", "person-form"},
 		{"stats", "/stats", "", "stats-csv"},
 		{"callbacks", "/calls/callbacks", "", "callbacks-total"},
+		{"teams", "/teams", "", "teams"},
 	}
 	for _, shot := range shots {
 		if shot.name == "stats" { // the desk's pages as an administrator sees them
