@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html"
 	"html/template"
+	"io"
 	"net/http"
 	"net/url"
 	"slices"
@@ -53,6 +54,8 @@ type popView struct {
 	Lists    []*cti.TicketList
 	// Rows are the rows of each list's table, by list name.
 	Rows map[string]popRows
+	// ListsHTML is the lists written (popListsHTML).
+	ListsHTML template.HTML
 	// All is set when the lists show up to cti.ListLimit rows rather than
 	// cti.ListRows; AllURL is the pop showing them so.
 	All    bool
@@ -204,6 +207,8 @@ type popChoice struct {
 	Value, Label string
 	Caller       *cti.Caller // nil for All contacts found and Unknown contact
 	Card         *callerCard // nil with Caller
+	// CardHTML is the caller's card written (callerCardHTML), with Caller.
+	CardHTML template.HTML
 }
 
 func (s *Server) handlePop(w http.ResponseWriter, r *http.Request) error {
@@ -254,8 +259,9 @@ func (s *Server) handlePop(w http.ResponseWriter, r *http.Request) error {
 		v.Choices = append(v.Choices, popChoice{Value: selectAll})
 	}
 	for _, c := range res.Callers {
+		card := s.callerCardOf(lang, c)
 		v.Choices = append(v.Choices, popChoice{Value: strconv.FormatInt(c.ID, 10), Label: c.Display, Caller: c,
-			Card: s.callerCardOf(lang, c)})
+			Card: card, CardHTML: s.callerCardHTML(lang, c, card)})
 	}
 	v.Choices = append(v.Choices, popChoice{Value: selectUnknown})
 	switch len(res.Callers) {
@@ -279,6 +285,7 @@ func (s *Server) handlePop(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v.AllURL = allURL(v.Query, v.Selected)
+	v.ListsHTML = s.popListsHTML(lang, v.Lists, v.Rows, v.All, v.AllURL)
 	if v.AddNumber, err = s.addNumberOf(r, v, res); err != nil {
 		return err
 	}
@@ -401,10 +408,14 @@ func (s *Server) handlePopLists(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	v.Lists, v.Rows = lists, s.rows(s.lang(r), lists, q.Get("pop_number"), popCallID(r), selected)
-	v.Hidden, v.Query = popParams(values)
-	v.AllURL = allURL(v.Query, v.Selected)
-	return s.renderFragment(w, r, "pop", "pop-lists", v)
+	lang := s.lang(r)
+	rows := s.rows(lang, lists, q.Get("pop_number"), popCallID(r), selected)
+	_, query := popParams(values)
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	_, err = io.WriteString(w, string(s.popListsHTML(lang, lists, rows, v.All, allURL(query, v.Selected))))
+	return err
 }
 
 // handlePopNew opens the creation form of a class offered by the pop, preset
