@@ -216,6 +216,9 @@ func (s *Server) funcs(lang string) template.FuncMap {
 	}
 }
 
+// maxPooledPage bounds the buffers render keeps for the next pages.
+const maxPooledPage = 256 << 10
+
 // render executes a view in the language of the request and writes it with
 // status. The page is rendered to a buffer first, so that a template error
 // becomes a clean 500 and not half a page.
@@ -243,8 +246,17 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, view
 	if t == nil {
 		return fmt.Errorf("render: no view %q", view)
 	}
-	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "layout", data); err != nil {
+	buf, _ := s.pages.Get().(*bytes.Buffer)
+	if buf == nil {
+		buf = new(bytes.Buffer)
+	}
+	defer func() {
+		if buf.Cap() <= maxPooledPage { // a rare huge page is not kept
+			buf.Reset()
+			s.pages.Put(buf)
+		}
+	}()
+	if err := t.ExecuteTemplate(buf, "layout", data); err != nil {
 		return fmt.Errorf("render %s: %w", view, err)
 	}
 	h := w.Header()

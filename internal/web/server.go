@@ -19,6 +19,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -111,6 +112,9 @@ type Server struct {
 	i18n   *catalog
 	static *staticFiles
 	views  map[string]map[string]*template.Template // language -> view -> template
+	// pages are the buffers pages are rendered into (render), reused: a
+	// pop's page grew a new one at each request.
+	pages sync.Pool
 	// viewKeys are the message keys each view names, for the check at start
 	// and its test.
 	viewKeys map[string][]string
