@@ -35,6 +35,10 @@ type Layout struct {
 	// Push opens the user's event stream (/events) on the page: call notices
 	// and the screen pop on answer.
 	Push bool
+	// NavHTML and LanguageButtons are the partials "nav" and
+	// "language-buttons", rendered once for all the pages that show them
+	// alike (Server.partial).
+	NavHTML, LanguageButtons template.HTML
 	// CallbacksDue counts the callbacks not done that are the user's or
 	// nobody's (the partial callbacks-due), on every page but the pop.
 	CallbacksDue int
@@ -246,6 +250,18 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, view
 	if t == nil {
 		return fmt.Errorf("render: no view %q", view)
 	}
+	if l.User != nil {
+		var err error
+		nav := navData{Nav: l.Nav, Calls: l.User.Can(desk.ActionRead, desk.ClassPhoneCall),
+			Admin: l.User.Can(desk.ActionModify, desk.ClassUser)}
+		if l.NavHTML, err = s.partial(t, partialKey{l.Lang, "nav", nav}, nav); err != nil {
+			return err
+		}
+		langs := languagesData{Lang: l.Lang, Languages: l.Languages}
+		if l.LanguageButtons, err = s.partial(t, partialKey{l.Lang, "language-buttons", navData{}}, langs); err != nil {
+			return err
+		}
+	}
 	buf, _ := s.pages.Get().(*bytes.Buffer)
 	if buf == nil {
 		buf = new(bytes.Buffer)
@@ -269,6 +285,43 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, view
 		s.log.Debug("write response", "err", err)
 	}
 	return nil
+}
+
+// navData is the data of the partial "nav": the section of the page, and
+// whether the user sees the call log and the administration.
+type navData struct {
+	Nav          string
+	Calls, Admin bool
+}
+
+// languagesData is the data of the partial "language-buttons".
+type languagesData struct {
+	Lang      string
+	Languages []string
+}
+
+// partialKey names a partial rendered for a language and a navigation.
+type partialKey struct {
+	lang, name string
+	nav        navData
+}
+
+// partial returns the partial key.name of t rendered with data, which
+// key's language and navigation determine: rendered once, then kept (a few
+// dozen of them: languages × sections × rights). A page's header is the
+// same for every page of a section, and its actions were a fifth of the
+// pop's rendering.
+func (s *Server) partial(t *template.Template, key partialKey, data any) (template.HTML, error) {
+	if h, ok := s.partials.Load(key); ok {
+		return h.(template.HTML), nil
+	}
+	var b strings.Builder
+	if err := t.ExecuteTemplate(&b, key.name, data); err != nil {
+		return "", fmt.Errorf("render %s: %w", key.name, err)
+	}
+	h := template.HTML(b.String()) // html/template's output
+	s.partials.Store(key, h)
+	return h, nil
 }
 
 // currentPage returns the page the browser shows, for the language switch to

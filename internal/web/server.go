@@ -115,6 +115,9 @@ type Server struct {
 	// pages are the buffers pages are rendered into (render), reused: a
 	// pop's page grew a new one at each request.
 	pages sync.Pool
+	// partials are the parts of pages rendered once (partial), by
+	// partialKey.
+	partials sync.Map
 	// viewKeys are the message keys each view names, for the check at start
 	// and its test.
 	viewKeys map[string][]string
