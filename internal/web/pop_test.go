@@ -95,6 +95,25 @@ func TestPopPage(t *testing.T) {
 		}
 	})
 
+	t.Run("Caller card and list labels are escaped", func(t *testing.T) {
+		// The caller card and the lists are written by hand too
+		// (pophtml.go): a name, an organization and a function with
+		// markup come back escaped, as html/template escapes them.
+		org := e.MustOrg(t, `Evil <b>Org</b> & "Co"`)
+		e.MustPerson(t, &desk.Person{FirstName: `<script>alert(1)</script>`, Name: `O'Hara "><img src=x>`,
+			OrgID: org.ID, Function: `<i>boss</i> + 1`, Phone: "+1 555 010 7777"})
+		r := agent.get("/pop?phone=%2B15550107777")
+		wantStatus(t, "pop", r, http.StatusOK)
+		wantContains(t, "pop", r, `<span class="caller-name">&lt;script&gt;alert(1)&lt;/script&gt; O&#39;Hara &#34;&gt;&lt;img src=x&gt;</span>`,
+			`<span class="caller-org">Evil &lt;b&gt;Org&lt;/b&gt; &amp; &#34;Co&#34;</span>`,
+			`<span class="card-line">&lt;i&gt;boss&lt;/i&gt; &#43; 1</span>`, `aria-label="Open tickets of this caller"`)
+		for _, m := range []string{"<script>alert(1)", "<img src=x", "<b>Org", "<i>boss"} {
+			if strings.Contains(r.body, m) {
+				t.Errorf("pop: %q reached the page unescaped", m)
+			}
+		}
+	})
+
 	t.Run("Parameters are escaped", func(t *testing.T) {
 		r := agent.get("/pop?phone=" + url.QueryEscape(`<script>alert(1)</script> 5550100199`))
 		wantStatus(t, "hostile pop", r, http.StatusOK)
