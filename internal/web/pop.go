@@ -79,8 +79,6 @@ type popView struct {
 	Note string
 	// History is what happened on the callers' earlier calls.
 	History *cti.CallHistory
-	// HistoryHTML is the rows of History.Recent written (historyRowsHTML).
-	HistoryHTML template.HTML
 	// TabTitle is the tab's title: who calls, from which number.
 	TabTitle string
 	// Created is the ticket just created from the pop, confirmed.
@@ -285,9 +283,6 @@ func (s *Server) handlePop(w http.ResponseWriter, r *http.Request) error {
 	v.Rows = s.rows(s.lang(r), v.Lists, res.Number, callID, selected)
 	if v.History, err = s.pop.History(ctx, res.CallerIDs()); err != nil {
 		return err
-	}
-	if v.History != nil {
-		v.HistoryHTML = s.historyRowsHTML(lang, v.History.Recent)
 	}
 	v.AllURL = allURL(v.Query, v.Selected)
 	v.ListsHTML = s.popListsHTML(lang, v.Lists, v.Rows, v.All, v.AllURL)

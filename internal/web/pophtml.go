@@ -5,7 +5,6 @@ import (
 	"html/template"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/ctidesk/ctidesk/internal/cti"
 )
@@ -228,46 +227,6 @@ func (s *Server) popListsHTML(lang string, lists []*cti.TicketList, rows map[str
 			b.WriteString("</p>\n")
 		}
 		b.WriteString("</section>\n")
-	}
-	return template.HTML(b.String()) // every value escaped above
-}
-
-// historyRowsHTML writes the rows of the pop's recent calls: when, which way
-// and how it ended, the agent, how long it was talked, the ticket. A caller
-// with a history has a score of them, each a dozen actions of the template.
-func (s *Server) historyRowsHTML(lang string, recent []cti.HistoryCall) template.HTML {
-	var b strings.Builder
-	for _, c := range recent {
-		b.WriteString("<tr")
-		if c.State == "missed" {
-			b.WriteString(` class="missed"`)
-		}
-		b.WriteString(">\n<td><time datetime=\"")
-		escapeText(&b, c.Date.UTC().Format(time.RFC3339))
-		b.WriteString(`">`)
-		escapeText(&b, s.formatDate(lang, c.Date))
-		b.WriteString("</time></td>\n<td>")
-		escapeText(&b, s.i18n.t(lang, "flow."+c.Flow))
-		if c.State != "" {
-			b.WriteString(` · <span class="callstate callstate-`)
-			escapeText(&b, c.State)
-			b.WriteString(`">`)
-			escapeText(&b, s.i18n.t(lang, "callstate."+c.State))
-			b.WriteString("</span>")
-		}
-		b.WriteString("</td>\n<td>")
-		escapeText(&b, c.AgentName)
-		b.WriteString("</td>\n<td>")
-		if c.Talked {
-			escapeText(&b, talk(time.Duration(c.Seconds())*time.Second))
-		}
-		b.WriteString("</td>\n<td>")
-		if c.TicketRef != "" {
-			b.WriteString(`<a href="/tickets/` + strconv.FormatInt(c.TicketID, 10) + `">`)
-			escapeText(&b, c.TicketRef)
-			b.WriteString("</a>")
-		}
-		b.WriteString("</td>\n</tr>\n")
 	}
 	return template.HTML(b.String()) // every value escaped above
 }
