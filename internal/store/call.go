@@ -218,8 +218,10 @@ func findCalls(ctx context.Context, tx *Tx, filter desk.CallFilter, scoped bool)
 	if scoped {
 		scope = tx.scope()
 	}
-	if err := loadCallLists(ctx, tx, calls, byID, scope); err != nil {
-		return nil, 0, err
+	if !filter.NoLists {
+		if err := loadCallLists(ctx, tx, calls, byID, scope); err != nil {
+			return nil, 0, err
+		}
 	}
 	total := offset + len(calls)
 	if !filter.NoCount && needCount(offset, limit, len(calls)) {
