@@ -87,6 +87,9 @@ type Main struct {
 	// keysChecked: openDB does not warn about number keys built for another
 	// region (reindex is about to rebuild them).
 	keysChecked bool
+	// migrated lists the migrations openDB applied ("0017_teams.sql"),
+	// which ctidesk migrate reports.
+	migrated []string
 
 	// ConfigPath is --config; "" reads ctidesk.yaml when it exists.
 	ConfigPath string
@@ -276,6 +279,7 @@ func (m *Main) openDB(ctx context.Context) error {
 	m.DB = db
 	db.Phone = norm
 	db.KeysRebuild = m.keysRebuildProgress()
+	db.Migrated = func(_ int, name string) { m.migrated = append(m.migrated, name) }
 	if err := db.Migrate(ctx); err != nil {
 		return fmt.Errorf("migrate %s: %w", store.RedactDSN(m.DSN), err)
 	}
@@ -315,6 +319,9 @@ func (m *Main) parseMigrate(args []string) error {
 	m.run = func(ctx context.Context) error {
 		if err := m.openDB(ctx); err != nil {
 			return err
+		}
+		for _, name := range m.migrated {
+			fmt.Fprintln(m.Stdout, "applied migration", name)
 		}
 		fmt.Fprintln(m.Stdout, "database is up to date:", store.RedactDSN(m.DSN))
 		return nil

@@ -108,6 +108,10 @@ type DB struct {
 	// Reindex after changing its region (keys depend on it).
 	Phone *phone.Normalizer
 
+	// Migrated, when set, is told of each migration Migrate applies (its
+	// number and name), after it committed: an upgrade says what it changed.
+	Migrated func(version int, name string)
+
 	// KeysRebuild, when set, is told of the rebuild of the number keys that
 	// Migrate runs when a migration (0002, 0007) marked them stale: first
 	// (0, persons) before it starts, then the progress of each batch as

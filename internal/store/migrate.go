@@ -83,8 +83,16 @@ func (db *DB) Migrate(ctx context.Context) error {
 		return fmt.Errorf("create schema_migrations: %w", err)
 	}
 	for _, m := range ms {
-		if err := db.migrateTx(ctx, func(tx *Tx) error { return db.migrate(ctx, tx, m) }); err != nil {
+		var applied bool
+		err := db.migrateTx(ctx, func(tx *Tx) (err error) {
+			applied, err = db.migrate(ctx, tx, m)
+			return err
+		})
+		if err != nil {
 			return fmt.Errorf("migration %s: %w", m.name, err)
+		}
+		if applied && db.Migrated != nil {
+			db.Migrated(m.version, m.name)
 		}
 	}
 	return db.finishNumberKeys(ctx)
@@ -109,19 +117,19 @@ func (db *DB) migrateTx(ctx context.Context, fn func(tx *Tx) error) error {
 }
 
 // migrate applies m in tx unless schema_migrations records it.
-func (db *DB) migrate(ctx context.Context, tx *Tx, m migration) error {
+func (db *DB) migrate(ctx context.Context, tx *Tx, m migration) (applied bool, err error) {
 	var n int
 	if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM schema_migrations WHERE version = ?", m.version).Scan(&n); err != nil {
-		return err
+		return false, err
 	} else if n > 0 {
-		return nil
+		return false, nil
 	}
 	// The migration's statements run as one script, without arguments
 	// (PostgreSQL's simple protocol), and not through the statement cache.
 	if _, err := tx.Tx.ExecContext(ctx, m.sql); err != nil {
-		return err
+		return false, err
 	}
-	_, err := tx.ExecContext(ctx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+	_, err = tx.ExecContext(ctx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
 		m.version, m.name, db.now())
-	return err
+	return err == nil, err
 }
