@@ -256,7 +256,9 @@ func (c *Calls) Handle(ctx context.Context, i *desk.Integration, ev *Event) (*Re
 	svc := c.Services
 	f := CallFacts{Now: c.now().UTC().Truncate(time.Second)}
 	// One call at most; a limit of 2 spares the count of the calls found.
-	known, _, err := svc.Calls.FindCalls(sys, desk.CallFilter{IntegrationID: &i.ID, CallID: &ev.CallID, Limit: 2})
+	// Whether it is known and its queue are all this needs: not its lists.
+	known, _, err := svc.Calls.FindCalls(sys, desk.CallFilter{IntegrationID: &i.ID, CallID: &ev.CallID, Limit: 2,
+		NoLists: true})
 	if err != nil {
 		return nil, nil, err
 	}

@@ -170,6 +170,10 @@ type CallFilter struct {
 	// NoCount spares the count of every call matching (the total returned
 	// is then that of the page), for readers that show a page only.
 	NoCount bool
+	// NoLists spares the reads of the calls' CallerIDs and RingingUserIDs
+	// (left nil), for readers that need neither (the call events, which
+	// read the call again as they write it).
+	NoLists bool
 }
 
 // CallAgent is a user who answered or placed calls, for the call log's

@@ -218,8 +218,10 @@ func findCalls(ctx context.Context, tx *Tx, filter desk.CallFilter, scoped bool)
 	if scoped {
 		scope = tx.scope()
 	}
-	if err := loadCallLists(ctx, tx, calls, byID, scope); err != nil {
-		return nil, 0, err
+	if !filter.NoLists {
+		if err := loadCallLists(ctx, tx, calls, byID, scope); err != nil {
+			return nil, 0, err
+		}
 	}
 	total := offset + len(calls)
 	if !filter.NoCount && needCount(offset, limit, len(calls)) {
@@ -359,11 +361,21 @@ func applyCall(ctx context.Context, tx *Tx, integrationID int64, callID string, 
 		c.StartedAt = tx.now
 	}
 	c.StartedAt = dbTime(c.StartedAt)
-	if c.AgentUserID != 0 && c.AgentUserID != before.AgentUserID {
-		if err := checkUser(ctx, tx, c.AgentUserID, "agent_user_id"); err != nil {
+	// The call is returned as written, not read again: the names it
+	// derives are read only when their id changed.
+	c.AgentName, c.ContactName = before.AgentName, before.ContactName
+	c.PhoneCallID, c.TicketID, c.TicketRef = before.PhoneCallID, before.TicketID, before.TicketRef // not written here
+	if c.AgentUserID != before.AgentUserID {
+		if c.AgentName, err = callAgentName(ctx, tx, c.AgentUserID); err != nil {
 			return nil, err
 		}
 	}
+	if c.ContactID != before.ContactID {
+		if c.ContactName, err = callContactName(ctx, tx, c.ContactID); err != nil {
+			return nil, err
+		}
+	}
+	c.AnsweredAt, c.EndedAt = dbTimePtr(c.AnsweredAt), dbTimePtr(c.EndedAt)
 	if _, err := tx.ExecContext(ctx, `UPDATE cti_call SET direction = ?, from_number = ?, to_number = ?, queue = ?,
 		state = ?, cause = ?, voicemail = ?, blocked = ?, started_at = ?, answered_at = ?, ended_at = ?,
 		agent_user_id = ?, contact_id = ?, last_event_at = ? WHERE id = ?`, c.Direction, c.From, c.To, c.Queue, c.State,
@@ -383,6 +395,9 @@ func applyCall(ctx context.Context, tx *Tx, integrationID int64, callID string, 
 			}
 		}
 	}
+	if len(c.CallerIDs) == 0 {
+		c.CallerIDs = nil
+	}
 	c.RingingUserIDs = distinct(c.RingingUserIDs)
 	slices.Sort(c.RingingUserIDs)
 	for _, u := range c.RingingUserIDs {
@@ -393,14 +408,59 @@ func applyCall(ctx context.Context, tx *Tx, integrationID int64, callID string, 
 			return nil, fmt.Errorf("write call agents: %w", err)
 		}
 	}
+	// The users rung are only ever added to: those apply left out stay.
+	c.RingingUserIDs = distinct(append(c.RingingUserIDs, before.RingingUserIDs...))
+	slices.Sort(c.RingingUserIDs)
 	if c.PhoneCallID != 0 && c.EndedAt != nil && before.EndedAt == nil && !c.HangupLost() {
 		if _, err := tx.ExecContext(ctx, "UPDATE phonecall SET duration = ? WHERE id = ?",
 			int(c.Duration().Seconds()), c.PhoneCallID); err != nil {
 			return nil, fmt.Errorf("update the call's phone call: %w", err)
 		}
 	}
-	// Read back, for the derived names.
-	return findCall(ctx, tx, desk.CallFilter{ID: &id}, false)
+	return c, nil
+}
+
+// callAgentName returns the name a call gives its agent (agentName), "" for
+// none; an unknown user is invalid.
+func callAgentName(ctx context.Context, tx *Tx, id int64) (string, error) {
+	if id == 0 {
+		return "", nil
+	}
+	var login string
+	var p desk.Person
+	err := tx.QueryRowContext(ctx, `SELECT u.login, COALESCE(p.first_name, ''), COALESCE(p.name, '')
+		FROM users u LEFT JOIN person p ON p.id = u.contact_id WHERE u.id = ?`, id).Scan(&login, &p.FirstName, &p.Name)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", desk.Invalid("agent_user_id", "error.unknown_user")
+	} else if err != nil {
+		return "", fmt.Errorf("find the call's agent: %w", err)
+	}
+	return agentName(login, p), nil
+}
+
+// callContactName returns the name of a call's contact, "" for none (as the
+// LEFT JOIN of findCalls).
+func callContactName(ctx context.Context, tx *Tx, id int64) (string, error) {
+	if id == 0 {
+		return "", nil
+	}
+	var p desk.Person
+	err := tx.QueryRowContext(ctx, "SELECT COALESCE(first_name, ''), COALESCE(name, '') FROM person WHERE id = ?", id).Scan(&p.FirstName, &p.Name)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	} else if err != nil {
+		return "", fmt.Errorf("find the call's contact: %w", err)
+	}
+	return p.FriendlyName(), nil
+}
+
+// dbTimePtr returns t as the store keeps it (nullTime), nil for nil.
+func dbTimePtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	v := dbTime(*t)
+	return &v
 }
 
 // EndStaleCalls ends the calls not over whose last event came before

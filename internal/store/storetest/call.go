@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"strconv"
 	"strings"
 	"sync"
@@ -364,6 +365,71 @@ func testCall(t *testing.T, open func(t *testing.T) *store.DB) {
 		must(t, err)
 		if all < n/4 || len(page) != 2 || total != 2 {
 			t.Errorf("counted %d calls; without the count, %d calls and a total of %d, want 2 and 2", all, len(page), total)
+		}
+	})
+
+	t.Run("ApplyCallReturnsTheCallAsRecorded", func(t *testing.T) {
+		// ApplyCall returns the call it wrote without reading it again: it
+		// must be the call a read finds, names, lists and times included.
+		same := func(what string, got *desk.Call) {
+			t.Helper()
+			read, err := db.FindCallByID(f.admin, got.ID)
+			must(t, err)
+			if !reflect.DeepEqual(got, read) {
+				t.Fatalf("%s: returned %+v\nread     %+v", what, got, read)
+			}
+		}
+		apply := func(what string, fn func(c *desk.Call)) *desk.Call {
+			t.Helper()
+			c, err := db.ApplyCall(f.sys, integ.ID, "as-recorded", func(c *desk.Call) error {
+				fn(c)
+				return nil
+			})
+			must(t, err)
+			same(what, c)
+			return c
+		}
+		subSecond := f.now.Add(1234567 * time.Nanosecond)
+		c := apply("new", func(c *desk.Call) {
+			c.Direction, c.From, c.To, c.State, c.StartedAt = desk.DirectionIn, "+1 212 555 0100", "100", desk.CallRinging, subSecond
+			c.CallerIDs, c.ContactID = []int64{f.alice.ID, f.bob.ID, f.alice.ID}, f.alice.ID
+			c.RingingUserIDs = []int64{f.scopedUser.ID, f.agentUser.ID, f.agentUser.ID}
+		})
+		if c.ContactName != "Alice Martin" || len(c.RingingUserIDs) != 2 {
+			t.Fatalf("new call %+v", c)
+		}
+		tk := f.ticket(t, f.agent, &desk.Ticket{Kind: desk.KindIncident, Title: "As recorded", OrgID: f.orgB.ID, CallerID: f.bob.ID})
+		_, err := db.LinkCall(f.agent, c.ID, &desk.PhoneCall{AgentID: f.agentP.ID, TicketID: tk.ID})
+		must(t, err)
+		answered := f.advance(3 * time.Second).Add(987654321 * time.Nanosecond)
+		c = apply("answered", func(c *desk.Call) {
+			if c.TicketID != tk.ID {
+				t.Errorf("apply sees ticket %d, want %d", c.TicketID, tk.ID)
+			}
+			c.State, c.AnsweredAt, c.AgentUserID = desk.CallAnswered, &answered, f.agentUser.ID
+			c.RingingUserIDs, c.CallerIDs = []int64{f.agentUser.ID}, []int64{}         // the users rung stay
+			c.AgentName, c.ContactName, c.TicketRef = "someone", "else", "not written" // derived: not written
+		})
+		if c.AgentName != "Ann Agent" || c.TicketID != tk.ID || len(c.RingingUserIDs) != 2 {
+			t.Fatalf("answered %+v", c)
+		}
+		ended := f.advance(time.Minute)
+		c = apply("ended", func(c *desk.Call) {
+			c.EndedAt, c.Cause, c.ContactID, c.CallerIDs = &ended, "normalClearing", f.bob.ID, []int64{f.bob.ID}
+		})
+		if c.ContactName == "" || c.ContactName == "Alice Martin" || c.EndedAt == nil {
+			t.Fatalf("ended %+v", c)
+		}
+		c = apply("again", func(c *desk.Call) {})
+		// Without its lists (the call events' first read), the call is the
+		// same but for them.
+		light, _, err := db.FindCalls(f.admin, desk.CallFilter{IntegrationID: &integ.ID, CallID: ptr("as-recorded"),
+			Limit: 2, NoLists: true})
+		must(t, err)
+		want := *c
+		want.CallerIDs, want.RingingUserIDs = nil, nil
+		if len(light) != 1 || !reflect.DeepEqual(light[0], &want) {
+			t.Fatalf("without lists %+v, want %+v", light, want)
 		}
 	})
 }
