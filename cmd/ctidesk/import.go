@@ -44,19 +44,28 @@ func (m *Main) parseImport(args []string) error {
 	return nil
 }
 
+// openImportFile opens the CSV file at path, or stdin for "-", and returns
+// it with the name its errors give and what closes it.
+func (m *Main) openImportFile(path string) (in io.Reader, name string, closeIn func(), err error) {
+	if path == "-" {
+		return m.Stdin, "stdin", func() {}, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	return f, path, func() { f.Close() }, nil
+}
+
 // runImport imports a CSV file. Bad rows are reported on stderr with their
 // line, in line order, and skipped; the summary goes to stdout. It fails
 // when any row was bad, so that scripts notice, after importing the others.
 func (m *Main) runImport(ctx context.Context, kind csvimport.Kind, path string, createOrgs bool) error {
-	in, name := m.Stdin, "stdin"
-	if path != "-" {
-		f, err := os.Open(path)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		in, name = f, path
+	in, name, closeIn, err := m.openImportFile(path)
+	if err != nil {
+		return err
 	}
+	defer closeIn()
 	size := int64(-1) // unknown: no percentage
 	if f, ok := in.(*os.File); ok {
 		if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {

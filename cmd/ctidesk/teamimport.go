@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/ctidesk/ctidesk/internal/csvimport"
@@ -27,15 +26,11 @@ type teamImport struct {
 // are reported on stderr with their line and skipped; the summary goes to
 // stdout; it fails when any row was bad, after importing the others.
 func (m *Main) runTeamImport(ctx context.Context, kind csvimport.Kind, path string) error {
-	in, name := m.Stdin, "stdin"
-	if path != "-" {
-		f, err := os.Open(path)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		in, name = f, path
+	in, name, closeIn, err := m.openImportFile(path)
+	if err != nil {
+		return err
 	}
+	defer closeIn()
 	r, err := csvimport.NewReader(in, kind)
 	if err != nil {
 		return fmt.Errorf("import %s: %w", name, err)

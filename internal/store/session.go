@@ -9,9 +9,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"slices"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/ctidesk/ctidesk/internal/desk"
@@ -104,19 +101,8 @@ func (db *DB) FindSession(ctx context.Context, token string) (*desk.Session, *de
 	if u.Disabled() {
 		return nil, nil, desk.NewError(desk.ENOTFOUND, "error.session_not_found")
 	}
-	if roles != "" {
-		u.Roles = strings.Split(roles, ",")
-		sortRoles(u.Roles)
-	}
-	if orgs != "" {
-		for _, o := range strings.Split(orgs, ",") {
-			id, err := strconv.ParseInt(o, 10, 64)
-			if err != nil {
-				return nil, nil, fmt.Errorf("find session: organization %q: %w", o, err)
-			}
-			u.AllowedOrgIDs = append(u.AllowedOrgIDs, id)
-		}
-		slices.Sort(u.AllowedOrgIDs)
+	if err := setRolesAndOrgs(&u, roles, orgs); err != nil {
+		return nil, nil, fmt.Errorf("find session: %w", err)
 	}
 	return &s, &u, nil
 }

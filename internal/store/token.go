@@ -7,8 +7,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -142,19 +140,8 @@ func (db *DB) AuthenticateAPIToken(ctx context.Context, token string) (*desk.API
 		return nil, nil, desk.NewError(desk.EUNAUTHORIZED, "error.api_token_revoked")
 	}
 	u.ID, u.Login, u.ContactName, u.CreatedAt = t.UserID, t.Login, contact.FriendlyName(), u.CreatedAt.UTC()
-	if roles != "" {
-		u.Roles = strings.Split(roles, ",")
-		sortRoles(u.Roles)
-	}
-	if orgs != "" {
-		for _, o := range strings.Split(orgs, ",") {
-			id, err := strconv.ParseInt(o, 10, 64)
-			if err != nil {
-				return nil, nil, fmt.Errorf("authenticate API token: organization %q: %w", o, err)
-			}
-			u.AllowedOrgIDs = append(u.AllowedOrgIDs, id)
-		}
-		slices.Sort(u.AllowedOrgIDs)
+	if err := setRolesAndOrgs(&u, roles, orgs); err != nil {
+		return nil, nil, fmt.Errorf("authenticate API token: %w", err)
 	}
 	now := db.now()
 	if t.LastUsedAt == nil || now.Sub(*t.LastUsedAt) >= tokenUseInterval {

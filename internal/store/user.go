@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/ctidesk/ctidesk/internal/desk"
 )
@@ -194,6 +196,27 @@ func loadUserGrants(ctx context.Context, tx *Tx, users map[int64]*desk.User) err
 // sortRoles orders roles as desk.Roles lists them.
 func sortRoles(roles []string) {
 	slices.SortFunc(roles, func(a, b string) int { return slices.Index(desk.Roles, a) - slices.Index(desk.Roles, b) })
+}
+
+// setRolesAndOrgs sets the roles and allowed organizations of u from their
+// comma-separated aggregates, as the one-statement reads of a session and an
+// API token return them ("" for none).
+func setRolesAndOrgs(u *desk.User, roles, orgs string) error {
+	if roles != "" {
+		u.Roles = strings.Split(roles, ",")
+		sortRoles(u.Roles)
+	}
+	if orgs != "" {
+		for _, o := range strings.Split(orgs, ",") {
+			id, err := strconv.ParseInt(o, 10, 64)
+			if err != nil {
+				return fmt.Errorf("organization %q: %w", o, err)
+			}
+			u.AllowedOrgIDs = append(u.AllowedOrgIDs, id)
+		}
+		slices.Sort(u.AllowedOrgIDs)
+	}
+	return nil
 }
 
 // checkUserRefs checks the contact and the allowed organizations of u.
