@@ -392,7 +392,7 @@ type Tx struct {
 // Commit commits the transaction; joined to Atomically's, it leaves that to
 // Atomically.
 func (tx *Tx) Commit() error {
-	if tx.joined {
+	if tx.joined || tx.Tx == nil {
 		return nil
 	}
 	return tx.Tx.Commit()
@@ -401,7 +401,7 @@ func (tx *Tx) Commit() error {
 // Rollback rolls the transaction back; joined to Atomically's, it leaves
 // that to Atomically, which rolls back when its function fails.
 func (tx *Tx) Rollback() error {
-	if tx.joined {
+	if tx.joined || tx.Tx == nil {
 		return nil
 	}
 	return tx.Tx.Rollback()
@@ -454,6 +454,29 @@ func dbTime(t time.Time) time.Time {
 // that the user in ctx may read class (none: only a logged-in user is needed).
 func (db *DB) beginRead(ctx context.Context, class string) (*Tx, error) {
 	return db.begin(ctx, db.read, true, desk.ActionRead, class)
+}
+
+// beginReadOne is beginRead for a read of one statement: no transaction
+// (one statement reads one snapshot), which spares SQLite a BEGIN and a
+// ROLLBACK, PostgreSQL two round trips, and database/sql the goroutine that
+// watches each transaction's context. The *Tx it returns runs its statements
+// on the reader pool, each on its own; its reads must not depend on each
+// other's snapshot, and it writes nothing. Inside Atomically it is
+// Atomically's transaction, as beginRead's.
+func (db *DB) beginReadOne(ctx context.Context, class string) (*Tx, error) {
+	if _, ok := ctx.Value(atomicKey{}).(*Tx); ok {
+		return db.beginRead(ctx, class)
+	}
+	user := desk.UserFromContext(ctx)
+	if user == nil {
+		return nil, desk.NewError(desk.EUNAUTHORIZED, "error.login_required")
+	}
+	if class != "" {
+		if err := desk.Authorize(ctx, desk.ActionRead, class); err != nil {
+			return nil, err
+		}
+	}
+	return &Tx{pool: db.read, dialect: db.dialect, stmts: db.stmts, user: user, now: db.now(), phone: db.Phone}, nil
 }
 
 // beginWrite starts a transaction on the writer connection (SQLite: BEGIN
