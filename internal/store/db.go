@@ -30,6 +30,8 @@
 //     email or employee number.
 //   - Caller lookups run without a transaction (one statement), and rank in
 //     Go: E.164 equal, then longest common suffix, then name, first name, id.
+//     So do the other reads of a call event (beginReadOne): the call before
+//     the event, its agents, a user with his roles and organizations.
 //   - A person still referred to by a ticket, phone call or user cannot be
 //     deleted (ECONFLICT).
 //   - Organization names and logins (whatever their case) are unique.
