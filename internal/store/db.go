@@ -97,6 +97,9 @@ type DB struct {
 	// group commits the call events' writes together (groupcommit.go);
 	// nil: each in its own transaction.
 	group *groupCommit
+	// checkpoints copies SQLite's WAL into the file in the background; nil
+	// on PostgreSQL.
+	checkpoints *checkpointer
 
 	// Now returns the current time; tests replace it to fix the clock. The
 	// store keeps times in UTC, to the second.
@@ -272,7 +275,9 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	// sort as text.
 	common := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)" +
 		"&_pragma=synchronous(FULL)&_pragma=temp_store(MEMORY)&_time_format=sqlite"
-	write, err := sql.Open("sqlite", path+"?"+common+"&_pragma=cache_size(-65536)&_txlock=immediate")
+	// The writer never checkpoints: a checkpointer does, in the background
+	// (checkpoint.go).
+	write, err := sql.Open("sqlite", path+"?"+common+"&_pragma=cache_size(-65536)&_pragma=wal_autocheckpoint(0)&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
@@ -304,8 +309,14 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		read.Close()
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
+	ckpt, err := startCheckpointer(ctx, path+"?"+common, checkpointEvery)
+	if err != nil {
+		write.Close()
+		read.Close()
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
 	db := &DB{write: write, read: read, lookup: read, path: path, dialect: oql.SQLite, stmts: newStmtCache(), Now: time.Now,
-		Phone: phone.MustNew(phone.Options{})}
+		Phone: phone.MustNew(phone.Options{}), checkpoints: ckpt}
 	db.group = newGroupCommit(db, 1) // one writer
 	return db, nil
 }
@@ -319,7 +330,11 @@ func (db *DB) Postgres() bool { return db.dialect == oql.PostgreSQL }
 // Close closes every connection.
 func (db *DB) Close() error {
 	db.stmts.close()
-	err := db.write.Close()
+	var err error
+	if db.checkpoints != nil {
+		err = db.checkpoints.close()
+	}
+	err = errors.Join(db.write.Close(), err)
 	if db.read != db.write {
 		err = errors.Join(db.read.Close(), err)
 	}
