@@ -402,13 +402,19 @@ type Tx struct {
 	// works in the transaction of Atomically, which commits or rolls back
 	// for it.
 	joined bool
+	// conn, set instead of Tx, runs a read on PostgreSQL: its statements on
+	// one connection, outside any transaction (see begin).
+	conn *sql.Conn
 }
 
 // Commit commits the transaction; joined to Atomically's, it leaves that to
 // Atomically.
 func (tx *Tx) Commit() error {
-	if tx.joined {
+	switch {
+	case tx.joined:
 		return nil
+	case tx.conn != nil:
+		return tx.release()
 	}
 	return tx.Tx.Commit()
 }
@@ -416,10 +422,22 @@ func (tx *Tx) Commit() error {
 // Rollback rolls the transaction back; joined to Atomically's, it leaves
 // that to Atomically, which rolls back when its function fails.
 func (tx *Tx) Rollback() error {
-	if tx.joined {
+	switch {
+	case tx.joined:
 		return nil
+	case tx.conn != nil:
+		return tx.release()
 	}
 	return tx.Tx.Rollback()
+}
+
+// release gives the connection of a read back to its pool; again is no
+// error, as a Rollback after Commit is none.
+func (tx *Tx) release() error {
+	if err := tx.conn.Close(); err != nil && !errors.Is(err, sql.ErrConnDone) {
+		return err
+	}
+	return nil
 }
 
 // atomicKey carries the transaction of Atomically in a context.
@@ -492,6 +510,18 @@ func (db *DB) begin(ctx context.Context, pool *sql.DB, readOnly bool, action, cl
 		// wrote is seen; the user is the one of this call.
 		return &Tx{Tx: outer.Tx, pool: outer.pool, dialect: db.dialect, stmts: db.stmts, user: user, now: outer.now,
 			phone: db.Phone, joined: true}, nil
+	}
+	if readOnly && db.Postgres() {
+		// At PostgreSQL's isolation (read committed) each statement of a
+		// transaction sees the rows committed when it starts, as it does
+		// alone: a read transaction bought nothing but its BEGIN and
+		// ROLLBACK, two round trips. Its statements run on one connection.
+		conn, err := pool.Conn(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("begin read: %w", err)
+		}
+		return &Tx{conn: conn, pool: pool, dialect: db.dialect, stmts: db.stmts, user: user, now: db.now(),
+			phone: db.Phone}, nil
 	}
 	tx, err := pool.BeginTx(ctx, &sql.TxOptions{ReadOnly: readOnly})
 	if err != nil {

@@ -97,6 +97,9 @@ func (c *stmtCache) wait() { c.wg.Wait() }
 // prepared returns the transaction's statement for query, or nil to run the
 // query unprepared.
 func (tx *Tx) prepared(ctx context.Context, query string) *sql.Stmt {
+	if tx.conn != nil {
+		return nil // PostgreSQL: its driver keeps the statements of each connection
+	}
 	if s := tx.stmts.get(tx.pool, query); s != nil {
 		return tx.StmtContext(ctx, s)
 	}
@@ -110,6 +113,9 @@ func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql
 	if s := tx.prepared(ctx, query); s != nil {
 		return s.QueryContext(ctx, args...)
 	}
+	if tx.conn != nil {
+		return tx.conn.QueryContext(ctx, query, args...)
+	}
 	return tx.Tx.QueryContext(ctx, query, args...)
 }
 
@@ -119,6 +125,9 @@ func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *s
 	query = rebind(tx.dialect, query)
 	if s := tx.prepared(ctx, query); s != nil {
 		return s.QueryRowContext(ctx, args...)
+	}
+	if tx.conn != nil {
+		return tx.conn.QueryRowContext(ctx, query, args...)
 	}
 	return tx.Tx.QueryRowContext(ctx, query, args...)
 }
@@ -130,11 +139,17 @@ func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.R
 	if s := tx.prepared(ctx, query); s != nil {
 		return s.ExecContext(ctx, args...)
 	}
+	if tx.conn != nil {
+		return tx.conn.ExecContext(ctx, query, args...)
+	}
 	return tx.Tx.ExecContext(ctx, query, args...)
 }
 
 // PrepareContext prepares a statement written with ? placeholders for the
 // transaction.
 func (tx *Tx) PrepareContext(ctx context.Context, query string) (*sql.Stmt, error) {
+	if tx.conn != nil {
+		return tx.conn.PrepareContext(ctx, rebind(tx.dialect, query))
+	}
 	return tx.Tx.PrepareContext(ctx, rebind(tx.dialect, query))
 }
