@@ -49,6 +49,9 @@
 //   - On PostgreSQL, writes that read a row before changing it lock it
 //     first (lockRow), as SQLite's single writer serializes them; batch
 //     inserts take their ids from the tables' identity sequences.
+//   - On PostgreSQL, a read's statements run on one connection without a
+//     transaction: at read committed, each sees what it would alone. On
+//     SQLite a read is a transaction: its statements see one snapshot.
 package store
 
 import (
@@ -80,8 +83,8 @@ const (
 )
 
 // DB is a ctidesk database. On SQLite: one writer connection, so that writes
-// never wait on each other inside SQLite, and a pool of readers, which WAL
-// lets run while the writer works. On PostgreSQL: one pool for both, and one
+// never wait on each other inside SQLite, a pool of readers, which WAL lets
+// run while the writer works, and a checkpointer. On PostgreSQL: one pool for both, and one
 // for the lookups (see openPostgres).
 type DB struct {
 	write *sql.DB
