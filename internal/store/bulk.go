@@ -26,7 +26,8 @@ import (
 // are built once at the end from the sorted rows (docs/performance.md). A
 // load that fails, or a crash during it, leaves a database to delete; no
 // other program may use it meanwhile; a load that fails gets its indexes
-// back. On PostgreSQL load runs on an ordinary connection pool.
+// back. On PostgreSQL load runs on an ordinary connection pool, and the tables
+// are vacuumed and analyzed after it (vacuumAnalyze).
 func BulkLoad(ctx context.Context, dsn string, configure func(*DB), load func(*DB) error, index func(done, total int)) (err error) {
 	if !strings.HasPrefix(dsn, "sqlite:") {
 		db, err := Open(ctx, dsn)
@@ -38,7 +39,10 @@ func BulkLoad(ctx context.Context, dsn string, configure func(*DB), load func(*D
 		if err := db.Migrate(ctx); err != nil {
 			return fmt.Errorf("migrate: %w", err)
 		}
-		return load(db)
+		if err := load(db); err != nil {
+			return err
+		}
+		return db.vacuumAnalyze(ctx)
 	}
 	// The schema first, through the serving settings.
 	db, err := Open(ctx, dsn)

@@ -51,6 +51,7 @@ func TestBulkLoad(t *testing.T) {
 				t.Errorf("lookup after the load: %d found, %v", n, err)
 			}
 			if name != "sqlite" {
+				checkVacuumed(t, dsn, "person", "person_number")
 				return
 			}
 			plan, err := db.ExplainFindCallersByNumber(sys, nil, "+1 646 000 1234")

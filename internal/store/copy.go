@@ -186,12 +186,10 @@ func Copy(ctx context.Context, dst, src *DB, opt CopyOptions) ([]TableCopy, erro
 	if err := dstTx.Commit(); err != nil {
 		return nil, fmt.Errorf("copy: commit: %w", err)
 	}
-	// The planner's statistics of the new rows, so that the first lookups
-	// do not wait for autovacuum (SQLite plans without statistics).
-	if dst.Postgres() {
-		if _, err := dst.write.ExecContext(ctx, "ANALYZE"); err != nil {
-			return out, fmt.Errorf("copy: analyze: %w", err)
-		}
+	// The planner's statistics and the visibility map of the new rows, so
+	// that the first pops do not wait for autovacuum.
+	if err := dst.vacuumAnalyze(ctx); err != nil {
+		return out, fmt.Errorf("copy: %w", err)
 	}
 	return out, nil
 }

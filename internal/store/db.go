@@ -30,8 +30,6 @@
 //     email or employee number.
 //   - Caller lookups run without a transaction (one statement), and rank in
 //     Go: E.164 equal, then longest common suffix, then name, first name, id.
-//     So do the other reads of a call event (beginReadOne): the call before
-//     the event, its agents, a user with his roles and organizations.
 //   - A person still referred to by a ticket, phone call or user cannot be
 //     deleted (ECONFLICT).
 //   - Organization names and logins (whatever their case) are unique.
@@ -51,6 +49,12 @@
 //   - On PostgreSQL, writes that read a row before changing it lock it
 //     first (lockRow), as SQLite's single writer serializes them; batch
 //     inserts take their ids from the tables' identity sequences.
+//   - On PostgreSQL, a read's statements run on one connection without a
+//     transaction: at read committed, each sees what it would alone. On
+//     SQLite a read is a transaction: its statements see one snapshot; but
+//     the reads of one statement of a call event (beginReadOne: the call
+//     before the event, its agents, a user with his roles and organizations)
+//     run without one, as the caller lookups do.
 package store
 
 import (
@@ -82,8 +86,8 @@ const (
 )
 
 // DB is a ctidesk database. On SQLite: one writer connection, so that writes
-// never wait on each other inside SQLite, and a pool of readers, which WAL
-// lets run while the writer works. On PostgreSQL: one pool for both, and one
+// never wait on each other inside SQLite, a pool of readers, which WAL lets
+// run while the writer works, and a checkpointer. On PostgreSQL: one pool for both, and one
 // for the lookups (see openPostgres).
 type DB struct {
 	write *sql.DB
@@ -99,6 +103,9 @@ type DB struct {
 	// group commits the call events' writes together (groupcommit.go);
 	// nil: each in its own transaction.
 	group *groupCommit
+	// checkpoints copies SQLite's WAL into the file in the background; nil
+	// on PostgreSQL.
+	checkpoints *checkpointer
 
 	// Now returns the current time; tests replace it to fix the clock. The
 	// store keeps times in UTC, to the second.
@@ -274,7 +281,9 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	// sort as text.
 	common := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)" +
 		"&_pragma=synchronous(FULL)&_pragma=temp_store(MEMORY)&_time_format=sqlite"
-	write, err := sql.Open("sqlite", path+"?"+common+"&_pragma=cache_size(-65536)&_txlock=immediate")
+	// The writer never checkpoints: a checkpointer does, in the background
+	// (checkpoint.go).
+	write, err := sql.Open("sqlite", path+"?"+common+"&_pragma=cache_size(-65536)&_pragma=wal_autocheckpoint(0)&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
@@ -306,8 +315,14 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		read.Close()
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
+	ckpt, err := startCheckpointer(ctx, path+"?"+common, checkpointEvery)
+	if err != nil {
+		write.Close()
+		read.Close()
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
 	db := &DB{write: write, read: read, lookup: read, path: path, dialect: oql.SQLite, stmts: newStmtCache(), Now: time.Now,
-		Phone: phone.MustNew(phone.Options{})}
+		Phone: phone.MustNew(phone.Options{}), checkpoints: ckpt}
 	db.group = newGroupCommit(db, 1) // one writer
 	return db, nil
 }
@@ -321,7 +336,11 @@ func (db *DB) Postgres() bool { return db.dialect == oql.PostgreSQL }
 // Close closes every connection.
 func (db *DB) Close() error {
 	db.stmts.close()
-	err := db.write.Close()
+	var err error
+	if db.checkpoints != nil {
+		err = db.checkpoints.close()
+	}
+	err = errors.Join(db.write.Close(), err)
 	if db.read != db.write {
 		err = errors.Join(db.read.Close(), err)
 	}
@@ -389,13 +408,22 @@ type Tx struct {
 	// works in the transaction of Atomically, which commits or rolls back
 	// for it.
 	joined bool
+	// conn, set instead of Tx, runs a read on PostgreSQL: its statements on
+	// one connection, outside any transaction (see begin).
+	conn *sql.Conn
+	// pooled, set instead of Tx and conn, runs a read of one statement on
+	// the pool, outside any transaction (see beginReadOne).
+	pooled bool
 }
 
 // Commit commits the transaction; joined to Atomically's, it leaves that to
 // Atomically.
 func (tx *Tx) Commit() error {
-	if tx.joined || tx.Tx == nil {
+	switch {
+	case tx.joined, tx.pooled:
 		return nil
+	case tx.conn != nil:
+		return tx.release()
 	}
 	return tx.Tx.Commit()
 }
@@ -403,10 +431,22 @@ func (tx *Tx) Commit() error {
 // Rollback rolls the transaction back; joined to Atomically's, it leaves
 // that to Atomically, which rolls back when its function fails.
 func (tx *Tx) Rollback() error {
-	if tx.joined || tx.Tx == nil {
+	switch {
+	case tx.joined, tx.pooled:
 		return nil
+	case tx.conn != nil:
+		return tx.release()
 	}
 	return tx.Tx.Rollback()
+}
+
+// release gives the connection of a read back to its pool; again is no
+// error, as a Rollback after Commit is none.
+func (tx *Tx) release() error {
+	if err := tx.conn.Close(); err != nil && !errors.Is(err, sql.ErrConnDone) {
+		return err
+	}
+	return nil
 }
 
 // atomicKey carries the transaction of Atomically in a context.
@@ -458,16 +498,17 @@ func (db *DB) beginRead(ctx context.Context, class string) (*Tx, error) {
 	return db.begin(ctx, db.read, true, desk.ActionRead, class)
 }
 
-// beginReadOne is beginRead for a read of one statement: no transaction
-// (one statement reads one snapshot), which spares SQLite a BEGIN and a
-// ROLLBACK, PostgreSQL two round trips, and database/sql the goroutine that
-// watches each transaction's context. The *Tx it returns runs its statements
-// on the reader pool, each on its own; its reads must not depend on each
+// beginReadOne is beginRead for a read of one statement, on SQLite: no
+// transaction (one statement reads one snapshot), which spares a BEGIN, a
+// ROLLBACK and the goroutine database/sql starts to watch each transaction's
+// context. The *Tx it returns runs its statements on the reader pool, each on
+// its own, with the statement cache; its reads must not depend on each
 // other's snapshot, and it writes nothing. Inside Atomically it is
-// Atomically's transaction, as beginRead's.
+// Atomically's transaction, and on PostgreSQL a read of beginRead (which is
+// no transaction there either).
 func (db *DB) beginReadOne(ctx context.Context, class string) (*Tx, error) {
-	if _, ok := ctx.Value(atomicKey{}).(*Tx); ok {
-		return db.beginRead(ctx, class)
+	if _, ok := ctx.Value(atomicKey{}).(*Tx); ok || db.Postgres() {
+		return db.beginRead(ctx, class) // PostgreSQL: a read is no transaction already
 	}
 	user := desk.UserFromContext(ctx)
 	if user == nil {
@@ -478,7 +519,8 @@ func (db *DB) beginReadOne(ctx context.Context, class string) (*Tx, error) {
 			return nil, err
 		}
 	}
-	return &Tx{pool: db.read, dialect: db.dialect, stmts: db.stmts, user: user, now: db.now(), phone: db.Phone}, nil
+	return &Tx{pool: db.read, dialect: db.dialect, stmts: db.stmts, user: user, now: db.now(), phone: db.Phone,
+		pooled: true}, nil
 }
 
 // beginWrite starts a transaction on the writer connection (SQLite: BEGIN
@@ -502,6 +544,18 @@ func (db *DB) begin(ctx context.Context, pool *sql.DB, readOnly bool, action, cl
 		// wrote is seen; the user is the one of this call.
 		return &Tx{Tx: outer.Tx, pool: outer.pool, dialect: db.dialect, stmts: db.stmts, user: user, now: outer.now,
 			phone: db.Phone, joined: true}, nil
+	}
+	if readOnly && db.Postgres() {
+		// At PostgreSQL's isolation (read committed) each statement of a
+		// transaction sees the rows committed when it starts, as it does
+		// alone: a read transaction bought nothing but its BEGIN and
+		// ROLLBACK, two round trips. Its statements run on one connection.
+		conn, err := pool.Conn(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("begin read: %w", err)
+		}
+		return &Tx{conn: conn, pool: pool, dialect: db.dialect, stmts: db.stmts, user: user, now: db.now(),
+			phone: db.Phone}, nil
 	}
 	tx, err := pool.BeginTx(ctx, &sql.TxOptions{ReadOnly: readOnly})
 	if err != nil {

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 	"sync"
@@ -289,4 +290,28 @@ func mustEveryone(t *testing.T, db *store.DB, n int) (*desk.Organization, []*des
 		t.Fatal(err)
 	}
 	return org, persons
+}
+
+// checkVacuumed checks that the tables of the schema at url are analyzed and
+// vacuumed, every page in the visibility map: ready for the planner after a
+// bulk load.
+func checkVacuumed(t *testing.T, url string, tables ...string) {
+	t.Helper()
+	catalog, err := sql.Open("pgx", url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer catalog.Close()
+	for _, table := range tables {
+		var pages, visible int
+		var tuples float64
+		if err := catalog.QueryRowContext(context.Background(), `SELECT relpages, relallvisible, reltuples FROM pg_class
+			WHERE oid = to_regclass($1)`, table).Scan(&pages, &visible, &tuples); err != nil {
+			t.Fatal(err)
+		}
+		if pages == 0 || visible < pages || tuples <= 0 {
+			t.Errorf("%s after the load: %d pages, %d all visible, %.0f rows estimated; want it vacuumed and analyzed",
+				table, pages, visible, tuples)
+		}
+	}
 }

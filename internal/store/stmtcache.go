@@ -98,6 +98,9 @@ func (c *stmtCache) wait() { c.wg.Wait() }
 // prepared returns the transaction's statement for query, or nil to run the
 // query unprepared.
 func (tx *Tx) prepared(ctx context.Context, query string) *sql.Stmt {
+	if tx.conn != nil {
+		return nil // PostgreSQL: its driver keeps the statements of each connection
+	}
 	if s := tx.stmts.get(tx.pool, query); s != nil {
 		return tx.StmtContext(ctx, s)
 	}
@@ -108,7 +111,7 @@ func (tx *Tx) prepared(ctx context.Context, query string) *sql.Stmt {
 // a cached prepared statement when there is one.
 func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	query = rebind(tx.dialect, query)
-	if tx.Tx == nil { // beginReadOne: no transaction
+	if tx.pooled { // beginReadOne: no transaction
 		if s := tx.stmts.get(tx.pool, query); s != nil {
 			return s.QueryContext(ctx, args...)
 		}
@@ -117,6 +120,9 @@ func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql
 	if s := tx.prepared(ctx, query); s != nil {
 		return s.QueryContext(ctx, args...)
 	}
+	if tx.conn != nil {
+		return tx.conn.QueryContext(ctx, query, args...)
+	}
 	return tx.Tx.QueryContext(ctx, query, args...)
 }
 
@@ -124,7 +130,7 @@ func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql
 // placeholders, with a cached prepared statement when there is one.
 func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
 	query = rebind(tx.dialect, query)
-	if tx.Tx == nil { // beginReadOne: no transaction
+	if tx.pooled { // beginReadOne: no transaction
 		if s := tx.stmts.get(tx.pool, query); s != nil {
 			return s.QueryRowContext(ctx, args...)
 		}
@@ -133,6 +139,9 @@ func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *s
 	if s := tx.prepared(ctx, query); s != nil {
 		return s.QueryRowContext(ctx, args...)
 	}
+	if tx.conn != nil {
+		return tx.conn.QueryRowContext(ctx, query, args...)
+	}
 	return tx.Tx.QueryRowContext(ctx, query, args...)
 }
 
@@ -140,11 +149,14 @@ func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *s
 // prepared statement when there is one.
 func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	query = rebind(tx.dialect, query)
-	if tx.Tx == nil {
+	if tx.pooled {
 		return nil, errors.New("store: a write outside a transaction")
 	}
 	if s := tx.prepared(ctx, query); s != nil {
 		return s.ExecContext(ctx, args...)
+	}
+	if tx.conn != nil {
+		return tx.conn.ExecContext(ctx, query, args...)
 	}
 	return tx.Tx.ExecContext(ctx, query, args...)
 }
@@ -152,5 +164,8 @@ func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.R
 // PrepareContext prepares a statement written with ? placeholders for the
 // transaction.
 func (tx *Tx) PrepareContext(ctx context.Context, query string) (*sql.Stmt, error) {
+	if tx.conn != nil {
+		return tx.conn.PrepareContext(ctx, rebind(tx.dialect, query))
+	}
 	return tx.Tx.PrepareContext(ctx, rebind(tx.dialect, query))
 }
