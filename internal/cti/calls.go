@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/ctidesk/ctidesk/internal/config"
@@ -266,11 +267,14 @@ func (c *Calls) Handle(ctx context.Context, i *desk.Integration, ev *Event) (*Re
 	if len(known) > 0 {
 		call = known[0]
 	}
+	// The callers of the number, found as the system here, are found again
+	// as each agent notified: the same lookup is run once.
+	lk := c.eventLookups()
 	var callers []*desk.CallerMatch
 	if call == nil {
 		// A number too short to match (an extension), or none (anonymous),
 		// finds nobody.
-		if callers, err = c.callers(sys, ev.Number()); err != nil {
+		if callers, err = lk.callers(sys, ev.Number()); err != nil {
 			return nil, nil, err
 		}
 		for _, m := range callers {
@@ -316,7 +320,7 @@ func (c *Calls) Handle(ctx context.Context, i *desk.Integration, ev *Event) (*Re
 	}
 	switch {
 	case ev.Inbound() && ev.Event == EventNewCall:
-		if f.Ringing, err = c.ringing(sys, i, ev, call, callers, &found); err != nil {
+		if f.Ringing, err = c.ringing(sys, i, ev, call, callers, &found, lk); err != nil {
 			return nil, nil, err
 		}
 	case ev.Inbound() && ev.Event == EventAnswer && !ev.Voicemail():
@@ -350,7 +354,7 @@ func (c *Calls) Handle(ctx context.Context, i *desk.Integration, ev *Event) (*Re
 	if err != nil {
 		return nil, nil, err
 	}
-	c.notify(ctx, &before, after, found.users)
+	c.notify(ctx, &before, after, found.users, lk)
 	c.callbacks(sys, &before, after)
 	if c.Observe != nil {
 		c.Observe(&before, after)
@@ -382,14 +386,77 @@ func (c *Calls) callbacks(ctx context.Context, before, after *desk.Call) {
 	}
 }
 
-// callers returns the persons a number finds, best first, as the screen pop
-// finds them.
-func (c *Calls) callers(ctx context.Context, number string) ([]*desk.CallerMatch, error) {
-	res, err := c.lookup().Find(ctx, c.lookup().NumberInput(number))
+// eventLookups returns the caller lookups of one event.
+func (c *Calls) eventLookups() *eventLookups {
+	return &eventLookups{lookup: c.lookup(), found: map[lookupKey][]*desk.CallerMatch{}}
+}
+
+// eventLookups finds the persons a number finds, best first, as the screen
+// pop finds them, for the readers of one event: the system (a new call's
+// callers, whom it rings for), then each agent notified, in his organization
+// scope. A lookup equal to one run already in the event is not run again:
+// the system and every agent who sees all organizations find the same
+// callers, so do agents of the same organizations.
+//
+// Two lookups are equal when they have the same number and the same scope,
+// all a lookup of a number depends on (desk.CallerService), unless the
+// configured caller query is part of it: its results depend on the reader
+// himself (:current_user, :current_contact, his contact's calls, his right to
+// read each class it names), so that each reader then has his own.
+type eventLookups struct {
+	lookup *CallerLookup
+	found  map[lookupKey][]*desk.CallerMatch
+}
+
+// lookupKey is what the result of a lookup by number depends on.
+type lookupKey struct {
+	number string
+	// scope is the reader's organizations ("" for all of them).
+	scope string
+	// reader is, when the configured caller query is run, the reader
+	// himself (his id, contact and roles); "" otherwise.
+	reader string
+}
+
+// callers returns the persons number finds for the user in ctx, best first.
+// The slice is shared by the readers of the event: it is not to be changed.
+func (e *eventLookups) callers(ctx context.Context, number string) ([]*desk.CallerMatch, error) {
+	in := e.lookup.NumberInput(number)
+	user := desk.UserFromContext(ctx)
+	if user == nil {
+		return nil, desk.NewError(desk.EUNAUTHORIZED, "error.login_required")
+	}
+	// The right to read persons is checked at every lookup, found before
+	// or not.
+	if err := desk.Authorize(ctx, desk.ActionRead, desk.ClassPerson); err != nil {
+		return nil, err
+	}
+	key := lookupKey{number: number, scope: idList(user.OrgScope())} // OrgScope: nil, or not empty
+	if e.lookup.queryRuns(in) {
+		key.reader = strconv.FormatInt(user.ID, 10) + "/" + strconv.FormatInt(user.ContactID, 10) + "/" +
+			strings.Join(user.Roles, ",") + "/" + user.Login
+	}
+	if found, ok := e.found[key]; ok {
+		return found, nil
+	}
+	res, err := e.lookup.Find(ctx, in)
 	if err != nil {
 		return nil, err
 	}
+	e.found[key] = res.Callers
 	return res.Callers, nil
+}
+
+// idList returns ids as text, comma separated.
+func idList(ids []int64) string {
+	var b strings.Builder
+	for i, id := range ids {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.FormatInt(id, 10))
+	}
+	return b.String()
 }
 
 // agentsFound gathers the agents an event names, by id, for their notices.
@@ -432,7 +499,7 @@ func (a *agentsFound) add(ids []int64, users []*desk.User) []int64 {
 // the call as recorded (nil when new), callers what its number found when
 // new.
 func (c *Calls) ringing(ctx context.Context, i *desk.Integration, ev *Event, call *desk.Call,
-	callers []*desk.CallerMatch, found *agentsFound) ([]int64, error) {
+	callers []*desk.CallerMatch, found *agentsFound, lk *eventLookups) ([]int64, error) {
 	if ids, err := found.find(ev.User...); err != nil || len(ids) > 0 {
 		return ids, err
 	}
@@ -456,7 +523,7 @@ func (c *Calls) ringing(ctx context.Context, i *desk.Integration, ev *Event, cal
 	}
 	if call != nil {
 		var err error
-		if callers, err = c.callers(ctx, ev.Number()); err != nil {
+		if callers, err = lk.callers(ctx, ev.Number()); err != nil {
 			return nil, err
 		}
 	}
@@ -488,15 +555,16 @@ func seesAny(u *desk.User, callers []*desk.CallerMatch) bool {
 }
 
 // notify pushes the notices of the change from before to after of an
-// inbound call. users holds the agents found for the event, by id.
-func (c *Calls) notify(ctx context.Context, before, after *desk.Call, users map[int64]*desk.User) {
+// inbound call. users holds the agents found for the event, by id; lk its
+// caller lookups.
+func (c *Calls) notify(ctx context.Context, before, after *desk.Call, users map[int64]*desk.User, lk *eventLookups) {
 	if c.Bus == nil || after.Direction != desk.DirectionIn {
 		return
 	}
 	if after.State == desk.CallRinging {
 		for _, u := range after.RingingUserIDs {
 			if !slices.Contains(before.RingingUserIDs, u) {
-				c.send(ctx, u, users[u], NoticeRinging, after, false)
+				c.send(ctx, lk, u, users[u], NoticeRinging, after, false)
 			}
 		}
 	}
@@ -506,32 +574,32 @@ func (c *Calls) notify(ctx context.Context, before, after *desk.Call, users map[
 	switch {
 	case ringing && after.State == desk.CallAnswered:
 		if after.AgentUserID != 0 {
-			c.sendAnswered(ctx, after, users[after.AgentUserID])
+			c.sendAnswered(ctx, lk, after, users[after.AgentUserID])
 		}
 		for _, u := range after.RingingUserIDs {
 			if u != after.AgentUserID {
-				c.send(ctx, u, nil, NoticeTaken, after, false)
+				c.send(ctx, lk, u, nil, NoticeTaken, after, false)
 			}
 		}
 	case before.State == desk.CallAnswered && after.State == desk.CallAnswered && after.AgentUserID != before.AgentUserID &&
 		after.AgentUserID != 0:
-		c.sendAnswered(ctx, after, users[after.AgentUserID])
+		c.sendAnswered(ctx, lk, after, users[after.AgentUserID])
 		if before.AgentUserID != 0 {
-			c.send(ctx, before.AgentUserID, nil, NoticeTaken, after, false)
+			c.send(ctx, lk, before.AgentUserID, nil, NoticeTaken, after, false)
 		}
 	case ringing && after.State != desk.CallRinging && before.ID != 0:
 		for _, u := range after.RingingUserIDs {
-			c.send(ctx, u, nil, NoticeEnded, after, false)
+			c.send(ctx, lk, u, nil, NoticeEnded, after, false)
 		}
 	}
 	if before.EndedAt == nil && after.EndedAt != nil && before.State == desk.CallAnswered && after.AgentUserID != 0 {
-		c.send(ctx, after.AgentUserID, nil, NoticeEnded, after, false)
+		c.send(ctx, lk, after.AgentUserID, nil, NoticeEnded, after, false)
 	}
 }
 
 // sendAnswered pushes the pop to the agent who answered, opening by itself
 // when his settings say so.
-func (c *Calls) sendAnswered(ctx context.Context, call *desk.Call, u *desk.User) {
+func (c *Calls) sendAnswered(ctx context.Context, lk *eventLookups, call *desk.Call, u *desk.User) {
 	open := true
 	sys := desk.NewSystemContext(ctx)
 	if s, err := c.Services.Telephony.FindAgentSettings(sys, call.AgentUserID); err == nil {
@@ -539,12 +607,12 @@ func (c *Calls) sendAnswered(ctx context.Context, call *desk.Call, u *desk.User)
 	} else {
 		c.log().Error("agent settings", "user", call.AgentUserID, "err", err)
 	}
-	c.send(ctx, call.AgentUserID, u, NoticeAnswered, call, open)
+	c.send(ctx, lk, call.AgentUserID, u, NoticeAnswered, call, open)
 }
 
 // send pushes one notice to user id; u, when known, is the user whose
 // organizations bound the callers the notice names (none without him).
-func (c *Calls) send(ctx context.Context, id int64, u *desk.User, typ string, call *desk.Call, open bool) {
+func (c *Calls) send(ctx context.Context, lk *eventLookups, id int64, u *desk.User, typ string, call *desk.Call, open bool) {
 	n := Notice{Call: call.ID, State: call.State, Direction: call.Direction, Number: call.Number(), Queue: call.Queue,
 		Callers: []NoticeCaller{}, PopURL: PopURL(call), Open: open, Agent: call.AgentName}
 	if typ == NoticeRinging || typ == NoticeAnswered || (typ == NoticeEnded && call.State == desk.CallMissed) {
@@ -555,7 +623,7 @@ func (c *Calls) send(ctx context.Context, id int64, u *desk.User, typ string, ca
 			}
 		}
 		if u != nil {
-			n.Callers, n.More = c.noticeCallers(ctx, u, call)
+			n.Callers, n.More = c.noticeCallers(ctx, lk, u, call)
 		}
 	}
 	data, err := json.Marshal(n)
@@ -570,17 +638,16 @@ func (c *Calls) send(ctx context.Context, id int64, u *desk.User, typ string, ca
 
 // noticeCallers returns the callers of the call that u may see, best first,
 // looked up again as u: the organization scope of each agent applies.
-func (c *Calls) noticeCallers(ctx context.Context, u *desk.User, call *desk.Call) ([]NoticeCaller, int) {
+func (c *Calls) noticeCallers(ctx context.Context, lk *eventLookups, u *desk.User, call *desk.Call) ([]NoticeCaller, int) {
 	out := []NoticeCaller{}
 	if len(call.CallerIDs) == 0 || !u.Can(desk.ActionRead, desk.ClassPerson) {
 		return out, 0
 	}
-	found, err := c.lookup().Find(desk.NewContextWithUser(ctx, u), c.lookup().NumberInput(call.Number()))
+	matches, err := lk.callers(desk.NewContextWithUser(ctx, u), call.Number())
 	if err != nil {
 		c.log().Error("notice callers", "user", u.ID, "err", err)
 		return out, 0
 	}
-	matches := found.Callers
 	for _, m := range matches[:min(len(matches), maxNoticeCallers)] {
 		out = append(out, NoticeCaller{ID: m.Person.ID, Name: m.Person.FriendlyName(), Organization: m.Person.OrgName})
 	}

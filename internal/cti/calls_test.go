@@ -713,3 +713,65 @@ func BenchmarkRingAll(b *testing.B) {
 		})
 	}
 }
+
+// TestCallsNoticeScopesInOneEvent: a number found in two organizations rings
+// agents of every scope in one event; the lookup run once for the system and
+// the agents who see everything, each agent's notice still names only the
+// callers of his organizations, whoever was told first.
+func TestCallsNoticeScopesInOneEvent(t *testing.T) {
+	f := mustCallsFixture(t)
+	carl := &desk.Person{FirstName: "Carl", Name: "Brown", OrgID: f.beta.ID, Phone: "+1 212 555 0100"} // Ann's number
+	must(t, f.svc.Persons.CreatePerson(f.sys, carl))
+	betaAgent := &desk.User{Login: "betty", Roles: []string{desk.RoleAgent}, AllowedOrgIDs: []int64{f.beta.ID},
+		PasswordHash: "x"}
+	must(t, f.svc.Users.CreateUser(f.sys, betaAgent))
+	ch, cancel := f.bus.Subscribe(betaAgent.ID, 0)
+	t.Cleanup(cancel)
+	f.inbox[betaAgent.ID] = ch
+	both, alpha, beta := []string{"Carl Brown", "Ann Smith"}, []string{"Ann Smith"}, []string{"Carl Brown"}
+	check := func(t *testing.T, got map[int64][]received, typ string, want map[int64][]string) {
+		t.Helper()
+		for id, names := range want {
+			if len(got[id]) != 1 || got[id][0].typ != typ {
+				t.Fatalf("user %d got %+v, want one %s notice", id, got[id], typ)
+			}
+			if n := got[id][0].notice; !slices.Equal(callerNames(n), names) || n.More != 0 {
+				t.Errorf("user %d is told of %v (and %d more), want %v", id, callerNames(n), n.More, names)
+			}
+		}
+	}
+	for i, users := range [][]string{
+		{"alice", "203", "betty"}, // the agent who sees everything first
+		{"203", "betty", "alice"}, // the scoped agents first
+		{"betty", "203"},          // scoped agents only
+	} {
+		t.Run(strings.Join(users, ","), func(t *testing.T) {
+			id := "s-" + strconv.Itoa(i)
+			_, call := f.post(t, cti.Event{Event: cti.EventNewCall, From: "+12125550100", To: "100", Direction: "in",
+				CallID: id, User: users})
+			if !slices.Equal(call.CallerIDs, []int64{carl.ID, f.ann.ID}) {
+				t.Fatalf("the call's callers %v, want Carl and Ann (by name)", call.CallerIDs)
+			}
+			want := map[int64][]string{f.scoped.ID: alpha, betaAgent.ID: beta}
+			if slices.Contains(users, "alice") {
+				want[f.alice.ID] = both
+			}
+			got := f.drain(t)
+			if len(got) != len(want) {
+				t.Fatalf("notices to %d agents, want %d: %+v", len(got), len(want), got)
+			}
+			check(t, got, cti.NoticeRinging, want)
+			// The scoped agent answers: his pop names Ann alone.
+			f.post(t, cti.Event{Event: cti.EventAnswer, From: "+12125550100", To: "100", Direction: "in", CallID: id,
+				AnsweringNumber: "203"})
+			got = f.drain(t)
+			check(t, got, cti.NoticeAnswered, map[int64][]string{f.scoped.ID: alpha})
+		})
+	}
+	t.Run("Ringing every agent who may see a caller", func(t *testing.T) {
+		f.post(t, cti.Event{Event: cti.EventNewCall, From: "+12125550100", To: "100", Direction: "in", CallID: "all"})
+		got := f.drain(t)
+		check(t, got, cti.NoticeRinging, map[int64][]string{f.alice.ID: both, f.bruno.ID: both, f.other.ID: both,
+			f.scoped.ID: alpha, betaAgent.ID: beta})
+	})
+}

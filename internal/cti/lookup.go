@@ -359,6 +359,24 @@ func (l *CallerLookup) queryUses(name string) bool {
 	return false
 }
 
+// queryRuns reports whether the configured caller query takes part in the
+// lookup of in: its results then depend on the reader himself, not only on
+// his organizations.
+func (l *CallerLookup) queryRuns(in *LookupInput) bool {
+	if l.config().CallerInformation.Query == nil {
+		return false
+	}
+	if len(in.Params) == 0 {
+		return true
+	}
+	for _, p := range in.Params {
+		if l.queryUses(p.Name) {
+			return true
+		}
+	}
+	return false
+}
+
 // byQuery runs caller_information.query with the input's values. When p holds
 // a number, the callers the query finds are ranked as the caller service ranks
 // them, by how well their numbers match (each with the number that matched),

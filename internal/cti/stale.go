@@ -41,7 +41,7 @@ func (c *Calls) EndStaleCalls(ctx context.Context, staleAfter time.Duration) (in
 		if after.EndedAt == nil || after.EndedAt.Before(recent) {
 			continue
 		}
-		c.notify(ctx, &before, after, nil)
+		c.notify(ctx, &before, after, nil, c.eventLookups())
 	}
 	return len(ended), nil
 }

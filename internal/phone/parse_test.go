@@ -1,6 +1,7 @@
 package phone_test
 
 import (
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -263,4 +264,60 @@ func TestConcurrentUse(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+}
+
+// TestFromQueryRemembered: Parse and FromQuery remember what they read, by
+// Normalizer and apart from each other: a value read again, by another
+// Normalizer, by the other function, by many goroutines at once, or after the
+// memory filled up and started anew, reads as it did the first time.
+func TestFromQueryRemembered(t *testing.T) {
+	us, fr := normalizer(t, "US"), normalizer(t, "FR")
+	values := []string{"0123456789", " 33123456789", "2125550100", "100", "+1 (212) 555-0100 x12", "1%20212%20555%200100"}
+	want := map[*phone.Normalizer][]phone.Number{}
+	for _, n := range []*phone.Normalizer{us, fr} {
+		for _, v := range values {
+			want[n] = append(want[n], n.FromQuery(v))
+		}
+	}
+	if want[us][0] == want[fr][0] {
+		t.Fatalf("0123456789 reads %+v in US and in France: the test needs a value read differently", want[us][0])
+	}
+	if got := us.Parse("+33123456789"); got.E164 != want[us][1].E164 || got.Digits != want[us][1].Digits {
+		t.Fatalf("FromQuery(\" 33123456789\") %+v, Parse(\"+33123456789\") %+v", want[us][1], got)
+	}
+	// Parse reads the same values its own way (a leading space is no +).
+	parsed := map[*phone.Normalizer][]phone.Number{}
+	for _, n := range []*phone.Normalizer{us, fr} {
+		for _, v := range values {
+			parsed[n] = append(parsed[n], n.Parse(v))
+		}
+	}
+	if parsed[us][1] == want[us][1] || parsed[us][1].E164 != "" {
+		t.Fatalf("Parse(\" 33123456789\") %+v, FromQuery %+v: want a national number, not +33", parsed[us][1], want[us][1])
+	}
+	check := func(t *testing.T) {
+		for _, n := range []*phone.Normalizer{fr, us} {
+			for i, v := range values {
+				if got := n.FromQuery(v); got != want[n][i] {
+					t.Errorf("%s: FromQuery(%q) = %+v, want %+v", n.Options().DefaultRegion, v, got, want[n][i])
+				}
+				if got := n.Parse(v); got != parsed[n][i] {
+					t.Errorf("%s: Parse(%q) = %+v, want %+v", n.Options().DefaultRegion, v, got, parsed[n][i])
+				}
+			}
+		}
+	}
+	check(t)
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			for i := range 1000 {
+				v := "+1212555" + strings.Repeat("0", 4-len(strconv.Itoa(i))) + strconv.Itoa(i) + strconv.Itoa(g)
+				us.FromQuery(v)
+				us.Parse(v)
+			}
+		})
+	}
+	wg.Wait()
+	check(t)
 }

@@ -25,9 +25,10 @@ func scanAgentSettings(rows *sql.Rows) (*desk.AgentSettings, error) {
 }
 
 // FindAgentSettings returns the telephony settings of a user: his own, or
-// anyone's for an admin; another user's are ENOTFOUND to others.
+// anyone's for an admin; another user's are ENOTFOUND to others. It reads
+// with one statement (at every answered call).
 func (db *DB) FindAgentSettings(ctx context.Context, userID int64) (*desk.AgentSettings, error) {
-	tx, err := db.beginRead(ctx, "")
+	tx, err := db.beginReadOne(ctx, "")
 	if err != nil {
 		return nil, err
 	}
@@ -128,9 +129,11 @@ const findAgentsQuery = `SELECT u.id, 1 FROM users u JOIN cti_agent a ON a.user_
 // FindAgents returns the users that key designates, by the first of these
 // that finds any: extension, login (any case), the E.164 form or
 // significant digits of their contact's phone numbers, their contact's
-// full name (any case).
+// full name (any case). It runs at call events, without a transaction: one
+// statement finds the ids, one more (when some are found) reads their users;
+// a user deleted in between is not found.
 func (db *DB) FindAgents(ctx context.Context, key string) ([]*desk.User, error) {
-	tx, err := db.beginRead(ctx, desk.ClassUser)
+	tx, err := db.beginReadOne(ctx, desk.ClassUser)
 	if err != nil {
 		return nil, err
 	}
@@ -166,13 +169,20 @@ func (db *DB) FindAgents(ctx context.Context, key string) ([]*desk.User, error) 
 		return nil, fmt.Errorf("find agents: %w", err)
 	}
 	users := []*desk.User{}
-	for _, id := range ids {
-		u, err := findUser(ctx, tx, desk.UserFilter{ID: &id})
-		if err != nil {
-			return nil, err
+	if len(ids) == 0 {
+		return users, nil
+	}
+	var c conds
+	c.addIn("u.id", ids)
+	found, _, err := findUsersWhere(ctx, tx, desk.UserFilter{Limit: maxLimit}, c)
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range ids { // in the order of the ids
+		if i := slices.IndexFunc(found, func(u *desk.User) bool { return u.ID == id }); i >= 0 {
+			found[i].PasswordHash = ""
+			users = append(users, found[i])
 		}
-		u.PasswordHash = ""
-		users = append(users, u)
 	}
 	return users, nil
 }

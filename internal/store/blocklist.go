@@ -92,8 +92,10 @@ func (db *DB) IsBlockedNumber(ctx context.Context, number string) (bool, error) 
 	if caller.Digits == "" {
 		return false, nil
 	}
+	// A prepared statement of the reader pool: it runs at every new
+	// inbound call.
 	blocked, err := blockedNumbers(ctx, func(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-		return db.read.QueryContext(ctx, db.sql(query), args...)
+		return db.queryPool(ctx, db.read, db.sql(query), args...)
 	})
 	if err != nil {
 		return false, err

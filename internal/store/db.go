@@ -51,7 +51,10 @@
 //     inserts take their ids from the tables' identity sequences.
 //   - On PostgreSQL, a read's statements run on one connection without a
 //     transaction: at read committed, each sees what it would alone. On
-//     SQLite a read is a transaction: its statements see one snapshot.
+//     SQLite a read is a transaction: its statements see one snapshot; but
+//     the reads of one statement of a call event (beginReadOne: the call
+//     before the event, its agents, a user with his roles and organizations)
+//     run without one, as the caller lookups do.
 package store
 
 import (
@@ -408,13 +411,16 @@ type Tx struct {
 	// conn, set instead of Tx, runs a read on PostgreSQL: its statements on
 	// one connection, outside any transaction (see begin).
 	conn *sql.Conn
+	// pooled, set instead of Tx and conn, runs a read of one statement on
+	// the pool, outside any transaction (see beginReadOne).
+	pooled bool
 }
 
 // Commit commits the transaction; joined to Atomically's, it leaves that to
 // Atomically.
 func (tx *Tx) Commit() error {
 	switch {
-	case tx.joined:
+	case tx.joined, tx.pooled:
 		return nil
 	case tx.conn != nil:
 		return tx.release()
@@ -426,7 +432,7 @@ func (tx *Tx) Commit() error {
 // that to Atomically, which rolls back when its function fails.
 func (tx *Tx) Rollback() error {
 	switch {
-	case tx.joined:
+	case tx.joined, tx.pooled:
 		return nil
 	case tx.conn != nil:
 		return tx.release()
@@ -490,6 +496,31 @@ func dbTime(t time.Time) time.Time {
 // that the user in ctx may read class (none: only a logged-in user is needed).
 func (db *DB) beginRead(ctx context.Context, class string) (*Tx, error) {
 	return db.begin(ctx, db.read, true, desk.ActionRead, class)
+}
+
+// beginReadOne is beginRead for a read of one statement, on SQLite: no
+// transaction (one statement reads one snapshot), which spares a BEGIN, a
+// ROLLBACK and the goroutine database/sql starts to watch each transaction's
+// context. The *Tx it returns runs its statements on the reader pool, each on
+// its own, with the statement cache; its reads must not depend on each
+// other's snapshot, and it writes nothing. Inside Atomically it is
+// Atomically's transaction, and on PostgreSQL a read of beginRead (which is
+// no transaction there either).
+func (db *DB) beginReadOne(ctx context.Context, class string) (*Tx, error) {
+	if _, ok := ctx.Value(atomicKey{}).(*Tx); ok || db.Postgres() {
+		return db.beginRead(ctx, class) // PostgreSQL: a read is no transaction already
+	}
+	user := desk.UserFromContext(ctx)
+	if user == nil {
+		return nil, desk.NewError(desk.EUNAUTHORIZED, "error.login_required")
+	}
+	if class != "" {
+		if err := desk.Authorize(ctx, desk.ActionRead, class); err != nil {
+			return nil, err
+		}
+	}
+	return &Tx{pool: db.read, dialect: db.dialect, stmts: db.stmts, user: user, now: db.now(), phone: db.Phone,
+		pooled: true}, nil
 }
 
 // beginWrite starts a transaction on the writer connection (SQLite: BEGIN

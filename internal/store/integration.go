@@ -5,11 +5,11 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/ctidesk/ctidesk/internal/desk"
+	"github.com/ctidesk/ctidesk/internal/oql"
 )
 
 // CreateIntegration returns a new random token (desk.IntegrationTokenPrefix
@@ -123,7 +123,8 @@ func (db *DB) changeIntegration(ctx context.Context, id int64, change func(tx *T
 }
 
 // AuthenticateIntegration returns the integration of token, EUNAUTHORIZED
-// for an unknown or revoked one. It reads with one statement, and records
+// for an unknown or revoked one. It runs at every call event, so it reads
+// with one prepared statement (as AuthenticateAPIToken does), and records
 // the use at most once every tokenUseInterval.
 func (db *DB) AuthenticateIntegration(ctx context.Context, token string) (*desk.Integration, error) {
 	if !strings.HasPrefix(token, desk.IntegrationTokenPrefix) || len(token) > 256 {
@@ -131,14 +132,21 @@ func (db *DB) AuthenticateIntegration(ctx context.Context, token string) (*desk.
 	}
 	var i desk.Integration
 	var used, revoked sql.NullTime
-	err := db.read.QueryRowContext(ctx, db.sql(`SELECT id, name, created_at, last_used_at, revoked_at, ring_all_agents
-		FROM cti_integration WHERE token_hash = ?`), tokenHash(token)).Scan(&i.ID, &i.Name, &i.CreatedAt, &used, &revoked,
-		&i.RingAllAgents)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, desk.NewError(desk.EUNAUTHORIZED, "error.unknown_integration_token")
-	} else if err != nil {
+	rows, err := db.queryReadSQL(ctx, authenticateIntegrationSQL[db.dialect], tokenHash(token))
+	if err != nil {
 		return nil, fmt.Errorf("authenticate integration: %w", err)
 	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("authenticate integration: %w", err)
+		}
+		return nil, desk.NewError(desk.EUNAUTHORIZED, "error.unknown_integration_token")
+	}
+	if err := rows.Scan(&i.ID, &i.Name, &i.CreatedAt, &used, &revoked, &i.RingAllAgents); err != nil {
+		return nil, fmt.Errorf("authenticate integration: %w", err)
+	}
+	rows.Close()
 	i.CreatedAt, i.LastUsedAt, i.RevokedAt = i.CreatedAt.UTC(), timePtr(used), timePtr(revoked)
 	if i.Revoked() {
 		return nil, desk.NewError(desk.EUNAUTHORIZED, "error.integration_token_revoked")
@@ -153,3 +161,15 @@ func (db *DB) AuthenticateIntegration(ctx context.Context, token string) (*desk.
 	}
 	return &i, nil
 }
+
+// authenticateIntegrationSQL is the statement of AuthenticateIntegration, by
+// dialect, built once: the same text at every event, so that the statement
+// cache finds it prepared (SQLite preparing it cost 4 % of a call event's
+// CPU).
+var authenticateIntegrationSQL = map[oql.Dialect]string{
+	oql.SQLite:     rebind(oql.SQLite, authenticateIntegrationQuery),
+	oql.PostgreSQL: rebind(oql.PostgreSQL, authenticateIntegrationQuery),
+}
+
+const authenticateIntegrationQuery = `SELECT id, name, created_at, last_used_at, revoked_at, ring_all_agents
+	FROM cti_integration WHERE token_hash = ?`

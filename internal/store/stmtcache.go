@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"strings"
 	"sync"
 )
@@ -110,6 +111,12 @@ func (tx *Tx) prepared(ctx context.Context, query string) *sql.Stmt {
 // a cached prepared statement when there is one.
 func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	query = rebind(tx.dialect, query)
+	if tx.pooled { // beginReadOne: no transaction
+		if s := tx.stmts.get(tx.pool, query); s != nil {
+			return s.QueryContext(ctx, args...)
+		}
+		return tx.pool.QueryContext(ctx, query, args...)
+	}
 	if s := tx.prepared(ctx, query); s != nil {
 		return s.QueryContext(ctx, args...)
 	}
@@ -123,6 +130,12 @@ func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql
 // placeholders, with a cached prepared statement when there is one.
 func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
 	query = rebind(tx.dialect, query)
+	if tx.pooled { // beginReadOne: no transaction
+		if s := tx.stmts.get(tx.pool, query); s != nil {
+			return s.QueryRowContext(ctx, args...)
+		}
+		return tx.pool.QueryRowContext(ctx, query, args...)
+	}
 	if s := tx.prepared(ctx, query); s != nil {
 		return s.QueryRowContext(ctx, args...)
 	}
@@ -136,6 +149,9 @@ func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *s
 // prepared statement when there is one.
 func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	query = rebind(tx.dialect, query)
+	if tx.pooled {
+		return nil, errors.New("store: a write outside a transaction")
+	}
 	if s := tx.prepared(ctx, query); s != nil {
 		return s.ExecContext(ctx, args...)
 	}

@@ -12,9 +12,10 @@ import (
 )
 
 // FindUserByID returns the user of id. A user who may not read users (not an
-// admin) finds only himself; others are ENOTFOUND.
+// admin) finds only himself; others are ENOTFOUND. It reads with one
+// statement (a call event's notice reads its agent).
 func (db *DB) FindUserByID(ctx context.Context, id int64) (*desk.User, error) {
-	tx, err := db.beginRead(ctx, "")
+	tx, err := db.beginReadOne(ctx, "")
 	if err != nil {
 		return nil, err
 	}
@@ -108,8 +109,13 @@ func findUsersWhere(ctx context.Context, tx *Tx, filter desk.UserFilter, c conds
 		c.add("lower(u.login) = lower(?)", *filter.Login)
 	}
 	offset, limit := page(filter.Offset, filter.Limit)
+	// The roles and organizations come with each user (subqueries by the
+	// primary keys of user_role and user_org): one statement, which
+	// beginReadOne runs without a transaction.
 	rows, err := tx.QueryContext(ctx, `SELECT u.id, u.login, u.password_hash, COALESCE(u.contact_id, 0),
-		COALESCE(p.first_name, ''), COALESCE(p.name, ''), u.language, u.created_at, u.disabled_at
+		COALESCE(p.first_name, ''), COALESCE(p.name, ''), u.language, u.created_at, u.disabled_at,
+		COALESCE((SELECT `+groupConcat(tx.dialect, "role")+` FROM user_role WHERE user_id = u.id), ''),
+		COALESCE((SELECT `+groupConcat(tx.dialect, "org_id")+` FROM user_org WHERE user_id = u.id), '')
 		FROM users u LEFT JOIN person p ON p.id = u.contact_id`+c.where()+
 		" ORDER BY lower(u.login), u.id LIMIT ? OFFSET ?", append(c.args, limit, offset)...)
 	if err != nil {
@@ -117,26 +123,26 @@ func findUsersWhere(ctx context.Context, tx *Tx, filter desk.UserFilter, c conds
 	}
 	defer rows.Close()
 	var users []*desk.User
-	byID := map[int64]*desk.User{}
 	for rows.Next() {
 		var u desk.User
 		var contact desk.Person
 		var disabled sql.NullTime
+		var roles, orgs string
 		if err := rows.Scan(&u.ID, &u.Login, &u.PasswordHash, &u.ContactID, &contact.FirstName, &contact.Name,
-			&u.Language, &u.CreatedAt, &disabled); err != nil {
+			&u.Language, &u.CreatedAt, &disabled, &roles, &orgs); err != nil {
 			return nil, 0, fmt.Errorf("find users: %w", err)
 		}
 		u.DisabledAt = timePtr(disabled)
 		u.ContactName, u.CreatedAt = contact.FriendlyName(), u.CreatedAt.UTC()
+		if err := setRolesAndOrgs(&u, roles, orgs); err != nil {
+			return nil, 0, fmt.Errorf("find users: %w", err)
+		}
 		users = append(users, &u)
-		byID[u.ID] = &u
 	}
 	if err := rows.Err(); err != nil {
 		return nil, 0, fmt.Errorf("find users: %w", err)
 	}
-	if err := loadUserGrants(ctx, tx, byID); err != nil {
-		return nil, 0, err
-	}
+	rows.Close()
 	total := offset + len(users)
 	if needCount(offset, limit, len(users)) {
 		if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM users u"+c.where(), c.args...).Scan(&total); err != nil {
@@ -144,53 +150,6 @@ func findUsersWhere(ctx context.Context, tx *Tx, filter desk.UserFilter, c conds
 		}
 	}
 	return users, total, nil
-}
-
-// loadUserGrants loads the roles and allowed organizations of users.
-func loadUserGrants(ctx context.Context, tx *Tx, users map[int64]*desk.User) error {
-	if len(users) == 0 {
-		return nil
-	}
-	ids := make([]int64, 0, len(users))
-	for id := range users {
-		ids = append(ids, id)
-	}
-	in := "(" + placeholders(len(ids)) + ")"
-	rows, err := tx.QueryContext(ctx, "SELECT user_id, role FROM user_role WHERE user_id IN "+in, int64Args(ids)...)
-	if err != nil {
-		return fmt.Errorf("load user roles: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		var role string
-		if err := rows.Scan(&id, &role); err != nil {
-			return fmt.Errorf("load user roles: %w", err)
-		}
-		users[id].Roles = append(users[id].Roles, role)
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("load user roles: %w", err)
-	}
-	orgs, err := tx.QueryContext(ctx, "SELECT user_id, org_id FROM user_org WHERE user_id IN "+in+" ORDER BY org_id", int64Args(ids)...)
-	if err != nil {
-		return fmt.Errorf("load user organizations: %w", err)
-	}
-	defer orgs.Close()
-	for orgs.Next() {
-		var id, org int64
-		if err := orgs.Scan(&id, &org); err != nil {
-			return fmt.Errorf("load user organizations: %w", err)
-		}
-		users[id].AllowedOrgIDs = append(users[id].AllowedOrgIDs, org)
-	}
-	if err := orgs.Err(); err != nil {
-		return fmt.Errorf("load user organizations: %w", err)
-	}
-	for _, u := range users {
-		sortRoles(u.Roles)
-	}
-	return nil
 }
 
 // sortRoles orders roles as desk.Roles lists them.

@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 
 	"github.com/ctidesk/ctidesk/internal/desk"
@@ -82,6 +83,41 @@ func testAtomically(t *testing.T, open func(t *testing.T) *store.DB) {
 	}
 	if n := count(); n != before+1 {
 		t.Fatalf("%d tickets after a refused action, want %d", n, before+1)
+	}
+	// The reads of one statement, which run without a transaction of their
+	// own, see the writes before them inside too: a user created inside is
+	// found, with his roles and organizations, as the call events find
+	// agents; gone once the action failed.
+	var inside *desk.User
+	err = db.Atomically(f.sys, func(ctx context.Context) error {
+		inside = &desk.User{Login: "inside", Roles: []string{desk.RoleAgent}, AllowedOrgIDs: []int64{f.orgA.ID},
+			PasswordHash: "x"}
+		if err := db.CreateUser(ctx, inside); err != nil {
+			return err
+		}
+		same := func(u *desk.User) bool {
+			return u.ID == inside.ID && slices.Equal(u.Roles, inside.Roles) && slices.Equal(u.AllowedOrgIDs, inside.AllowedOrgIDs)
+		}
+		if got, err := db.FindUserByID(ctx, inside.ID); err != nil || !same(got) {
+			t.Errorf("inside, FindUserByID: %+v, %v; want %+v", got, err, inside)
+		}
+		if got, err := db.FindAgents(ctx, "INSIDE"); err != nil || len(got) != 1 || !same(got[0]) {
+			t.Errorf("inside, FindAgents: %+v, %v; want %+v", got, err, inside)
+		}
+		agents, err := db.FindDeskAgents(ctx)
+		if err != nil || !slices.ContainsFunc(agents, same) {
+			t.Errorf("inside, FindDeskAgents: %+v, %v; want %+v among them", agents, err, inside)
+		}
+		return failure
+	})
+	if !errors.Is(err, failure) {
+		t.Fatalf("Atomically returned %v, want the function's error", err)
+	}
+	if got, err := db.FindAgents(f.sys, "inside"); err != nil || len(got) != 0 {
+		t.Errorf("after the failed action, FindAgents: %+v, %v; want nobody", got, err)
+	}
+	if _, err := db.FindUserByID(f.sys, inside.ID); desk.ErrorCode(err) != desk.ENOTFOUND {
+		t.Errorf("after the failed action, FindUserByID: %v, want not found", err)
 	}
 	if err := db.Atomically(f.anon, func(context.Context) error { return nil }); desk.ErrorCode(err) != desk.EUNAUTHORIZED {
 		t.Errorf("Atomically without a user: %v, want EUNAUTHORIZED", err)

@@ -133,6 +133,19 @@ func testTelephony(t *testing.T, open func(t *testing.T) *store.DB) {
 		if len(users) != 1 || len(users[0].AllowedOrgIDs) != 1 {
 			t.Fatalf("scoped agent %+v, want his organizations", users)
 		}
+		// A line both contacts share finds both, by id, each with his own
+		// roles and organizations.
+		_, err = db.UpdatePerson(f.sys, f.scopedP.ID, desk.PersonUpdate{Phone: ptr("646-555-0142")})
+		must(t, err)
+		users, err = db.FindAgents(f.sys, "+1 646 555 0142")
+		must(t, err)
+		wantIDs(t, "FindAgents(a shared line)", ids(users, func(u *desk.User) int64 { return u.ID }),
+			[]int64{min(f.agentUser.ID, f.scopedUser.ID), max(f.agentUser.ID, f.scopedUser.ID)})
+		for _, u := range users {
+			if want := u.ID == f.scopedUser.ID; (len(u.AllowedOrgIDs) == 1) != want || len(u.Roles) != 1 || u.PasswordHash != "" {
+				t.Errorf("FindAgents(a shared line): user %+v", u)
+			}
+		}
 	})
 }
 
