@@ -104,6 +104,14 @@ func groupConcat(d oql.Dialect, expr string) string {
 	return "group_concat(" + expr + ")"
 }
 
+// groupConcatOrdered is groupConcat, the texts in the order of order.
+func groupConcatOrdered(d oql.Dialect, expr, order string) string {
+	if d == oql.PostgreSQL {
+		return "string_agg(" + expr + "::text, ',' ORDER BY " + order + ")"
+	}
+	return "group_concat(" + expr + ", ',' ORDER BY " + order + ")"
+}
+
 // PostgreSQL error codes (SQLSTATE) the store turns into desk codes.
 const (
 	pgUniqueViolation     = "23505"
