@@ -331,14 +331,7 @@ func scanPerson(rows *sql.Rows, extra ...any) (*desk.Person, error) {
 // readUser returns the user in ctx after checking that he may read class,
 // for the reads that run one statement without a transaction.
 func (db *DB) readUser(ctx context.Context, class string) (*desk.User, error) {
-	user := desk.UserFromContext(ctx)
-	if user == nil {
-		return nil, desk.NewError(desk.EUNAUTHORIZED, "error.login_required")
-	}
-	if err := desk.Authorize(ctx, desk.ActionRead, class); err != nil {
-		return nil, err
-	}
-	return user, nil
+	return actingUser(ctx, desk.ActionRead, class)
 }
 
 // queryRead runs one lookup query on the lookup pool, outside any

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"time"
 )
 
@@ -56,19 +55,9 @@ func (c *checkpointer) run(interval time.Duration) {
 			// PASSIVE: copies what no reader still needs, waits for
 			// nobody. A failure (a full disk) is retried at the next tick;
 			// the WAL keeps every commit meanwhile.
-			c.checkpoint(context.Background())
+			c.conn.ExecContext(context.Background(), "PRAGMA wal_checkpoint(PASSIVE)")
 		}
 	}
-}
-
-// checkpoint runs one passive checkpoint and returns the WAL's frames and
-// those copied into the database file.
-func (c *checkpointer) checkpoint(ctx context.Context) (frames, copied int, err error) {
-	var busy int
-	if err := c.conn.QueryRowContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &frames, &copied); err != nil {
-		return 0, 0, fmt.Errorf("checkpoint: %w", err)
-	}
-	return frames, copied, nil
 }
 
 // close stops the checkpoints and closes the connection. The last

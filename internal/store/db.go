@@ -510,14 +510,9 @@ func (db *DB) beginReadOne(ctx context.Context, class string) (*Tx, error) {
 	if _, ok := ctx.Value(atomicKey{}).(*Tx); ok || db.Postgres() {
 		return db.beginRead(ctx, class) // PostgreSQL: a read is no transaction already
 	}
-	user := desk.UserFromContext(ctx)
-	if user == nil {
-		return nil, desk.NewError(desk.EUNAUTHORIZED, "error.login_required")
-	}
-	if class != "" {
-		if err := desk.Authorize(ctx, desk.ActionRead, class); err != nil {
-			return nil, err
-		}
+	user, err := actingUser(ctx, desk.ActionRead, class)
+	if err != nil {
+		return nil, err
 	}
 	return &Tx{pool: db.read, dialect: db.dialect, stmts: db.stmts, user: user, now: db.now(), phone: db.Phone,
 		pooled: true}, nil
@@ -529,7 +524,9 @@ func (db *DB) beginWrite(ctx context.Context, action, class string) (*Tx, error)
 	return db.begin(ctx, db.write, false, action, class)
 }
 
-func (db *DB) begin(ctx context.Context, pool *sql.DB, readOnly bool, action, class string) (*Tx, error) {
+// actingUser returns the user in ctx after checking that he may do action
+// on class (none: only a logged-in user is needed).
+func actingUser(ctx context.Context, action, class string) (*desk.User, error) {
 	user := desk.UserFromContext(ctx)
 	if user == nil {
 		return nil, desk.NewError(desk.EUNAUTHORIZED, "error.login_required")
@@ -538,6 +535,14 @@ func (db *DB) begin(ctx context.Context, pool *sql.DB, readOnly bool, action, cl
 		if err := desk.Authorize(ctx, action, class); err != nil {
 			return nil, err
 		}
+	}
+	return user, nil
+}
+
+func (db *DB) begin(ctx context.Context, pool *sql.DB, readOnly bool, action, class string) (*Tx, error) {
+	user, err := actingUser(ctx, action, class)
+	if err != nil {
+		return nil, err
 	}
 	if outer, ok := ctx.Value(atomicKey{}).(*Tx); ok {
 		// Inside Atomically: its transaction, even to read, so that what fn

@@ -117,8 +117,7 @@ func findSessionQuery(d oql.Dialect) string {
 	return rebind(d, `SELECT s.id, s.user_id, s.created_at, s.expires_at, u.login, u.password_hash,
 		COALESCE(u.contact_id, 0), COALESCE(p.first_name, ''), COALESCE(p.name, ''), u.language, u.created_at,
 		u.disabled_at,
-		COALESCE((SELECT `+groupConcat(d, "role")+` FROM user_role WHERE user_id = u.id), ''),
-		COALESCE((SELECT `+groupConcat(d, "org_id")+` FROM user_org WHERE user_id = u.id), '')
+		`+userGrantColumns(d)+`
 		FROM session s JOIN users u ON u.id = s.user_id LEFT JOIN person p ON p.id = u.contact_id
 		WHERE s.token_hash = ?`)
 }

@@ -165,8 +165,7 @@ var authenticateAPITokenSQL = map[oql.Dialect]string{
 func authenticateAPITokenQuery(d oql.Dialect) string {
 	return rebind(d, `SELECT t.id, t.user_id, u.login, t.name, t.created_at, t.last_used_at, t.revoked_at,
 		COALESCE(u.contact_id, 0), COALESCE(p.first_name, ''), COALESCE(p.name, ''), u.language, u.created_at,
-		COALESCE((SELECT `+groupConcat(d, "role")+` FROM user_role WHERE user_id = u.id), ''),
-		COALESCE((SELECT `+groupConcat(d, "org_id")+` FROM user_org WHERE user_id = u.id), '')
+		`+userGrantColumns(d)+`
 		FROM api_token t JOIN users u ON u.id = t.user_id LEFT JOIN person p ON p.id = u.contact_id
 		WHERE t.token_hash = ? AND u.disabled_at IS NULL`)
 }

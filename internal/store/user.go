@@ -5,10 +5,10 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/ctidesk/ctidesk/internal/desk"
+	"github.com/ctidesk/ctidesk/internal/oql"
 )
 
 // FindUserByID returns the user of id. A user who may not read users (not an
@@ -114,8 +114,7 @@ func findUsersWhere(ctx context.Context, tx *Tx, filter desk.UserFilter, c conds
 	// beginReadOne runs without a transaction.
 	rows, err := tx.QueryContext(ctx, `SELECT u.id, u.login, u.password_hash, COALESCE(u.contact_id, 0),
 		COALESCE(p.first_name, ''), COALESCE(p.name, ''), u.language, u.created_at, u.disabled_at,
-		COALESCE((SELECT `+groupConcat(tx.dialect, "role")+` FROM user_role WHERE user_id = u.id), ''),
-		COALESCE((SELECT `+groupConcat(tx.dialect, "org_id")+` FROM user_org WHERE user_id = u.id), '')
+		`+userGrantColumns(tx.dialect)+`
 		FROM users u LEFT JOIN person p ON p.id = u.contact_id`+c.where()+
 		" ORDER BY lower(u.login), u.id LIMIT ? OFFSET ?", append(c.args, limit, offset)...)
 	if err != nil {
@@ -165,17 +164,22 @@ func setRolesAndOrgs(u *desk.User, roles, orgs string) error {
 		u.Roles = strings.Split(roles, ",")
 		sortRoles(u.Roles)
 	}
-	if orgs != "" {
-		for _, o := range strings.Split(orgs, ",") {
-			id, err := strconv.ParseInt(o, 10, 64)
-			if err != nil {
-				return fmt.Errorf("organization %q: %w", o, err)
-			}
-			u.AllowedOrgIDs = append(u.AllowedOrgIDs, id)
-		}
-		slices.Sort(u.AllowedOrgIDs)
+	ids, err := parseIDList(orgs)
+	if err != nil {
+		return fmt.Errorf("organizations: %w", err)
 	}
+	u.AllowedOrgIDs = ids
+	slices.Sort(u.AllowedOrgIDs)
 	return nil
+}
+
+// userGrantColumns returns the columns of a user's roles and organizations
+// (the user aliased u), each a text of values separated by commas, which
+// setRolesAndOrgs reads: subqueries by the primary keys of user_role and
+// user_org, so that a user is read with his grants in one statement.
+func userGrantColumns(d oql.Dialect) string {
+	return `COALESCE((SELECT ` + groupConcat(d, "role") + ` FROM user_role WHERE user_id = u.id), ''),
+		COALESCE((SELECT ` + groupConcat(d, "org_id") + ` FROM user_org WHERE user_id = u.id), '')`
 }
 
 // checkUserRefs checks the contact and the allowed organizations of u.
